@@ -1,0 +1,252 @@
+import type { Locator } from '@playwright/test';
+import { DEMO, reloadHydrated, advanceClock, expect, gotoHydrated, shot, signInAs, tabTo, test } from './fixtures';
+import {
+  binRow,
+  cellIn,
+  cellText,
+  deleteWorkspace,
+  expectTaskStatus,
+  freezeCheckbox,
+  openDeleteDialog,
+  searchBox,
+  searchWorkspaces,
+  statusMessage,
+  taskCost,
+  taskRow,
+  tasksTable,
+  workspaceRow,
+} from './helpers';
+
+const BASE_ASSET_ROWS = ['Data sources', 'Computing resources', 'Nodes', 'Resources'];
+
+function coreAssets(dialog: Locator): Locator {
+  return dialog.getByRole('table', { name: 'Core assets' });
+}
+
+function assetRow(dialog: Locator, assetType: string): Locator {
+  return coreAssets(dialog)
+    .getByRole('row')
+    .filter({ has: dialog.page().getByRole('rowheader', { name: assetType, exact: true }) });
+}
+
+/** DataWorks + PAI count of one asset type in the Core assets table. */
+async function assetCount(dialog: Locator, assetType: string): Promise<number> {
+  const table = coreAssets(dialog);
+  const row = assetRow(dialog, assetType);
+  await expect(row).toHaveCount(1);
+  const dataWorks = await cellText(table, row, 'DataWorks');
+  const pai = await cellText(table, row, 'PAI');
+  expect(dataWorks).toMatch(/^\d+$/);
+  expect(pai).toMatch(/^\d+$/);
+  return Number(dataWorks) + Number(pai);
+}
+
+test.describe('Deleting a workspace', () => {
+  test('the delete dialog shows pre-deletion checks, core assets and a risk warning, in that order', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    const dialog = await openDeleteDialog(page, 'sales_dw');
+
+    const headings = (await dialog.getByRole('heading').allInnerTexts()).map((h) => h.trim());
+    const order = ['Pre-deletion checks', 'Core assets', 'Risk warning'].map((h) => headings.indexOf(h));
+    expect(order.every((i) => i >= 0), `headings: ${headings.join(' | ')}`).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    // PAI check: the associated PAI workspace, which is deleted too.
+    await expect(dialog).toContainText('PAI workspace');
+    // Billing check: each Running task with its cost so far, and a way to Operation Center.
+    await expect(dialog).toContainText('ods_orders');
+    await expect(dialog).toContainText('dwd_sales');
+    await expect(dialog).toContainText(/\$\d[\d,]*\.\d{2}/);
+    await expect(dialog.getByRole('link', { name: 'Operation Center' })).toHaveAttribute('href', /operation-center/);
+    await expect(freezeCheckbox(dialog)).toBeChecked();
+
+    // Core assets: counts per type, DataWorks / PAI.
+    const headers = (await coreAssets(dialog).getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
+    expect(headers).toEqual(['Asset type', 'DataWorks', 'PAI']);
+    for (const assetType of BASE_ASSET_ROWS) {
+      expect(await assetCount(dialog, assetType), assetType).toBeGreaterThan(0);
+    }
+    expect(await assetCount(dialog, 'Nodes')).toBeGreaterThanOrEqual(3);
+    await expect(dialog).toContainText(/scheduling tasks/i);
+    await expect(dialog).toContainText(/data integration tasks/i);
+    await expect(dialog).toContainText(/14 days/);
+
+    await expect(dialog.getByRole('textbox', { name: 'Workspace name' })).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'OK', exact: true })).toBeDisabled();
+    await shot(page, 'delete-dialog-sales-dw');
+
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(workspaceRow(page, 'sales_dw')).toHaveCount(1);
+  });
+
+  test('Models and Metrics rows appear only when data modeling is enabled', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+
+    const withModeling = await openDeleteDialog(page, 'sales_dw');
+    for (const assetType of [...BASE_ASSET_ROWS, 'Models', 'Metrics']) {
+      await expect(assetRow(withModeling, assetType), assetType).toHaveCount(1);
+    }
+    await shot(page, 'delete-dialog-modeling-on');
+    await withModeling.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(withModeling).toBeHidden();
+
+    const withoutModeling = await openDeleteDialog(page, 'marketing_ml');
+    for (const assetType of BASE_ASSET_ROWS) {
+      await expect(assetRow(withoutModeling, assetType), assetType).toHaveCount(1);
+    }
+    await expect(coreAssets(withoutModeling).getByRole('rowheader', { name: 'Models' })).toHaveCount(0);
+    await expect(coreAssets(withoutModeling).getByRole('rowheader', { name: 'Metrics' })).toHaveCount(0);
+    expect(await assetCount(withoutModeling, 'Nodes')).toBeGreaterThan(0);
+    await shot(page, 'delete-dialog-modeling-off');
+  });
+
+  test('OK stays disabled until the typed name equals the workspace name exactly; then it moves to the Recycle Bin', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    const dialog = await openDeleteDialog(page, 'sales_dw');
+    const typed = dialog.getByRole('textbox', { name: 'Workspace name' });
+    const ok = dialog.getByRole('button', { name: 'OK', exact: true });
+    await expect(ok).toBeDisabled();
+    for (const almost of ['SALES_DW', 'sales_dw ', ' sales_dw', 'sales_d', 'sales_dw2', 'Sales_dw']) {
+      await typed.fill(almost);
+      await expect(ok, JSON.stringify(almost)).toBeDisabled();
+    }
+    await typed.fill('sales_dw');
+    await expect(ok).toBeEnabled();
+    await shot(page, 'delete-ok-enabled');
+    await ok.click();
+
+    await expect(dialog).toBeHidden();
+    await expect(statusMessage(page, 'moved to the Recycle Bin')).toBeVisible();
+    // Gone from the table without a reload …
+    await expect(workspaceRow(page, 'sales_dw')).toHaveCount(0);
+    await shot(page, 'delete-done');
+    // … and for good.
+    await reloadHydrated(page);
+    await searchWorkspaces(page, 'sales_dw');
+    await expect(workspaceRow(page, 'sales_dw')).toHaveCount(0);
+    await gotoHydrated(page, '/recycle-bin');
+    await expect(binRow(page, 'sales_dw')).toHaveCount(1);
+  });
+
+  test('with the freeze box ticked, Running tasks are frozen and deleted with the workspace', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/operation-center');
+    await expect(taskRow(page, 'ods_orders')).toHaveCount(1);
+
+    await deleteWorkspace(page, 'sales_dw', { freeze: true });
+
+    await gotoHydrated(page, '/operation-center');
+    await expect(taskRow(page, 'daily_ledger')).toHaveCount(1);
+    for (const task of ['ods_orders', 'dwd_sales', 'ads_report']) {
+      await expect(taskRow(page, task), task).toHaveCount(0);
+    }
+    await shot(page, 'delete-freeze-operation-center');
+  });
+
+  test('with the freeze box unticked, a Running task stays as an orphan that keeps billing and can be frozen', async ({
+    page,
+    baseURL,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    const dialog = await openDeleteDialog(page, 'finance_etl');
+    await expect(dialog).toContainText('daily_ledger');
+    await freezeCheckbox(dialog).uncheck();
+    await expect(freezeCheckbox(dialog)).not.toBeChecked();
+    await dialog.getByRole('textbox', { name: 'Workspace name' }).fill('finance_etl');
+    await shot(page, 'delete-unticked-dialog');
+    await dialog.getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(statusMessage(page, 'moved to the Recycle Bin')).toBeVisible();
+
+    await gotoHydrated(page, '/operation-center');
+    await expectTaskStatus(page, 'daily_ledger', 'Running');
+    const workspaceCell = await cellIn(tasksTable(page), taskRow(page, 'daily_ledger'), 'Workspace');
+    await expect(workspaceCell).toContainText('finance_etl');
+    await expect(workspaceCell).toContainText(/deleted/i);
+    await shot(page, 'delete-orphan-running');
+
+    // It keeps billing: an hour (and a bit) later one more hourly run has cost $0.50.
+    const before = await taskCost(page, 'daily_ledger');
+    await advanceClock(baseURL!, 3700);
+    await reloadHydrated(page);
+    const afterHour = await taskCost(page, 'daily_ledger');
+    // 50 cents; 100 only if the window happened to hold two hour boundaries.
+    expect([50, 100]).toContain(afterHour - before);
+
+    // Freeze it from the account-wide Operation Center: then it accrues nothing.
+    await taskRow(page, 'daily_ledger').getByRole('button', { name: 'Freeze', exact: true }).click();
+    await expectTaskStatus(page, 'daily_ledger', 'Frozen');
+    await advanceClock(baseURL!, 86400);
+    await reloadHydrated(page);
+    await expectTaskStatus(page, 'daily_ledger', 'Frozen');
+    expect(await taskCost(page, 'daily_ledger')).toBe(afterHour);
+    await shot(page, 'delete-orphan-frozen');
+  });
+
+  test('a workspace can be deleted with the keyboard alone, and Escape closes the dialog', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/workspaces');
+    await tabTo(page, searchBox(page));
+    await page.keyboard.type('marketing_ml');
+    const row = workspaceRow(page, 'marketing_ml');
+    await expect(row).toHaveCount(1);
+    const more = row.getByRole('button', { name: 'More', exact: true });
+    const item = page.getByRole('menu').getByRole('menuitem', { name: 'Delete Workspace' });
+    const dialog = page.getByRole('dialog', { name: 'Delete Workspace' });
+
+    // Open, then Escape: nothing is deleted.
+    await tabTo(page, more);
+    await page.keyboard.press('Enter');
+    await expect(item).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await shot(page, 'delete-keyboard-dialog');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(row).toHaveCount(1);
+
+    // Open again and confirm by typing the name.
+    await tabTo(page, more);
+    await page.keyboard.press('Enter');
+    await expect(item).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    const typed = dialog.getByRole('textbox', { name: 'Workspace name' });
+    await tabTo(page, typed);
+    await page.keyboard.type('marketing_ml');
+    const ok = dialog.getByRole('button', { name: 'OK', exact: true });
+    await expect(ok).toBeEnabled();
+    await tabTo(page, ok);
+    await page.keyboard.press('Enter');
+
+    await expect(dialog).toBeHidden();
+    await expect(statusMessage(page, 'moved to the Recycle Bin')).toBeVisible();
+    await expect(row).toHaveCount(0);
+    await shot(page, 'delete-keyboard-done');
+  });
+
+  test('a ReadOnly user cannot open the delete action', async ({ page }) => {
+    await signInAs(page, DEMO.bob);
+    await gotoHydrated(page, '/workspaces');
+    await searchWorkspaces(page, 'sales_dw');
+    const row = workspaceRow(page, 'sales_dw');
+    await expect(row).toHaveCount(1);
+    await row.getByRole('button', { name: 'More', exact: true }).click();
+    const item = page.getByRole('menu').getByRole('menuitem', { name: 'Delete Workspace' });
+    await expect(item).toBeVisible();
+    await expect(item).toHaveAttribute('aria-disabled', 'true');
+    await expect(item).toBeDisabled();
+    await shot(page, 'delete-bob-menu');
+    await item.click({ force: true });
+    await expect(page.getByRole('dialog', { name: 'Delete Workspace' })).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await reloadHydrated(page);
+    await searchWorkspaces(page, 'sales_dw');
+    await expect(workspaceRow(page, 'sales_dw')).toHaveCount(1);
+  });
+});

@@ -1,0 +1,240 @@
+import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The repository root: the server runs from here, as `cargo leptos` would run it. */
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const SCREENSHOT_DIR = path.resolve(__dirname, '../screenshots');
+const READY_TIMEOUT_MS = 20_000;
+const READY_POLL_MS = 100;
+const LOG_LIMIT = 64 * 1024;
+
+export type Principal = { username: string; password: string };
+
+/** The principals seeded by `--demo` (SPEC.md §8). */
+export const DEMO = {
+  root: { username: 'acme', password: 'acme-demo-1' },
+  alice: { username: 'alice@acme', password: 'alice-demo-1' },
+  bob: { username: 'bob@acme', password: 'bob-demo-1' },
+  carol: { username: 'carol@acme', password: 'carol-demo-1' },
+  globex: { username: 'globex', password: 'globex-demo-1' },
+} satisfies Record<string, Principal>;
+
+export type ConsoleServer = {
+  url: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  logs: () => string;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      if (address === null || typeof address === 'string') {
+        probe.close();
+        reject(new Error('could not read the probe port'));
+        return;
+      }
+      probe.close(() => resolve(address.port));
+    });
+  });
+}
+
+function tail(text: string): string {
+  return text.length > 8000 ? `…${text.slice(-8000)}` : text;
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `workspace-console exited (code ${child.exitCode}, signal ${child.signalCode}) before answering ${url}/login\n` +
+          `--- server output ---\n${tail(logs())}`,
+      );
+    }
+    try {
+      await fetch(`${url}/login`, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
+      return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, READY_POLL_MS));
+  }
+  throw new Error(
+    `workspace-console did not answer GET ${url}/login within ${READY_TIMEOUT_MS / 1000} s\n` +
+      `--- server output ---\n${tail(logs())}`,
+  );
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const inTime = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 5_000)),
+  ]);
+  if (!inTime) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function startServer(): Promise<ConsoleServer> {
+  const bin = process.env.CONSOLE_BIN || path.resolve(__dirname, '../../target/release/workspace-console');
+  if (!fs.existsSync(bin)) {
+    throw new Error(`workspace-console binary not found at ${bin} (build it, or set CONSOLE_BIN)`);
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const record = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.length > LOG_LIMIT) output = output.slice(-LOG_LIMIT);
+  };
+  const child = spawn(bin, ['--demo'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${dataDir}/console.db?mode=rwc`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.resolve(__dirname, '../../target/site'),
+      CONSOLE_TEST_CLOCK: '1',
+      RUST_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (e) => reject(new Error(`could not start ${bin}: ${e.message}`))),
+  );
+  const logs = () => output;
+  try {
+    await Promise.race([waitUntilAnswering(url, child, logs), spawnError]);
+  } catch (e) {
+    await stop(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return { url, port, dataDir, process: child, logs };
+}
+
+type Fixtures = { server: ConsoleServer };
+
+/**
+ * Every test gets its own server on a free port with a fresh demo database,
+ * so tests may delete, purge and advance the clock without affecting each other.
+ */
+export const test = base.extend<Fixtures>({
+  server: [
+    async ({}, use, testInfo) => {
+      const server = await startServer();
+      try {
+        await use(server);
+      } finally {
+        await stop(server.process);
+        if (testInfo.status !== testInfo.expectedStatus) {
+          await testInfo.attach('server-output', { body: server.logs(), contentType: 'text/plain' });
+        }
+        fs.rmSync(server.dataDir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'test', timeout: 30_000 },
+  ],
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+});
+
+export { expect };
+
+/** Resolves once the WASM bundle has hydrated the current document. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
+/** Full page load of `url`, then wait until the page is interactive. */
+export async function gotoHydrated(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForHydration(page);
+}
+
+/** Reloads the current page and waits until it is interactive again. */
+export async function reloadHydrated(page: Page): Promise<void> {
+  await page.reload();
+  await waitForHydration(page);
+}
+
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await gotoHydrated(page, '/login');
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign In', exact: true }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  await waitForHydration(page);
+}
+
+export async function signInAs(page: Page, who: Principal): Promise<void> {
+  await signIn(page, who.username, who.password);
+}
+
+/**
+ * POST /test-api/clock/advance: moves the server clock by `seconds` and runs one purge pass.
+ * Pass the test's `baseURL` (sent with a same-origin Origin header) or an APIRequestContext.
+ */
+export async function advanceClock(
+  target: APIRequestContext | string,
+  seconds: number,
+): Promise<{ now: string }> {
+  let status: number;
+  let body: string;
+  if (typeof target === 'string') {
+    const origin = new URL(target).origin;
+    const response = await fetch(`${origin}/test-api/clock/advance`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: origin },
+      body: JSON.stringify({ seconds }),
+    });
+    status = response.status;
+    body = await response.text();
+  } else {
+    const response = await target.post('/test-api/clock/advance', { data: { seconds } });
+    status = response.status();
+    body = await response.text();
+  }
+  if (status < 200 || status >= 300) {
+    throw new Error(`POST /test-api/clock/advance {"seconds": ${seconds}} answered ${status}: ${body}`);
+  }
+  const parsed = JSON.parse(body) as { now?: unknown };
+  if (typeof parsed.now !== 'string') throw new Error(`clock advance answered without "now": ${body}`);
+  return { now: parsed.now };
+}
+
+/** Full-page screenshot into end2end/screenshots/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Presses Tab until `target` has focus (keyboard-only navigation). */
+export async function tabTo(page: Page, target: Locator, maxPresses = 80): Promise<void> {
+  for (let i = 0; i <= maxPresses; i++) {
+    const focused = await target
+      .evaluate((el) => el === document.activeElement, undefined, { timeout: 2_000 })
+      .catch(() => false);
+    if (focused) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${target} after ${maxPresses} presses`);
+}

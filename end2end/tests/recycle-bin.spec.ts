@@ -1,0 +1,268 @@
+import {
+  DEMO,
+  advanceClock,
+  expect,
+  gotoHydrated,
+  reloadHydrated,
+  shot,
+  signInAs,
+  test,
+  waitForHydration,
+} from './fixtures';
+import {
+  binRow,
+  binTable,
+  cellIn,
+  cellText,
+  countdownSeconds,
+  createWorkspace,
+  deleteWorkspace,
+  expectTaskStatus,
+  nodeButton,
+  nodeStatus,
+  openCreateDialog,
+  parseCountdown,
+  searchWorkspaces,
+  statusMessage,
+  taskRow,
+  tasksTable,
+  tryName,
+  workspaceRow,
+} from './helpers';
+
+const COLUMNS = ['Workspace Name', 'Deleted By', 'Deletion Time', 'Physical Deletion Countdown', 'Actions'];
+const DAY = 86_400;
+const RETENTION = 14 * DAY;
+
+test.describe('Recycle Bin', () => {
+  test('a deleted workspace is listed with who deleted it, when, and a countdown that ticks in the browser', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'finance_etl');
+    await page.getByRole('main').getByRole('link', { name: 'Recycle Bin' }).click();
+    await expect(page).toHaveURL(/\/recycle-bin/);
+    await waitForHydration(page);
+
+    await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
+    await expect(page.getByRole('main').getByText(/14 days/).first()).toBeVisible();
+    const table = binTable(page);
+    const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
+    expect(headers).toEqual(COLUMNS);
+
+    const row = binRow(page, 'finance_etl');
+    await expect(row).toHaveCount(1);
+    expect(await cellText(table, row, 'Deleted By')).toContain('alice');
+    expect(await cellText(table, row, 'Deletion Time')).toMatch(/\d/);
+    await expect(row.getByRole('button', { name: 'Recover', exact: true })).toBeEnabled();
+    await expect(row.getByRole('button', { name: 'Delete Permanently', exact: true })).toBeEnabled();
+
+    const countdown = await cellIn(table, row, 'Physical Deletion Countdown');
+    const first = parseCountdown(await countdown.innerText());
+    expect(first).toBeLessThanOrEqual(RETENTION);
+    expect(first).toBeGreaterThan(RETENTION - 10 * 60);
+    await expect(row).not.toContainText('Expiring soon');
+    await shot(page, 'recycle-bin-after-delete');
+
+    // Live: it changes without a reload (two reads at least 1.1 s apart).
+    await page.waitForTimeout(1_100);
+    await expect
+      .poll(async () => parseCountdown(await countdown.innerText()), { timeout: 5_000 })
+      .toBeLessThan(first);
+
+    // The retention is fixed: nothing offers to extend it.
+    await expect(page.getByRole('button', { name: /extend/i })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: /extend/i })).toHaveCount(0);
+  });
+
+  test('an entry in its last 24 hours is marked Expiring soon', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/recycle-bin');
+    const row = binRow(page, 'legacy_reports');
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('Expiring soon');
+    const left = await countdownSeconds(page, 'legacy_reports');
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(DAY);
+    await shot(page, 'recycle-bin-expiring-soon');
+  });
+
+  test('while a workspace is in the bin its name is reserved; Recover restores it and reports what came back', async ({
+    page,
+  }) => {
+    test.slow();
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'finance_etl');
+
+    // The name is reserved, in any letter case.
+    const create = await openCreateDialog(page);
+    await create.getByLabel('Display Name', { exact: true }).fill('Finance again');
+    await tryName(create, 'FINANCE_ETL');
+    await expect(create).toBeVisible();
+    for (const part of ['Recycle Bin', 'released', 'Recover']) await expect(create).toContainText(part);
+    await expect(create.getByLabel('Workspace Name', { exact: true })).toHaveValue('FINANCE_ETL');
+    await shot(page, 'recover-name-reserved');
+    await create.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(create).toBeHidden();
+
+    await gotoHydrated(page, '/recycle-bin');
+    await binRow(page, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Recover Workspace' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Cancel', exact: true })).toBeVisible();
+    await shot(page, 'recover-dialog');
+    await dialog.getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(dialog).toBeHidden();
+
+    const report = page.getByRole('region', { name: 'Recovery report' });
+    await expect(report).toBeVisible();
+    await expect(report).toContainText(/\d/);
+    await expect(report).toContainText(/scheduling tasks/i);
+    await expect(report).toContainText(/data integration tasks/i);
+    await expect(report).toContainText(/not/i);
+    await expect(report).toContainText('Nodes to publish again');
+    const nodeLink = report.getByRole('link', { name: 'daily_ledger', exact: true });
+    await expect(nodeLink).toHaveAttribute('href', /\/workspaces\/finance_etl\/datastudio/);
+    await expect(binRow(page, 'finance_etl')).toHaveCount(0);
+    await shot(page, 'recover-report');
+
+    // Publish the recovered node again: its task comes back to Operation Center.
+    await nodeLink.click();
+    await page.waitForURL(/\/workspaces\/finance_etl\/datastudio/);
+    await waitForHydration(page);
+    await expect(page.getByRole('heading', { name: 'DataStudio', exact: true })).toBeVisible();
+    await nodeButton(page, 'daily_ledger').click();
+    await expect(page.getByRole('textbox', { name: 'Code' })).toBeVisible();
+    await expect(nodeStatus(page, 'Published')).toHaveCount(0);
+    const publish = page.getByRole('button', { name: 'Publish', exact: true });
+    await expect(publish).toBeEnabled();
+    await publish.click();
+    await expect(statusMessage(page, 'synced to Operation Center')).toBeVisible();
+    await shot(page, 'recover-node-published');
+
+    await gotoHydrated(page, '/workspaces/finance_etl/operation-center');
+    await expectTaskStatus(page, 'daily_ledger', 'Running');
+    await expect(await cellIn(tasksTable(page), taskRow(page, 'daily_ledger'), 'Workspace')).not.toContainText(
+      /deleted/i,
+    );
+    await shot(page, 'recover-task-running');
+
+    await gotoHydrated(page, '/workspaces');
+    await searchWorkspaces(page, 'finance_etl');
+    await expect(workspaceRow(page, 'finance_etl')).toHaveCount(1);
+  });
+
+  test('of two recovers of one entry, one wins and the other is told it is already recovered', async ({
+    page,
+    context,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'finance_etl');
+    const other = await context.newPage();
+    await gotoHydrated(other, '/recycle-bin');
+    await gotoHydrated(page, '/recycle-bin');
+
+    await binRow(page, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Recover Workspace' }).getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(page.getByRole('region', { name: 'Recovery report' })).toBeVisible();
+
+    await binRow(other, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
+    await other.getByRole('dialog', { name: 'Recover Workspace' }).getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(other.getByText(/already (been )?recovered/i).first()).toBeVisible();
+    await shot(other, 'recover-twice-second');
+
+    await gotoHydrated(page, '/workspaces');
+    await searchWorkspaces(page, 'finance_etl');
+    await expect(workspaceRow(page, 'finance_etl')).toHaveCount(1);
+  });
+
+  test('after 14 days the entry is purged and its name is free again', async ({ page, baseURL }) => {
+    test.slow();
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'finance_etl');
+    await gotoHydrated(page, '/recycle-bin');
+    await expect(binRow(page, 'finance_etl')).toHaveCount(1);
+    await expect(binRow(page, 'legacy_reports')).toHaveCount(1);
+
+    await advanceClock(baseURL!, RETENTION);
+    await reloadHydrated(page);
+    await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
+    await expect(binRow(page, 'finance_etl')).toHaveCount(0);
+    await expect(binRow(page, 'legacy_reports')).toHaveCount(0);
+    await shot(page, 'purge-bin-empty');
+
+    await gotoHydrated(page, '/workspaces');
+    await createWorkspace(page, { name: 'finance_etl', displayName: 'Finance ETL (new)' });
+    await searchWorkspaces(page, 'finance_etl');
+    await expect(workspaceRow(page, 'finance_etl')).toHaveCount(1);
+    await shot(page, 'purge-name-reused');
+  });
+
+  test('an entry whose time is up shows Expired and can no longer be recovered', async ({ page, baseURL }) => {
+    test.slow();
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/recycle-bin');
+    const left = await countdownSeconds(page, 'legacy_reports');
+    expect(left).toBeGreaterThan(60);
+    // Bring the end to ~8 s from now, then let the browser countdown run out.
+    await advanceClock(baseURL!, left - 8);
+    await reloadHydrated(page);
+    const row = binRow(page, 'legacy_reports');
+    await expect(row).toContainText('Expired', { timeout: 20_000 });
+    await expect(row.getByRole('button', { name: 'Recover', exact: true })).toBeDisabled();
+    await expect(row.getByRole('button', { name: 'Delete Permanently', exact: true })).toBeDisabled();
+    await shot(page, 'recycle-bin-expired');
+  });
+
+  test('Delete Permanently purges the entry once the name is typed exactly, and releases the name', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/recycle-bin');
+    const row = binRow(page, 'legacy_reports');
+    const dialog = page.getByRole('dialog', { name: 'Delete Permanently' });
+
+    await row.getByRole('button', { name: 'Delete Permanently', exact: true }).click();
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(row).toHaveCount(1);
+
+    await row.getByRole('button', { name: 'Delete Permanently', exact: true }).click();
+    await expect(dialog).toBeVisible();
+    const typed = dialog.getByRole('textbox', { name: 'Workspace name' });
+    const ok = dialog.getByRole('button', { name: 'OK', exact: true });
+    await expect(ok).toBeDisabled();
+    for (const almost of ['LEGACY_REPORTS', 'legacy_report', 'legacy_reports ']) {
+      await typed.fill(almost);
+      await expect(ok, JSON.stringify(almost)).toBeDisabled();
+    }
+    await typed.fill('legacy_reports');
+    await expect(ok).toBeEnabled();
+    await shot(page, 'purge-now-dialog');
+    await ok.click();
+    await expect(dialog).toBeHidden();
+    await expect(row).toHaveCount(0);
+    await reloadHydrated(page);
+    await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
+    await expect(binRow(page, 'legacy_reports')).toHaveCount(0);
+    await shot(page, 'purge-now-done');
+
+    await gotoHydrated(page, '/workspaces');
+    await createWorkspace(page, { name: 'legacy_reports', displayName: 'Legacy reports, reborn' });
+    await searchWorkspaces(page, 'legacy_reports');
+    await expect(workspaceRow(page, 'legacy_reports')).toHaveCount(1);
+  });
+
+  test('a ReadOnly user sees no enabled Recover or Delete Permanently', async ({ page }) => {
+    await signInAs(page, DEMO.bob);
+    await gotoHydrated(page, '/recycle-bin');
+    await expect(binRow(page, 'legacy_reports')).toHaveCount(1);
+    for (const action of ['Recover', 'Delete Permanently']) {
+      const buttons = page.getByRole('main').getByRole('button', { name: action, exact: true });
+      expect(await buttons.count()).toBeGreaterThan(0);
+      for (const button of await buttons.all()) await expect(button).toBeDisabled();
+    }
+    await shot(page, 'recycle-bin-bob');
+  });
+});

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Workspace Console: one script for a fresh machine or a warm one.
+#   ./setup.sh run     install what is missing, build, run on an embedded SQLite file with demo data
+#   ./setup.sh test    install what is missing, build, run every test (unit, database, HTTP, Playwright)
+#   ./setup.sh bench   the delete / recover / purge benchmarks (prints ratios against bare SQL)
+# Every install step is skipped when its tool is already there at the pinned version.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+CARGO_LEPTOS_VERSION=0.3.11
+export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+ensure_rust() {
+  if ! command -v rustup >/dev/null; then
+    say "installing rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --default-toolchain none
+  fi
+  if ! rustup run "$TOOLCHAIN" rustc --print target-list >/dev/null 2>&1 ||
+     ! rustup target list --toolchain "$TOOLCHAIN" --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+    say "installing Rust $TOOLCHAIN with the wasm32 target"
+    rustup toolchain install "$TOOLCHAIN" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads: it uses the tools on PATH; ~15 min on 2 cores)"
+    cargo +"$TOOLCHAIN" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  local wbg
+  wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$wbg"; then
+    say "installing wasm-bindgen-cli $wbg (the version in Cargo.lock)"
+    cargo +"$TOOLCHAIN" install wasm-bindgen-cli --version "$wbg" --force
+  fi
+}
+
+ensure_wasm_opt() {
+  if ! command -v wasm-opt >/dev/null; then
+    say "installing wasm-opt (npm binaryen) into .tools/"
+    npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
+  fi
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null; then
+    say "installing Chromium (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+ensure_playwright() {
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing Playwright (npm ci in end2end/)"
+    (cd end2end && npm ci --no-audit --no-fund --silent)
+  fi
+}
+
+build_release() {
+  ensure_rust
+  ensure_cargo_leptos
+  ensure_wasm_opt
+  say "building the console (release: server binary + hydrated WASM)"
+  cargo leptos build --release
+}
+
+cmd_run() {
+  build_release
+  export DATABASE_URL=${DATABASE_URL:-sqlite://data/console.db}
+  export LEPTOS_SITE_ADDR=${LEPTOS_SITE_ADDR:-127.0.0.1:3000}
+  export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site}
+  echo
+  say "Workspace Console: http://$LEPTOS_SITE_ADDR   (database: $DATABASE_URL)"
+  echo "    Demo sign-ins (username / password):"
+  echo "      acme        / acme-demo-1    root of account acme"
+  echo "      alice@acme  / alice-demo-1   RAM user, AliyunDataWorksFullAccess"
+  echo "      bob@acme    / bob-demo-1     RAM user, AliyunDataWorksReadOnlyAccess"
+  echo "      carol@acme  / carol-demo-1   RAM user, no policy"
+  echo "      globex      / globex-demo-1  root of a second account"
+  echo "    Stop with Ctrl-C."
+  echo
+  exec target/release/workspace-console --demo
+}
+
+cmd_test() {
+  build_release
+  ensure_chromium
+  ensure_playwright
+  say "unit, database and HTTP tests (cargo test)"
+  cargo test --release --features ssr
+  say "end-to-end tests in Chromium (Playwright)"
+  (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
+}
+
+cmd_bench() {
+  ensure_rust
+  cargo run --release --features ssr --bin bench -- "$@"
+}
+
+case "${1:-}" in
+  run) cmd_run ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac

@@ -1,0 +1,299 @@
+//! What a workspace holds (in DataWorks and its PAI workspace), and DataStudio's node lifecycle.
+use crate::error::AppError;
+use crate::workspaces::WorkspaceRow;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub mod datastudio_ui;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AssetKind {
+    DataSource,
+    Compute,
+    Node,
+    Resource,
+    DiTask,
+    Model,
+    Metric,
+}
+
+impl AssetKind {
+    pub const ALL: [AssetKind; 7] = [
+        AssetKind::DataSource,
+        AssetKind::Compute,
+        AssetKind::Node,
+        AssetKind::Resource,
+        AssetKind::DiTask,
+        AssetKind::Model,
+        AssetKind::Metric,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "data_source",
+            AssetKind::Compute => "compute",
+            AssetKind::Node => "node",
+            AssetKind::Resource => "resource",
+            AssetKind::DiTask => "di_task",
+            AssetKind::Model => "model",
+            AssetKind::Metric => "metric",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The plural label used in tables: "Data sources".
+    pub fn label(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "Data sources",
+            AssetKind::Compute => "Computing resources",
+            AssetKind::Node => "Nodes",
+            AssetKind::Resource => "Resources",
+            AssetKind::DiTask => "Data integration tasks",
+            AssetKind::Model => "Models",
+            AssetKind::Metric => "Metrics",
+        }
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "data source",
+            AssetKind::Compute => "computing resource",
+            AssetKind::Node => "node",
+            AssetKind::Resource => "resource",
+            AssetKind::DiTask => "data integration task",
+            AssetKind::Model => "model",
+            AssetKind::Metric => "metric",
+        }
+    }
+
+    pub fn subtypes(self) -> &'static [&'static str] {
+        match self {
+            AssetKind::DataSource => &["MySQL", "MaxCompute", "OSS", "Hologres", "PostgreSQL"],
+            AssetKind::Compute => &[
+                "MaxCompute",
+                "Hologres",
+                "EMR",
+                "Serverless Spark",
+                "PAI DLC quota",
+            ],
+            AssetKind::Node => &[
+                "ODPS SQL",
+                "Shell",
+                "Python",
+                "Hologres SQL",
+                "PAI Designer",
+                "PAI DLC",
+            ],
+            AssetKind::Resource => &["File", "JAR", "Python"],
+            AssetKind::DiTask => &["MySQL → MaxCompute", "OSS → MaxCompute", "MySQL → Hologres"],
+            AssetKind::Model => &["Dimension table", "Fact table", "Summary table"],
+            AssetKind::Metric => &["Atomic metric", "Derived metric"],
+        }
+    }
+
+    /// What the free-text field of this kind holds.
+    pub fn detail_label(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "Connection string",
+            AssetKind::Compute => "Instance",
+            AssetKind::Node => "Description",
+            AssetKind::Resource => "File name",
+            AssetKind::DiTask => "Source and target tables",
+            AssetKind::Model => "Table name",
+            AssetKind::Metric => "Definition",
+        }
+    }
+
+    /// Moved to the Recycle Bin on delete, and restored on recover.
+    pub fn recoverable(self) -> bool {
+        matches!(
+            self,
+            AssetKind::DataSource | AssetKind::Compute | AssetKind::Node | AssetKind::Resource
+        )
+    }
+
+    /// Exists only in workspaces with data modeling enabled.
+    pub fn needs_data_modeling(self) -> bool {
+        matches!(self, AssetKind::Model | AssetKind::Metric)
+    }
+
+    /// The path segment of its list page: /workspaces/<name>/assets/<slug>.
+    pub fn slug(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "data-sources",
+            AssetKind::Compute => "computing-resources",
+            AssetKind::Node => "nodes",
+            AssetKind::Resource => "resources",
+            AssetKind::DiTask => "data-integration",
+            AssetKind::Model => "models",
+            AssetKind::Metric => "metrics",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == s)
+    }
+}
+
+pub const PRODUCTS: [&str; 2] = ["DataWorks", "PAI"];
+
+/// Asset counts of one type, split by product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetCount {
+    pub kind: AssetKind,
+    pub dataworks: i64,
+    pub pai: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Asset {
+    pub id: i64,
+    pub kind: String,
+    pub product: String,
+    pub name: String,
+    pub subtype: String,
+    pub detail: String,
+    pub node_status: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceOverview {
+    pub workspace: WorkspaceRow,
+    /// DataWorks and PAI share one workspace structure: the PAI workspace has the same name.
+    pub pai_workspace: String,
+    pub counts: Vec<AssetCount>,
+    pub running_tasks: i64,
+    pub frozen_tasks: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct NodeSummary {
+    pub id: i64,
+    pub name: String,
+    pub product: String,
+    pub subtype: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct NodeVersion {
+    pub version: i64,
+    pub committed_by: String,
+    pub committed_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeDetail {
+    pub node: NodeSummary,
+    pub code: String,
+    pub versions: Vec<NodeVersion>,
+    pub task_status: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "get_workspace_overview")]
+pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOverview, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::overview(&s.pool, &p, &workspace).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "list_assets")]
+pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::list(&s.pool, &p, &workspace, &kind).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "add_asset")]
+pub async fn add_asset(
+    workspace: String,
+    kind: String,
+    product: String,
+    name: String,
+    subtype: String,
+    detail: String,
+) -> Result<Asset, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        let input = service::NewAsset {
+            kind,
+            product,
+            name,
+            subtype,
+            detail,
+        };
+        service::add(&s.pool, s.clock.now(), &p, &workspace, input).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "list_nodes")]
+pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::list_nodes(&s.pool, &p, &workspace).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "get_node")]
+pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::node_detail(&s.pool, &p, &workspace, node_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "save_node")]
+pub async fn save_node(
+    workspace: String,
+    node_id: i64,
+    code: String,
+) -> Result<NodeDetail, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::save_code(&s.pool, &p, &workspace, node_id, &code).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "commit_node")]
+pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::commit(&s.pool, s.clock.now(), &p, &workspace, node_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "publish_node")]
+pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::publish(&s.pool, s.clock.now(), &p, &workspace, node_id).await
+    })
+    .await
+}

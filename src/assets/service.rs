@@ -1,0 +1,339 @@
+use super::{
+    Asset, AssetCount, AssetKind, NodeDetail, NodeSummary, NodeVersion, PRODUCTS, WorkspaceOverview,
+};
+use crate::domain::{Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::operations::service as tasks;
+use crate::workspaces::service::find_active;
+use sqlx::{SqliteConnection, SqlitePool};
+
+pub struct NewAsset {
+    pub kind: String,
+    pub product: String,
+    pub name: String,
+    pub subtype: String,
+    pub detail: String,
+}
+
+/// Counts of every asset type of a workspace, split DataWorks / PAI. The deletion dialog, the
+/// deletion itself and the recovery report all read this one query.
+pub async fn counts(conn: &mut SqliteConnection, workspace_id: i64) -> AppResult<Vec<AssetCount>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, product, count(*) FROM assets WHERE workspace_id = ? GROUP BY kind, product",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(AssetKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let of = |product: &str| {
+                rows.iter()
+                    .filter(|(k, p, _)| k == kind.as_str() && p == product)
+                    .map(|(_, _, n)| *n)
+                    .sum()
+            };
+            AssetCount {
+                kind,
+                dataworks: of("DataWorks"),
+                pai: of("PAI"),
+            }
+        })
+        .collect())
+}
+
+pub async fn overview(
+    pool: &SqlitePool,
+    p: &Principal,
+    workspace: &str,
+) -> AppResult<WorkspaceOverview> {
+    let ws = find_active(pool, p, workspace).await?;
+    let mut conn = pool.acquire().await?;
+    let counts = counts(&mut conn, ws.id).await?;
+    let (running_tasks, frozen_tasks): (i64, i64) = sqlx::query_as(
+        "SELECT coalesce(sum(status = 'Running'), 0), coalesce(sum(status = 'Frozen'), 0) FROM tasks WHERE workspace_id = ?",
+    )
+    .bind(ws.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(WorkspaceOverview {
+        pai_workspace: ws.name.clone(),
+        workspace: ws,
+        counts,
+        running_tasks,
+        frozen_tasks,
+    })
+}
+
+pub async fn list(
+    pool: &SqlitePool,
+    p: &Principal,
+    workspace: &str,
+    kind: &str,
+) -> AppResult<Vec<Asset>> {
+    let ws = find_active(pool, p, workspace).await?;
+    let kind = AssetKind::parse(kind)
+        .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{kind}\".")))?;
+    Ok(sqlx::query_as::<_, Asset>(
+        "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
+         WHERE workspace_id = ? AND kind = ? ORDER BY product, name",
+    )
+    .bind(ws.id)
+    .bind(kind.as_str())
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn add(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    workspace: &str,
+    input: NewAsset,
+) -> AppResult<Asset> {
+    let ws = find_active(pool, p, workspace).await?;
+    let kind = AssetKind::parse(&input.kind)
+        .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{}\".", input.kind)))?;
+    if kind.needs_data_modeling() && !ws.data_modeling {
+        return Err(AppError::Invalid(format!(
+            "{} exist only in workspaces with data modeling enabled, and workspace \"{}\" does not have it.",
+            kind.label(),
+            ws.name
+        )));
+    }
+    if !PRODUCTS.contains(&input.product.as_str()) {
+        return Err(AppError::Invalid(
+            "Product must be DataWorks or PAI.".into(),
+        ));
+    }
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(AppError::Invalid(
+            "Name must be 1 to 128 characters long.".into(),
+        ));
+    }
+    if !kind.subtypes().contains(&input.subtype.as_str()) {
+        return Err(AppError::Invalid(format!(
+            "Type of a {} must be one of: {}.",
+            kind.singular(),
+            kind.subtypes().join(", ")
+        )));
+    }
+    let detail = input.detail.trim();
+    if detail.chars().count() > 500 {
+        return Err(AppError::Invalid(format!(
+            "{} must be at most 500 characters long.",
+            kind.detail_label()
+        )));
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM assets WHERE workspace_id = ? AND kind = ? AND product = ? AND name = ?",
+    )
+    .bind(ws.id)
+    .bind(kind.as_str())
+    .bind(&input.product)
+    .bind(name)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict(format!(
+            "A {} named \"{name}\" already exists in {} of this workspace.",
+            kind.singular(),
+            input.product
+        )));
+    }
+    let (code, status) = match kind {
+        AssetKind::Node => (format!("-- {name}\n"), Some("draft")),
+        _ => (String::new(), None),
+    };
+    let asset = sqlx::query_as::<_, Asset>(
+        "INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id, kind, product, name, subtype, detail, node_status, created_at",
+    )
+    .bind(ws.id)
+    .bind(kind.as_str())
+    .bind(&input.product)
+    .bind(name)
+    .bind(&input.subtype)
+    .bind(detail)
+    .bind(code)
+    .bind(status)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(asset)
+}
+
+pub async fn list_nodes(
+    pool: &SqlitePool,
+    p: &Principal,
+    workspace: &str,
+) -> AppResult<Vec<NodeSummary>> {
+    let ws = find_active(pool, p, workspace).await?;
+    Ok(sqlx::query_as::<_, NodeSummary>(
+        "SELECT id, name, product, subtype, node_status AS status FROM assets
+         WHERE workspace_id = ? AND kind = 'node' ORDER BY product, name",
+    )
+    .bind(ws.id)
+    .fetch_all(pool)
+    .await?)
+}
+
+const NODE_NOT_FOUND: &str = "That node does not exist in this workspace.";
+
+async fn load_node(
+    conn: &mut SqliteConnection,
+    workspace_id: i64,
+    node_id: i64,
+) -> AppResult<NodeDetail> {
+    let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT id, name, product, subtype, node_status, code FROM assets WHERE id = ? AND workspace_id = ? AND kind = 'node'",
+    )
+    .bind(node_id)
+    .bind(workspace_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (id, name, product, subtype, status, code) =
+        row.ok_or_else(|| AppError::NotFound(NODE_NOT_FOUND.into()))?;
+    let versions = sqlx::query_as::<_, NodeVersion>(
+        "SELECT version, committed_by, committed_at FROM node_versions WHERE node_id = ? ORDER BY version DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let task_status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM tasks WHERE node_id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(NodeDetail {
+        node: NodeSummary {
+            id,
+            name,
+            product,
+            subtype,
+            status,
+        },
+        code,
+        versions,
+        task_status,
+    })
+}
+
+pub async fn node_detail(
+    pool: &SqlitePool,
+    p: &Principal,
+    workspace: &str,
+    node_id: i64,
+) -> AppResult<NodeDetail> {
+    let ws = find_active(pool, p, workspace).await?;
+    load_node(&mut *pool.acquire().await?, ws.id, node_id).await
+}
+
+pub async fn save_code(
+    pool: &SqlitePool,
+    p: &Principal,
+    workspace: &str,
+    node_id: i64,
+    code: &str,
+) -> AppResult<NodeDetail> {
+    if code.len() > 200_000 {
+        return Err(AppError::Invalid(
+            "Code must be at most 200,000 bytes.".into(),
+        ));
+    }
+    let ws = find_active(pool, p, workspace).await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    load_node(&mut tx, ws.id, node_id).await?;
+    sqlx::query(
+        "UPDATE assets SET code = ?1, node_status = CASE WHEN code = ?1 THEN node_status ELSE 'draft' END WHERE id = ?2",
+    )
+    .bind(code)
+    .bind(node_id)
+    .execute(&mut *tx)
+    .await?;
+    let detail = load_node(&mut tx, ws.id, node_id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
+/// Records the node's current code as its next version.
+pub async fn commit(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    workspace: &str,
+    node_id: i64,
+) -> AppResult<NodeDetail> {
+    let ws = find_active(pool, p, workspace).await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let node = load_node(&mut tx, ws.id, node_id).await?;
+    if node.node.status != "draft" {
+        return Err(AppError::Conflict(format!(
+            "Nothing to commit: the code of \"{}\" is already committed as version {}.",
+            node.node.name,
+            node.versions.first().map_or(0, |v| v.version)
+        )));
+    }
+    let next = node.versions.first().map_or(1, |v| v.version + 1);
+    sqlx::query("INSERT INTO node_versions (node_id, version, code, committed_by, committed_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(node_id)
+        .bind(next)
+        .bind(&node.code)
+        .bind(p.sign_in_name())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE assets SET node_status = 'committed' WHERE id = ?")
+        .bind(node_id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = load_node(&mut tx, ws.id, node_id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}
+
+/// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
+pub async fn publish(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    workspace: &str,
+    node_id: i64,
+) -> AppResult<NodeDetail> {
+    let ws = find_active(pool, p, workspace).await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let node = load_node(&mut tx, ws.id, node_id).await?;
+    let Some(latest) = node.versions.first() else {
+        return Err(AppError::Invalid(format!(
+            "\"{}\" has no committed version yet. Commit it before publishing.",
+            node.node.name
+        )));
+    };
+    if node.node.status == "draft" {
+        return Err(AppError::Invalid(format!(
+            "\"{}\" has changes that are not committed. Commit them before publishing.",
+            node.node.name
+        )));
+    }
+    tasks::upsert_for_node(
+        &mut tx,
+        now,
+        p.account_id,
+        &ws,
+        node_id,
+        &node.node.name,
+        latest.version,
+    )
+    .await?;
+    sqlx::query("UPDATE assets SET node_status = 'published' WHERE id = ?")
+        .bind(node_id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = load_node(&mut tx, ws.id, node_id).await?;
+    tx.commit().await?;
+    Ok(detail)
+}

@@ -1,0 +1,189 @@
+use super::{AssetKind, PRODUCTS, add_asset, get_workspace_overview, list_assets};
+use crate::domain::Viewer;
+use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, error_of};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// The links every workspace page carries.
+#[component]
+pub fn WorkspaceNav(name: String) -> impl IntoView {
+    view! {
+        <nav class="subnav" aria-label="Workspace">
+            <A href="/workspaces">"Workspaces"</A>
+            <span class="sep">"/"</span>
+            <strong>{name.clone()}</strong>
+            <A href=format!("/workspaces/{name}") exact=true>"Overview"</A>
+            <A href=format!("/workspaces/{name}/datastudio")>"DataStudio"</A>
+            <A href=format!("/workspaces/{name}/operation-center")>"Operation Center"</A>
+        </nav>
+    }
+}
+
+fn use_workspace_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("name").unwrap_or_default())
+}
+
+#[component]
+pub fn WorkspaceOverviewPage() -> impl IntoView {
+    let name = use_workspace_param();
+    let overview = Resource::new(move || name.get(), get_workspace_overview);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => {
+                        let ws = o.workspace.clone();
+                        let modeling = ws.data_modeling;
+                        view! {
+                            <WorkspaceNav name=ws.name.clone()/>
+                            <div class="page-head"><h1>{ws.name.clone()}</h1></div>
+                            <dl class="facts">
+                                <dt>"Display Name"</dt><dd>{ws.display_name.clone()}</dd>
+                                <dt>"Description"</dt><dd>{if ws.description.is_empty() { "—".to_owned() } else { ws.description.clone() }}</dd>
+                                <dt>"Created By"</dt><dd>{ws.created_by.clone()}</dd>
+                                <dt>"Created At"</dt><dd><LocalTime ts=ws.created_at/></dd>
+                                <dt>"Data modeling"</dt><dd>{if modeling { "Enabled" } else { "Not enabled" }}</dd>
+                                <dt>"Associated PAI workspace"</dt><dd>{o.pai_workspace.clone()}</dd>
+                                <dt>"Auto triggered tasks"</dt>
+                                <dd>
+                                    {format!("{} Running, {} Frozen — ", o.running_tasks, o.frozen_tasks)}
+                                    <A href=format!("/workspaces/{}/operation-center", ws.name)>"open Operation Center"</A>
+                                </dd>
+                            </dl>
+                            <h2>"Assets"</h2>
+                            <table class="grid compact">
+                                <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th><th scope="col">"Recoverable"</th></tr></thead>
+                                <tbody>
+                                    {o.counts.into_iter().filter(|c| modeling || !c.kind.needs_data_modeling()).map(|c| view! {
+                                        <tr>
+                                            <th scope="row"><A href=format!("/workspaces/{}/assets/{}", ws.name, c.kind.slug())>{c.kind.label()}</A></th>
+                                            <td>{c.dataworks}</td>
+                                            <td>{c.pai}</td>
+                                            <td>{if c.kind.recoverable() { "Yes" } else { "No" }}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn AssetListPage() -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    let name = use_workspace_param();
+    let params = use_params_map();
+    let kind = Memo::new(move |_| {
+        params
+            .read()
+            .get("kind")
+            .and_then(|k| AssetKind::from_slug(&k))
+    });
+    let version = RwSignal::new(0u32);
+    let assets = Resource::new(
+        move || (name.get(), kind.get(), version.get()),
+        |(name, kind, _)| async move {
+            match kind {
+                Some(kind) => list_assets(name, kind.as_str().to_owned()).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    view! {
+        <WorkspaceNav name=name.get_untracked()/>
+        {move || match kind.get() {
+            None => view! { <h1>"Unknown asset type"</h1> }.into_any(),
+            Some(kind) => view! {
+                <div class="page-head"><h1>{kind.label()}</h1></div>
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match assets.await {
+                            Ok(Some(list)) => {
+                                let empty = list.is_empty();
+                                view! {
+                                    <table class="grid">
+                                        <thead><tr>
+                                            <th scope="col">"Name"</th><th scope="col">"Product"</th><th scope="col">"Type"</th>
+                                            <th scope="col">{kind.detail_label()}</th><th scope="col">"Created At"</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {list.into_iter().map(|a| view! {
+                                                <tr>
+                                                    <td>{a.name}</td><td>{a.product}</td><td>{a.subtype}</td>
+                                                    <td>{a.detail}</td><td><LocalTime ts=a.created_at/></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    {empty.then(|| view! { <p class="empty">{format!("No {} yet.", kind.label().to_lowercase())}</p> })}
+                                }.into_any()
+                            }
+                            Ok(None) => ().into_any(),
+                            Err(error) => view! { <ErrorNote error/> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                {if viewer.can_modify {
+                    view! { <AddAssetForm workspace=name.get_untracked() kind on_added=move || version.update(|v| *v += 1)/> }.into_any()
+                } else {
+                    view! { <p><RequiresFullAccess/>" to add assets."</p> }.into_any()
+                }}
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AddAssetForm(
+    workspace: String,
+    kind: AssetKind,
+    #[prop(into)] on_added: Callback<()>,
+) -> impl IntoView {
+    let product = RwSignal::new(PRODUCTS[0].to_owned());
+    let asset_name = RwSignal::new(String::new());
+    let subtype = RwSignal::new(kind.subtypes()[0].to_owned());
+    let detail = RwSignal::new(String::new());
+    let add = Action::new(move |_: &()| {
+        add_asset(
+            workspace.clone(),
+            kind.as_str().to_owned(),
+            product.get_untracked(),
+            asset_name.get_untracked(),
+            subtype.get_untracked(),
+            detail.get_untracked(),
+        )
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            asset_name.set(String::new());
+            detail.set(String::new());
+            on_added.run(());
+        }
+    });
+    view! {
+        <form class="inline-form" on:submit=move |ev| { ev.prevent_default(); add.dispatch(()); }>
+            <h2>{format!("Add a {}", kind.singular())}</h2>
+            <label for="asset_product">"Product"</label>
+            <select id="asset_product" on:change=move |ev| product.set(event_target_value(&ev))>
+                {PRODUCTS.into_iter().map(|p| view! { <option value=p>{p}</option> }).collect_view()}
+            </select>
+            <label for="asset_name">"Name"</label>
+            <input id="asset_name" prop:value=move || asset_name.get() on:input=move |ev| asset_name.set(event_target_value(&ev))/>
+            <label for="asset_type">"Type"</label>
+            <select id="asset_type" on:change=move |ev| subtype.set(event_target_value(&ev))>
+                {kind.subtypes().iter().map(|s| view! { <option value=*s>{*s}</option> }).collect_view()}
+            </select>
+            <label for="asset_detail">{kind.detail_label()}</label>
+            <input id="asset_detail" prop:value=move || detail.get() on:input=move |ev| detail.set(event_target_value(&ev))/>
+            {error_of(add.value())}
+            <button type="submit" class="primary" disabled=move || add.pending().get()>"Add"</button>
+        </form>
+    }
+}

@@ -1,0 +1,64 @@
+//! Deleting a workspace: pre-deletion checks, then one transaction that moves it to the Recycle Bin.
+use crate::assets::AssetCount;
+use crate::error::AppError;
+use crate::operations::TaskRow;
+use crate::workspaces::WorkspaceRow;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+/// Everything the "Delete Workspace" dialog shows, read with the same queries the deletion uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionPreview {
+    pub workspace: WorkspaceRow,
+    pub pai_workspace: String,
+    pub counts: Vec<AssetCount>,
+    pub running_tasks: Vec<TaskRow>,
+    pub frozen_tasks: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionOutcome {
+    pub name: String,
+    pub entry_id: i64,
+    pub purge_at: i64,
+    pub moved: Vec<AssetCount>,
+    pub tasks_frozen: u64,
+    pub tasks_deleted: u64,
+    pub tasks_orphaned: u64,
+}
+
+#[server(prefix = "/api", endpoint = "get_deletion_preview")]
+pub async fn get_deletion_preview(workspace: String) -> Result<DeletionPreview, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::preview(&s.pool, s.clock.now(), &p, &workspace).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "delete_workspace")]
+pub async fn delete_workspace(
+    workspace: String,
+    typed_name: String,
+    freeze_tasks: bool,
+) -> Result<DeletionOutcome, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::delete(
+            &s.pool,
+            s.clock.now(),
+            &p,
+            &workspace,
+            &typed_name,
+            freeze_tasks,
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,108 @@
+use super::{DeletionOutcome, DeletionPreview};
+use crate::assets::service::counts;
+use crate::domain::retention::purge_time;
+use crate::domain::{Confirmation, Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::operations::service as tasks;
+use crate::workspaces::service::find_active;
+use sqlx::SqlitePool;
+
+pub async fn preview(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    workspace: &str,
+) -> AppResult<DeletionPreview> {
+    let ws = find_active(pool, p, workspace).await?;
+    let mut conn = pool.acquire().await?;
+    let counts = counts(&mut conn, ws.id).await?;
+    let all = tasks::list(&mut conn, p.account_id, now, Some(ws.id)).await?;
+    let frozen_tasks = all.iter().filter(|t| t.status == "Frozen").count() as i64;
+    let running_tasks = all.into_iter().filter(|t| t.status == "Running").collect();
+    Ok(DeletionPreview {
+        pai_workspace: ws.name.clone(),
+        workspace: ws,
+        counts,
+        running_tasks,
+        frozen_tasks,
+    })
+}
+
+/// Deletes a workspace in one transaction: it becomes a Recycle Bin entry for exactly 14 days with its
+/// data sources, computing resources, nodes and resources (DataWorks and PAI); its data integration
+/// tasks, models and metrics are deleted; Frozen tasks are deleted (after freezing all, if asked);
+/// tasks still Running are left as orphans that keep billing.
+pub async fn delete(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    workspace: &str,
+    typed_name: &str,
+    freeze_tasks: bool,
+) -> AppResult<DeletionOutcome> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, deleted_at FROM workspaces WHERE account_id = ? AND name = ?",
+    )
+    .bind(p.account_id)
+    .bind(workspace)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, name) = match found {
+        None => {
+            return Err(AppError::NotFound(format!(
+                "Workspace \"{workspace}\" does not exist."
+            )));
+        }
+        Some((_, name, Some(_))) => {
+            return Err(AppError::Conflict(format!(
+                "Workspace \"{name}\" has already been deleted; it is in the Recycle Bin."
+            )));
+        }
+        Some((id, name, None)) => (id, name),
+    };
+    Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+
+    let all = counts(&mut tx, id).await?;
+    let tasks_frozen = if freeze_tasks {
+        tasks::freeze_all_in_workspace(&mut tx, now, id).await?
+    } else {
+        0
+    };
+    let tasks_deleted =
+        sqlx::query("DELETE FROM tasks WHERE workspace_id = ? AND status = 'Frozen'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    let tasks_orphaned =
+        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    sqlx::query(
+        "DELETE FROM assets WHERE workspace_id = ? AND kind IN ('di_task', 'model', 'metric')",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let purge_at = purge_time(now);
+    sqlx::query("UPDATE workspaces SET deleted_at = ?, deleted_by = ?, purge_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(p.sign_in_name())
+        .bind(purge_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(DeletionOutcome {
+        name,
+        entry_id: id,
+        purge_at,
+        moved: all.into_iter().filter(|c| c.kind.recoverable()).collect(),
+        tasks_frozen,
+        tasks_deleted,
+        tasks_orphaned,
+    })
+}

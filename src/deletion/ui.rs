@@ -1,0 +1,180 @@
+use super::{DeletionPreview, delete_workspace, get_deletion_preview};
+use crate::assets::AssetKind;
+use crate::domain::billing::format_cents;
+use crate::domain::retention::RETENTION_DAYS;
+use crate::ui::{ErrorNote, Modal, error_of};
+use leptos::html;
+use leptos::prelude::*;
+
+/// "More" → "Delete Workspace": pre-deletion checks, core assets, risk warning, typed confirmation.
+#[component]
+pub fn DeleteWorkspaceDialog(
+    workspace: String,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_deleted: Callback<String>,
+) -> impl IntoView {
+    let name = workspace.clone();
+    let preview = Resource::new(move || name.clone(), get_deletion_preview);
+    view! {
+        <Modal title="Delete Workspace".into() on_close wide=true>
+            <Suspense fallback=|| view! { <p class="loading">"Checking the workspace…"</p> }>
+                {move || Suspend::new(async move {
+                    match preview.await {
+                        Ok(preview) => view! { <DeleteForm preview on_close on_deleted/> }.into_any(),
+                        Err(error) => view! {
+                            <ErrorNote error/>
+                            <div class="dialog-buttons"><button on:click=move |_| on_close.run(())>"Cancel"</button></div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Modal>
+    }
+}
+
+#[component]
+fn DeleteForm(
+    preview: DeletionPreview,
+    on_close: Callback<()>,
+    on_deleted: Callback<String>,
+) -> impl IntoView {
+    let name = preview.workspace.name.clone();
+    let modeling = preview.workspace.data_modeling;
+    let typed = RwSignal::new(String::new());
+    let freeze = RwSignal::new(true);
+    let input = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+        }
+    });
+    let delete = Action::new({
+        let name = name.clone();
+        move |(typed, freeze): &(String, bool)| {
+            delete_workspace(name.clone(), typed.clone(), *freeze)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = delete.value().get() {
+            on_deleted.run(outcome.name);
+        }
+    });
+    let matches = {
+        let name = name.clone();
+        move || typed.get() == name
+    };
+    let count_of = |kind: AssetKind| preview.counts.iter().find(|c| c.kind == kind).cloned();
+    let shown: Vec<AssetKind> = AssetKind::ALL
+        .into_iter()
+        .filter(|k| k.recoverable() || (modeling && k.needs_data_modeling()))
+        .collect();
+    let pai_summary = AssetKind::ALL
+        .into_iter()
+        .filter(|k| k.recoverable())
+        .map(|k| {
+            format!(
+                "{} {}",
+                count_of(k).map_or(0, |c| c.pai),
+                k.label().to_lowercase()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let di = count_of(AssetKind::DiTask).map_or(0, |c| c.dataworks + c.pai);
+    let models = count_of(AssetKind::Model).map_or(0, |c| c.dataworks + c.pai);
+    let metrics = count_of(AssetKind::Metric).map_or(0, |c| c.dataworks + c.pai);
+    let task_count = preview.running_tasks.len() as i64 + preview.frozen_tasks;
+    let running = preview.running_tasks.clone();
+    let oc_link = format!("/workspaces/{name}/operation-center");
+    let submit = {
+        let matches = matches.clone();
+        move |ev: web_sys::SubmitEvent| {
+            ev.prevent_default();
+            if matches() {
+                delete.dispatch((typed.get_untracked(), freeze.get_untracked()));
+            }
+        }
+    };
+    view! {
+        <form class="delete-form" on:submit=submit>
+            <section aria-labelledby="checks-title">
+                <h3 id="checks-title">"Pre-deletion checks"</h3>
+                <div class="check-block">
+                    <h4>"PAI"</h4>
+                    <p>
+                        "DataWorks and PAI share one workspace structure. The associated PAI workspace "
+                        <strong>{preview.pai_workspace.clone()}</strong>
+                        " is deleted too. It holds " {pai_summary} ". Confirm the deletion with your PAI team before you proceed."
+                    </p>
+                </div>
+                <div class="check-block">
+                    <h4>"Billing"</h4>
+                    {if running.is_empty() {
+                        view! { <p>"No auto triggered task of this workspace is Running."</p> }.into_any()
+                    } else {
+                        view! {
+                            <p class="warning-text">
+                                "These auto triggered tasks are still Running. Running tasks continue to bill after the workspace is deleted."
+                            </p>
+                            <ul class="task-list">
+                                {running.into_iter().map(|t| view! {
+                                    <li><strong>{t.name}</strong>" — Running — cost so far "{format_cents(t.cost_cents)}" ("{t.schedule}")"</li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    <p>"Review them in the workspace's " <a href=oc_link>"Operation Center"</a> "."</p>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || freeze.get() on:change=move |ev| freeze.set(event_target_checked(&ev))/>
+                        "Freeze all auto triggered tasks before deleting"
+                    </label>
+                </div>
+            </section>
+            <section aria-labelledby="core-title">
+                <h3 id="core-title">"Core assets"</h3>
+                <table class="grid compact" aria-labelledby="core-title">
+                    <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
+                    <tbody>
+                        {shown.into_iter().map(|kind| {
+                            let c = count_of(kind);
+                            view! {
+                                <tr>
+                                    <th scope="row">{kind.label()}</th>
+                                    <td>{c.as_ref().map_or(0, |c| c.dataworks)}</td>
+                                    <td>{c.as_ref().map_or(0, |c| c.pai)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <p class="not-recoverable">
+                    "Not recoverable: scheduling tasks (" {task_count} " auto triggered tasks), data integration tasks (" {di} ")"
+                    {modeling.then(|| format!(", models ({models}) and metrics ({metrics})"))} "."
+                </p>
+            </section>
+            <section aria-labelledby="risk-title" class="risk">
+                <h3 id="risk-title">"Risk warning"</h3>
+                <p>
+                    "Deleting this workspace removes all of its development assets, including code. Only data sources, computing resources, nodes and resources can be recovered, from the Recycle Bin, within "
+                    {RETENTION_DAYS} " days. Everything else is deleted permanently and cannot be undone."
+                </p>
+            </section>
+            <label for="confirm_name">"Workspace name"</label>
+            <input
+                id="confirm_name"
+                type="text"
+                autocomplete="off"
+                node_ref=input
+                placeholder=name.clone()
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
+            {error_of(delete.value())}
+            <div class="dialog-buttons">
+                <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get()>"OK"</button>
+                <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure rules of the product, shared by the server and the browser.
+pub mod billing;
+pub mod name;
+pub mod permission;
+pub mod retention;
+pub mod time;
+
+pub use name::{Confirmation, NameError, WorkspaceName};
+pub use permission::{Capability, Policy, Principal, Viewer};
+
+/// Unix seconds, UTC.
+pub type Timestamp = i64;

@@ -1,0 +1,120 @@
+//! Sign-in, sign-up, sign-out and the account root's RAM user management.
+use crate::domain::Viewer;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RamUser {
+    pub id: i64,
+    pub name: String,
+    pub sign_in_name: String,
+    pub policies: Vec<String>,
+    pub created_at: i64,
+}
+
+/// Who is signed in, or nothing.
+#[server(prefix = "/api", endpoint = "current_viewer")]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    use crate::server::{guard, public};
+    public(|state| async move { Ok(guard::current_principal(&state).await?.map(|p| p.viewer())) })
+        .await
+}
+
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    use crate::server::{guard, public};
+    public(|state| async move {
+        let user_id = service::authenticate(&state.pool, &username, &password).await?;
+        guard::begin_session(user_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "sign_up")]
+pub async fn sign_up(account_name: String, password: String) -> Result<(), AppError> {
+    use crate::server::{guard, public};
+    public(|state| async move {
+        let user_id =
+            service::create_account(&state.pool, state.clock.now(), &account_name, &password)
+                .await?;
+        guard::begin_session(user_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::server::{guard, public};
+    public(|_| async move { guard::end_session().await }).await
+}
+
+#[server(prefix = "/api", endpoint = "list_ram_users")]
+pub async fn list_ram_users() -> Result<Vec<RamUser>, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::ManageUsers, |s, p| async move {
+        service::list_ram_users(&s.pool, &p).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "create_ram_user")]
+pub async fn create_ram_user(
+    name: String,
+    password: String,
+    policy: Option<String>,
+) -> Result<RamUser, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::ManageUsers, |s, p| async move {
+        service::create_ram_user(
+            &s.pool,
+            &p,
+            s.clock.now(),
+            &name,
+            &password,
+            policy.as_deref(),
+        )
+        .await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "set_ram_user_password")]
+pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::ManageUsers, |s, p| async move {
+        service::set_password(&s.pool, &p, user_id, &password).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "set_ram_user_policy")]
+pub async fn set_ram_user_policy(
+    user_id: i64,
+    policy: String,
+    attached: bool,
+) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::ManageUsers, |s, p| async move {
+        service::set_policy(&s.pool, &p, user_id, &policy, attached).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "delete_ram_user")]
+pub async fn delete_ram_user(user_id: i64) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::ManageUsers, |s, p| async move {
+        service::delete_ram_user(&s.pool, &p, user_id).await
+    })
+    .await
+}

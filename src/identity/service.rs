@@ -1,0 +1,318 @@
+use super::RamUser;
+use crate::domain::{Policy, Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use sqlx::{Row, SqlitePool};
+
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+pub async fn hash_password(password: &str) -> AppResult<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+    .map_err(|error| {
+        tracing::error!(%error, "password hashing");
+        AppError::Internal
+    })
+}
+
+async fn verify_password(password: &str, hash: Option<String>) -> bool {
+    // Without a user we still verify against a throwaway hash, so timing does not tell which half was wrong.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let password = password.to_owned();
+    let found = hash.is_some();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| {
+            DUMMY
+                .get_or_init(|| {
+                    let salt = SaltString::generate(&mut OsRng);
+                    Argon2::default()
+                        .hash_password(b"no such user", &salt)
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                })
+                .clone()
+        });
+        let ok = PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        });
+        ok && found
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn validate_password(password: &str) -> AppResult<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::Invalid(format!(
+            "Password must be at least {MIN_PASSWORD_LEN} characters long."
+        )));
+    }
+    Ok(())
+}
+
+fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
+    let ok_len = (2..=32).contains(&name.chars().count());
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    let ok_first = name.starts_with(|c: char| c.is_ascii_alphabetic());
+    if ok_len && ok_chars && ok_first {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!(
+            "{what} must be 2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter."
+        )))
+    }
+}
+
+/// "acme" signs in the account's root; "alice@acme" a RAM user of acme. Any mismatch is the same answer.
+pub async fn authenticate(pool: &SqlitePool, username: &str, password: &str) -> AppResult<i64> {
+    let username = username.trim();
+    let (user, account) = match username.split_once('@') {
+        Some((user, account)) => (user, account),
+        None => (username, username),
+    };
+    let is_root = !username.contains('@');
+    let row = sqlx::query(
+        "SELECT u.id, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
+         WHERE a.name = ? AND u.name = ? AND u.is_root = ?",
+    )
+    .bind(account)
+    .bind(user)
+    .bind(is_root)
+    .fetch_optional(pool)
+    .await?;
+    let (id, hash) = match row {
+        Some(row) => (Some(row.get::<i64, _>(0)), Some(row.get::<String, _>(1))),
+        None => (None, None),
+    };
+    match (verify_password(password, hash).await, id) {
+        (true, Some(id)) => Ok(id),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+pub async fn create_account(
+    pool: &SqlitePool,
+    now: Timestamp,
+    account_name: &str,
+    password: &str,
+) -> AppResult<i64> {
+    let account_name = account_name.trim();
+    validate_principal_name(account_name, "Account name")?;
+    validate_password(password)?;
+    let hash = hash_password(password).await?;
+    let mut tx = pool.begin().await?;
+    let account =
+        sqlx::query("INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(account_name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    if account.rows_affected() == 0 {
+        return Err(AppError::Conflict(format!(
+            "The account name \"{account_name}\" is taken. Choose another one."
+        )));
+    }
+    let account_id = account.last_insert_rowid();
+    let user = sqlx::query("INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES (?, ?, 1, ?, ?)")
+        .bind(account_id)
+        .bind(account_name)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(user.last_insert_rowid())
+}
+
+pub async fn load_principal(pool: &SqlitePool, user_id: i64) -> AppResult<Option<Principal>> {
+    let Some(row) = sqlx::query(
+        "SELECT u.id, u.account_id, a.name, u.name, u.is_root,
+                (SELECT group_concat(policy, ',') FROM user_policies WHERE user_id = u.id)
+         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ?",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let policies: Option<String> = row.get(5);
+    Ok(Some(Principal {
+        user_id: row.get(0),
+        account_id: row.get(1),
+        account_name: row.get(2),
+        user_name: row.get(3),
+        is_root: row.get(4),
+        policies: policies
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(Policy::parse)
+            .collect(),
+    }))
+}
+
+pub async fn list_ram_users(pool: &SqlitePool, root: &Principal) -> AppResult<Vec<RamUser>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.created_at, (SELECT group_concat(policy, ',') FROM user_policies WHERE user_id = u.id)
+         FROM users u WHERE u.account_id = ? AND u.is_root = 0 ORDER BY u.name",
+    )
+    .bind(root.account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let name: String = row.get(1);
+            let policies: Option<String> = row.get(3);
+            let mut policies: Vec<String> = policies
+                .unwrap_or_default()
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
+            policies.sort();
+            RamUser {
+                id: row.get(0),
+                sign_in_name: format!("{name}@{}", root.account_name),
+                name,
+                policies,
+                created_at: row.get(2),
+            }
+        })
+        .collect())
+}
+
+pub async fn create_ram_user(
+    pool: &SqlitePool,
+    root: &Principal,
+    now: Timestamp,
+    name: &str,
+    password: &str,
+    policy: Option<&str>,
+) -> AppResult<RamUser> {
+    let name = name.trim();
+    validate_principal_name(name, "User name")?;
+    validate_password(password)?;
+    let policy = match policy.filter(|p| !p.is_empty()) {
+        Some(p) => Some(
+            Policy::parse(p)
+                .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{p}\".")))?,
+        ),
+        None => None,
+    };
+    if name.eq_ignore_ascii_case(&root.account_name) {
+        return Err(AppError::Conflict(format!(
+            "\"{name}\" is the account's own name. Choose another user name."
+        )));
+    }
+    let hash = hash_password(password).await?;
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(root.account_id)
+    .bind(name)
+    .bind(hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::Conflict(format!(
+            "A RAM user named \"{name}\" already exists."
+        )));
+    }
+    let id = inserted.last_insert_rowid();
+    if let Some(policy) = policy {
+        sqlx::query("INSERT INTO user_policies (user_id, policy) VALUES (?, ?)")
+            .bind(id)
+            .bind(policy.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(RamUser {
+        id,
+        name: name.to_owned(),
+        sign_in_name: format!("{name}@{}", root.account_name),
+        policies: policy
+            .map(|p| vec![p.as_str().to_owned()])
+            .unwrap_or_default(),
+        created_at: now,
+    })
+}
+
+/// A RAM user of the root's own account; another account's user answers as a missing one.
+async fn own_ram_user(pool: &SqlitePool, root: &Principal, user_id: i64) -> AppResult<()> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = ? AND account_id = ? AND is_root = 0")
+            .bind(user_id)
+            .bind(root.account_id)
+            .fetch_optional(pool)
+            .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| AppError::NotFound("That RAM user does not exist.".into()))
+}
+
+pub async fn set_password(
+    pool: &SqlitePool,
+    root: &Principal,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
+    own_ram_user(pool, root, user_id).await?;
+    validate_password(password)?;
+    let hash = hash_password(password).await?;
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(hash)
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_policy(
+    pool: &SqlitePool,
+    root: &Principal,
+    user_id: i64,
+    policy: &str,
+    attached: bool,
+) -> AppResult<()> {
+    own_ram_user(pool, root, user_id).await?;
+    let policy = Policy::parse(policy)
+        .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{policy}\".")))?;
+    let sql = if attached {
+        "INSERT INTO user_policies (user_id, policy) VALUES (?, ?) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM user_policies WHERE user_id = ? AND policy = ?"
+    };
+    sqlx::query(sql)
+        .bind(user_id)
+        .bind(policy.as_str())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_ram_user(pool: &SqlitePool, root: &Principal, user_id: i64) -> AppResult<()> {
+    own_ram_user(pool, root, user_id).await?;
+    sqlx::query("DELETE FROM users WHERE id = ?")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

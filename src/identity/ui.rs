@@ -1,0 +1,264 @@
+use super::{
+    RamUser, create_ram_user, current_viewer, delete_ram_user, list_ram_users,
+    set_ram_user_password, set_ram_user_policy, sign_in, sign_out, sign_up,
+};
+use crate::domain::Policy;
+use crate::ui::{ErrorNote, LocalTime, Modal, error_of, go_to};
+use leptos::prelude::*;
+use leptos_router::components::{A, Redirect};
+
+#[component]
+fn RedirectIfSignedIn() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                matches!(viewer.await, Ok(Some(_))).then(|| view! { <Redirect path="/workspaces"/> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submit = Action::new(|(u, p): &(String, String)| {
+        let (u, p) = (u.clone(), p.clone());
+        async move { sign_in(u, p).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = submit.value().get() {
+            go_to("/workspaces");
+        }
+    });
+    view! {
+        <RedirectIfSignedIn/>
+        <div class="auth-page">
+            <form
+                class="auth-card"
+                method="post"
+                action="/api/sign_in"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit.dispatch((username.get_untracked(), password.get_untracked()));
+                }
+            >
+                <p class="brand">"Workspace Console"</p>
+                <h1>"Sign in to your account"</h1>
+                <label for="username">"Username"</label>
+                <input id="username" name="username" autocomplete="username" required bind:value=username/>
+                <p class="hint">"Your account name, or user@account for a RAM user."</p>
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password/>
+                {error_of(submit.value())}
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>"Sign In"</button>
+                <p class="alt">"No account yet? " <A href="/signup">"Create Account"</A></p>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let account = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submit = Action::new(|(a, p): &(String, String)| {
+        let (a, p) = (a.clone(), p.clone());
+        async move { sign_up(a, p).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = submit.value().get() {
+            go_to("/workspaces");
+        }
+    });
+    view! {
+        <div class="auth-page">
+            <form
+                class="auth-card"
+                method="post"
+                action="/api/sign_up"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit.dispatch((account.get_untracked(), password.get_untracked()));
+                }
+            >
+                <p class="brand">"Workspace Console"</p>
+                <h1>"Create Account"</h1>
+                <label for="account_name">"Account Name"</label>
+                <input id="account_name" name="account_name" autocomplete="username" required bind:value=account/>
+                <p class="hint">"2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter. You sign in with it as the account's root."</p>
+                <label for="new_password">"Password"</label>
+                <input id="new_password" name="password" type="password" autocomplete="new-password" required bind:value=password/>
+                <p class="hint">"At least 8 characters."</p>
+                {error_of(submit.value())}
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>"Create Account"</button>
+                <p class="alt">"Already have an account? " <A href="/login">"Sign In"</A></p>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let out = Action::new(|_: &()| sign_out());
+    Effect::new(move |_| {
+        if out.value().get().is_some() {
+            go_to("/login");
+        }
+    });
+    view! { <button class="link-button" on:click=move |_| { out.dispatch(()); }>"Sign Out"</button> }
+}
+
+#[component]
+pub fn RamUsersPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let users = Resource::new(move || version.get(), |_| list_ram_users());
+    let creating = RwSignal::new(false);
+    let status = RwSignal::new(String::new());
+    let reload = move |message: String| {
+        status.set(message);
+        version.update(|v| *v += 1);
+    };
+    view! {
+        <div class="page-head">
+            <h1>"RAM Users"</h1>
+            <button class="primary" on:click=move |_| creating.set(true)>"Create RAM User"</button>
+        </div>
+        <p class="lead">"RAM users sign in as user@account. Attach AliyunDataWorksFullAccess to let a user change workspaces, or AliyunDataWorksReadOnlyAccess to let them view."</p>
+        <div role="status" class="status">{move || status.get()}</div>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(users) if users.is_empty() => view! { <p class="empty">"This account has no RAM users yet."</p> }.into_any(),
+                    Ok(users) => view! {
+                        <table class="grid">
+                            <thead><tr><th>"User"</th><th>"Policies"</th><th>"Created At"</th><th>"Actions"</th></tr></thead>
+                            <tbody>
+                                {users.into_iter().map(|user| view! { <RamUserRow user on_change=reload/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Show when=move || creating.get()>
+            <CreateRamUserDialog on_close=move || creating.set(false) on_created=move |name: String| {
+                creating.set(false);
+                reload(format!("RAM user \"{name}\" created."));
+            }/>
+        </Show>
+    }
+}
+
+#[component]
+fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl IntoView {
+    let id = user.id;
+    let sign_in_name = user.sign_in_name.clone();
+    let toggle = Action::new(move |(policy, attached): &(Policy, bool)| {
+        let (policy, attached) = (*policy, *attached);
+        async move {
+            set_ram_user_policy(id, policy.as_str().to_owned(), attached)
+                .await
+                .map(|_| (policy, attached))
+        }
+    });
+    let remove = Action::new(move |_: &()| delete_ram_user(id));
+    let new_password = RwSignal::new(String::new());
+    let set_pw = Action::new(move |pw: &String| set_ram_user_password(id, pw.clone()));
+    let name = sign_in_name.clone();
+    Effect::new(move |_| match toggle.value().get() {
+        Some(Ok((policy, attached))) => on_change.run(format!(
+            "{} {} {name}.",
+            policy.as_str(),
+            if attached {
+                "attached to"
+            } else {
+                "detached from"
+            }
+        )),
+        _ => {}
+    });
+    let name = sign_in_name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            on_change.run(format!("RAM user {name} deleted."));
+        }
+    });
+    let name = sign_in_name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set_pw.value().get() {
+            new_password.set(String::new());
+            on_change.run(format!("Password of {name} changed."));
+        }
+    });
+    let policies = user.policies.clone();
+    view! {
+        <tr>
+            <td>{user.sign_in_name.clone()}</td>
+            <td>
+                {Policy::ALL.into_iter().map(|policy| {
+                    let attached = policies.iter().any(|p| p == policy.as_str());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" checked=attached on:change=move |_| { toggle.dispatch((policy, !attached)); }/>
+                            {policy.as_str()}
+                        </label>
+                    }
+                }).collect_view()}
+                {error_of(toggle.value())}
+            </td>
+            <td><LocalTime ts=user.created_at/></td>
+            <td class="actions">
+                <input type="password" aria-label=format!("New password for {}", user.sign_in_name) placeholder="New password" bind:value=new_password/>
+                <button on:click=move |_| { set_pw.dispatch(new_password.get_untracked()); }>"Set Password"</button>
+                <button class="danger" on:click=move |_| { remove.dispatch(()); }>"Delete"</button>
+                {error_of(set_pw.value())}
+                {error_of(remove.value())}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn CreateRamUserDialog(
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_created: Callback<String>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let policy = RwSignal::new(String::new());
+    let create = Action::new(|(n, p, pol): &(String, String, String)| {
+        let (n, p, pol) = (n.clone(), p.clone(), pol.clone());
+        async move { create_ram_user(n, p, Some(pol)).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = create.value().get() {
+            on_created.run(user.sign_in_name);
+        }
+    });
+    view! {
+        <Modal title="Create RAM User".into() on_close>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch((name.get_untracked(), password.get_untracked(), policy.get_untracked()));
+            }>
+                <label for="ram_name">"User Name"</label>
+                <input id="ram_name" bind:value=name required/>
+                <label for="ram_password">"Password"</label>
+                <input id="ram_password" type="password" bind:value=password required/>
+                <label for="ram_policy">"Policy"</label>
+                <select id="ram_policy" on:change=move |ev| policy.set(event_target_value(&ev))>
+                    <option value="">"None"</option>
+                    {Policy::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
+                </select>
+                {error_of(create.value())}
+                <div class="dialog-buttons">
+                    <button type="submit" class="primary" disabled=move || create.pending().get()>"Create"</button>
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,83 @@
+//! Operation Center: auto triggered tasks, their status and what they cost so far.
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRow {
+    pub id: i64,
+    pub name: String,
+    pub workspace_name: String,
+    /// The workspace was deleted while this task was Running: it bills on until frozen or deleted.
+    pub orphaned: bool,
+    pub status: String,
+    pub schedule: String,
+    pub cost_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskList {
+    pub tasks: Vec<TaskRow>,
+    pub now: i64,
+}
+
+/// Tasks of one workspace, or (workspace = None) of the whole account, orphans included.
+#[server(prefix = "/api", endpoint = "list_tasks")]
+pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        let now = s.clock.now();
+        let workspace_id = match workspace.as_deref() {
+            Some(name) => Some(
+                crate::workspaces::service::find_active(&s.pool, &p, name)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
+        let tasks = service::list(
+            &mut *s.pool.acquire().await?,
+            p.account_id,
+            now,
+            workspace_id,
+        )
+        .await?;
+        Ok(TaskList { tasks, now })
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "freeze_task")]
+pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::freeze(&s.pool, s.clock.now(), &p, task_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "unfreeze_task")]
+pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::unfreeze(&s.pool, s.clock.now(), &p, task_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "delete_task")]
+pub async fn delete_task(task_id: i64) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::delete(&s.pool, &p, task_id).await
+    })
+    .await
+}

@@ -1,0 +1,216 @@
+use super::TaskRow;
+use crate::domain::billing::{
+    DEFAULT_INTERVAL_SECS, DEFAULT_PRICE_CENTS, cost_cents, describe_schedule,
+};
+use crate::domain::{Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::workspaces::WorkspaceRow;
+use sqlx::{SqliteConnection, SqlitePool};
+use std::collections::HashMap;
+
+const TASK_NOT_FOUND: &str = "That task does not exist.";
+
+/// Tasks of an account (optionally of one active workspace) with their cost derived from their Running periods.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    now: Timestamp,
+    workspace_id: Option<i64>,
+) -> AppResult<Vec<TaskRow>> {
+    let rows: Vec<(i64, String, String, Option<i64>, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, name, workspace_name, workspace_id, status, interval_secs, price_cents, anchor_at FROM tasks
+         WHERE account_id = ?1 AND (?2 IS NULL OR workspace_id = ?2) ORDER BY workspace_name, name, id",
+    )
+    .bind(account_id)
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let periods: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT p.task_id, p.started_at, p.ended_at FROM task_running_periods p JOIN tasks t ON t.id = p.task_id
+         WHERE t.account_id = ?1 AND (?2 IS NULL OR t.workspace_id = ?2)",
+    )
+    .bind(account_id)
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_task: HashMap<i64, Vec<(Timestamp, Option<Timestamp>)>> = HashMap::new();
+    for (task, start, end) in periods {
+        by_task.entry(task).or_default().push((start, end));
+    }
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, workspace_name, workspace_id, status, interval, price, anchor)| TaskRow {
+                cost_cents: cost_cents(
+                    anchor,
+                    interval,
+                    price,
+                    by_task.get(&id).map_or(&[][..], Vec::as_slice),
+                    now,
+                ),
+                schedule: describe_schedule(interval, price),
+                orphaned: workspace_id.is_none(),
+                id,
+                name,
+                workspace_name,
+                status,
+            },
+        )
+        .collect())
+}
+
+/// Publishing a node creates its task (Running from now) or points the existing one at the new version.
+pub async fn upsert_for_node(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+    account_id: i64,
+    ws: &WorkspaceRow,
+    node_id: i64,
+    name: &str,
+    version: i64,
+) -> AppResult<bool> {
+    let updated = sqlx::query("UPDATE tasks SET node_version = ?, name = ? WHERE node_id = ?")
+        .bind(version)
+        .bind(name)
+        .bind(node_id)
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() > 0 {
+        return Ok(false);
+    }
+    let task = sqlx::query(
+        "INSERT INTO tasks (account_id, workspace_id, workspace_name, node_id, name, node_version, interval_secs, price_cents, anchor_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Running')",
+    )
+    .bind(account_id)
+    .bind(ws.id)
+    .bind(&ws.name)
+    .bind(node_id)
+    .bind(name)
+    .bind(version)
+    .bind(DEFAULT_INTERVAL_SECS)
+    .bind(DEFAULT_PRICE_CENTS)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES (?, ?)")
+        .bind(task.last_insert_rowid())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
+}
+
+/// Freezes every Running task of a workspace (closing their Running periods); returns how many.
+pub async fn freeze_all_in_workspace(
+    conn: &mut SqliteConnection,
+    now: Timestamp,
+    workspace_id: i64,
+) -> AppResult<u64> {
+    sqlx::query(
+        "UPDATE task_running_periods SET ended_at = ? WHERE ended_at IS NULL
+         AND task_id IN (SELECT id FROM tasks WHERE workspace_id = ? AND status = 'Running')",
+    )
+    .bind(now)
+    .bind(workspace_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query(
+        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = ? AND status = 'Running'",
+    )
+    .bind(workspace_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+async fn task_of(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<(String, String, Option<i64>)> {
+    sqlx::query_as("SELECT name, status, workspace_id FROM tasks WHERE id = ? AND account_id = ?")
+        .bind(task_id)
+        .bind(p.account_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
+}
+
+pub async fn freeze(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (name, status, _) = task_of(&mut tx, p, task_id).await?;
+    if status == "Frozen" {
+        return Err(AppError::Conflict(format!(
+            "Task \"{name}\" is already frozen."
+        )));
+    }
+    sqlx::query(
+        "UPDATE task_running_periods SET ended_at = ? WHERE task_id = ? AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(task_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE tasks SET status = 'Frozen' WHERE id = ?")
+        .bind(task_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn unfreeze(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (name, status, workspace_id) = task_of(&mut tx, p, task_id).await?;
+    if workspace_id.is_none() {
+        return Err(AppError::Conflict(format!(
+            "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
+        )));
+    }
+    if status == "Running" {
+        return Err(AppError::Conflict(format!(
+            "Task \"{name}\" is already running."
+        )));
+    }
+    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES (?, ?)")
+        .bind(task_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE tasks SET status = 'Running' WHERE id = ?")
+        .bind(task_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a task; its node, if it still has one, is no longer published.
+pub async fn delete(pool: &SqlitePool, p: &Principal, task_id: i64) -> AppResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    task_of(&mut tx, p, task_id).await?;
+    sqlx::query(
+        "UPDATE assets SET node_status = 'committed'
+         WHERE id = (SELECT node_id FROM tasks WHERE id = ?) AND node_status = 'published'",
+    )
+    .bind(task_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM tasks WHERE id = ?")
+        .bind(task_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! The Recycle Bin: deleted workspaces kept for a fixed 14 days, recovered, or purged.
+use crate::assets::{AssetCount, NodeSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+pub const PAGE_SIZE: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct BinEntry {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub deleted_by: String,
+    pub deleted_at: i64,
+    pub purge_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BinPage {
+    pub entries: Vec<BinEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// The server's clock when this page was read, so countdowns follow the server's time.
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryReport {
+    pub name: String,
+    pub restored: Vec<AssetCount>,
+    pub not_restored: Vec<String>,
+    pub nodes_to_publish: Vec<NodeSummary>,
+}
+
+#[server(prefix = "/api", endpoint = "list_recycle_bin")]
+pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::list(&s.pool, s.clock.now(), &p, page).await
+    })
+    .await
+}
+
+/// `deleted_at` names the exact deletion being recovered, so a stale page never acts on a later one.
+#[server(prefix = "/api", endpoint = "recover_workspace")]
+pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<RecoveryReport, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::recover(&s.pool, s.clock.now(), &p, entry_id, deleted_at).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "purge_workspace")]
+pub async fn purge_workspace(
+    entry_id: i64,
+    deleted_at: i64,
+    typed_name: String,
+) -> Result<(), AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        service::purge(&s.pool, &p, entry_id, deleted_at, &typed_name).await
+    })
+    .await
+}

@@ -1,0 +1,176 @@
+use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
+use crate::assets::NodeSummary;
+use crate::assets::service::counts;
+use crate::domain::retention::is_expired;
+use crate::domain::time::format_utc;
+use crate::domain::{Confirmation, Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// How many entries one purge transaction removes, so the job never holds the write lock for long.
+pub const PURGE_BATCH: i64 = 20;
+
+const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
+
+pub async fn list(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    page: i64,
+) -> AppResult<BinPage> {
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NOT NULL",
+    )
+    .bind(p.account_id)
+    .fetch_one(pool)
+    .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let entries = sqlx::query_as::<_, BinEntry>(
+        "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
+         WHERE account_id = ? AND deleted_at IS NOT NULL ORDER BY purge_at, id LIMIT ? OFFSET ?",
+    )
+    .bind(p.account_id)
+    .bind(PAGE_SIZE)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(pool)
+    .await?;
+    Ok(BinPage {
+        entries,
+        total,
+        page,
+        pages,
+        now,
+    })
+}
+
+/// The entry exactly as the caller saw it, or the reason it no longer is.
+async fn entry(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    id: i64,
+    deleted_at: i64,
+) -> AppResult<(String, Timestamp)> {
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT name, deleted_at, purge_at FROM workspaces WHERE id = ? AND account_id = ?",
+    )
+    .bind(id)
+    .bind(p.account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        None => Err(AppError::NotFound(GONE.into())),
+        Some((name, None, _)) => Err(AppError::Conflict(format!(
+            "Workspace \"{name}\" has already been recovered; it is no longer in the Recycle Bin."
+        ))),
+        Some((name, Some(at), _)) if at != deleted_at => Err(AppError::Conflict(format!(
+            "Workspace \"{name}\" was recovered and deleted again meanwhile. Reload the Recycle Bin."
+        ))),
+        Some((name, Some(_), Some(purge_at))) => Ok((name, purge_at)),
+        Some(_) => Err(AppError::Internal),
+    }
+}
+
+/// Restores the workspace under its name with its data sources, computing resources, nodes and
+/// resources. Nodes keep code and versions but come back unpublished.
+pub async fn recover(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    id: i64,
+    deleted_at: i64,
+) -> AppResult<RecoveryReport> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (name, purge_at) = entry(&mut tx, p, id, deleted_at).await?;
+    if is_expired(purge_at, now) {
+        return Err(AppError::Conflict(format!(
+            "The 14-day retention of workspace \"{name}\" ended at {}; it can no longer be recovered.",
+            format_utc(purge_at)
+        )));
+    }
+    let nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
+        "SELECT id, name, product, subtype, 'committed' AS status FROM assets
+         WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published' ORDER BY product, name",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE assets SET node_status = 'committed' WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published'")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL WHERE id = ?",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let restored = counts(&mut tx, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind.recoverable())
+        .collect();
+    tx.commit().await?;
+    Ok(RecoveryReport {
+        name,
+        restored,
+        not_restored: vec![
+            "Scheduling tasks (auto triggered tasks)".into(),
+            "Data integration tasks".into(),
+            "Models and metrics".into(),
+        ],
+        nodes_to_publish,
+    })
+}
+
+/// Purges one entry at once, after the typed confirmation; the name is free again.
+pub async fn purge(
+    pool: &SqlitePool,
+    p: &Principal,
+    id: i64,
+    deleted_at: i64,
+    typed_name: &str,
+) -> AppResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
+    Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+    remove_entries(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn remove_entries(conn: &mut SqliteConnection, ids: &[i64]) -> AppResult<()> {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    for sql in [
+        format!(
+            "DELETE FROM node_versions WHERE node_id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) AND kind = 'node')"
+        ),
+        format!("DELETE FROM assets WHERE workspace_id IN ({list})"),
+        format!("DELETE FROM workspaces WHERE id IN ({list}) AND deleted_at IS NOT NULL"),
+    ] {
+        sqlx::query(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One pass of the purge job: permanently deletes every entry whose 14 days are up, in bounded
+/// batches of one transaction each. Idempotent, safe to run concurrently, and a crash loses at most
+/// the batch in flight (which the next pass picks up again).
+pub async fn purge_expired(pool: &SqlitePool, now: Timestamp) -> AppResult<u64> {
+    let mut purged = 0;
+    loop {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?")
+                .bind(now)
+                .bind(PURGE_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+        if ids.is_empty() {
+            return Ok(purged);
+        }
+        remove_entries(&mut tx, &ids).await?;
+        tx.commit().await?;
+        purged += ids.len() as u64;
+    }
+}

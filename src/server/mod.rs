@@ -1,0 +1,10 @@
+//! Server-only wiring: state, clock, the guard every server function goes through, routing, jobs.
+pub mod clock;
+pub mod demo;
+pub mod guard;
+pub mod http;
+pub mod state;
+
+pub use clock::Clock;
+pub use guard::{guarded, public};
+pub use state::AppState;

@@ -1,0 +1,185 @@
+//! Shared UI pieces: the accessible dialog, local times, errors, pagination, the no-permission page.
+use crate::domain::time::{format_utc, to_rfc3339};
+use crate::error::AppError;
+use leptos::html;
+use leptos::prelude::*;
+
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = root.query_selector_all(FOCUSABLE) else {
+        return vec![];
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// A modal dialog: role dialog labelled by its title; focus moves in and stays in; Escape closes it;
+/// focus returns to where it was when it closes.
+#[component]
+pub fn Modal(
+    title: String,
+    #[prop(into)] on_close: Callback<()>,
+    children: Children,
+    #[prop(optional)] wide: bool,
+) -> impl IntoView {
+    let panel = NodeRef::<html::Div>::new();
+    let title_id = format!("dialog-{}", title.to_lowercase().replace(' ', "-"));
+    Effect::new(move |_| {
+        if let Some(panel) = panel.get() {
+            let previous = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let items = focusables(&panel);
+            let is_text = |e: &web_sys::HtmlElement| {
+                e.tag_name() == "INPUT"
+                    && e.get_attribute("type")
+                        .is_none_or(|t| t == "text" || t == "password")
+            };
+            match items.iter().find(|e| is_text(e)).or(items.first()) {
+                Some(el) => drop(el.focus()),
+                None => drop(panel.focus()),
+            }
+            on_cleanup(move || {
+                use wasm_bindgen::JsCast;
+                if let Some(el) = previous.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            });
+        }
+    });
+    let on_keydown = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            on_close.run(());
+        }
+        "Tab" => {
+            let Some(panel) = panel.get() else { return };
+            let items = focusables(&panel);
+            let (Some(first), Some(last)) = (items.first(), items.last()) else {
+                return;
+            };
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let at = |e: &web_sys::HtmlElement| {
+                active
+                    .as_ref()
+                    .is_some_and(|a| a == e.as_ref() as &web_sys::Element)
+            };
+            let inside = items.iter().any(|e| at(e));
+            if ev.shift_key() && (at(first) || !inside) {
+                ev.prevent_default();
+                let _ = last.focus();
+            } else if !ev.shift_key() && (at(last) || !inside) {
+                ev.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    };
+    view! {
+        <div class="backdrop">
+            <div
+                class=if wide { "dialog wide" } else { "dialog" }
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby=title_id.clone()
+                tabindex="-1"
+                node_ref=panel
+                on:keydown=on_keydown
+            >
+                <h2 id=title_id.clone() class="dialog-title">{title}</h2>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+/// A time shown in the viewer's local time zone (UTC until the browser takes over).
+#[component]
+pub fn LocalTime(ts: i64) -> impl IntoView {
+    let local = RwSignal::new(None::<String>);
+    Effect::new(move |_| local.set(Some(format_local(ts))));
+    view! { <time datetime=to_rfc3339(ts)>{move || local.get().unwrap_or_else(|| format_utc(ts))}</time> }
+}
+
+pub fn format_local(ts: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0));
+    let offset = -(date.get_timezone_offset() as i64);
+    let sign = if offset < 0 { '-' } else { '+' };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} (UTC{sign}{:02}:{:02})",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds(),
+        offset.abs() / 60,
+        offset.abs() % 60
+    )
+}
+
+/// The browser's clock in Unix seconds.
+pub fn browser_now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    view! { <p class="error" role="alert">{error.to_string()}</p> }
+}
+
+/// Shows an error of the last attempt, if it failed.
+pub fn error_of<T, S>(value: S) -> impl Fn() -> Option<AnyView>
+where
+    S: Get<Value = Option<Result<T, AppError>>>,
+{
+    move || {
+        value
+            .get()
+            .and_then(|r| r.err())
+            .map(|error| view! { <ErrorNote error/> }.into_any())
+    }
+}
+
+#[component]
+pub fn Pager(page: i64, pages: i64, #[prop(into)] on_page: Callback<i64>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pagination">
+            <button disabled=page <= 1 on:click=move |_| on_page.run(page - 1)>"Previous page"</button>
+            <span>{format!("Page {page} of {pages}")}</span>
+            <button disabled=page >= pages on:click=move |_| on_page.run(page + 1)>"Next page"</button>
+        </nav>
+    }
+}
+
+#[component]
+pub fn NoPermission() -> impl IntoView {
+    view! {
+        <section class="no-permission">
+            <h1>"No permission"</h1>
+            <p>
+                "Your RAM user has no DataWorks policy, so you cannot view or change workspaces. Ask the owner of your Alibaba Cloud account to attach "
+                <code>"AliyunDataWorksReadOnlyAccess"</code>" (to view) or "<code>"AliyunDataWorksFullAccess"</code>
+                " (to view and change) on the RAM Users page."
+            </p>
+        </section>
+    }
+}
+
+/// The reason a control is disabled, shown next to it.
+#[component]
+pub fn RequiresFullAccess() -> impl IntoView {
+    view! { <span class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }
+}
+
+/// A full page load (used after sign-in and sign-out so no state of the previous principal survives).
+pub fn go_to(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+}

@@ -1,0 +1,61 @@
+//! The Workspaces page: list, search, paginate, create.
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod ui;
+
+pub const PAGE_SIZE: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct WorkspaceRow {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub data_modeling: bool,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspacePage {
+    pub rows: Vec<WorkspaceRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[server(prefix = "/api", endpoint = "list_workspaces")]
+pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::View, |s, p| async move {
+        service::list(&s.pool, &p, &query, page).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "create_workspace")]
+pub async fn create_workspace(
+    name: String,
+    display_name: String,
+    description: String,
+    data_modeling: bool,
+) -> Result<WorkspaceRow, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    guarded(Capability::Modify, |s, p| async move {
+        let input = service::NewWorkspace {
+            name,
+            display_name,
+            description,
+            data_modeling,
+        };
+        service::create(&s.pool, s.clock.now(), &p, input).await
+    })
+    .await
+}

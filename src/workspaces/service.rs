@@ -1,0 +1,143 @@
+use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
+use crate::domain::time::format_utc;
+use crate::domain::{Principal, Timestamp, WorkspaceName};
+use crate::error::{AppError, AppResult};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub struct NewWorkspace {
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    pub data_modeling: bool,
+}
+
+const COLUMNS: &str = "id, name, display_name, description, data_modeling, created_by, created_at";
+
+fn like_pattern(query: &str) -> String {
+    let escaped: String = query
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+pub async fn list(
+    pool: &SqlitePool,
+    p: &Principal,
+    query: &str,
+    page: i64,
+) -> AppResult<WorkspacePage> {
+    let pattern = like_pattern(query);
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NULL AND name LIKE ? ESCAPE '\\'",
+    )
+    .bind(p.account_id)
+    .bind(&pattern)
+    .fetch_one(pool)
+    .await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let rows = sqlx::query_as::<_, WorkspaceRow>(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = ? AND deleted_at IS NULL AND name LIKE ? ESCAPE '\\'
+         ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+    ))
+    .bind(p.account_id)
+    .bind(&pattern)
+    .bind(PAGE_SIZE)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(pool)
+    .await?;
+    Ok(WorkspacePage {
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+/// An active workspace of the caller's account by name; anything else answers as missing.
+pub async fn find_active(pool: &SqlitePool, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
+    sqlx::query_as::<_, WorkspaceRow>(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = ? AND name = ? AND deleted_at IS NULL"
+    ))
+    .bind(p.account_id)
+    .bind(name)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("Workspace \"{name}\" does not exist.")))
+}
+
+/// Why `name` cannot be used in this account, if it cannot: taken by an active workspace, or
+/// reserved by a Recycle Bin entry (names are compared ignoring letter case).
+pub async fn name_unavailable(
+    tx: &mut Transaction<'_, Sqlite>,
+    account_id: i64,
+    name: &str,
+) -> AppResult<Option<AppError>> {
+    let existing: Option<(String, Option<Timestamp>, Option<Timestamp>)> = sqlx::query_as(
+        "SELECT name, deleted_at, purge_at FROM workspaces WHERE account_id = ? AND name = ?",
+    )
+    .bind(account_id)
+    .bind(name)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(existing.map(|(existing, deleted_at, purge_at)| match (deleted_at, purge_at) {
+        (Some(deleted_at), Some(purge_at)) => AppError::NameReserved(format!(
+            "The name \"{name}\" is reserved by the workspace \"{existing}\" in the Recycle Bin (deleted {}). \
+             The name is released at {}, when that workspace is permanently deleted. \
+             Recover that workspace from the Recycle Bin, or choose another name.",
+            format_utc(deleted_at),
+            format_utc(purge_at)
+        )),
+        _ => AppError::Conflict(format!(
+            "A workspace named \"{existing}\" already exists in this account. Choose another name."
+        )),
+    }))
+}
+
+pub async fn create(
+    pool: &SqlitePool,
+    now: Timestamp,
+    p: &Principal,
+    input: NewWorkspace,
+) -> AppResult<WorkspaceRow> {
+    let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let display_name = match input.display_name.trim() {
+        "" => name.to_string(),
+        d if d.chars().count() > 64 => {
+            return Err(AppError::Invalid(
+                "Display name must be at most 64 characters long.".into(),
+            ));
+        }
+        d => d.to_owned(),
+    };
+    let description = input.description.trim().to_owned();
+    if description.chars().count() > 1024 {
+        return Err(AppError::Invalid(
+            "Description must be at most 1024 characters long.".into(),
+        ));
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
+        return Err(refusal);
+    }
+    let row = sqlx::query_as::<_, WorkspaceRow>(&format!(
+        "INSERT INTO workspaces (account_id, name, display_name, description, data_modeling, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(p.account_id)
+    .bind(name.as_str())
+    .bind(display_name)
+    .bind(description)
+    .bind(input.data_modeling)
+    .bind(p.sign_in_name())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,294 @@
+use super::{WorkspaceRow, create_workspace, list_workspaces};
+use crate::deletion::ui::DeleteWorkspaceDialog;
+use crate::domain::{Viewer, WorkspaceName};
+use crate::error::AppError;
+use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess};
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn WorkspacesPage() -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let version = RwSignal::new(0u32);
+    let list = Resource::new(
+        move || (query.get(), page.get(), version.get()),
+        |(q, p, _)| list_workspaces(q, p),
+    );
+    let creating = RwSignal::new(false);
+    let deleting = RwSignal::new(None::<WorkspaceRow>);
+    let status = RwSignal::new(None::<AnyViewFn>);
+    let can_modify = viewer.can_modify;
+
+    view! {
+        <div class="page-head">
+            <h1>"Workspaces"</h1>
+            <div class="head-actions">
+                <A href="/recycle-bin" attr:class="button">"Recycle Bin"</A>
+            </div>
+        </div>
+        <div class="toolbar">
+            <input
+                type="search"
+                class="search"
+                aria-label="Search workspaces"
+                placeholder="Search by workspace name"
+                prop:value=move || query.get()
+                on:input=move |ev| {
+                    query.set(event_target_value(&ev));
+                    page.set(1);
+                }
+            />
+            <button class="primary" disabled=!can_modify on:click=move |_| creating.set(true)>"Create Workspace"</button>
+            {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
+        </div>
+        <div role="status" class="status">{move || status.get().map(|f| f.0())}</div>
+        <Transition fallback=|| view! { <p class="loading">"Loading workspaces…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(data) => {
+                        let empty = data.rows.is_empty();
+                        view! {
+                            <table class="grid">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Workspace Name"</th>
+                                        <th scope="col">"Display Name"</th>
+                                        <th scope="col">"Created At"</th>
+                                        <th scope="col">"Created By"</th>
+                                        <th scope="col">"Actions"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {data.rows.into_iter().map(|row| view! {
+                                        <WorkspaceTableRow row can_modify on_delete=move |row| deleting.set(Some(row))/>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {empty.then(|| view! { <p class="empty">"No workspaces match."</p> })}
+                            <Pager page=data.page pages=data.pages on_page=move |p| page.set(p)/>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Show when=move || creating.get()>
+            <CreateWorkspaceDialog
+                on_close=move || creating.set(false)
+                on_created=move |row: WorkspaceRow| {
+                    creating.set(false);
+                    let name = row.name.clone();
+                    status.set(Some(AnyViewFn::new(move || {
+                        let name = name.clone();
+                        view! { "Workspace " <A href=format!("/workspaces/{name}")>{name.clone()}</A> " was created." }
+                    })));
+                    version.update(|v| *v += 1);
+                }
+            />
+        </Show>
+        {move || deleting.get().map(|row| view! {
+            <DeleteWorkspaceDialog
+                workspace=row.name
+                on_close=move || deleting.set(None)
+                on_deleted=move |name: String| {
+                    deleting.set(None);
+                    status.set(Some(AnyViewFn::new(move || view! {
+                        "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
+                        <A href="/recycle-bin">"open the Recycle Bin"</A> "."
+                    })));
+                    version.update(|v| *v += 1);
+                }
+            />
+        })}
+    }
+}
+
+/// A status message that can hold links.
+#[derive(Clone)]
+pub struct AnyViewFn(pub std::sync::Arc<dyn Fn() -> AnyView + Send + Sync>);
+
+impl AnyViewFn {
+    pub fn new<V: IntoView + 'static>(f: impl Fn() -> V + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(move || f().into_any()))
+    }
+}
+
+#[component]
+fn WorkspaceTableRow(
+    row: WorkspaceRow,
+    can_modify: bool,
+    #[prop(into)] on_delete: Callback<WorkspaceRow>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let first_item = NodeRef::<html::Button>::new();
+    Effect::new(move |_| {
+        if open.get() {
+            if let Some(item) = first_item.get() {
+                let _ = item.focus();
+            }
+        }
+    });
+    let menu_id = format!("menu-{}", row.id);
+    let target = row.clone();
+    let name = row.name.clone();
+    view! {
+        <tr>
+            <td><A href=format!("/workspaces/{}", row.name)>{name.clone()}</A></td>
+            <td>{row.display_name.clone()}</td>
+            <td><LocalTime ts=row.created_at/></td>
+            <td>{row.created_by.clone()}</td>
+            <td class="actions">
+                <A href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</A>
+                <div class="menu-wrap">
+                    <button
+                        aria-haspopup="menu"
+                        aria-expanded=move || open.get().to_string()
+                        aria-controls=menu_id.clone()
+                        aria-label=format!("More actions for {}", row.name)
+                        on:click=move |_| open.update(|o| *o = !*o)
+                    >
+                        "More"
+                    </button>
+                    <Show when=move || open.get()>
+                        <div class="menu-scrim" on:click=move |_| open.set(false)></div>
+                        <div
+                            role="menu"
+                            class="menu"
+                            id=menu_id.clone()
+                            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                if ev.key() == "Escape" || ev.key() == "Tab" {
+                                    open.set(false);
+                                }
+                            }
+                        >
+                            <button
+                                role="menuitem"
+                                node_ref=first_item
+                                disabled=!can_modify
+                                aria-disabled=(!can_modify).to_string()
+                                title=(!can_modify).then_some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+                                on:click={
+                                    let target = target.clone();
+                                    move |_| {
+                                        open.set(false);
+                                        on_delete.run(target.clone());
+                                    }
+                                }
+                            >
+                                "Delete Workspace"
+                            </button>
+                            {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
+                        </div>
+                    </Show>
+                </div>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn CreateWorkspaceDialog(
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_created: Callback<WorkspaceRow>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let modeling = RwSignal::new(false);
+    let touched = RwSignal::new(false);
+    let create = Action::new(|(n, d, desc, m): &(String, String, String, bool)| {
+        let (n, d, desc, m) = (n.clone(), d.clone(), desc.clone(), *m);
+        async move { create_workspace(n, d, desc, m).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(row)) = create.value().get() {
+            on_created.run(row);
+        }
+    });
+    // The naming conventions are checked here before sending; the server checks them again.
+    let local_error = move || {
+        touched
+            .get()
+            .then(|| {
+                WorkspaceName::parse(&name.get())
+                    .err()
+                    .map(|e| e.to_string())
+            })
+            .flatten()
+    };
+    let name_error = move || {
+        local_error().or_else(|| match create.value().get() {
+            Some(Err(AppError::Invalid(m) | AppError::Conflict(m) | AppError::NameReserved(m))) => {
+                Some(m)
+            }
+            _ => None,
+        })
+    };
+    let reserved = move || matches!(create.value().get(), Some(Err(AppError::NameReserved(_))));
+    let other_error = move || match create.value().get() {
+        Some(Err(
+            e @ (AppError::Invalid(_) | AppError::Conflict(_) | AppError::NameReserved(_)),
+        )) => {
+            let _ = e;
+            None
+        }
+        Some(Err(e)) => Some(view! { <ErrorNote error=e/> }),
+        _ => None,
+    };
+    view! {
+        <Modal title="Create Workspace".into() on_close>
+            <form
+                novalidate
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    touched.set(true);
+                    if WorkspaceName::parse(&name.get_untracked()).is_ok() {
+                        create.dispatch((
+                            name.get_untracked(),
+                            display_name.get_untracked(),
+                            description.get_untracked(),
+                            modeling.get_untracked(),
+                        ));
+                    }
+                }
+            >
+                <label for="ws_name">"Workspace Name"</label>
+                <input
+                    id="ws_name"
+                    autocomplete="off"
+                    aria-describedby="ws_name_rules ws_name_error"
+                    aria-invalid=move || name_error().is_some().to_string()
+                    prop:value=move || name.get()
+                    on:input=move |ev| {
+                        name.set(event_target_value(&ev));
+                        touched.set(true);
+                        create.value().set(None);
+                    }
+                />
+                <p class="hint" id="ws_name_rules">
+                    "3 to 64 characters: letters, digits and underscores, starting with a letter or a digit. Unique in your account, ignoring letter case."
+                </p>
+                <p class="field-error" id="ws_name_error" role="alert">
+                    {move || name_error()}
+                    {move || reserved().then(|| view! { " " <a href="/recycle-bin">"Recover it in the Recycle Bin"</a> })}
+                </p>
+                <label for="ws_display">"Display Name"</label>
+                <input id="ws_display" prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
+                <label for="ws_description">"Description"</label>
+                <textarea id="ws_description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || modeling.get() on:change=move |ev| modeling.set(event_target_checked(&ev))/>
+                    "Enable data modeling"
+                </label>
+                {other_error}
+                <div class="dialog-buttons">
+                    <button type="submit" class="primary" disabled=move || create.pending().get()>"Create"</button>
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

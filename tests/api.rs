@@ -1,0 +1,747 @@
+//! Black-box HTTP tests: the real router on a random port, a fresh database per test, the demo
+//! data, and every server function called as each kind of principal.
+#![allow(unused_variables)]
+mod common;
+
+use common::{DAY, T0};
+use reqwest::StatusCode;
+use sqlx::SqlitePool;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::server::{AppState, Clock, demo, http};
+
+struct TestApp {
+    url: String,
+    pool: SqlitePool,
+}
+
+async fn spawn_app(pool: SqlitePool, test_mode: bool) -> TestApp {
+    demo::seed(&pool, T0).await.unwrap();
+    let leptos_options = leptos::prelude::LeptosOptions::builder()
+        .output_name("workspace-console")
+        .build();
+    let state = AppState {
+        pool: pool.clone(),
+        clock: Clock::fixed(T0),
+        leptos_options,
+        test_mode,
+    };
+    let app = http::router(state).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApp { url, pool }
+}
+
+impl TestApp {
+    async fn client(&self, sign_in: Option<(&str, &str)>) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        if let Some((user, password)) = sign_in {
+            let res = client
+                .post(format!("{}/api/sign_in", self.url))
+                .form(&[("username", user), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "sign in as {user}");
+        }
+        client
+    }
+
+    async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: &[(&str, String)],
+    ) -> (StatusCode, String) {
+        let res = client
+            .post(format!("{}/api/{endpoint}", self.url))
+            .form(args)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    async fn id(&self, sql: &str) -> String {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+            .to_string()
+    }
+
+    /// Everything a refused call must leave exactly as it was.
+    async fn fingerprint(&self) -> Vec<i64> {
+        let sql = "SELECT
+            (SELECT count(*) FROM accounts), (SELECT count(*) FROM users), (SELECT count(*) FROM user_policies),
+            (SELECT coalesce(sum(length(password_hash)), 0) + count(DISTINCT password_hash) FROM users),
+            (SELECT count(*) FROM workspaces), (SELECT count(*) FROM workspaces WHERE deleted_at IS NULL),
+            (SELECT count(*) FROM assets), (SELECT coalesce(sum(length(code)), 0) FROM assets),
+            (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
+            (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),
+            (SELECT count(*) FROM task_running_periods WHERE ended_at IS NULL)";
+        let row: (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) = sqlx::query_as(sql).fetch_one(&self.pool).await.unwrap();
+        vec![
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11,
+            row.12,
+        ]
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Who {
+    SignedOut,
+    Carol,
+    Bob,
+    Globex,
+    Alice,
+    Root,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::SignedOut,
+    Who::Carol,
+    Who::Bob,
+    Who::Globex,
+    Who::Alice,
+    Who::Root,
+];
+
+impl Who {
+    fn credentials(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Who::SignedOut => None,
+            Who::Carol => Some(("carol@acme", "carol-demo-1")),
+            Who::Bob => Some(("bob@acme", "bob-demo-1")),
+            Who::Globex => Some(("globex", "globex-demo-1")),
+            Who::Alice => Some(("alice@acme", "alice-demo-1")),
+            Who::Root => Some(("acme", "acme-demo-1")),
+        }
+    }
+    fn tag(self) -> &'static str {
+        match self {
+            Who::SignedOut => "anon",
+            Who::Carol => "carol",
+            Who::Bob => "bob",
+            Who::Globex => "globex",
+            Who::Alice => "alice",
+            Who::Root => "root",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Needs {
+    View,
+    Modify,
+    ManageUsers,
+}
+
+/// What each principal must get: signed out 401; no permission 403; another account's object 404
+/// (or 200 when the call only touches the caller's own account).
+fn expected(needs: Needs, who: Who, own_account_only: bool) -> StatusCode {
+    let allowed = match (needs, who) {
+        (_, Who::SignedOut) => return StatusCode::UNAUTHORIZED,
+        (Needs::View, Who::Carol) => false,
+        (Needs::View, _) => true,
+        (Needs::Modify, Who::Carol | Who::Bob) => false,
+        (Needs::Modify, _) => true,
+        (Needs::ManageUsers, Who::Root | Who::Globex) => true,
+        (Needs::ManageUsers, _) => false,
+    };
+    match (allowed, who) {
+        (false, _) => StatusCode::FORBIDDEN,
+        (true, Who::Globex) if !own_account_only => StatusCode::NOT_FOUND,
+        (true, _) => StatusCode::OK,
+    }
+}
+
+/// Calls `endpoint` as every principal, in order, with arguments chosen per principal, and checks
+/// the status each gets; every refusal must leave the database exactly as it was.
+async fn check_matrix<F>(
+    app: &TestApp,
+    endpoint: &str,
+    needs: Needs,
+    own_account_only: bool,
+    args: F,
+) where
+    F: Fn(Who) -> Vec<(&'static str, String)>,
+{
+    for who in EVERYONE {
+        let client = app.client(who.credentials()).await;
+        let before = app.fingerprint().await;
+        let (status, body) = app.call(&client, endpoint, &args(who)).await;
+        let want = expected(needs, who, own_account_only);
+        assert_eq!(status, want, "{endpoint} as {who:?}: {body}");
+        if status != StatusCode::OK {
+            assert_eq!(
+                app.fingerprint().await,
+                before,
+                "{endpoint} as {who:?} was refused but changed something"
+            );
+            assert!(
+                !body.is_empty(),
+                "{endpoint} as {who:?}: a refusal carries a message"
+            );
+        }
+    }
+}
+
+fn s(v: impl ToString) -> String {
+    v.to_string()
+}
+
+macro_rules! matrix {
+    ($name:ident, $endpoint:literal, $needs:expr, $own:expr, |$ids:ident, $who:ident| $args:expr) => {
+        #[sqlx::test]
+        async fn $name(pool: SqlitePool) {
+            let app = spawn_app(pool, false).await;
+            let loaded = Ids::load(&app).await;
+            check_matrix(&app, $endpoint, $needs, $own, |$who| {
+                #[allow(unused_variables)]
+                let $ids = &loaded;
+                $args
+            })
+            .await;
+        }
+    };
+}
+
+/// Ids of demo objects in account acme.
+struct Ids {
+    tmp_check: String,
+    export_audience: String,
+    pai_forecast: String,
+    reconcile: String,
+    ods_task: String,
+    dwd_task: String,
+    ads_task: String,
+    ledger_task: String,
+    legacy: String,
+    legacy_at: String,
+    other_entry: String,
+    other_at: String,
+    bob: String,
+    carol: String,
+}
+
+impl Ids {
+    async fn load(app: &TestApp) -> Ids {
+        let node = |ws: &str, n: &str| {
+            format!(
+                "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id WHERE w.account_id = 1 AND w.name = '{ws}' AND a.name = '{n}'"
+            )
+        };
+        let task = |n: &str| format!("SELECT id FROM tasks WHERE account_id = 1 AND name = '{n}'");
+        // A second Recycle Bin entry, and a Frozen task the root can unfreeze.
+        let acme = workspace_console::identity::service::load_principal(&app.pool, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        workspace_console::deletion::service::delete(
+            &app.pool,
+            T0 - DAY,
+            &acme,
+            "customer_360",
+            "customer_360",
+            true,
+        )
+        .await
+        .unwrap();
+        let ledger = app.id(&task("daily_ledger")).await.parse().unwrap();
+        workspace_console::operations::service::freeze(&app.pool, T0, &acme, ledger)
+            .await
+            .unwrap();
+        Ids {
+            tmp_check: app.id(&node("sales_dw", "tmp_check")).await,
+            export_audience: app.id(&node("marketing_ml", "export_audience")).await,
+            pai_forecast: app.id(&node("sales_dw", "pai_forecast")).await,
+            reconcile: app.id(&node("finance_etl", "reconcile")).await,
+            ods_task: app.id(&task("ods_orders")).await,
+            dwd_task: app.id(&task("dwd_sales")).await,
+            ads_task: app.id(&task("ads_report")).await,
+            ledger_task: ledger.to_string(),
+            legacy: app
+                .id("SELECT id FROM workspaces WHERE name = 'legacy_reports'")
+                .await,
+            legacy_at: app
+                .id("SELECT deleted_at FROM workspaces WHERE name = 'legacy_reports'")
+                .await,
+            other_entry: app
+                .id("SELECT id FROM workspaces WHERE name = 'customer_360'")
+                .await,
+            other_at: app
+                .id("SELECT deleted_at FROM workspaces WHERE name = 'customer_360'")
+                .await,
+            bob: app.id("SELECT id FROM users WHERE name = 'bob'").await,
+            carol: app.id("SELECT id FROM users WHERE name = 'carol'").await,
+        }
+    }
+}
+
+fn by_root<T>(who: Who, root: T, others: T) -> T {
+    if who == Who::Root { root } else { others }
+}
+
+matrix!(
+    list_workspaces_needs_a_dataworks_policy,
+    "list_workspaces",
+    Needs::View,
+    true,
+    |ids, who| vec![("query", s("")), ("page", s(1))]
+);
+matrix!(
+    workspace_overview_needs_view_and_hides_other_accounts,
+    "get_workspace_overview",
+    Needs::View,
+    false,
+    |ids, who| vec![("workspace", s("finance_etl"))]
+);
+matrix!(
+    list_assets_needs_view,
+    "list_assets",
+    Needs::View,
+    false,
+    |ids, who| vec![("workspace", s("finance_etl")), ("kind", s("node"))]
+);
+matrix!(
+    list_nodes_needs_view,
+    "list_nodes",
+    Needs::View,
+    false,
+    |ids, who| vec![("workspace", s("finance_etl"))]
+);
+matrix!(
+    get_node_needs_view,
+    "get_node",
+    Needs::View,
+    false,
+    |ids, who| vec![
+        ("workspace", s("finance_etl")),
+        ("node_id", ids.reconcile.clone())
+    ]
+);
+matrix!(
+    list_tasks_of_a_workspace_needs_view,
+    "list_tasks",
+    Needs::View,
+    false,
+    |ids, who| vec![("workspace", s("finance_etl"))]
+);
+matrix!(
+    list_tasks_of_the_account_needs_view,
+    "list_tasks",
+    Needs::View,
+    true,
+    |ids, who| vec![]
+);
+matrix!(
+    list_recycle_bin_needs_view,
+    "list_recycle_bin",
+    Needs::View,
+    true,
+    |ids, who| vec![("page", s(1))]
+);
+
+matrix!(
+    create_workspace_needs_full_access,
+    "create_workspace",
+    Needs::Modify,
+    true,
+    |ids, who| vec![
+        ("name", format!("new_{}", who.tag())),
+        ("display_name", s("")),
+        ("description", s("")),
+        ("data_modeling", s(false))
+    ]
+);
+matrix!(
+    add_asset_needs_full_access,
+    "add_asset",
+    Needs::Modify,
+    false,
+    |ids, who| vec![
+        ("workspace", s("finance_etl")),
+        ("kind", s("data_source")),
+        ("product", s("PAI")),
+        ("name", format!("src_{}", who.tag())),
+        ("subtype", s("OSS")),
+        ("detail", s("oss://x/"))
+    ]
+);
+matrix!(
+    save_node_needs_full_access,
+    "save_node",
+    Needs::Modify,
+    false,
+    |ids, who| vec![
+        ("workspace", s("sales_dw")),
+        ("node_id", ids.tmp_check.clone()),
+        ("code", format!("echo {}", who.tag()))
+    ]
+);
+matrix!(
+    commit_node_needs_full_access,
+    "commit_node",
+    Needs::Modify,
+    false,
+    |ids, who| by_root(
+        who,
+        vec![
+            ("workspace", s("marketing_ml")),
+            ("node_id", ids.export_audience.clone())
+        ],
+        vec![
+            ("workspace", s("sales_dw")),
+            ("node_id", ids.tmp_check.clone())
+        ]
+    )
+);
+matrix!(
+    publish_node_needs_full_access,
+    "publish_node",
+    Needs::Modify,
+    false,
+    |ids, who| by_root(
+        who,
+        vec![
+            ("workspace", s("finance_etl")),
+            ("node_id", ids.reconcile.clone())
+        ],
+        vec![
+            ("workspace", s("sales_dw")),
+            ("node_id", ids.pai_forecast.clone())
+        ]
+    )
+);
+matrix!(
+    freeze_task_needs_full_access,
+    "freeze_task",
+    Needs::Modify,
+    false,
+    |ids, who| vec![(
+        "task_id",
+        by_root(who, ids.dwd_task.clone(), ids.ods_task.clone())
+    )]
+);
+matrix!(
+    unfreeze_task_needs_full_access,
+    "unfreeze_task",
+    Needs::Modify,
+    false,
+    |ids, who| vec![(
+        "task_id",
+        by_root(who, ids.ledger_task.clone(), ids.ads_task.clone())
+    )]
+);
+matrix!(
+    delete_task_needs_full_access,
+    "delete_task",
+    Needs::Modify,
+    false,
+    |ids, who| vec![(
+        "task_id",
+        by_root(who, ids.dwd_task.clone(), ids.ods_task.clone())
+    )]
+);
+matrix!(
+    deletion_preview_needs_full_access,
+    "get_deletion_preview",
+    Needs::Modify,
+    false,
+    |ids, who| vec![("workspace", s("finance_etl"))]
+);
+matrix!(
+    delete_workspace_needs_full_access,
+    "delete_workspace",
+    Needs::Modify,
+    false,
+    |ids, who| {
+        let ws = by_root(who, "finance_etl", "marketing_ml");
+        vec![
+            ("workspace", s(ws)),
+            ("typed_name", s(ws)),
+            ("freeze_tasks", s(true)),
+        ]
+    }
+);
+matrix!(
+    recover_workspace_needs_full_access,
+    "recover_workspace",
+    Needs::Modify,
+    false,
+    |ids, who| by_root(
+        who,
+        vec![
+            ("entry_id", ids.other_entry.clone()),
+            ("deleted_at", ids.other_at.clone())
+        ],
+        vec![
+            ("entry_id", ids.legacy.clone()),
+            ("deleted_at", ids.legacy_at.clone())
+        ]
+    )
+);
+matrix!(
+    purge_workspace_needs_full_access,
+    "purge_workspace",
+    Needs::Modify,
+    false,
+    |ids, who| by_root(
+        who,
+        vec![
+            ("entry_id", ids.other_entry.clone()),
+            ("deleted_at", ids.other_at.clone()),
+            ("typed_name", s("customer_360"))
+        ],
+        vec![
+            ("entry_id", ids.legacy.clone()),
+            ("deleted_at", ids.legacy_at.clone()),
+            ("typed_name", s("legacy_reports"))
+        ]
+    )
+);
+
+matrix!(
+    list_ram_users_is_for_the_root_only,
+    "list_ram_users",
+    Needs::ManageUsers,
+    true,
+    |ids, who| vec![]
+);
+matrix!(
+    create_ram_user_is_for_the_root_only,
+    "create_ram_user",
+    Needs::ManageUsers,
+    true,
+    |ids, who| vec![
+        ("name", format!("dave_{}", who.tag())),
+        ("password", s("dave-password-1")),
+        ("policy", s("AliyunDataWorksReadOnlyAccess"))
+    ]
+);
+matrix!(
+    set_ram_user_password_is_for_the_root_only,
+    "set_ram_user_password",
+    Needs::ManageUsers,
+    false,
+    |ids, who| vec![
+        ("user_id", ids.bob.clone()),
+        ("password", s("new-bob-password"))
+    ]
+);
+matrix!(
+    set_ram_user_policy_is_for_the_root_only,
+    "set_ram_user_policy",
+    Needs::ManageUsers,
+    false,
+    |ids, who| vec![
+        ("user_id", ids.carol.clone()),
+        ("policy", s("AliyunDataWorksReadOnlyAccess")),
+        ("attached", s(true))
+    ]
+);
+matrix!(
+    delete_ram_user_is_for_the_root_only,
+    "delete_ram_user",
+    Needs::ManageUsers,
+    false,
+    |ids, who| vec![("user_id", ids.carol.clone())]
+);
+
+#[sqlx::test]
+async fn a_wrong_pair_gets_one_message_and_sign_out_ends_the_session(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(None).await;
+    let mut bodies = vec![];
+    for (user, pw) in [
+        ("acme", "nope"),
+        ("nobody", "acme-demo-1"),
+        ("alice@acme", "bob-demo-1"),
+    ] {
+        let (status, body) = app
+            .call(
+                &client,
+                "sign_in",
+                &[("username", s(user)), ("password", s(pw))],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        bodies.push(body);
+    }
+    assert!(
+        bodies
+            .iter()
+            .all(|b| b == &bodies[0] && b.contains("Incorrect username or password."))
+    );
+
+    let client = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let (status, body) = app.call(&client, "current_viewer", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("alice@acme"));
+    assert_eq!(app.call(&client, "sign_out", &[]).await.0, StatusCode::OK);
+    assert_eq!(app.call(&client, "current_viewer", &[]).await.1, "null");
+    assert_eq!(
+        app.call(
+            &client,
+            "list_workspaces",
+            &[("query", s("")), ("page", s(1))]
+        )
+        .await
+        .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test]
+async fn session_cookies_are_http_only_and_same_site(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.url))
+        .form(&[("username", "acme"), ("password", "acme-demo-1")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+#[sqlx::test]
+async fn a_state_changing_request_from_a_foreign_origin_is_refused(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(Some(("acme", "acme-demo-1"))).await;
+    let before = app.fingerprint().await;
+    let args = [
+        ("name", "csrf_ws"),
+        ("display_name", ""),
+        ("description", ""),
+        ("data_modeling", "false"),
+    ];
+    let res = client
+        .post(format!("{}/api/create_workspace", app.url))
+        .header("Origin", "http://evil.example")
+        .form(&args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+    let res = client
+        .post(format!("{}/api/create_workspace", app.url))
+        .header("Origin", app.url.clone())
+        .form(&args)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn refusals_are_clear_four_hundreds(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let create = |name: &str| {
+        vec![
+            ("name", s(name)),
+            ("display_name", s("")),
+            ("description", s("")),
+            ("data_modeling", s(false)),
+        ]
+    };
+    let (status, body) = app
+        .call(&client, "create_workspace", &create("bad-name"))
+        .await;
+    assert_eq!(
+        (status, body.contains("letters, digits and underscores")),
+        (StatusCode::UNPROCESSABLE_ENTITY, true)
+    );
+    let (status, body) = app
+        .call(&client, "create_workspace", &create("SALES_DW"))
+        .await;
+    assert_eq!(
+        (status, body.contains("already exists")),
+        (StatusCode::CONFLICT, true)
+    );
+    let (status, body) = app
+        .call(&client, "create_workspace", &create("Legacy_Reports"))
+        .await;
+    assert_eq!(
+        (status, body.contains("Recycle Bin")),
+        (StatusCode::CONFLICT, true)
+    );
+    let (status, _) = app
+        .call(
+            &client,
+            "delete_workspace",
+            &[
+                ("workspace", s("sales_dw")),
+                ("typed_name", s("sales_dw ")),
+                ("freeze_tasks", s(true)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test]
+async fn the_test_clock_is_404_without_test_mode(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", app.url))
+        .json(&serde_json::json!({"seconds": 60}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn the_test_clock_advances_and_runs_a_purge_pass(pool: SqlitePool) {
+    let app = spawn_app(pool, true).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", app.url))
+        .json(&serde_json::json!({"seconds": DAY}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(body["now"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    assert_eq!(now, T0 + DAY);
+    // legacy_reports was deleted 13 days before T0: one day later its 14 days are up.
+    assert_eq!(RETENTION_SECS, 14 * DAY);
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM workspaces WHERE name = 'legacy_reports'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0);
+}

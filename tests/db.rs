@@ -1,0 +1,886 @@
+//! Database behaviour of the services, one fresh SQLite database per test (`#[sqlx::test]`).
+mod common;
+
+use common::*;
+use sqlx::SqlitePool;
+use workspace_console::assets::service as assets;
+use workspace_console::deletion::service as deletion;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::error::AppError;
+use workspace_console::identity::service as identity;
+use workspace_console::operations::service as tasks;
+use workspace_console::recycle_bin::service as bin;
+use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
+
+fn new_ws(name: &str) -> NewWorkspace {
+    NewWorkspace {
+        name: name.into(),
+        display_name: String::new(),
+        description: String::new(),
+        data_modeling: false,
+    }
+}
+
+async fn entry_deleted_at(pool: &SqlitePool, ws_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = ?")
+        .bind(ws_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+// ---------- identity ----------
+
+#[sqlx::test]
+async fn sign_in_accepts_root_and_ram_users_and_refuses_any_wrong_pair_alike(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    assert!(
+        identity::authenticate(&pool, "acme", "acme-password")
+            .await
+            .is_ok()
+    );
+    assert!(
+        identity::authenticate(&pool, "alice@acme", "alice-password")
+            .await
+            .is_ok()
+    );
+    for (user, pw) in [
+        ("acme", "wrong"),
+        ("nobody", "acme-password"),
+        ("alice@acme", "acme-password"),
+        ("alice", "alice-password"),
+    ] {
+        assert_eq!(
+            identity::authenticate(&pool, user, pw).await,
+            Err(AppError::BadCredentials),
+            "{user}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn passwords_are_stored_as_salted_argon2_hashes(pool: SqlitePool) {
+    account(&pool, "acme").await;
+    account(&pool, "initech").await;
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(
+        hashes
+            .iter()
+            .all(|h| h.starts_with("$argon2id$") && !h.contains("password"))
+    );
+    assert_ne!(hashes[0], hashes[1]);
+}
+
+#[sqlx::test]
+async fn account_names_are_unique_ignoring_case(pool: SqlitePool) {
+    account(&pool, "acme").await;
+    let again = identity::create_account(&pool, T0, "ACME", "long-enough").await;
+    assert!(matches!(again, Err(AppError::Conflict(_))));
+}
+
+#[sqlx::test]
+async fn ram_user_management_stays_inside_the_roots_account(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
+    // globex's root cannot touch acme's user: it answers exactly as a missing one.
+    let missing =
+        identity::set_policy(&pool, &globex, 9_999, "AliyunDataWorksFullAccess", true).await;
+    let foreign = identity::set_policy(
+        &pool,
+        &globex,
+        bob.user_id,
+        "AliyunDataWorksFullAccess",
+        true,
+    )
+    .await;
+    assert_eq!(missing, foreign);
+    assert!(matches!(foreign, Err(AppError::NotFound(_))));
+    assert!(
+        identity::delete_ram_user(&pool, &globex, bob.user_id)
+            .await
+            .is_err()
+    );
+    assert!(
+        identity::list_ram_users(&pool, &globex)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    identity::set_policy(&pool, &acme, bob.user_id, "AliyunDataWorksFullAccess", true)
+        .await
+        .unwrap();
+    identity::set_policy(
+        &pool,
+        &acme,
+        bob.user_id,
+        "AliyunDataWorksReadOnlyAccess",
+        false,
+    )
+    .await
+    .unwrap();
+    let bob = identity::load_principal(&pool, bob.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(bob.can(workspace_console::domain::Capability::Modify));
+    identity::delete_ram_user(&pool, &acme, bob.user_id)
+        .await
+        .unwrap();
+    assert!(
+        identity::load_principal(&pool, bob.user_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+// ---------- workspaces ----------
+
+#[sqlx::test]
+async fn workspace_names_are_unique_ignoring_case(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "sales_dw", true).await;
+    let err = workspaces::create(&pool, T0, &acme, new_ws("SALES_DW"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Conflict(m) if m.contains("already exists")),
+        "{err:?}"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 1);
+}
+
+#[sqlx::test]
+async fn the_same_name_may_exist_in_another_account(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    workspace(&pool, &acme, "sales_dw", false).await;
+    workspace(&pool, &globex, "sales_dw", false).await;
+    let page = workspaces::list(&pool, &globex, "", 1).await.unwrap();
+    assert_eq!(page.total, 1);
+}
+
+#[sqlx::test]
+async fn a_name_breaking_the_conventions_is_refused_and_nothing_is_created(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    for bad in ["ab", "bad-name", "_lead", &"x".repeat(65)] {
+        assert!(matches!(
+            workspaces::create(&pool, T0, &acme, new_ws(bad)).await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
+}
+
+#[sqlx::test]
+async fn the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_active_workspaces(
+    pool: SqlitePool,
+) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    for i in 0..23 {
+        workspace(&pool, &acme, &format!("ws_{i:02}"), false).await;
+    }
+    workspace(&pool, &acme, "sales_dw", false).await;
+    workspace(&pool, &globex, "globex_only", false).await;
+    let page = workspaces::list(&pool, &acme, "", 3).await.unwrap();
+    assert_eq!((page.total, page.pages, page.rows.len()), (24, 3, 4));
+    let found = workspaces::list(&pool, &acme, "SALES", 1).await.unwrap();
+    assert_eq!(
+        found
+            .rows
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["sales_dw"]
+    );
+    assert_eq!(
+        workspaces::list(&pool, &acme, "globex", 1)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // LIKE wildcards in the search are literal.
+    assert_eq!(
+        workspaces::list(&pool, &acme, "%", 1).await.unwrap().total,
+        0
+    );
+}
+
+// ---------- assets, DataStudio, Operation Center ----------
+
+#[sqlx::test]
+async fn each_asset_type_is_created_and_listed_per_workspace(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "sales_dw", true).await;
+    workspace(&pool, &acme, "other_ws", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    for kind in [
+        "data_source",
+        "compute",
+        "node",
+        "resource",
+        "di_task",
+        "model",
+        "metric",
+    ] {
+        let list = assets::list(&pool, &acme, "sales_dw", kind).await.unwrap();
+        assert_eq!(
+            list.iter().map(|a| a.product.as_str()).collect::<Vec<_>>(),
+            ["DataWorks", "PAI"],
+            "{kind}"
+        );
+        assert!(
+            assets::list(&pool, &acme, "other_ws", kind)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let overview = assets::overview(&pool, &acme, "sales_dw").await.unwrap();
+    assert_eq!(overview.pai_workspace, "sales_dw");
+    assert!(
+        overview
+            .counts
+            .iter()
+            .all(|c| c.dataworks == 1 && c.pai == 1)
+    );
+}
+
+#[sqlx::test]
+async fn models_and_metrics_are_refused_without_data_modeling(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "plain", false).await;
+    for kind in ["model", "metric"] {
+        let input = assets::NewAsset {
+            kind: kind.into(),
+            product: "DataWorks".into(),
+            name: "m".into(),
+            subtype: workspace_console::assets::AssetKind::parse(kind)
+                .unwrap()
+                .subtypes()[0]
+                .into(),
+            detail: String::new(),
+        };
+        assert!(matches!(
+            assets::add(&pool, T0, &acme, "plain", input).await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 0);
+}
+
+#[sqlx::test]
+async fn publish_needs_a_committed_version(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    let node = asset(&pool, &acme, "ws1", "node", "DataWorks", "n1").await;
+    assert!(matches!(
+        assets::publish(&pool, T0, &acme, "ws1", node).await,
+        Err(AppError::Invalid(_))
+    ));
+    assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
+    assets::save_code(&pool, &acme, "ws1", node, "changed")
+        .await
+        .unwrap();
+    // Uncommitted changes are refused too.
+    assert!(matches!(
+        assets::publish(&pool, T0, &acme, "ws1", node).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
+}
+
+#[sqlx::test]
+async fn publish_creates_then_updates_one_task(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    let node = publish(&pool, &acme, "ws1", "n1", T0).await;
+    assets::save_code(&pool, &acme, "ws1", node, "SELECT 2;")
+        .await
+        .unwrap();
+    let detail = assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
+    assert_eq!(detail.versions.len(), 2);
+    let detail = assets::publish(&pool, T0 + 10, &acme, "ws1", node)
+        .await
+        .unwrap();
+    assert_eq!(detail.node.status, "published");
+    assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 1);
+    assert_eq!(count(&pool, "SELECT node_version FROM tasks").await, 2);
+}
+
+#[sqlx::test]
+async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "n1", T0).await;
+    let task: i64 = count(&pool, "SELECT id FROM tasks").await;
+    let account_id = acme.account_id;
+    let cost = |now| {
+        let pool = pool.clone();
+        async move {
+            tasks::list(
+                &mut pool.acquire().await.unwrap(),
+                account_id,
+                now,
+                Some(ws),
+            )
+            .await
+            .unwrap()[0]
+                .cost_cents
+        }
+    };
+    assert_eq!(cost(T0 + DAY).await, 24 * 50);
+    tasks::freeze(&pool, T0 + DAY, &acme, task).await.unwrap();
+    assert_eq!(cost(T0 + 3 * DAY).await, 24 * 50);
+    tasks::unfreeze(&pool, T0 + 3 * DAY, &acme, task)
+        .await
+        .unwrap();
+    assert_eq!(cost(T0 + 4 * DAY).await, 48 * 50);
+    assert!(matches!(
+        tasks::unfreeze(&pool, T0, &acme, task).await,
+        Err(AppError::Conflict(_))
+    ));
+}
+
+#[sqlx::test]
+async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "n1", T0).await;
+    let task: i64 = count(&pool, "SELECT id FROM tasks").await;
+    assert_eq!(
+        tasks::freeze(&pool, T0, &globex, task).await,
+        tasks::freeze(&pool, T0, &globex, 9_999).await
+    );
+    assert!(matches!(
+        tasks::delete(&pool, &globex, task).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        assets::overview(&pool, &globex, "ws1").await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        deletion::delete(&pool, T0, &globex, "ws1", "ws1", true).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM tasks WHERE status = 'Running'").await,
+        1
+    );
+}
+
+// ---------- deletion ----------
+
+#[sqlx::test]
+async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    let outcome = deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    assert!(outcome.moved.iter().all(|c| c.dataworks == 1 && c.pai == 1));
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT kind FROM assets WHERE workspace_id = ? ORDER BY kind")
+            .bind(ws)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["compute", "data_source", "node", "resource"]);
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 8);
+    assert_eq!(
+        workspaces::list(&pool, &acme, "", 1).await.unwrap().total,
+        0
+    );
+}
+
+#[sqlx::test]
+async fn retention_is_exactly_fourteen_days_and_records_who_deleted(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0 + 5, &alice, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let (deleted_at, by, purge_at): (i64, String, i64) =
+        sqlx::query_as("SELECT deleted_at, deleted_by, purge_at FROM workspaces")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (deleted_at, by.as_str(), purge_at),
+        (T0 + 5, "alice@acme", T0 + 5 + RETENTION_SECS)
+    );
+}
+
+#[sqlx::test]
+async fn with_the_freeze_box_running_tasks_are_frozen_then_deleted(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "n1", T0).await;
+    publish(&pool, &acme, "ws1", "n2", T0).await;
+    let outcome = deletion::delete(&pool, T0 + DAY, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            outcome.tasks_frozen,
+            outcome.tasks_deleted,
+            outcome.tasks_orphaned
+        ),
+        (2, 2, 0)
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
+}
+
+#[sqlx::test]
+async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "running", T0).await;
+    let frozen_node = publish(&pool, &acme, "ws1", "frozen", T0).await;
+    let frozen: i64 = sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = ?")
+        .bind(frozen_node)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    tasks::freeze(&pool, T0, &acme, frozen).await.unwrap();
+    let outcome = deletion::delete(&pool, T0 + DAY, &acme, "ws1", "ws1", false)
+        .await
+        .unwrap();
+    assert_eq!((outcome.tasks_deleted, outcome.tasks_orphaned), (1, 1));
+    let all = tasks::list(
+        &mut pool.acquire().await.unwrap(),
+        acme.account_id,
+        T0 + 2 * DAY,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.len(), 1);
+    let orphan = &all[0];
+    assert!(orphan.orphaned && orphan.status == "Running" && orphan.workspace_name == "ws1");
+    assert_eq!(
+        orphan.cost_cents,
+        48 * 50,
+        "it keeps billing after the deletion"
+    );
+    tasks::freeze(&pool, T0 + 2 * DAY, &acme, orphan.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        tasks::unfreeze(&pool, T0 + 2 * DAY, &acme, orphan.id).await,
+        Err(AppError::Conflict(_))
+    ));
+    tasks::delete(&pool, &acme, orphan.id).await.unwrap();
+}
+
+#[sqlx::test]
+async fn a_typed_name_that_does_not_match_exactly_changes_nothing(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    for typed in ["SALES_DW", "sales_dw ", " sales_dw", "sales", ""] {
+        let err = deletion::delete(&pool, T0, &acme, "sales_dw", typed, true)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{typed:?}");
+    }
+    assert_eq!(
+        workspaces::list(&pool, &acme, "", 1).await.unwrap().total,
+        1
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 14);
+}
+
+#[sqlx::test]
+async fn a_workspace_deleted_meanwhile_is_reported_as_already_deleted(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let second = deletion::delete(&pool, T0 + 1, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&second, AppError::Conflict(m) if m.contains("already been deleted")),
+        "{second:?}"
+    );
+    assert_eq!(count(&pool, "SELECT deleted_at FROM workspaces").await, T0);
+}
+
+#[sqlx::test]
+async fn a_failure_midway_leaves_the_workspace_fully_active(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    publish(&pool, &acme, "sales_dw", "n1", T0).await;
+    // Fails at the last statement, after tasks were frozen and assets deleted.
+    sqlx::query(
+        "CREATE TRIGGER fail_midway BEFORE UPDATE OF deleted_at ON workspaces BEGIN SELECT RAISE(ABORT, 'injected'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let err = deletion::delete(&pool, T0 + DAY, &acme, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Internal);
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 15);
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM tasks WHERE status = 'Running' AND workspace_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM task_running_periods WHERE ended_at IS NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE deleted_at IS NULL"
+        )
+        .await,
+        1
+    );
+}
+
+// ---------- Recycle Bin ----------
+
+#[sqlx::test]
+async fn recover_restores_exactly_the_four_types_in_both_products(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    let report = bin::recover(&pool, T0 + DAY, &acme, ws, T0).await.unwrap();
+    for c in &report.restored {
+        assert!(
+            c.kind.recoverable() && c.dataworks == 1 && c.pai == 1,
+            "{c:?}"
+        );
+    }
+    assert_eq!(report.restored.len(), 4);
+    let overview = assets::overview(&pool, &acme, "sales_dw").await.unwrap();
+    for c in overview.counts {
+        let expected = if c.kind.recoverable() { 1 } else { 0 };
+        assert_eq!((c.dataworks, c.pai), (expected, expected), "{:?}", c.kind);
+    }
+}
+
+#[sqlx::test]
+async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    let node = publish(&pool, &acme, "ws1", "n1", T0).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let report = bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
+    assert_eq!(
+        report
+            .nodes_to_publish
+            .iter()
+            .map(|n| n.id)
+            .collect::<Vec<_>>(),
+        [node]
+    );
+    let detail = assets::node_detail(&pool, &acme, "ws1", node)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            detail.node.status.as_str(),
+            detail.code.as_str(),
+            detail.versions.len()
+        ),
+        ("committed", "SELECT 'n1';", 1)
+    );
+    assert!(detail.task_status.is_none());
+    assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
+    // Publishing again re-creates its auto triggered task.
+    assets::publish(&pool, T0 + 2, &acme, "ws1", node)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM tasks WHERE status = 'Running'").await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn recover_works_until_one_second_before_fourteen_days_and_never_after(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let a = workspace(&pool, &acme, "ws_a", false).await;
+    let b = workspace(&pool, &acme, "ws_b", false).await;
+    deletion::delete(&pool, T0, &acme, "ws_a", "ws_a", true)
+        .await
+        .unwrap();
+    deletion::delete(&pool, T0, &acme, "ws_b", "ws_b", true)
+        .await
+        .unwrap();
+    assert!(
+        bin::recover(&pool, T0 + RETENTION_SECS - 1, &acme, a, T0)
+            .await
+            .is_ok()
+    );
+    let late = bin::recover(&pool, T0 + RETENTION_SECS, &acme, b, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&late, AppError::Conflict(m) if m.contains("can no longer be recovered")),
+        "{late:?}"
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE deleted_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn purge_removes_everything_and_frees_the_name(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    fill(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "n1", T0).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        bin::purge(&pool, &acme, ws, T0, "WS1").await,
+        Err(AppError::Invalid(_))
+    ));
+    bin::purge(&pool, &acme, ws, T0, "ws1").await.unwrap();
+    for table in ["workspaces", "assets", "node_versions", "tasks"] {
+        assert_eq!(
+            count(&pool, &format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    workspaces::create(&pool, T0 + 1, &acme, new_ws("WS1"))
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn the_purge_job_deletes_expired_entries_only_and_is_idempotent(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    for i in 0..45 {
+        let name = format!("old_{i:02}");
+        workspace(&pool, &acme, &name, false).await;
+        asset(&pool, &acme, &name, "node", "PAI", "n").await;
+        deletion::delete(&pool, T0, &acme, &name, &name, true)
+            .await
+            .unwrap();
+    }
+    workspace(&pool, &acme, "young", false).await;
+    deletion::delete(&pool, T0 + DAY, &acme, "young", "young", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        bin::purge_expired(&pool, T0 + RETENTION_SECS - 1)
+            .await
+            .unwrap(),
+        0
+    );
+    let (first, second) = tokio::join!(
+        bin::purge_expired(&pool, T0 + RETENTION_SECS),
+        bin::purge_expired(&pool, T0 + RETENTION_SECS)
+    );
+    assert_eq!(
+        first.unwrap() + second.unwrap(),
+        45,
+        "two concurrent passes purge each entry once"
+    );
+    assert_eq!(
+        bin::purge_expired(&pool, T0 + RETENTION_SECS)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 0);
+    workspace(&pool, &acme, "OLD_00", false).await;
+}
+
+#[sqlx::test]
+async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged(
+    pool: SqlitePool,
+) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "finance_etl", false).await;
+    deletion::delete(&pool, T0, &acme, "finance_etl", "finance_etl", true)
+        .await
+        .unwrap();
+    let err = workspaces::create(&pool, T0 + 1, &acme, new_ws("FINANCE_ETL"))
+        .await
+        .unwrap_err();
+    let AppError::NameReserved(message) = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("finance_etl")
+            && message.contains("Recycle Bin")
+            && message.contains("released")
+            && message.contains("Recover")
+    );
+    bin::recover(&pool, T0 + 2, &acme, ws, T0).await.unwrap();
+    let err = workspaces::create(&pool, T0 + 3, &acme, new_ws("Finance_ETL"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(_)),
+        "after recovery it is an active workspace's name"
+    );
+}
+
+#[sqlx::test]
+async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    for (round, name) in ["ws_rr", "ws_rp", "ws_pp"].iter().enumerate() {
+        let ws = workspace(&pool, &acme, name, false).await;
+        asset(&pool, &acme, name, "node", "DataWorks", "n").await;
+        deletion::delete(&pool, T0, &acme, name, name, true)
+            .await
+            .unwrap();
+        let deleted_at = entry_deleted_at(&pool, ws).await;
+        let (a, b) = match round {
+            0 => tokio::join!(
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                },
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                }
+            ),
+            1 => tokio::join!(
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                },
+                async { bin::purge(&pool, &acme, ws, deleted_at, name).await }
+            ),
+            _ => tokio::join!(
+                async { bin::purge(&pool, &acme, ws, deleted_at, name).await },
+                async { bin::purge(&pool, &acme, ws, deleted_at, name).await }
+            ),
+        };
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "exactly one wins in {name}: {a:?} {b:?}"
+        );
+        let loser = a.err().or(b.err()).unwrap();
+        assert!(
+            matches!(loser, AppError::Conflict(_) | AppError::NotFound(_)),
+            "{loser:?}"
+        );
+        let state: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = ?")
+                .bind(ws)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        let assets_left = count(
+            &pool,
+            &format!("SELECT count(*) FROM assets WHERE workspace_id = {ws}"),
+        )
+        .await;
+        match state {
+            Some(None) => assert_eq!(assets_left, 1, "recovered with its node"),
+            None => assert_eq!(assets_left, 0, "purged with its node"),
+            Some(Some(_)) => panic!("{name} is still in the bin"),
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_second_recover_is_told_it_is_already_recovered(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
+    let err = bin::recover(&pool, T0 + 2, &acme, ws, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Conflict(m) if m.contains("already been recovered")),
+        "{err:?}"
+    );
+}
+
+#[sqlx::test]
+async fn another_accounts_bin_entry_answers_as_missing(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let foreign = bin::recover(&pool, T0 + 1, &globex, ws, T0)
+        .await
+        .unwrap_err();
+    let missing = bin::recover(&pool, T0 + 1, &globex, 9_999, T0)
+        .await
+        .unwrap_err();
+    assert_eq!(foreign, missing);
+    assert!(bin::purge(&pool, &globex, ws, T0, "ws1").await.is_err());
+    assert_eq!(bin::list(&pool, T0, &globex, 1).await.unwrap().total, 0);
+    assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
+}
+
+#[sqlx::test]
+async fn demo_data_is_seeded_once_and_never_reseeded(pool: SqlitePool) {
+    use workspace_console::server::demo;
+    assert!(demo::seed(&pool, T0).await.unwrap());
+    let before = count(&pool, "SELECT count(*) FROM assets").await;
+    assert!(!demo::seed(&pool, T0).await.unwrap());
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, before);
+    let acme = identity::load_principal(&pool, 1).await.unwrap().unwrap();
+    assert!(workspaces::list(&pool, &acme, "", 1).await.unwrap().total >= 30);
+    let bin_page = bin::list(&pool, T0, &acme, 1).await.unwrap();
+    assert_eq!(
+        bin_page
+            .entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["legacy_reports"]
+    );
+    assert_eq!(bin_page.entries[0].deleted_at, T0 - 13 * DAY);
+    let running: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Running'").await;
+    let frozen: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Frozen'").await;
+    assert_eq!((running, frozen), (2, 1));
+}
