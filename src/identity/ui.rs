@@ -210,13 +210,13 @@ fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl 
                 {error_of(toggle.value())}
             </td>
             <td><LocalTime ts=user.created_at/></td>
-            <td class="actions">
+            <td><div class="actions">
                 <input type="password" aria-label=format!("New password for {}", user.sign_in_name) placeholder="New password" bind:value=new_password/>
                 <button on:click=move |_| { set_pw.dispatch(new_password.get_untracked()); }>"Set Password"</button>
                 <button class="danger" on:click=move |_| { remove.dispatch(()); }>"Delete"</button>
                 {error_of(set_pw.value())}
                 {error_of(remove.value())}
-            </td>
+            </div></td>
         </tr>
     }
 }

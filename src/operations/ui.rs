@@ -89,14 +89,14 @@ pub fn OperationCenterPage() -> impl IntoView {
                                                 <td><span class=if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
                                                 <td>{task.schedule.clone()}</td>
                                                 <td class="num">{format_cents(task.cost_cents)}</td>
-                                                <td class="actions">
+                                                <td><div class="actions">
                                                     {if running {
                                                         view! { <button disabled=!can_modify on:click=move |_| { act.dispatch((id, TaskAction::Freeze)); }>"Freeze"</button> }.into_any()
                                                     } else {
                                                         view! { <button disabled=!can_modify || task.orphaned on:click=move |_| { act.dispatch((id, TaskAction::Unfreeze)); }>"Unfreeze"</button> }.into_any()
                                                     }}
                                                     <button class="danger-outline" disabled=!can_modify on:click=move |_| confirm_delete.set(Some(doomed.clone()))>"Delete"</button>
-                                                </td>
+                                                </div></td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -101,7 +101,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                                                         }.into_any()
                                                     }}
                                                 </td>
-                                                <td class="actions">
+                                                <td><div class="actions">
                                                     <button
                                                         disabled=move || !can_modify || expired()
                                                         on:click=move |_| pending.set(Some(Pending::Recover(recover_entry.clone())))
@@ -111,7 +111,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                                                         disabled=move || !can_modify || expired()
                                                         on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
                                                     >"Delete Permanently"</button>
-                                                </td>
+                                                </div></td>
                                             </tr>
                                         }
                                     }).collect_view()}

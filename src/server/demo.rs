@@ -164,7 +164,7 @@ pub async fn seed(pool: &SqlitePool, now: Timestamp) -> AppResult<bool> {
     )
     .await?;
 
-    let t = now - 40 * DAY;
+    let t = now - 20 * DAY;
     workspace(
         pool,
         t,
@@ -360,7 +360,7 @@ pub async fn seed(pool: &SqlitePool, now: Timestamp) -> AppResult<bool> {
     )
     .await?;
 
-    let t = now - 35 * DAY;
+    let t = now - 15 * DAY;
     workspace(
         pool,
         t,
@@ -441,7 +441,7 @@ pub async fn seed(pool: &SqlitePool, now: Timestamp) -> AppResult<bool> {
     )
     .await?;
 
-    let t = now - 30 * DAY;
+    let t = now - 10 * DAY;
     workspace(
         pool,
         t,
@@ -518,7 +518,7 @@ pub async fn seed(pool: &SqlitePool, now: Timestamp) -> AppResult<bool> {
     .await?;
 
     for (i, name) in MORE_ACME.iter().enumerate() {
-        let t = now - (29 - i as i64 % 28) * DAY - i as i64 * 3_600;
+        let t = now - (58 - i as i64) * DAY - i as i64 * 3_600;
         let owner = if i % 3 == 0 { &alice } else { &acme };
         let display = name
             .split('_')

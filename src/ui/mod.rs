@@ -150,9 +150,9 @@ where
 pub fn Pager(page: i64, pages: i64, #[prop(into)] on_page: Callback<i64>) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pagination">
-            <button disabled=page <= 1 on:click=move |_| on_page.run(page - 1)>"Previous page"</button>
+            <button disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>"Previous page"</button>
             <span>{format!("Page {page} of {pages}")}</span>
-            <button disabled=page >= pages on:click=move |_| on_page.run(page + 1)>"Next page"</button>
+            <button disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>"Next page"</button>
         </nav>
     }
 }

@@ -140,7 +140,7 @@ fn WorkspaceTableRow(
             <td>{row.display_name.clone()}</td>
             <td><LocalTime ts=row.created_at/></td>
             <td>{row.created_by.clone()}</td>
-            <td class="actions">
+            <td><div class="actions">
                 <A href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</A>
                 <div class="menu-wrap">
                     <button
@@ -184,7 +184,7 @@ fn WorkspaceTableRow(
                         </div>
                     </Show>
                 </div>
-            </td>
+            </div></td>
         </tr>
     }
 }
