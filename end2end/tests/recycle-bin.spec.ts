@@ -40,7 +40,7 @@ test.describe('Recycle Bin', () => {
   }) => {
     await signInAs(page, DEMO.alice);
     await deleteWorkspace(page, 'finance_etl');
-    await page.getByRole('main').getByRole('link', { name: 'Recycle Bin' }).click();
+    await page.getByRole('main').getByRole('link', { name: 'Recycle Bin', exact: true }).click();
     await expect(page).toHaveURL(/\/recycle-bin/);
     await waitForHydration(page);
 

@@ -47,7 +47,7 @@ test.describe('Workspaces page', () => {
   test('the Recycle Bin button in the upper-right corner opens the Recycle Bin', async ({ page }) => {
     await signInAs(page, DEMO.alice);
     await gotoHydrated(page, '/workspaces');
-    await page.getByRole('main').getByRole('link', { name: 'Recycle Bin' }).click();
+    await page.getByRole('main').getByRole('link', { name: 'Recycle Bin', exact: true }).click();
     await expect(page).toHaveURL(/\/recycle-bin/);
     await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
     await shot(page, 'workspaces-to-recycle-bin');

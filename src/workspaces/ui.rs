@@ -147,7 +147,6 @@ fn WorkspaceTableRow(
                         aria-haspopup="menu"
                         aria-expanded=move || open.get().to_string()
                         aria-controls=menu_id.clone()
-                        aria-label=format!("More actions for {}", row.name)
                         on:click=move |_| open.update(|o| *o = !*o)
                     >
                         "More"
