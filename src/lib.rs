@@ -1,5 +1,5 @@
 //! Workspace Console: a DataWorks-style console for workspaces, safe deletion and a 14-day Recycle Bin.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod app;
 pub mod assets;

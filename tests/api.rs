@@ -1,6 +1,7 @@
 //! Black-box HTTP tests: the real router on a random port, a fresh database per test, the demo
 //! data, and every server function called as each kind of principal.
 #![allow(unused_variables)]
+#![recursion_limit = "512"]
 mod common;
 
 use common::{DAY, T0};

@@ -1,4 +1,5 @@
 //! Database behaviour of the services, one fresh SQLite database per test (`#[sqlx::test]`).
+#![recursion_limit = "512"]
 mod common;
 
 use common::*;

@@ -1,1 +1,333 @@
-fn main() {}
+//! Benchmarks of the heavy paths against bare SQL doing the same row changes, measured in the same
+//! run on fresh copies of the same database (the machine is noisy: read the ratios, not the times).
+//!
+//!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
+#![recursion_limit = "512"]
+use clap::Parser;
+use sqlx::SqlitePool;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use workspace_console::deletion::service as deletion;
+use workspace_console::domain::Principal;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::identity::service as identity;
+use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::state::connect;
+
+#[derive(Parser)]
+struct Args {
+    /// Assets in the workspace that is deleted and recovered.
+    #[arg(long, default_value_t = 100_000)]
+    assets: i64,
+    /// Expired Recycle Bin entries swept by one purge pass.
+    #[arg(long, default_value_t = 1_000)]
+    entries: i64,
+    /// Assets per expired entry.
+    #[arg(long, default_value_t = 100)]
+    per_entry: i64,
+    /// Repetitions of each measurement (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+}
+
+const T0: i64 = 1_800_000_000;
+
+type R<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+#[tokio::main]
+async fn main() -> R<()> {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("console-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    println!(
+        "Workspace Console benchmarks (median of {} rounds; ratio = service / bare SQL)",
+        args.rounds
+    );
+    println!("peak RSS at start: {} MB", peak_rss_mb());
+
+    let seeded = dir.join("seeded.db");
+    let (root, ws) = seed_big_workspace(&seeded, args.assets).await?;
+    println!(
+        "seeded one workspace with {} assets; peak RSS {} MB",
+        args.assets,
+        peak_rss_mb()
+    );
+
+    // Delete: the service (checks, counts, one transaction) vs the bare statements.
+    let mut service = vec![];
+    let mut bare = vec![];
+    for round in 0..args.rounds {
+        let pool = copy_of(&seeded, &dir.join(format!("del-s-{round}.db"))).await?;
+        let started = Instant::now();
+        deletion::delete(&pool, T0, &root, "big", "big", true).await?;
+        service.push(started.elapsed());
+        pool.close().await;
+        let pool = copy_of(&seeded, &dir.join(format!("del-b-{round}.db"))).await?;
+        let started = Instant::now();
+        bare_delete(&pool, ws).await?;
+        bare.push(started.elapsed());
+        pool.close().await;
+    }
+    report(
+        &format!("delete workspace ({} assets)", args.assets),
+        &service,
+        &bare,
+        1.5,
+    );
+
+    // Recover, from the same deleted state.
+    let deleted = dir.join("deleted.db");
+    {
+        let pool = copy_of(&seeded, &deleted).await?;
+        deletion::delete(&pool, T0, &root, "big", "big", true).await?;
+        pool.close().await;
+    }
+    let (mut service, mut bare) = (vec![], vec![]);
+    for round in 0..args.rounds {
+        let pool = copy_of(&deleted, &dir.join(format!("rec-s-{round}.db"))).await?;
+        let started = Instant::now();
+        bin::recover(&pool, T0 + 60, &root, ws, T0).await?;
+        service.push(started.elapsed());
+        pool.close().await;
+        let pool = copy_of(&deleted, &dir.join(format!("rec-b-{round}.db"))).await?;
+        let started = Instant::now();
+        bare_recover(&pool, ws).await?;
+        bare.push(started.elapsed());
+        pool.close().await;
+    }
+    report(
+        &format!("recover workspace ({} assets)", args.assets),
+        &service,
+        &bare,
+        1.5,
+    );
+    println!("peak RSS after delete/recover: {} MB", peak_rss_mb());
+
+    // Purge sweep of many expired entries.
+    let expired = dir.join("expired.db");
+    seed_expired_entries(&expired, args.entries, args.per_entry).await?;
+    let (mut service, mut bare) = (vec![], vec![]);
+    for round in 0..args.rounds {
+        let pool = copy_of(&expired, &dir.join(format!("pur-s-{round}.db"))).await?;
+        let started = Instant::now();
+        let purged = bin::purge_expired(&pool, T0 + RETENTION_SECS).await?;
+        service.push(started.elapsed());
+        assert_eq!(purged as i64, args.entries);
+        pool.close().await;
+        let pool = copy_of(&expired, &dir.join(format!("pur-b-{round}.db"))).await?;
+        let started = Instant::now();
+        bare_purge(&pool).await?;
+        bare.push(started.elapsed());
+        pool.close().await;
+    }
+    report(
+        &format!(
+            "purge sweep ({} entries x {} assets)",
+            args.entries, args.per_entry
+        ),
+        &service,
+        &bare,
+        2.0,
+    );
+    println!(
+        "peak RSS of the whole run: {} MB (target for the purge sweep: <= 100 MB)",
+        peak_rss_mb()
+    );
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn report(what: &str, service: &[Duration], bare: &[Duration], target: f64) {
+    let (s, b) = (median(service.to_vec()), median(bare.to_vec()));
+    let ratio = s.as_secs_f64() / b.as_secs_f64();
+    println!(
+        "{what}: service {:.1} ms, bare SQL {:.1} ms, ratio {ratio:.2} (target <= {target}) {}",
+        s.as_secs_f64() * 1e3,
+        b.as_secs_f64() * 1e3,
+        if ratio <= target { "OK" } else { "OVER TARGET" }
+    );
+}
+
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
+fn url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+async fn copy_of(source: &Path, target: &PathBuf) -> R<SqlitePool> {
+    let _ = std::fs::remove_file(target);
+    let from = connect(&url(source)).await?;
+    sqlx::query(&format!("VACUUM INTO '{}'", target.display()))
+        .execute(&from)
+        .await?;
+    from.close().await;
+    Ok(connect(&url(target)).await?)
+}
+
+async fn root(pool: &SqlitePool) -> R<Principal> {
+    let id = identity::create_account(pool, T0, "acme", "acme-bench-1").await?;
+    Ok(identity::load_principal(pool, id)
+        .await?
+        .ok_or("no principal")?)
+}
+
+/// One workspace with `n` assets of every type in both products; a tenth of the nodes published
+/// (with versions and a Running task each).
+async fn seed_big_workspace(path: &Path, n: i64) -> R<(Principal, i64)> {
+    let _ = std::fs::remove_file(path);
+    let pool = connect(&url(path)).await?;
+    let root = root(&pool).await?;
+    let ws = sqlx::query(
+        "INSERT INTO workspaces (account_id, name, display_name, data_modeling, created_by, created_at) VALUES (?, 'big', 'Big', 1, 'acme', ?)",
+    )
+    .bind(root.account_id)
+    .bind(T0)
+    .execute(&pool)
+    .await?
+    .last_insert_rowid();
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+         INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
+         SELECT ?1,
+                CASE i % 7 WHEN 0 THEN 'data_source' WHEN 1 THEN 'compute' WHEN 2 THEN 'node' WHEN 3 THEN 'resource'
+                           WHEN 4 THEN 'di_task' WHEN 5 THEN 'model' ELSE 'metric' END,
+                CASE WHEN i % 3 = 0 THEN 'PAI' ELSE 'DataWorks' END,
+                'asset_' || i, 'x', 'detail of asset ' || i,
+                CASE WHEN i % 7 = 2 THEN 'SELECT ' || i || ' FROM dual;' ELSE '' END,
+                CASE WHEN i % 7 = 2 THEN (CASE WHEN i % 70 = 2 THEN 'published' ELSE 'committed' END) END,
+                ?3
+         FROM n",
+    )
+    .bind(ws)
+    .bind(n)
+    .bind(T0)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
+         SELECT id, 1, code, 'acme', ?2 FROM assets WHERE workspace_id = ?1 AND kind = 'node'",
+    )
+    .bind(ws)
+    .bind(T0)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tasks (account_id, workspace_id, workspace_name, node_id, name, node_version, interval_secs, price_cents, anchor_at, status)
+         SELECT ?1, ?2, 'big', id, name, 1, 3600, 50, ?3, 'Running' FROM assets WHERE workspace_id = ?2 AND node_status = 'published'",
+    )
+    .bind(root.account_id)
+    .bind(ws)
+    .bind(T0 - 86_400)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO task_running_periods (task_id, started_at) SELECT id, anchor_at FROM tasks",
+    )
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    Ok((root, ws))
+}
+
+/// The row changes a deletion makes (freeze box ticked), as bare statements in one transaction.
+async fn bare_delete(pool: &SqlitePool, ws: i64) -> R<()> {
+    let mut tx = pool.begin().await?;
+    for sql in [
+        "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (SELECT id FROM tasks WHERE workspace_id = ?1 AND status = 'Running')",
+        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = ?1 AND status = 'Running'",
+        "DELETE FROM tasks WHERE workspace_id = ?1 AND status = 'Frozen'",
+        "UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = ?1",
+        "DELETE FROM assets WHERE workspace_id = ?1 AND kind IN ('di_task', 'model', 'metric')",
+        "UPDATE workspaces SET deleted_at = 1, deleted_by = 'acme', purge_at = 2, binned_counts = '[]' WHERE id = ?1",
+    ] {
+        sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn bare_recover(pool: &SqlitePool, ws: i64) -> R<()> {
+    let mut tx = pool.begin().await?;
+    for sql in [
+        "UPDATE assets SET node_status = 'committed' WHERE workspace_id = ?1 AND kind = 'node' AND node_status = 'published'",
+        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = ?1",
+    ] {
+        sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `entries` Recycle Bin entries whose 14 days are up, each with `per_entry` assets (a fifth nodes with a version).
+async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i64) -> R<()> {
+    let _ = std::fs::remove_file(path);
+    let pool = connect(&url(path)).await?;
+    let root = root(&pool).await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+         INSERT INTO workspaces (account_id, name, display_name, created_by, created_at, deleted_at, deleted_by, purge_at)
+         SELECT ?1, 'old_' || i, 'Old', 'acme', ?3, ?3, 'acme', ?3 + ?4 FROM n",
+    )
+    .bind(root.account_id)
+    .bind(entries)
+    .bind(T0)
+    .bind(RETENTION_SECS)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+         INSERT INTO assets (workspace_id, kind, product, name, subtype, code, node_status, created_at)
+         SELECT w.id, CASE n.i % 5 WHEN 0 THEN 'node' WHEN 1 THEN 'data_source' WHEN 2 THEN 'compute' ELSE 'resource' END,
+                CASE WHEN n.i % 2 = 0 THEN 'PAI' ELSE 'DataWorks' END, 'a' || n.i, 'x',
+                CASE WHEN n.i % 5 = 0 THEN 'SELECT 1;' ELSE '' END, CASE WHEN n.i % 5 = 0 THEN 'committed' END, ?2
+         FROM workspaces w, n",
+    )
+    .bind(per_entry)
+    .bind(T0)
+    .execute(&pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
+         SELECT id, 1, code, 'acme', ?1 FROM assets WHERE kind = 'node'",
+    )
+    .bind(T0)
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    Ok(())
+}
+
+async fn bare_purge(pool: &SqlitePool) -> R<()> {
+    let mut tx = pool.begin().await?;
+    for sql in [
+        "DELETE FROM node_versions WHERE node_id IN (SELECT id FROM assets WHERE kind = 'node' AND workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1))",
+        "DELETE FROM assets WHERE workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1)",
+        "DELETE FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1",
+    ] {
+        sqlx::query(sql)
+            .bind(T0 + RETENTION_SECS)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

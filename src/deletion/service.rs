@@ -88,10 +88,13 @@ pub async fn delete(
     .execute(&mut *tx)
     .await?;
     let purge_at = purge_time(now);
-    sqlx::query("UPDATE workspaces SET deleted_at = ?, deleted_by = ?, purge_at = ? WHERE id = ?")
+    let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
+    let moved_json = serde_json::to_string(&moved).map_err(|_| AppError::Internal)?;
+    sqlx::query("UPDATE workspaces SET deleted_at = ?, deleted_by = ?, purge_at = ?, binned_counts = ? WHERE id = ?")
         .bind(now)
         .bind(p.sign_in_name())
         .bind(purge_at)
+        .bind(moved_json)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -100,7 +103,7 @@ pub async fn delete(
         name,
         entry_id: id,
         purge_at,
-        moved: all.into_iter().filter(|c| c.kind.recoverable()).collect(),
+        moved,
         tasks_frozen,
         tasks_deleted,
         tasks_orphaned,

@@ -1,6 +1,6 @@
 use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
-use crate::assets::NodeSummary;
 use crate::assets::service::counts;
+use crate::assets::{AssetCount, NodeSummary};
 use crate::domain::retention::is_expired;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
@@ -88,28 +88,35 @@ pub async fn recover(
             format_utc(purge_at)
         )));
     }
-    let nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
-        "SELECT id, name, product, subtype, 'committed' AS status FROM assets
-         WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published' ORDER BY product, name",
+    let mut nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
+        "UPDATE assets SET node_status = 'committed'
+         WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published'
+         RETURNING id, name, product, subtype, node_status AS status",
     )
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("UPDATE assets SET node_status = 'committed' WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published'")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    nodes_to_publish.sort_by(|a, b| (&a.product, &a.name).cmp(&(&b.product, &b.name)));
+    let binned: Option<String> =
+        sqlx::query_scalar("SELECT binned_counts FROM workspaces WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
     sqlx::query(
-        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL WHERE id = ?",
+        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = ?",
     )
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let restored = counts(&mut tx, id)
-        .await?
-        .into_iter()
-        .filter(|c| c.kind.recoverable())
-        .collect();
+    let restored = match binned.and_then(|json| serde_json::from_str::<Vec<AssetCount>>(&json).ok())
+    {
+        Some(moved) => moved,
+        None => counts(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|c| c.kind.recoverable())
+            .collect(),
+    };
     tx.commit().await?;
     Ok(RecoveryReport {
         name,
