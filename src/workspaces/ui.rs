@@ -19,6 +19,8 @@ pub fn WorkspacesPage() -> impl IntoView {
     );
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<WorkspaceRow>);
+    // Which row's "More" menu is open; kept here so a list refresh does not close it.
+    let open_menu = RwSignal::new(None::<i64>);
     let status = RwSignal::new(None::<AnyViewFn>);
     let can_modify = viewer.can_modify;
 
@@ -63,7 +65,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                 </thead>
                                 <tbody>
                                     {data.rows.into_iter().map(|row| view! {
-                                        <WorkspaceTableRow row can_modify on_delete=move |row| deleting.set(Some(row))/>
+                                        <WorkspaceTableRow row can_modify open_menu on_delete=move |row| deleting.set(Some(row))/>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -120,9 +122,12 @@ impl AnyViewFn {
 fn WorkspaceTableRow(
     row: WorkspaceRow,
     can_modify: bool,
+    open_menu: RwSignal<Option<i64>>,
     #[prop(into)] on_delete: Callback<WorkspaceRow>,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let id = row.id;
+    let open = Signal::derive(move || open_menu.get() == Some(id));
+    let set_open = move |value: bool| open_menu.set(value.then_some(id));
     let first_item = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
         if open.get() {
@@ -147,19 +152,19 @@ fn WorkspaceTableRow(
                         aria-haspopup="menu"
                         aria-expanded=move || open.get().to_string()
                         aria-controls=menu_id.clone()
-                        on:click=move |_| open.update(|o| *o = !*o)
+                        on:click=move |_| set_open(!open.get_untracked())
                     >
                         "More"
                     </button>
                     <Show when=move || open.get()>
-                        <div class="menu-scrim" on:click=move |_| open.set(false)></div>
+                        <div class="menu-scrim" on:click=move |_| set_open(false)></div>
                         <div
                             role="menu"
                             class="menu"
                             id=menu_id.clone()
                             on:keydown=move |ev: web_sys::KeyboardEvent| {
                                 if ev.key() == "Escape" || ev.key() == "Tab" {
-                                    open.set(false);
+                                    set_open(false);
                                 }
                             }
                         >
@@ -172,7 +177,7 @@ fn WorkspaceTableRow(
                                 on:click={
                                     let target = target.clone();
                                     move |_| {
-                                        open.set(false);
+                                        set_open(false);
                                         on_delete.run(target.clone());
                                     }
                                 }
