@@ -84,25 +84,9 @@ impl TestApp {
             (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
             (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),
             (SELECT count(*) FROM task_running_periods WHERE ended_at IS NULL)";
-        let row: (
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = sqlx::query_as(sql).fetch_one(&self.pool).await.unwrap();
-        vec![
-            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11,
-            row.12,
-        ]
+        use sqlx::Row;
+        let row = sqlx::query(sql).fetch_one(&self.pool).await.unwrap();
+        (0..row.len()).map(|i| row.get::<i64, _>(i)).collect()
     }
 }
 

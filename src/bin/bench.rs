@@ -180,7 +180,7 @@ async fn copy_of(source: &Path, target: &PathBuf) -> R<SqlitePool> {
         .execute(&from)
         .await?;
     from.close().await;
-    Ok(connect(&url(target)).await?)
+    connect(&url(target)).await
 }
 
 async fn root(pool: &SqlitePool) -> R<Principal> {

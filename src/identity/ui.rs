@@ -168,17 +168,18 @@ fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl 
     let new_password = RwSignal::new(String::new());
     let set_pw = Action::new(move |pw: &String| set_ram_user_password(id, pw.clone()));
     let name = sign_in_name.clone();
-    Effect::new(move |_| match toggle.value().get() {
-        Some(Ok((policy, attached))) => on_change.run(format!(
-            "{} {} {name}.",
-            policy.as_str(),
-            if attached {
-                "attached to"
-            } else {
-                "detached from"
-            }
-        )),
-        _ => {}
+    Effect::new(move |_| {
+        if let Some(Ok((policy, attached))) = toggle.value().get() {
+            on_change.run(format!(
+                "{} {} {name}.",
+                policy.as_str(),
+                if attached {
+                    "attached to"
+                } else {
+                    "detached from"
+                }
+            ))
+        }
     });
     let name = sign_in_name.clone();
     Effect::new(move |_| {

@@ -10,6 +10,18 @@ use std::collections::HashMap;
 
 const TASK_NOT_FOUND: &str = "That task does not exist.";
 
+#[derive(sqlx::FromRow)]
+struct TaskRecord {
+    id: i64,
+    name: String,
+    workspace_name: String,
+    workspace_id: Option<i64>,
+    status: String,
+    interval_secs: i64,
+    price_cents: i64,
+    anchor_at: i64,
+}
+
 /// Tasks of an account (optionally of one active workspace) with their cost derived from their Running periods.
 pub async fn list(
     conn: &mut SqliteConnection,
@@ -17,7 +29,7 @@ pub async fn list(
     now: Timestamp,
     workspace_id: Option<i64>,
 ) -> AppResult<Vec<TaskRow>> {
-    let rows: Vec<(i64, String, String, Option<i64>, String, i64, i64, i64)> = sqlx::query_as(
+    let rows: Vec<TaskRecord> = sqlx::query_as(
         "SELECT id, name, workspace_name, workspace_id, status, interval_secs, price_cents, anchor_at FROM tasks
          WHERE account_id = ?1 AND (?2 IS NULL OR workspace_id = ?2) ORDER BY workspace_name, name, id",
     )
@@ -39,23 +51,21 @@ pub async fn list(
     }
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, workspace_name, workspace_id, status, interval, price, anchor)| TaskRow {
-                cost_cents: cost_cents(
-                    anchor,
-                    interval,
-                    price,
-                    by_task.get(&id).map_or(&[][..], Vec::as_slice),
-                    now,
-                ),
-                schedule: describe_schedule(interval, price),
-                orphaned: workspace_id.is_none(),
-                id,
-                name,
-                workspace_name,
-                status,
-            },
-        )
+        .map(|t| TaskRow {
+            cost_cents: cost_cents(
+                t.anchor_at,
+                t.interval_secs,
+                t.price_cents,
+                by_task.get(&t.id).map_or(&[][..], Vec::as_slice),
+                now,
+            ),
+            schedule: describe_schedule(t.interval_secs, t.price_cents),
+            orphaned: t.workspace_id.is_none(),
+            id: t.id,
+            name: t.name,
+            workspace_name: t.workspace_name,
+            status: t.status,
+        })
         .collect())
 }
 

@@ -66,12 +66,11 @@ where
 }
 
 fn with_status<T>(result: AppResult<T>) -> AppResult<T> {
-    if let Err(error) = &result {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            response.set_status(
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST),
-            );
-        }
+    if let Err(error) = &result
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
+        response
+            .set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST));
     }
     result
 }

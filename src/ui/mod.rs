@@ -69,7 +69,7 @@ pub fn Modal(
                     .as_ref()
                     .is_some_and(|a| a == e.as_ref() as &web_sys::Element)
             };
-            let inside = items.iter().any(|e| at(e));
+            let inside = items.iter().any(&at);
             if ev.shift_key() && (at(first) || !inside) {
                 ev.prevent_default();
                 let _ = last.focus();

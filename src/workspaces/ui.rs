@@ -130,10 +130,10 @@ fn WorkspaceTableRow(
     let set_open = move |value: bool| open_menu.set(value.then_some(id));
     let first_item = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
-        if open.get() {
-            if let Some(item) = first_item.get() {
-                let _ = item.focus();
-            }
+        if open.get()
+            && let Some(item) = first_item.get()
+        {
+            let _ = item.focus();
         }
     });
     let menu_id = format!("menu-{}", row.id);
