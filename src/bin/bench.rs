@@ -5,7 +5,7 @@
 #![recursion_limit = "512"]
 use clap::Parser;
 use sqlx::SqlitePool;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use workspace_console::deletion::service as deletion;
 use workspace_console::domain::Principal;
@@ -54,20 +54,20 @@ async fn main() -> R<()> {
     );
 
     // Delete: the service (checks, counts, one transaction) vs the bare statements.
-    let mut service = vec![];
-    let mut bare = vec![];
-    for round in 0..args.rounds {
-        let pool = copy_of(&seeded, &dir.join(format!("del-s-{round}.db"))).await?;
-        let started = Instant::now();
-        deletion::delete(&pool, T0, &root, "big", "big", true).await?;
-        service.push(started.elapsed());
-        pool.close().await;
-        let pool = copy_of(&seeded, &dir.join(format!("del-b-{round}.db"))).await?;
-        let started = Instant::now();
-        bare_delete(&pool, ws).await?;
-        bare.push(started.elapsed());
-        pool.close().await;
-    }
+    let (service, bare) = compare(
+        args.rounds,
+        &seeded,
+        &dir,
+        "del",
+        async |pool: &SqlitePool| {
+            deletion::delete(pool, T0, &root, "big", "big", true)
+                .await
+                .map(drop)
+                .map_err(Into::into)
+        },
+        async |pool: &SqlitePool| bare_delete(pool, ws).await,
+    )
+    .await?;
     report(
         &format!("delete workspace ({} assets)", args.assets),
         &service,
@@ -82,19 +82,20 @@ async fn main() -> R<()> {
         deletion::delete(&pool, T0, &root, "big", "big", true).await?;
         pool.close().await;
     }
-    let (mut service, mut bare) = (vec![], vec![]);
-    for round in 0..args.rounds {
-        let pool = copy_of(&deleted, &dir.join(format!("rec-s-{round}.db"))).await?;
-        let started = Instant::now();
-        bin::recover(&pool, T0 + 60, &root, ws, T0).await?;
-        service.push(started.elapsed());
-        pool.close().await;
-        let pool = copy_of(&deleted, &dir.join(format!("rec-b-{round}.db"))).await?;
-        let started = Instant::now();
-        bare_recover(&pool, ws).await?;
-        bare.push(started.elapsed());
-        pool.close().await;
-    }
+    let (service, bare) = compare(
+        args.rounds,
+        &deleted,
+        &dir,
+        "rec",
+        async |pool: &SqlitePool| {
+            bin::recover(pool, T0 + 60, &root, ws, T0)
+                .await
+                .map(drop)
+                .map_err(Into::into)
+        },
+        async |pool: &SqlitePool| bare_recover(pool, ws).await,
+    )
+    .await?;
     report(
         &format!("recover workspace ({} assets)", args.assets),
         &service,
@@ -106,20 +107,19 @@ async fn main() -> R<()> {
     // Purge sweep of many expired entries.
     let expired = dir.join("expired.db");
     seed_expired_entries(&expired, args.entries, args.per_entry).await?;
-    let (mut service, mut bare) = (vec![], vec![]);
-    for round in 0..args.rounds {
-        let pool = copy_of(&expired, &dir.join(format!("pur-s-{round}.db"))).await?;
-        let started = Instant::now();
-        let purged = bin::purge_expired(&pool, T0 + RETENTION_SECS).await?;
-        service.push(started.elapsed());
-        assert_eq!(purged as i64, args.entries);
-        pool.close().await;
-        let pool = copy_of(&expired, &dir.join(format!("pur-b-{round}.db"))).await?;
-        let started = Instant::now();
-        bare_purge(&pool).await?;
-        bare.push(started.elapsed());
-        pool.close().await;
-    }
+    let (service, bare) = compare(
+        args.rounds,
+        &expired,
+        &dir,
+        "pur",
+        async |pool: &SqlitePool| {
+            let purged = bin::purge_expired(pool, T0 + RETENTION_SECS).await?;
+            assert_eq!(purged as i64, args.entries);
+            Ok(())
+        },
+        async |pool: &SqlitePool| bare_purge(pool).await,
+    )
+    .await?;
     report(
         &format!(
             "purge sweep ({} entries x {} assets)",
@@ -135,6 +135,32 @@ async fn main() -> R<()> {
     );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
+}
+
+/// Times `service` and `bare`, each on its own fresh copy of `source`, `rounds` times, alternating.
+async fn compare(
+    rounds: usize,
+    source: &Path,
+    dir: &Path,
+    tag: &str,
+    service: impl AsyncFn(&SqlitePool) -> R<()>,
+    bare: impl AsyncFn(&SqlitePool) -> R<()>,
+) -> R<(Vec<Duration>, Vec<Duration>)> {
+    let (mut service_times, mut bare_times) = (vec![], vec![]);
+    for round in 0..rounds {
+        for (side, times) in [("s", &mut service_times), ("b", &mut bare_times)] {
+            let pool = copy_of(source, &dir.join(format!("{tag}-{side}-{round}.db"))).await?;
+            let started = Instant::now();
+            if side == "s" {
+                service(&pool).await?;
+            } else {
+                bare(&pool).await?;
+            }
+            times.push(started.elapsed());
+            pool.close().await;
+        }
+    }
+    Ok((service_times, bare_times))
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -173,7 +199,7 @@ fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-async fn copy_of(source: &Path, target: &PathBuf) -> R<SqlitePool> {
+async fn copy_of(source: &Path, target: &Path) -> R<SqlitePool> {
     let _ = std::fs::remove_file(target);
     let from = connect(&url(source)).await?;
     sqlx::query(&format!("VACUUM INTO '{}'", target.display()))
