@@ -19,6 +19,17 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A request the server could not read: missing or mistyped fields, a body of the wrong kind.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("The request is too large. Nothing was changed.")]
+    TooLarge,
+    /// Too many attempts: refused for this many seconds.
+    #[error("Too many attempts. Try again in {}.", wait_words(*.0))]
+    Throttled(u64),
+    /// The server is at capacity for this kind of work; try again in this many seconds.
+    #[error("The console is busy. Nothing was changed; please try again in {}.", wait_words(*.0))]
+    Busy(u64),
     /// A name held by a Recycle Bin entry; the UI offers to recover that entry.
     #[error("{0}")]
     NameReserved(String),
@@ -34,10 +45,22 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadCredentials => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
+            AppError::TooLarge => 413,
             AppError::Invalid(_) => 422,
+            AppError::Throttled(_) => 429,
+            AppError::Busy(_) => 503,
             AppError::Conflict(_) | AppError::NameReserved(_) => 409,
             AppError::Internal => 500,
             AppError::Transport(_) => 503,
+        }
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`), for refusals that have one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled(secs) | AppError::Busy(secs) => Some(*secs),
+            _ => None,
         }
     }
 
@@ -46,10 +69,20 @@ impl AppError {
     }
 }
 
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0 | 1 => "1 second".into(),
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct WireError {
     kind: String,
     message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl From<AppError> for WireError {
@@ -59,13 +92,18 @@ impl From<AppError> for WireError {
         WireError {
             kind,
             message: error.to_string(),
+            retry_after: error.retry_after(),
         }
     }
 }
 
 impl From<WireError> for AppError {
     fn from(wire: WireError) -> Self {
-        let WireError { kind, message } = wire;
+        let WireError {
+            kind,
+            message,
+            retry_after,
+        } = wire;
         match kind.as_str() {
             "Unauthenticated" => AppError::Unauthenticated,
             "BadCredentials" => AppError::BadCredentials,
@@ -74,6 +112,10 @@ impl From<WireError> for AppError {
             "Invalid" => AppError::Invalid(message),
             "Conflict" => AppError::Conflict(message),
             "NameReserved" => AppError::NameReserved(message),
+            "BadRequest" => AppError::BadRequest(message),
+            "TooLarge" => AppError::TooLarge,
+            "Throttled" => AppError::Throttled(retry_after.unwrap_or(1)),
+            "Busy" => AppError::Busy(retry_after.unwrap_or(1)),
             "Internal" => AppError::Internal,
             _ => AppError::Transport(message),
         }
@@ -83,8 +125,24 @@ impl From<WireError> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
+    /// the browser, every such error means the console could not be reached.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail)
+                if cfg!(feature = "ssr") =>
+            {
+                if detail.contains("length limit exceeded") {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(format!(
+                        "The request could not be read ({}). Nothing was changed.",
+                        truncate(&detail, 200)
+                    ))
+                }
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -98,6 +156,13 @@ impl From<sqlx::Error> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,10 +174,35 @@ mod tests {
             AppError::Conflict("taken".into()),
             AppError::NameReserved("in the bin".into()),
             AppError::Internal,
+            AppError::BadRequest("missing field".into()),
+            AppError::TooLarge,
+            AppError::Throttled(90),
+            AppError::Busy(1),
         ] {
             let json = serde_json::to_string(&error).unwrap();
             assert!(json.contains(&error.to_string()), "{json}");
             assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
         }
+    }
+}
+
+#[cfg(test)]
+mod wait_tests {
+    use super::*;
+
+    #[test]
+    fn throttled_and_busy_say_how_long_to_wait_and_carry_it() {
+        assert_eq!(
+            AppError::Throttled(90).to_string(),
+            "Too many attempts. Try again in 90 seconds."
+        );
+        assert_eq!(
+            AppError::Throttled(900).to_string(),
+            "Too many attempts. Try again in 15 minutes."
+        );
+        assert_eq!(AppError::Throttled(900).status(), 429);
+        assert_eq!(AppError::Busy(1).status(), 503);
+        assert_eq!(AppError::Busy(2).retry_after(), Some(2));
+        assert_eq!(AppError::Conflict("x".into()).retry_after(), None);
     }
 }

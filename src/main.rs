@@ -6,7 +6,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 use workspace_console::recycle_bin::service::purge_expired;
+use workspace_console::server::state::{Config, PublicOrigin};
 use workspace_console::server::{AppState, Clock, demo, http, state};
+
+/// mimalloc returns the memory of a burst (argon2's 19 MiB blocks) to the system, where glibc's
+/// per-thread arenas keep it (see the README's memory figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Workspace Console: a DataWorks-style console where an account manages workspaces, deletes one
 /// safely and recovers it from a Recycle Bin within a fixed 14 days.
@@ -19,11 +25,15 @@ Environment:
   DATABASE_URL            SQLite database (default: sqlite://data/console.db, created if missing)
   LEPTOS_SITE_ADDR        address to listen on (default 127.0.0.1:3000)
   LEPTOS_SITE_ROOT        folder of the built site assets (default target/site)
+  CONSOLE_PUBLIC_URL      the origin users reach, e.g. https://console.example.com (Host and Origin
+                          are checked against it; cookies are Secure when it is https)
+  CONSOLE_TRUST_PROXY=1   take the client address from the last X-Forwarded-For hop
   CONSOLE_TEST_CLOCK=1    test mode: POST /test-api/clock/advance {\"seconds\": N} moves the clock
                           and runs a purge pass; refused unless listening on a loopback address
   RUST_LOG                log filter (default info)
 
-Stop it with Ctrl-C or SIGTERM: it finishes requests in flight, then exits."
+Stop it with Ctrl-C or SIGTERM: readiness turns off, connections are closed after their response
+for --drain-secs, then the listener closes and requests in flight finish (up to --stop-timeout)."
 )]
 struct Cli {
     /// Seed the demo accounts and workspaces into an empty database (a database with data is left as it is).
@@ -38,6 +48,18 @@ struct Cli {
     /// Seconds between two passes of the job that purges Recycle Bin entries whose 14 days are up.
     #[arg(long, env = "CONSOLE_PURGE_INTERVAL", default_value_t = 60)]
     purge_interval: u64,
+    /// The origin users reach the console at (e.g. https://console.example.com behind a proxy).
+    #[arg(long, env = "CONSOLE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Trust the last X-Forwarded-For hop as the client address (only behind a proxy that sets it).
+    #[arg(long, env = "CONSOLE_TRUST_PROXY", default_value_t = false)]
+    trust_proxy: bool,
+    /// Seconds to keep serving after a stop signal, with readiness off and `Connection: close`.
+    #[arg(long, env = "CONSOLE_DRAIN_SECS", default_value_t = 1)]
+    drain_secs: u64,
+    /// Seconds requests in flight may take to finish after the listener closed.
+    #[arg(long, env = "CONSOLE_STOP_TIMEOUT", default_value_t = 30)]
+    stop_timeout: u64,
 }
 
 #[tokio::main]
@@ -85,14 +107,25 @@ async fn run(cli: Cli) -> Result<(), state::BoxError> {
             tracing::info!("the database already holds data: --demo seeded nothing");
         }
     }
+    let public_origin = cli
+        .public_url
+        .as_deref()
+        .map(PublicOrigin::parse)
+        .transpose()?;
+    if public_origin.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            "listening on {addr} without CONSOLE_PUBLIC_URL: requests for any host name are served"
+        );
+    }
     spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval);
-    let state = AppState {
-        pool,
-        clock,
-        leptos_options: options,
-        test_mode,
+    let mut state = AppState::new(pool, clock, options);
+    state.test_mode = test_mode;
+    state.config = Config {
+        public_origin,
+        trust_proxy: cli.trust_proxy,
+        loopback_only: addr.ip().is_loopback(),
     };
-    let app = http::router(state).await?;
+    let app = http::router(state.clone()).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "Workspace Console listening on http://{}",
@@ -106,9 +139,15 @@ async fn run(cli: Cli) -> Result<(), state::BoxError> {
             tracing::info!("demo sign-in: {user} / {password} ({who})");
         }
     }
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    http::serve(
+        listener,
+        app,
+        &state,
+        shutdown_signal(),
+        Duration::from_secs(cli.drain_secs),
+        Duration::from_secs(cli.stop_timeout),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -127,8 +166,26 @@ fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64) {
                     tracing::error!(?error, "purge job pass failed; the next pass retries")
                 }
             }
+            if let Err(error) = housekeeping(&pool, clock.now()).await {
+                tracing::error!(%error, "housekeeping pass failed; the next pass retries");
+            }
         }
     });
+}
+
+/// Expired sessions and stale throttle rows are deleted.
+async fn housekeeping(pool: &sqlx::SqlitePool, now: i64) -> Result<(), state::BoxError> {
+    use tower_sessions::session_store::ExpiredDeletion;
+    tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
+        .delete_expired()
+        .await?;
+    workspace_console::identity::throttle::forget_stale(
+        pool,
+        now,
+        workspace_console::domain::throttle::SIGN_UP_PER_ADDRESS,
+    )
+    .await?;
+    Ok(())
 }
 
 fn ensure_parent_dir(database_url: &str) -> std::io::Result<()> {

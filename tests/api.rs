@@ -4,91 +4,11 @@
 #![recursion_limit = "512"]
 mod common;
 
+use common::app::{TestApp, spawn_app};
 use common::{DAY, T0};
 use reqwest::StatusCode;
 use sqlx::SqlitePool;
 use workspace_console::domain::retention::RETENTION_SECS;
-use workspace_console::server::{AppState, Clock, demo, http};
-
-struct TestApp {
-    url: String,
-    pool: SqlitePool,
-}
-
-async fn spawn_app(pool: SqlitePool, test_mode: bool) -> TestApp {
-    demo::seed(&pool, T0).await.unwrap();
-    let leptos_options = leptos::prelude::LeptosOptions::builder()
-        .output_name("workspace-console")
-        .build();
-    let state = AppState {
-        pool: pool.clone(),
-        clock: Clock::fixed(T0),
-        leptos_options,
-        test_mode,
-    };
-    let app = http::router(state).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { url, pool }
-}
-
-impl TestApp {
-    async fn client(&self, sign_in: Option<(&str, &str)>) -> reqwest::Client {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        if let Some((user, password)) = sign_in {
-            let res = client
-                .post(format!("{}/api/sign_in", self.url))
-                .form(&[("username", user), ("password", password)])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK, "sign in as {user}");
-        }
-        client
-    }
-
-    async fn call(
-        &self,
-        client: &reqwest::Client,
-        endpoint: &str,
-        args: &[(&str, String)],
-    ) -> (StatusCode, String) {
-        let res = client
-            .post(format!("{}/api/{endpoint}", self.url))
-            .form(args)
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    async fn id(&self, sql: &str) -> String {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap()
-            .to_string()
-    }
-
-    /// Everything a refused call must leave exactly as it was.
-    async fn fingerprint(&self) -> Vec<i64> {
-        let sql = "SELECT
-            (SELECT count(*) FROM accounts), (SELECT count(*) FROM users), (SELECT count(*) FROM user_policies),
-            (SELECT coalesce(sum(length(password_hash)), 0) + count(DISTINCT password_hash) FROM users),
-            (SELECT count(*) FROM workspaces), (SELECT count(*) FROM workspaces WHERE deleted_at IS NULL),
-            (SELECT count(*) FROM assets), (SELECT coalesce(sum(length(code)), 0) FROM assets),
-            (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
-            (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),
-            (SELECT count(*) FROM task_running_periods WHERE ended_at IS NULL)";
-        use sqlx::Row;
-        let row = sqlx::query(sql).fetch_one(&self.pool).await.unwrap();
-        (0..row.len()).map(|i| row.get::<i64, _>(i)).collect()
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Who {

@@ -673,10 +673,10 @@ async fn purge_removes_everything_and_frees_the_name(pool: SqlitePool) {
         .await
         .unwrap();
     assert!(matches!(
-        bin::purge(&pool, &acme, ws, T0, "WS1").await,
+        bin::purge(&pool, T0, &acme, ws, T0, "WS1").await,
         Err(AppError::Invalid(_))
     ));
-    bin::purge(&pool, &acme, ws, T0, "ws1").await.unwrap();
+    bin::purge(&pool, T0, &acme, ws, T0, "ws1").await.unwrap();
     for table in ["workspaces", "assets", "node_versions", "tasks"] {
         assert_eq!(
             count(&pool, &format!("SELECT count(*) FROM {table}")).await,
@@ -790,11 +790,11 @@ async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: SqliteP
                         .await
                         .map(drop)
                 },
-                async { bin::purge(&pool, &acme, ws, deleted_at, name).await }
+                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await }
             ),
             _ => tokio::join!(
-                async { bin::purge(&pool, &acme, ws, deleted_at, name).await },
-                async { bin::purge(&pool, &acme, ws, deleted_at, name).await }
+                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await },
+                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await }
             ),
         };
         assert!(
@@ -857,7 +857,7 @@ async fn another_accounts_bin_entry_answers_as_missing(pool: SqlitePool) {
         .await
         .unwrap_err();
     assert_eq!(foreign, missing);
-    assert!(bin::purge(&pool, &globex, ws, T0, "ws1").await.is_err());
+    assert!(bin::purge(&pool, T0, &globex, ws, T0, "ws1").await.is_err());
     assert_eq!(bin::list(&pool, T0, &globex, 1).await.unwrap().total, 0);
     assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
 }
@@ -884,4 +884,219 @@ async fn demo_data_is_seeded_once_and_never_reseeded(pool: SqlitePool) {
     let running: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Running'").await;
     let frozen: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Frozen'").await;
     assert_eq!((running, frozen), (2, 1));
+}
+
+// ---------- hardening ----------
+
+#[sqlx::test]
+async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace(
+    pool: SqlitePool,
+) {
+    let acme = account(&pool, "acme").await;
+    let old = workspace(&pool, &acme, "aba_old", false).await;
+    deletion::delete(&pool, T0, &acme, "aba_old", "aba_old", true)
+        .await
+        .unwrap();
+    bin::purge(&pool, T0, &acme, old, T0, "aba_old")
+        .await
+        .unwrap();
+    let new = workspace(&pool, &acme, "aba_new", false).await;
+    assert_ne!(new, old, "a purged workspace's id was given to another");
+    deletion::delete(&pool, T0, &acme, "aba_new", "aba_new", true)
+        .await
+        .unwrap();
+    let stale = bin::recover(&pool, T0 + 1, &acme, old, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, AppError::NotFound(_)), "{stale:?}");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE name = 'aba_new' AND deleted_at IS NOT NULL"
+        )
+        .await,
+        1,
+        "aba_new stays in the bin"
+    );
+    // Users too: a deleted user's id is never handed out again.
+    let ghost = ram_user(&pool, &acme, "ghost", None).await;
+    identity::delete_ram_user(&pool, &acme, ghost.user_id)
+        .await
+        .unwrap();
+    let next = ram_user(&pool, &acme, "newhire", None).await;
+    assert_ne!(next.user_id, ghost.user_id);
+}
+
+#[sqlx::test]
+async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..25 {
+        let name = format!("race_{round}");
+        let ws = workspace(&pool, &acme, &name, false).await;
+        let node = asset(&pool, &acme, &name, "node", "DataWorks", "n").await;
+        assets::save_code(&pool, &acme, &name, node, "SELECT 1;")
+            .await
+            .unwrap();
+        assets::commit(&pool, T0, &acme, &name, node).await.unwrap();
+        let di = assets::NewAsset {
+            kind: "di_task".into(),
+            product: "DataWorks".into(),
+            name: "sync".into(),
+            subtype: "MySQL → MaxCompute".into(),
+            detail: String::new(),
+        };
+        let (added, published, saved, deleted) = tokio::join!(
+            assets::add(&pool, T0, &acme, &name, di),
+            assets::publish(&pool, T0, &acme, &name, node),
+            assets::save_code(&pool, &acme, &name, node, "SELECT 2;"),
+            deletion::delete(&pool, T0, &acme, &name, &name, true),
+        );
+        deleted.unwrap();
+        for (what, result) in [
+            ("add", added.map(drop)),
+            ("publish", published.map(drop)),
+            ("save", saved.map(drop)),
+        ] {
+            if let Err(error) = result {
+                assert!(
+                    matches!(error, AppError::NotFound(_) | AppError::Invalid(_)),
+                    "{what} in round {round}: {error:?}"
+                );
+            }
+        }
+        let in_bin = |sql: &str| {
+            sql.replace("{ws}", &ws.to_string())
+                .replace("{round}", &round.to_string())
+        };
+        assert_eq!(
+            count(
+                &pool,
+                &in_bin(
+                    "SELECT count(*) FROM assets WHERE workspace_id = {ws} AND kind = 'di_task'"
+                )
+            )
+            .await,
+            0,
+            "round {round}: a data integration task landed in the bin"
+        );
+        assert_eq!(
+            count(&pool, &in_bin("SELECT count(*) FROM tasks WHERE workspace_id = {ws} OR (workspace_name = 'race_{round}' AND status = 'Running')")).await,
+            0,
+            "round {round}: a task is attached to the binned workspace or still Running"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished_later(
+    pool: SqlitePool,
+) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "big", false).await;
+    let rows = bin::PURGE_ROWS * 2 + 17;
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+         INSERT INTO assets (workspace_id, kind, product, name, subtype, created_at)
+         SELECT ?, 'resource', 'DataWorks', 'r' || i, 'File', 0 FROM n",
+    )
+    .bind(rows)
+    .bind(ws)
+    .execute(&pool)
+    .await
+    .unwrap();
+    deletion::delete(&pool, T0, &acme, "big", "big", true)
+        .await
+        .unwrap();
+    // A crash after the purge began and one batch went: the entry is out of the bin already.
+    sqlx::query("UPDATE workspaces SET purge_started_at = ? WHERE id = ?")
+        .bind(T0)
+        .bind(ws)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id = ? LIMIT 100)",
+    )
+    .bind(ws)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 0);
+    let recover = bin::recover(&pool, T0 + 1, &acme, ws, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(recover, AppError::NotFound(_)), "{recover:?}");
+    let taken = workspaces::create(&pool, T0, &acme, new_ws("big")).await;
+    assert!(
+        taken.is_err(),
+        "the name stays reserved until the entry is gone"
+    );
+    // The next pass, long before the 14 days are up, finishes it.
+    assert_eq!(bin::purge_expired(&pool, T0 + 1).await.unwrap(), 1);
+    assert_eq!(
+        count(
+            &pool,
+            &format!("SELECT count(*) FROM assets WHERE workspace_id = {ws}")
+        )
+        .await,
+        0
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
+    assert_eq!(bin::purge_expired(&pool, T0 + 2).await.unwrap(), 0);
+    workspaces::create(&pool, T0, &acme, new_ws("big"))
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn two_purge_passes_at_once_purge_each_entry_once(pool: SqlitePool) {
+    let acme = account(&pool, "acme").await;
+    for i in 0..30 {
+        let name = format!("old_{i}");
+        workspace(&pool, &acme, &name, false).await;
+        asset(&pool, &acme, &name, "node", "DataWorks", "n").await;
+        deletion::delete(&pool, T0, &acme, &name, &name, true)
+            .await
+            .unwrap();
+    }
+    let later = T0 + RETENTION_SECS;
+    let (a, b) = tokio::join!(
+        bin::purge_expired(&pool, later),
+        bin::purge_expired(&pool, later)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 30);
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 0);
+}
+
+#[sqlx::test]
+async fn throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten(pool: SqlitePool) {
+    use workspace_console::domain::throttle::SIGN_IN_PER_USER as LIMIT;
+    use workspace_console::identity::throttle;
+    for _ in 0..LIMIT.max - 1 {
+        throttle::record(&pool, T0, &[("user:acme", LIMIT)])
+            .await
+            .unwrap();
+    }
+    throttle::check(&pool, T0, &["user:acme"]).await.unwrap();
+    throttle::record(&pool, T0, &[("user:acme", LIMIT)])
+        .await
+        .unwrap();
+    let refused = throttle::check(&pool, T0, &["ip:1", "user:acme"]).await;
+    assert_eq!(refused, Err(AppError::Throttled(LIMIT.block as u64)));
+    assert_eq!(
+        throttle::forget_stale(&pool, T0 + LIMIT.block - 1, LIMIT)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        throttle::forget_stale(&pool, T0 + LIMIT.block, LIMIT)
+            .await
+            .unwrap(),
+        1
+    );
+    throttle::check(&pool, T0 + LIMIT.block, &["user:acme"])
+        .await
+        .unwrap();
 }

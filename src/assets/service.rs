@@ -4,7 +4,7 @@ use super::{
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
-use crate::workspaces::service::find_active;
+use crate::workspaces::service::{find_active, find_active_in};
 use sqlx::{SqliteConnection, SqlitePool};
 
 pub struct NewAsset {
@@ -91,16 +91,8 @@ pub async fn add(
     workspace: &str,
     input: NewAsset,
 ) -> AppResult<Asset> {
-    let ws = find_active(pool, p, workspace).await?;
     let kind = AssetKind::parse(&input.kind)
         .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{}\".", input.kind)))?;
-    if kind.needs_data_modeling() && !ws.data_modeling {
-        return Err(AppError::Invalid(format!(
-            "{} exist only in workspaces with data modeling enabled, and workspace \"{}\" does not have it.",
-            kind.label(),
-            ws.name
-        )));
-    }
     if !PRODUCTS.contains(&input.product.as_str()) {
         return Err(AppError::Invalid(
             "Product must be DataWorks or PAI.".into(),
@@ -127,6 +119,14 @@ pub async fn add(
         )));
     }
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ws = find_active_in(&mut tx, p, workspace).await?;
+    if kind.needs_data_modeling() && !ws.data_modeling {
+        return Err(AppError::Invalid(format!(
+            "{} exist only in workspaces with data modeling enabled, and workspace \"{}\" does not have it.",
+            kind.label(),
+            ws.name
+        )));
+    }
     let taken: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM assets WHERE workspace_id = ? AND kind = ? AND product = ? AND name = ?",
     )
@@ -245,8 +245,8 @@ pub async fn save_code(
             "Code must be at most 200,000 bytes.".into(),
         ));
     }
-    let ws = find_active(pool, p, workspace).await?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ws = find_active_in(&mut tx, p, workspace).await?;
     load_node(&mut tx, ws.id, node_id).await?;
     sqlx::query(
         "UPDATE assets SET code = ?1, node_status = CASE WHEN code = ?1 THEN node_status ELSE 'draft' END WHERE id = ?2",
@@ -268,8 +268,8 @@ pub async fn commit(
     workspace: &str,
     node_id: i64,
 ) -> AppResult<NodeDetail> {
-    let ws = find_active(pool, p, workspace).await?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     if node.node.status != "draft" {
         return Err(AppError::Conflict(format!(
@@ -304,8 +304,8 @@ pub async fn publish(
     workspace: &str,
     node_id: i64,
 ) -> AppResult<NodeDetail> {
-    let ws = find_active(pool, p, workspace).await?;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     let Some(latest) = node.versions.first() else {
         return Err(AppError::Invalid(format!(

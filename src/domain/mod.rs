@@ -3,6 +3,7 @@ pub mod billing;
 pub mod name;
 pub mod permission;
 pub mod retention;
+pub mod throttle;
 pub mod time;
 
 pub use name::{Confirmation, NameError, WorkspaceName};

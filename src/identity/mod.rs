@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 pub mod ui;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,8 +31,17 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
     use crate::server::{guard, public};
     public(|state| async move {
-        let user_id = service::authenticate(&state.pool, &username, &password).await?;
-        guard::begin_session(user_id).await
+        let client = guard::client_ip(&state);
+        let user = service::sign_in(
+            &state.pool,
+            &state.password_gate,
+            state.clock.now(),
+            &username,
+            &password,
+            &client,
+        )
+        .await?;
+        guard::begin_session(user).await
     })
     .await
 }
@@ -39,10 +50,17 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 pub async fn sign_up(account_name: String, password: String) -> Result<(), AppError> {
     use crate::server::{guard, public};
     public(|state| async move {
-        let user_id =
-            service::create_account(&state.pool, state.clock.now(), &account_name, &password)
-                .await?;
-        guard::begin_session(user_id).await
+        let client = guard::client_ip(&state);
+        let user = service::sign_up(
+            &state.pool,
+            &state.password_gate,
+            state.clock.now(),
+            &account_name,
+            &password,
+            &client,
+        )
+        .await?;
+        guard::begin_session(user).await
     })
     .await
 }
@@ -72,15 +90,15 @@ pub async fn create_ram_user(
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::ManageUsers, |s, p| async move {
-        service::create_ram_user(
+        let create = service::create_ram_user(
             &s.pool,
             &p,
             s.clock.now(),
             &name,
             &password,
             policy.as_deref(),
-        )
-        .await
+        );
+        s.password_gate.run(create).await
     })
     .await
 }
@@ -90,7 +108,8 @@ pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(),
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::ManageUsers, |s, p| async move {
-        service::set_password(&s.pool, &p, user_id, &password).await
+        let set = service::set_password(&s.pool, &p, user_id, &password);
+        s.password_gate.run(set).await
     })
     .await
 }

@@ -1,13 +1,24 @@
 use super::RamUser;
+use super::throttle;
+use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::server::gate::Gate;
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use sqlx::{Row, SqlitePool};
 
-pub const MIN_PASSWORD_LEN: usize = 8;
+pub const MIN_PASSWORD_LEN: usize = 10;
+pub const MAX_PASSWORD_LEN: usize = 128;
+
+/// A signed-in user as a session remembers it: the id and the credential version at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub session_version: i64,
+}
 
 pub async fn hash_password(password: &str) -> AppResult<String> {
     let password = password.to_owned();
@@ -53,11 +64,23 @@ async fn verify_password(password: &str, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-fn validate_password(password: &str) -> AppResult<()> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+/// 10 to 128 characters, not one of the commonly used passwords, not one character repeated.
+pub fn validate_password(password: &str) -> AppResult<()> {
+    let len = password.chars().count();
+    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
         return Err(AppError::Invalid(format!(
-            "Password must be at least {MIN_PASSWORD_LEN} characters long."
+            "Password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long."
         )));
+    }
+    let mut chars = password.chars();
+    let first = chars.next();
+    if chars.all(|c| Some(c) == first)
+        || passwords::analyzer::is_common_password(password)
+        || passwords::analyzer::is_common_password(password.to_lowercase())
+    {
+        return Err(AppError::Invalid(
+            "This password is too common and easy to guess. Choose another one.".into(),
+        ));
     }
     Ok(())
 }
@@ -78,15 +101,22 @@ fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
 }
 
 /// "acme" signs in the account's root; "alice@acme" a RAM user of acme. Any mismatch is the same answer.
-pub async fn authenticate(pool: &SqlitePool, username: &str, password: &str) -> AppResult<i64> {
+pub async fn authenticate(
+    pool: &SqlitePool,
+    username: &str,
+    password: &str,
+) -> AppResult<SessionUser> {
     let username = username.trim();
+    if username.len() > 200 || password.chars().count() > MAX_PASSWORD_LEN {
+        return Err(AppError::BadCredentials);
+    }
     let (user, account) = match username.split_once('@') {
         Some((user, account)) => (user, account),
         None => (username, username),
     };
     let is_root = !username.contains('@');
-    let row = sqlx::query(
-        "SELECT u.id, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT u.id, u.session_version, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
          WHERE a.name = ? AND u.name = ? AND u.is_root = ?",
     )
     .bind(account)
@@ -94,14 +124,94 @@ pub async fn authenticate(pool: &SqlitePool, username: &str, password: &str) -> 
     .bind(is_root)
     .fetch_optional(pool)
     .await?;
-    let (id, hash) = match row {
-        Some(row) => (Some(row.get::<i64, _>(0)), Some(row.get::<String, _>(1))),
+    let (user, hash) = match row {
+        Some((user_id, session_version, hash)) => (
+            Some(SessionUser {
+                user_id,
+                session_version,
+            }),
+            Some(hash),
+        ),
         None => (None, None),
     };
-    match (verify_password(password, hash).await, id) {
-        (true, Some(id)) => Ok(id),
+    match (verify_password(password, hash).await, user) {
+        (true, Some(user)) => Ok(user),
         _ => Err(AppError::BadCredentials),
     }
+}
+
+/// A sign-in through the console's door: throttled per user name and per client address, the
+/// password check admitted through the hashing gate, every failure counted and logged.
+pub async fn sign_in(
+    pool: &SqlitePool,
+    gate: &Gate,
+    now: Timestamp,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> AppResult<SessionUser> {
+    let user_key = format!(
+        "user:{}",
+        username
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(200)
+            .collect::<String>()
+    );
+    let client_key = format!("ip:{client}");
+    if let Err(refusal) = throttle::check(pool, now, &[&user_key, &client_key]).await {
+        tracing::warn!(username, client, "sign-in refused: throttled");
+        return Err(refusal);
+    }
+    match gate.run(authenticate(pool, username, password)).await {
+        Ok(user) => {
+            throttle::clear(pool, &user_key).await?;
+            Ok(user)
+        }
+        Err(AppError::BadCredentials) => {
+            tracing::warn!(
+                username,
+                client,
+                "sign-in failed: wrong user name or password"
+            );
+            throttle::record(
+                pool,
+                now,
+                &[
+                    (&user_key, SIGN_IN_PER_USER),
+                    (&client_key, SIGN_IN_PER_ADDRESS),
+                ],
+            )
+            .await?;
+            Err(AppError::BadCredentials)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A sign-up through the console's door: every attempt counts against the client's address.
+pub async fn sign_up(
+    pool: &SqlitePool,
+    gate: &Gate,
+    now: Timestamp,
+    account_name: &str,
+    password: &str,
+    client: &str,
+) -> AppResult<SessionUser> {
+    let client_key = format!("signup:{client}");
+    if let Err(refusal) = throttle::check(pool, now, &[&client_key]).await {
+        tracing::warn!(account_name, client, "sign-up refused: throttled");
+        return Err(refusal);
+    }
+    throttle::record(pool, now, &[(&client_key, SIGN_UP_PER_ADDRESS)]).await?;
+    let user_id = gate
+        .run(create_account(pool, now, account_name, password))
+        .await?;
+    Ok(SessionUser {
+        user_id,
+        session_version: 0,
+    })
 }
 
 pub async fn create_account(
@@ -139,12 +249,31 @@ pub async fn create_account(
 }
 
 pub async fn load_principal(pool: &SqlitePool, user_id: i64) -> AppResult<Option<Principal>> {
+    principal_where(pool, user_id, None).await
+}
+
+/// The principal of a session: only while the user exists with the credential version the
+/// session signed in with.
+pub async fn load_session_principal(
+    pool: &SqlitePool,
+    user: SessionUser,
+) -> AppResult<Option<Principal>> {
+    principal_where(pool, user.user_id, Some(user.session_version)).await
+}
+
+async fn principal_where(
+    pool: &SqlitePool,
+    user_id: i64,
+    session_version: Option<i64>,
+) -> AppResult<Option<Principal>> {
     let Some(row) = sqlx::query(
         "SELECT u.id, u.account_id, a.name, u.name, u.is_root,
                 (SELECT group_concat(policy, ',') FROM user_policies WHERE user_id = u.id)
-         FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ?",
+         FROM users u JOIN accounts a ON a.id = u.account_id
+         WHERE u.id = ?1 AND (?2 IS NULL OR u.session_version = ?2)",
     )
     .bind(user_id)
+    .bind(session_version)
     .fetch_optional(pool)
     .await?
     else {
@@ -277,11 +406,13 @@ pub async fn set_password(
     own_ram_user(pool, root, user_id).await?;
     validate_password(password)?;
     let hash = hash_password(password).await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(hash)
-        .bind(user_id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -90,7 +90,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <p class="hint">"2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter. You sign in with it as the account's root."</p>
                 <label for="new_password">"Password"</label>
                 <input id="new_password" name="password" type="password" autocomplete="new-password" required bind:value=password/>
-                <p class="hint">"At least 8 characters."</p>
+                <p class="hint">"10 to 128 characters, and not a commonly used password."</p>
                 {error_of(submit.value())}
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>"Create Account"</button>
                 <p class="alt">"Already have an account? " <A href="/login">"Sign In"</A></p>

@@ -69,7 +69,15 @@ pub async fn purge_workspace(
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::Modify, |s, p| async move {
-        service::purge(&s.pool, &p, entry_id, deleted_at, &typed_name).await
+        service::purge(
+            &s.pool,
+            s.clock.now(),
+            &p,
+            entry_id,
+            deleted_at,
+            &typed_name,
+        )
+        .await
     })
     .await
 }

@@ -7,8 +7,11 @@ use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// How many entries one purge transaction removes, so the job never holds the write lock for long.
-pub const PURGE_BATCH: i64 = 20;
+/// How many rows one purge transaction removes, so a purge never holds the write lock for long:
+/// other writers get in between two batches.
+pub const PURGE_ROWS: i64 = 2_000;
+/// How many expired entries one pass claims at a time.
+pub const PURGE_ENTRIES: i64 = 20;
 
 const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
 
@@ -19,7 +22,7 @@ pub async fn list(
     page: i64,
 ) -> AppResult<BinPage> {
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NOT NULL",
+        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
     )
     .bind(p.account_id)
     .fetch_one(pool)
@@ -28,7 +31,8 @@ pub async fn list(
     let page = page.clamp(1, pages);
     let entries = sqlx::query_as::<_, BinEntry>(
         "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
-         WHERE account_id = ? AND deleted_at IS NOT NULL ORDER BY purge_at, id LIMIT ? OFFSET ?",
+         WHERE account_id = ? AND deleted_at IS NOT NULL AND purge_started_at IS NULL
+         ORDER BY purge_at, id LIMIT ? OFFSET ?",
     )
     .bind(p.account_id)
     .bind(PAGE_SIZE)
@@ -52,7 +56,8 @@ async fn entry(
     deleted_at: i64,
 ) -> AppResult<(String, Timestamp)> {
     let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT name, deleted_at, purge_at FROM workspaces WHERE id = ? AND account_id = ?",
+        "SELECT name, deleted_at, purge_at FROM workspaces
+         WHERE id = ? AND account_id = ? AND purge_started_at IS NULL",
     )
     .bind(id)
     .bind(p.account_id)
@@ -130,9 +135,13 @@ pub async fn recover(
     })
 }
 
-/// Purges one entry at once, after the typed confirmation; the name is free again.
+/// Purges one entry at once, after the typed confirmation; the name is free again. The entry
+/// leaves the Recycle Bin in one short transaction (nobody can recover it from then on); its rows
+/// are then removed in bounded batches, the entry itself last, so a crash leaves an entry that
+/// the next purge pass finishes.
 pub async fn purge(
     pool: &SqlitePool,
+    now: Timestamp,
     p: &Principal,
     id: i64,
     deleted_at: i64,
@@ -141,43 +150,100 @@ pub async fn purge(
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
-    remove_entries(&mut tx, &[id]).await?;
+    start_purge(&mut tx, now, id).await?;
     tx.commit().await?;
+    remove_entries(pool, &[id]).await?;
     Ok(())
 }
 
-async fn remove_entries(conn: &mut SqliteConnection, ids: &[i64]) -> AppResult<()> {
+async fn start_purge(conn: &mut SqliteConnection, now: Timestamp, id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE workspaces SET purge_started_at = coalesce(purge_started_at, ?) WHERE id = ? AND deleted_at IS NOT NULL")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes binned entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last.
+/// Answers how many entries this call removed (another pass may have got to some first).
+async fn remove_entries(pool: &SqlitePool, ids: &[i64]) -> AppResult<u64> {
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    for sql in [
+    let batches = [
         format!(
-            "DELETE FROM node_versions WHERE node_id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) AND kind = 'node')"
+            "DELETE FROM node_versions WHERE id IN (SELECT v.id FROM node_versions v JOIN assets a ON a.id = v.node_id
+             WHERE a.workspace_id IN ({list}) LIMIT ?)"
         ),
-        format!("DELETE FROM assets WHERE workspace_id IN ({list})"),
-        format!("DELETE FROM workspaces WHERE id IN ({list}) AND deleted_at IS NOT NULL"),
-    ] {
-        sqlx::query(&sql).execute(&mut *conn).await?;
+        format!(
+            "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT ?)"
+        ),
+    ];
+    let mut removed_rows = 0;
+    for sql in &batches {
+        loop {
+            let started = std::time::Instant::now();
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+            let n = sqlx::query(sql)
+                .bind(PURGE_ROWS)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            removed_rows += n;
+            if n < PURGE_ROWS as u64 {
+                break;
+            }
+            // Leave the write lock free as long as the batch held it, so writers waiting in
+            // SQLite's busy handler get in between two batches.
+            tokio::time::sleep(started.elapsed().max(std::time::Duration::from_millis(2))).await;
+        }
     }
-    Ok(())
+    let removed = sqlx::query(&format!(
+        "DELETE FROM workspaces WHERE id IN ({list}) AND deleted_at IS NOT NULL AND purge_started_at IS NOT NULL"
+    ))
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if removed_rows >= LARGE_PURGE_ROWS {
+        checkpoint(pool).await;
+    }
+    Ok(removed)
 }
 
-/// One pass of the purge job: permanently deletes every entry whose 14 days are up, in bounded
-/// batches of one transaction each. Idempotent, safe to run concurrently, and a crash loses at most
-/// the batch in flight (which the next pass picks up again).
+/// After this many rows the WAL has grown: fold it back into the database file.
+const LARGE_PURGE_ROWS: u64 = 50_000;
+
+async fn checkpoint(pool: &SqlitePool) {
+    if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+    {
+        tracing::warn!(%error, "WAL checkpoint after a large purge");
+    }
+}
+
+/// One pass of the purge job: permanently deletes every entry whose 14 days are up, and finishes
+/// any purge that a crash interrupted. Each entry is claimed in a short transaction and removed
+/// in bounded batches; two passes at once remove each entry once (the count says who did).
 pub async fn purge_expired(pool: &SqlitePool, now: Timestamp) -> AppResult<u64> {
     let mut purged = 0;
     loop {
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ? ORDER BY purge_at LIMIT ?")
-                .bind(now)
-                .bind(PURGE_BATCH)
-                .fetch_all(&mut *tx)
-                .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM workspaces WHERE deleted_at IS NOT NULL
+             AND (purge_at <= ? OR purge_started_at IS NOT NULL) ORDER BY purge_at, id LIMIT ?",
+        )
+        .bind(now)
+        .bind(PURGE_ENTRIES)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &ids {
+            start_purge(&mut tx, now, *id).await?;
+        }
+        tx.commit().await?;
         if ids.is_empty() {
             return Ok(purged);
         }
-        remove_entries(&mut tx, &ids).await?;
-        tx.commit().await?;
-        purged += ids.len() as u64;
+        purged += remove_entries(pool, &ids).await?;
     }
 }

@@ -25,14 +25,36 @@ impl Clock {
         }
     }
 
-    pub fn now(&self) -> Timestamp {
-        let base = self.base.unwrap_or_else(|| chrono::Utc::now().timestamp());
-        base + self.offset.load(Ordering::SeqCst)
+    fn base(&self) -> Timestamp {
+        self.base.unwrap_or_else(|| chrono::Utc::now().timestamp())
     }
 
+    pub fn now(&self) -> Timestamp {
+        self.base()
+            .saturating_add(self.offset.load(Ordering::SeqCst))
+    }
+
+    /// Moves the clock forward; panics only if that would leave the range of time.
     pub fn advance(&self, secs: i64) -> Timestamp {
-        self.offset.fetch_add(secs, Ordering::SeqCst);
-        self.now()
+        self.try_advance(secs)
+            .expect("the clock cannot move past the end of time")
+    }
+
+    /// Moves the clock forward by `secs` (not backward), or changes nothing and answers `None`
+    /// when the new time would not fit.
+    pub fn try_advance(&self, secs: i64) -> Option<Timestamp> {
+        if secs < 0 {
+            return None;
+        }
+        let base = self.base();
+        self.offset
+            .try_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset
+                    .checked_add(secs)
+                    .filter(|o| base.checked_add(*o).is_some())
+            })
+            .ok()?;
+        Some(self.now())
     }
 }
 
@@ -47,5 +69,16 @@ mod tests {
         assert_eq!(clock.now(), 1_000);
         assert_eq!(other.advance(60), 1_060);
         assert_eq!(clock.now(), 1_060);
+    }
+
+    #[test]
+    fn an_advance_past_the_end_of_time_changes_nothing() {
+        let clock = Clock::fixed(1_000);
+        assert_eq!(clock.try_advance(i64::MAX), None);
+        assert_eq!(clock.try_advance(-5), None);
+        assert_eq!(clock.now(), 1_000);
+        assert_eq!(clock.try_advance(i64::MAX - 1_000), Some(i64::MAX));
+        assert_eq!(clock.try_advance(1), None);
+        assert_eq!(clock.now(), i64::MAX);
     }
 }

@@ -2,14 +2,17 @@
 use super::AppState;
 use crate::domain::{Capability, Principal};
 use crate::error::{AppError, AppResult};
-use crate::identity::service as identity;
-use axum::http::StatusCode;
+use crate::identity::service::{self as identity, SessionUser};
+use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use std::future::Future;
 use tower_sessions::Session;
 
-pub const USER_ID_KEY: &str = "user_id";
+/// What a session holds: the user and the credential version it signed in with. A password reset
+/// bumps the version, so every older session of that user stops working at once; a deleted user's
+/// id is never given to anyone else (AUTOINCREMENT), so its sessions reach nobody.
+pub const SESSION_USER_KEY: &str = "signed_in";
 
 pub fn state() -> AppResult<AppState> {
     use_context::<AppState>().ok_or_else(|| {
@@ -27,14 +30,19 @@ pub async fn session() -> AppResult<Session> {
 
 pub async fn current_principal(state: &AppState) -> AppResult<Option<Principal>> {
     let session = session().await?;
-    let user_id: Option<i64> = session.get(USER_ID_KEY).await.map_err(|error| {
+    let signed_in: Option<SessionUser> = session.get(SESSION_USER_KEY).await.map_err(|error| {
         tracing::error!(%error, "session store");
         AppError::Internal
     })?;
-    match user_id {
-        Some(id) => identity::load_principal(&state.pool, id).await,
-        None => Ok(None),
+    let Some(user) = signed_in else {
+        return Ok(None);
+    };
+    let principal = identity::load_session_principal(&state.pool, user).await?;
+    if principal.is_none() {
+        // The user is gone or its credentials changed: this session ends here.
+        session.flush().await.map_err(store_error)?;
     }
+    Ok(principal)
 }
 
 /// Runs `body` for a signed-in caller who holds `capability`; every other caller gets a clear 4xx.
@@ -71,16 +79,49 @@ fn with_status<T>(result: AppResult<T>) -> AppResult<T> {
     {
         response
             .set_status(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST));
+        if let Some(secs) = error.retry_after() {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     result
 }
 
+/// The caller's address: the peer of the connection, or (only when the console is configured to
+/// trust its proxy) the address that proxy appended to `X-Forwarded-For`.
+pub fn client_ip(state: &AppState) -> String {
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return "unknown".into();
+    };
+    client_ip_of(&parts.headers, &parts.extensions, state.config.trust_proxy)
+}
+
+pub fn client_ip_of(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy
+        && let Some(forwarded) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty())
+    {
+        return forwarded.chars().take(64).collect();
+    }
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |c| c.0.ip().to_string())
+}
+
 /// Signs a user in: a fresh session id, so a planted one is never reused.
-pub async fn begin_session(user_id: i64) -> AppResult<()> {
+pub async fn begin_session(user: SessionUser) -> AppResult<()> {
     let session = session().await?;
     session.cycle_id().await.map_err(store_error)?;
     session
-        .insert(USER_ID_KEY, user_id)
+        .insert(SESSION_USER_KEY, user)
         .await
         .map_err(store_error)
 }

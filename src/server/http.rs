@@ -1,28 +1,42 @@
-//! The HTTP surface: Leptos pages and server functions, sessions, the cross-origin guard, test mode.
+//! The HTTP surface: Leptos pages and server functions, sessions, the request guards (host, origin,
+//! body size), security headers, health, test mode, and a serve loop that drains on stop.
 use super::AppState;
 use crate::app::{App, shell};
+use crate::error::AppError;
 use crate::recycle_bin::service as bin;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
+/// The largest request body the console reads (a node's code is at most 200,000 bytes).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     let store = SqliteStore::new(state.pool.clone());
     store.migrate().await?;
+    let secure = state
+        .config
+        .public_origin
+        .as_ref()
+        .is_some_and(|origin| origin.https);
     let sessions = SessionManagerLayer::new(store)
         .with_name("console_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(false)
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
 
     let routes = generate_route_list(App);
@@ -44,13 +58,71 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     if state.test_mode {
         app = app.route("/test-api/clock/advance", post(advance_clock));
     }
-    Ok(app
+    let app = app
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(refuse_cross_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_origin,
+        ))
         .layer(middleware::from_fn(no_store_pages))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(sessions)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_large_bodies))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_unknown_hosts,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    Ok(app.with_state(state))
+}
+
+/// Serves until `stop` resolves, then drains: readiness fails and every response says
+/// `Connection: close` for `grace`, then the listener closes and requests in flight get at most
+/// `timeout` to finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    state: &AppState,
+    stop: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+    timeout: Duration,
+) -> std::io::Result<()> {
+    let draining = state.draining.clone();
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        stop.await;
+        draining.store(true, Ordering::SeqCst);
+        tracing::info!(?grace, "draining: readiness off, connections closing");
+        tokio::time::sleep(grace).await;
+        let _ = closed_tx.send(());
+    };
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal);
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        done = &mut server => return done,
+        _ = closed_rx => {}
+    }
+    match tokio::time::timeout(timeout, server).await {
+        Ok(done) => done,
+        Err(_) => {
+            tracing::warn!(
+                ?timeout,
+                "requests still in flight after the stop timeout were cut"
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn server_fn_handler(
@@ -60,35 +132,176 @@ async fn server_fn_handler(
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
-/// A state-changing request from a foreign origin is refused before it reaches any handler.
-async fn refuse_cross_origin(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if !safe && is_cross_origin(&request) {
-        return (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response();
+/// A server function answers its own refusals with their status; a request that never reached
+/// the function (unreadable arguments, a body of the wrong kind) comes back as a 500 from the
+/// server function layer. Its body is the console's error, so its status is the error's own.
+async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return error_response(&AppError::Internal);
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The console's JSON error shape, for refusals made before any handler runs.
+pub fn error_response(error: &AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, axum::Json(error)).into_response();
+    if let Some(secs) = error.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// A body announced as larger than the console reads is refused before it is read (413). A body
+/// without a length is cut at the same size by `DefaultBodyLimit`.
+async fn refuse_large_bodies(request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return error_response(&AppError::TooLarge);
     }
     next.run(request).await
 }
 
-fn is_cross_origin(request: &Request) -> bool {
-    let headers = request.headers();
+/// Only the configured host (or, on a loopback address, only loopback names) is served, so a
+/// page on another name that resolves here (DNS rebinding) reaches nothing.
+async fn refuse_unknown_hosts(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path == "/healthz" || path == "/readyz" || host_allowed(&state, request.headers()) {
+        return next.run(request).await;
+    }
+    error_response(&AppError::BadRequest(
+        "This console is not served under that host name.".into(),
+    ))
+}
+
+fn request_host(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let host = request_host(headers);
+    if let Some(origin) = &state.config.public_origin {
+        return host == origin.authority;
+    }
+    if !state.config.loopback_only {
+        return true;
+    }
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A state-changing request from a foreign origin is refused before it reaches any handler.
+async fn refuse_cross_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && is_cross_origin(&state, request.headers()) {
+        return error_response(&AppError::Forbidden("Cross-origin request refused.".into()));
+    }
+    next.run(request).await
+}
+
+fn is_cross_origin(state: &AppState, headers: &HeaderMap) -> bool {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or("");
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        let origin = origin.to_str().unwrap_or("").to_ascii_lowercase();
+        if let Some(public) = &state.config.public_origin {
+            return origin != public.origin();
+        }
         let origin_host = origin
             .split_once("://")
             .map(|(_, rest)| rest)
-            .unwrap_or(origin);
-        return origin == "null" || !origin_host.eq_ignore_ascii_case(host);
+            .unwrap_or(&origin);
+        return origin == "null" || origin_host != request_host(headers);
     }
     headers
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes() == b"cross-site")
+}
+
+/// The Content-Security-Policy of a page: scripts only from this origin or with this response's
+/// nonce (Leptos' hydration script carries it), WASM allowed to compile, no framing.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NON_PAGE_CSP),
+        );
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state
+        .config
+        .public_origin
+        .as_ref()
+        .is_some_and(|origin| origin.https)
+    {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if state.is_draining() {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// Pages carry account data: never cache them, so Back after Sign Out shows nothing.
@@ -110,24 +323,58 @@ async fn no_store_pages(request: Request, next: Next) -> Response {
     response
 }
 
+/// 200 while this instance takes traffic and its database answers; 503 while draining or when
+/// the database does not answer.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response();
+    }
+    let ping = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool),
+    )
+    .await;
+    match ping {
+        Ok(Ok(_)) => "ready".into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Advance {
     seconds: i64,
 }
 
+/// The furthest one advance may move the clock: a century.
+const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
+
 /// Test mode only (CONSOLE_TEST_CLOCK=1 on a loopback address): move the clock, run one purge pass.
-async fn advance_clock(State(state): State<AppState>, body: axum::Json<Advance>) -> Response {
-    if body.seconds < 0 {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "seconds must not be negative",
-        )
-            .into_response();
+async fn advance_clock(
+    State(state): State<AppState>,
+    body: Result<axum::Json<Advance>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let seconds = match body {
+        Ok(body) => body.seconds,
+        Err(rejection) => {
+            return error_response(&AppError::BadRequest(format!(
+                "The body must be JSON like {{\"seconds\": 60}}: {}",
+                rejection.body_text()
+            )));
+        }
+    };
+    if !(0..=MAX_ADVANCE_SECS).contains(&seconds) {
+        return error_response(&AppError::Invalid(format!(
+            "seconds must be between 0 and {MAX_ADVANCE_SECS}."
+        )));
     }
-    let now = state.clock.advance(body.seconds);
+    let Some(now) = state.clock.try_advance(seconds) else {
+        return error_response(&AppError::Invalid(
+            "That would move the clock past the end of time.".into(),
+        ));
+    };
     if let Err(error) = bin::purge_expired(&state.pool, now).await {
         tracing::error!(?error, "purge pass after clock advance");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return error_response(&AppError::Internal);
     }
     axum::Json(serde_json::json!({ "now": crate::domain::time::to_rfc3339(now) })).into_response()
 }

@@ -1,6 +1,7 @@
 //! Server-only wiring: state, clock, the guard every server function goes through, routing, jobs.
 pub mod clock;
 pub mod demo;
+pub mod gate;
 pub mod guard;
 pub mod http;
 pub mod state;

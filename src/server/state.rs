@@ -1,9 +1,12 @@
 use super::Clock;
+use super::gate::Gate;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -12,11 +15,90 @@ pub struct AppState {
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
     pub test_mode: bool,
+    pub config: Config,
+    /// Admission for password hashing (sign-in, sign-up, setting a password).
+    pub password_gate: Gate,
+    /// Set when a stop was asked for: readiness fails and every response closes its connection.
+    pub draining: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(pool: SqlitePool, clock: Clock, leptos_options: LeptosOptions) -> Self {
+        Self {
+            pool,
+            clock,
+            leptos_options,
+            test_mode: false,
+            config: Config::default(),
+            password_gate: Gate::for_password_hashing(),
+            draining: Arc::default(),
+        }
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+/// How the console is reached from outside.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// `CONSOLE_PUBLIC_URL`: the origin users reach (e.g. `https://console.example.com`). When set,
+    /// requests for any other Host are refused, Origin must match it, and cookies are `Secure`
+    /// when it is https.
+    pub public_origin: Option<PublicOrigin>,
+    /// Trust the last `X-Forwarded-For` hop as the client address (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// Listening on a loopback address: only loopback host names are accepted (no DNS rebinding).
+    pub loopback_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicOrigin {
+    pub https: bool,
+    /// `host` or `host:port`, lower case.
+    pub authority: String,
+}
+
+impl PublicOrigin {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim().trim_end_matches('/');
+        let (https, rest) = if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else {
+            return Err(format!(
+                "CONSOLE_PUBLIC_URL must start with https:// or http://, not {url:?}"
+            ));
+        };
+        let valid = !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !valid {
+            return Err(format!(
+                "CONSOLE_PUBLIC_URL must be an origin like https://console.example.com, not {url:?}"
+            ));
+        }
+        let authority = rest.to_ascii_lowercase();
+        let default_port = if https { ":443" } else { ":80" };
+        let authority = authority
+            .strip_suffix(default_port)
+            .map(str::to_owned)
+            .unwrap_or(authority);
+        Ok(Self { https, authority })
+    }
+
+    pub fn origin(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.authority)
     }
 }
 
@@ -37,3 +119,31 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, BoxError> {
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_an_origin_with_its_default_port_dropped() {
+        let o = PublicOrigin::parse("https://Console.Example.com:443/").unwrap();
+        assert_eq!(o.authority, "console.example.com");
+        assert!(o.https);
+        assert_eq!(o.origin(), "https://console.example.com");
+        let o = PublicOrigin::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!((o.https, o.authority.as_str()), (false, "127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn a_public_url_with_a_path_or_another_scheme_is_refused() {
+        for bad in [
+            "ftp://x",
+            "console.example.com",
+            "https://",
+            "https://x/path",
+            "https://u@x",
+        ] {
+            assert!(PublicOrigin::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

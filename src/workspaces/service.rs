@@ -2,7 +2,7 @@ use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::time::format_utc;
 use crate::domain::{Principal, Timestamp, WorkspaceName};
 use crate::error::{AppError, AppResult};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 pub struct NewWorkspace {
     pub name: String,
@@ -10,6 +10,8 @@ pub struct NewWorkspace {
     pub description: String,
     pub data_modeling: bool,
 }
+
+pub const MAX_SEARCH_CHARS: usize = 64;
 
 const COLUMNS: &str = "id, name, display_name, description, data_modeling, created_by, created_at";
 
@@ -31,6 +33,11 @@ pub async fn list(
     query: &str,
     page: i64,
 ) -> AppResult<WorkspacePage> {
+    if query.trim().chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::Invalid(format!(
+            "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
+        )));
+    }
     let pattern = like_pattern(query);
     let total: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NULL AND name LIKE ? ESCAPE '\\'",
@@ -61,12 +68,23 @@ pub async fn list(
 
 /// An active workspace of the caller's account by name; anything else answers as missing.
 pub async fn find_active(pool: &SqlitePool, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
+    find_active_in(&mut *pool.acquire().await?, p, name).await
+}
+
+/// The same, read on a connection: a write that depends on the workspace being active reads it
+/// inside its own write transaction, so a concurrent delete, recover or purge comes wholly
+/// before or wholly after it.
+pub async fn find_active_in(
+    conn: &mut SqliteConnection,
+    p: &Principal,
+    name: &str,
+) -> AppResult<WorkspaceRow> {
     sqlx::query_as::<_, WorkspaceRow>(&format!(
         "SELECT {COLUMNS} FROM workspaces WHERE account_id = ? AND name = ? AND deleted_at IS NULL"
     ))
     .bind(p.account_id)
     .bind(name)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?
     .ok_or_else(|| AppError::NotFound(format!("Workspace \"{name}\" does not exist.")))
 }

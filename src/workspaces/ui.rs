@@ -37,6 +37,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 class="search"
                 aria-label="Search workspaces"
                 placeholder="Search by workspace name"
+                maxlength="64"
                 prop:value=move || query.get()
                 on:input=move |ev| {
                     query.set(event_target_value(&ev));

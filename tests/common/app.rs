@@ -1,0 +1,110 @@
+//! The real router on a random port over a fresh database with the demo data, for HTTP tests.
+use super::T0;
+use reqwest::StatusCode;
+use sqlx::SqlitePool;
+use std::time::Duration;
+use workspace_console::server::{AppState, Clock, demo, http};
+
+pub struct TestApp {
+    pub url: String,
+    pub pool: SqlitePool,
+    pub state: AppState,
+    /// Sending (or dropping) it stops the server as SIGTERM does.
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The demo data at T0 and the real router on a random loopback port, served as `main` serves it.
+pub async fn spawn_app(pool: SqlitePool, test_mode: bool) -> TestApp {
+    spawn_with(pool, |state| state.test_mode = test_mode, Duration::ZERO).await
+}
+
+/// The same, with the state adjusted first (configuration, gates), draining for `grace` on stop.
+pub async fn spawn_with(
+    pool: SqlitePool,
+    adjust: impl FnOnce(&mut AppState),
+    grace: Duration,
+) -> TestApp {
+    demo::seed(&pool, T0).await.unwrap();
+    let leptos_options = leptos::prelude::LeptosOptions::builder()
+        .output_name("workspace-console")
+        .build();
+    let mut state = AppState::new(pool.clone(), Clock::fixed(T0), leptos_options);
+    state.config.loopback_only = true;
+    adjust(&mut state);
+    let app = http::router(state.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.await;
+        };
+        http::serve(listener, app, &served, stop, grace, Duration::from_secs(10))
+            .await
+            .unwrap()
+    });
+    TestApp {
+        url,
+        pool,
+        state,
+        stop: Some(stop),
+    }
+}
+
+impl TestApp {
+    pub async fn client(&self, sign_in: Option<(&str, &str)>) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        if let Some((user, password)) = sign_in {
+            let res = client
+                .post(format!("{}/api/sign_in", self.url))
+                .form(&[("username", user), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "sign in as {user}");
+        }
+        client
+    }
+
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        args: &[(&str, String)],
+    ) -> (StatusCode, String) {
+        let res = client
+            .post(format!("{}/api/{endpoint}", self.url))
+            .form(args)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    pub async fn id(&self, sql: &str) -> String {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+            .to_string()
+    }
+
+    /// Everything a refused call must leave exactly as it was.
+    pub async fn fingerprint(&self) -> Vec<i64> {
+        let sql = "SELECT
+            (SELECT count(*) FROM accounts), (SELECT count(*) FROM users), (SELECT count(*) FROM user_policies),
+            (SELECT coalesce(sum(length(password_hash)), 0) + count(DISTINCT password_hash) FROM users),
+            (SELECT count(*) FROM workspaces), (SELECT count(*) FROM workspaces WHERE deleted_at IS NULL),
+            (SELECT count(*) FROM assets), (SELECT coalesce(sum(length(code)), 0) FROM assets),
+            (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
+            (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),
+            (SELECT count(*) FROM task_running_periods WHERE ended_at IS NULL)";
+        use sqlx::Row;
+        let row = sqlx::query(sql).fetch_one(&self.pool).await.unwrap();
+        (0..row.len()).map(|i| row.get::<i64, _>(i)).collect()
+    }
+}

@@ -1,0 +1,862 @@
+//! Hardening, black-box over HTTP: sessions that outlive their user or password, throttling,
+//! bad input of every shape at every server function, request guards, headers, draining stop,
+//! and the bounded password-hashing gate.
+#![recursion_limit = "512"]
+mod common;
+
+use common::app::{TestApp, spawn_app, spawn_with};
+use common::{DAY, T0};
+use reqwest::StatusCode;
+use sqlx::SqlitePool;
+use std::time::Duration;
+use workspace_console::server::gate::Gate;
+use workspace_console::server::state::PublicOrigin;
+
+fn s(v: impl ToString) -> String {
+    v.to_string()
+}
+
+async fn sign_in_status(app: &TestApp, user: &str, password: &str) -> (StatusCode, String) {
+    let client = app.client(None).await;
+    app.call(
+        &client,
+        "sign_in",
+        &[("username", s(user)), ("password", s(password))],
+    )
+    .await
+}
+
+async fn active(app: &TestApp, name: &str) -> bool {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM workspaces WHERE account_id = 1 AND name = ? AND deleted_at IS NULL",
+    )
+    .bind(name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+        == 1
+}
+
+// ---- Sessions -------------------------------------------------------------------------------
+
+#[sqlx::test]
+async fn a_deleted_users_session_never_becomes_the_next_user(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let create = |name: &str| {
+        vec![
+            ("name", s(name)),
+            ("password", s("a-long-password-1")),
+            ("policy", s("AliyunDataWorksFullAccess")),
+        ]
+    };
+    assert_eq!(
+        app.call(&root, "create_ram_user", &create("ghost")).await.0,
+        StatusCode::OK
+    );
+    let ghost = app.client(Some(("ghost@acme", "a-long-password-1"))).await;
+    let ghost_id = app.id("SELECT id FROM users WHERE name = 'ghost'").await;
+    assert_eq!(
+        app.call(&root, "delete_ram_user", &[("user_id", ghost_id.clone())])
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // The next users, a RAM user and an account root, never get the deleted user's id.
+    assert_eq!(
+        app.call(&root, "create_ram_user", &create("newhire"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, _) = app
+        .call(
+            &app.client(None).await,
+            "sign_up",
+            &[
+                ("account_name", s("initech")),
+                ("password", s("initech-pass-1")),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let newest: Vec<String> = sqlx::query_scalar("SELECT CAST(id AS TEXT) FROM users")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert!(!newest.contains(&ghost_id), "an id was reused");
+
+    assert_eq!(app.call(&ghost, "current_viewer", &[]).await.1, "null");
+    let (status, _) = app
+        .call(
+            &ghost,
+            "delete_workspace",
+            &[
+                ("workspace", s("sales_dw")),
+                ("typed_name", s("sales_dw")),
+                ("freeze_tasks", s(true)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(active(&app, "sales_dw").await);
+}
+
+#[sqlx::test]
+async fn a_password_reset_ends_the_users_sessions_at_once(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let alice_id = app.id("SELECT id FROM users WHERE name = 'alice'").await;
+    let list = [("query", s("")), ("page", s(1))];
+    assert_eq!(
+        app.call(&alice, "list_workspaces", &list).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = app
+        .call(
+            &root,
+            "set_ram_user_password",
+            &[("user_id", alice_id), ("password", s("alice-new-pass-2"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        app.call(&alice, "list_workspaces", &list).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in_status(&app, "alice@acme", "alice-demo-1").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let alice = app.client(Some(("alice@acme", "alice-new-pass-2"))).await;
+    assert_eq!(
+        app.call(&alice, "list_workspaces", &list).await.0,
+        StatusCode::OK
+    );
+    // The root's own session is untouched.
+    assert_eq!(
+        app.call(&root, "list_workspaces", &list).await.0,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn expired_sessions_are_deleted(pool: SqlitePool) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let app = spawn_app(pool, false).await;
+    app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    sqlx::query("UPDATE tower_sessions SET expiry_date = 0")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    tower_sessions_sqlx_store::SqliteStore::new(app.pool.clone())
+        .delete_expired()
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+// ---- Passwords ------------------------------------------------------------------------------
+
+#[sqlx::test]
+async fn common_short_repeated_and_huge_passwords_are_refused(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let before = app.fingerprint().await;
+    for (i, password) in [
+        "password".to_owned(),
+        "12345678".to_owned(),
+        " ".repeat(8),
+        " ".repeat(12),
+        "aaaaaaaaaaaa".to_owned(),
+        "password123".to_owned(),
+        "qwertyuiop".to_owned(),
+        "short-1".to_owned(),
+        "x".repeat(129),
+        "y1".repeat(500_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, body) = app
+            .call(
+                &root,
+                "create_ram_user",
+                &[
+                    ("name", format!("weak{i}")),
+                    ("password", password.clone()),
+                    ("policy", s("")),
+                ],
+            )
+            .await;
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::PAYLOAD_TOO_LARGE,
+            "{status} for a password of {} chars: {body}",
+            password.len()
+        );
+    }
+    assert_eq!(app.fingerprint().await, before);
+    let (status, body) = app
+        .call(
+            &app.client(None).await,
+            "sign_up",
+            &[
+                ("account_name", s("weakling")),
+                ("password", s("password1")),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+// ---- Throttling -----------------------------------------------------------------------------
+
+#[sqlx::test]
+async fn five_wrong_passwords_block_that_user_until_the_wait_is_over(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in_status(&app, "acme", "wrong-password").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let client = app.client(None).await;
+    let res = client
+        .post(format!("{}/api/sign_in", app.url))
+        .form(&[("username", "ACME"), ("password", "acme-demo-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    assert!(res.text().await.unwrap().contains("Too many attempts"));
+    // Another user from the same address is not blocked by acme's failures.
+    assert_eq!(
+        sign_in_status(&app, "bob@acme", "bob-demo-1").await.0,
+        StatusCode::OK
+    );
+    app.state.clock.advance(retry as i64);
+    assert_eq!(
+        sign_in_status(&app, "acme", "acme-demo-1").await.0,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn twenty_failures_from_one_address_block_it_for_every_user_name(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    for i in 0..20 {
+        let (status, _) = sign_in_status(&app, &format!("nobody{i}"), "wrong-password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sign_in_status(&app, "globex", "globex-demo-1").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.state.clock.advance(900);
+    assert_eq!(
+        sign_in_status(&app, "globex", "globex-demo-1").await.0,
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test]
+async fn sign_ups_from_one_address_are_limited(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(None).await;
+    for i in 0..10 {
+        let (status, body) = app
+            .call(
+                &client,
+                "sign_up",
+                &[
+                    ("account_name", format!("corp{i}")),
+                    ("password", s("corp-password-1")),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let before = app.fingerprint().await;
+    let (status, _) = app
+        .call(
+            &client,
+            "sign_up",
+            &[
+                ("account_name", s("corp10")),
+                ("password", s("corp-password-1")),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.fingerprint().await, before);
+    app.state.clock.advance(3_600);
+    let (status, _) = app
+        .call(
+            &client,
+            "sign_up",
+            &[
+                ("account_name", s("corp10")),
+                ("password", s("corp-password-1")),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+// ---- Bad input at every door ----------------------------------------------------------------
+
+/// Every server function with arguments that make a valid call.
+fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    vec![
+        ("current_viewer", vec![]),
+        ("sign_in", vec![("username", "acme"), ("password", "x")]),
+        (
+            "sign_up",
+            vec![("account_name", "newco"), ("password", "newco-pass-1")],
+        ),
+        ("list_ram_users", vec![]),
+        (
+            "create_ram_user",
+            vec![
+                ("name", "dave"),
+                ("password", "dave-demo-12"),
+                ("policy", ""),
+            ],
+        ),
+        (
+            "set_ram_user_password",
+            vec![("user_id", "3"), ("password", "bob-new-pass-1")],
+        ),
+        (
+            "set_ram_user_policy",
+            vec![
+                ("user_id", "3"),
+                ("policy", "AliyunDataWorksFullAccess"),
+                ("attached", "true"),
+            ],
+        ),
+        ("delete_ram_user", vec![("user_id", "4")]),
+        ("list_workspaces", vec![("query", ""), ("page", "1")]),
+        (
+            "create_workspace",
+            vec![
+                ("name", "fresh_ws"),
+                ("display_name", ""),
+                ("description", ""),
+                ("data_modeling", "false"),
+            ],
+        ),
+        ("get_workspace_overview", vec![("workspace", "sales_dw")]),
+        (
+            "list_assets",
+            vec![("workspace", "sales_dw"), ("kind", "node")],
+        ),
+        (
+            "add_asset",
+            vec![
+                ("workspace", "sales_dw"),
+                ("kind", "resource"),
+                ("product", "PAI"),
+                ("name", "x.py"),
+                ("subtype", "Python"),
+                ("detail", ""),
+            ],
+        ),
+        ("list_nodes", vec![("workspace", "sales_dw")]),
+        (
+            "get_node",
+            vec![("workspace", "sales_dw"), ("node_id", "1")],
+        ),
+        (
+            "save_node",
+            vec![("workspace", "sales_dw"), ("node_id", "1"), ("code", "x")],
+        ),
+        (
+            "commit_node",
+            vec![("workspace", "sales_dw"), ("node_id", "1")],
+        ),
+        (
+            "publish_node",
+            vec![("workspace", "sales_dw"), ("node_id", "1")],
+        ),
+        ("list_tasks", vec![("workspace", "sales_dw")]),
+        ("freeze_task", vec![("task_id", "1")]),
+        ("unfreeze_task", vec![("task_id", "1")]),
+        ("delete_task", vec![("task_id", "1")]),
+        ("get_deletion_preview", vec![("workspace", "sales_dw")]),
+        (
+            "delete_workspace",
+            vec![
+                ("workspace", "sales_dw"),
+                ("typed_name", "sales_dw"),
+                ("freeze_tasks", "true"),
+            ],
+        ),
+        ("list_recycle_bin", vec![("page", "1")]),
+        (
+            "recover_workspace",
+            vec![("entry_id", "1"), ("deleted_at", "1")],
+        ),
+        (
+            "purge_workspace",
+            vec![("entry_id", "1"), ("deleted_at", "1"), ("typed_name", "x")],
+        ),
+        ("sign_out", vec![]),
+    ]
+}
+
+/// Arguments that may be left out (`Option`).
+fn is_optional_field(endpoint: &str, name: &str) -> bool {
+    matches!(
+        (endpoint, name),
+        ("create_ram_user", "policy") | ("list_tasks", "workspace")
+    )
+}
+
+fn is_number_field(name: &str) -> bool {
+    matches!(
+        name,
+        "user_id" | "page" | "node_id" | "task_id" | "entry_id" | "deleted_at"
+    )
+}
+
+fn is_bool_field(name: &str) -> bool {
+    matches!(name, "attached" | "data_modeling" | "freeze_tasks")
+}
+
+/// Malformed bodies of every kind, each with its content type.
+fn malformed(endpoint: &str, args: &[(&str, &str)]) -> Vec<(String, &'static str, Vec<u8>)> {
+    let form = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+            .into_bytes()
+    };
+    let valid: Vec<(String, String)> = args
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let mut cases = vec![
+        (
+            "a JSON body".to_owned(),
+            "application/json",
+            serde_json::to_vec(&serde_json::json!({"page": [1], "x": {"y": null}})).unwrap(),
+        ),
+        (
+            "a multipart body".to_owned(),
+            "multipart/form-data; boundary=XyZ",
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"page\"\r\n\r\n1\r\n--XyZ--\r\n"
+                .to_vec(),
+        ),
+        (
+            "invalid percent-encoding".to_owned(),
+            FORM,
+            b"%zz=%E0%A4%A&page=%%%".to_vec(),
+        ),
+        (
+            "bytes that are not UTF-8".to_owned(),
+            FORM,
+            vec![0xff, 0xfe, b'=', 0xc3, 0x28],
+        ),
+        ("garbage".to_owned(), FORM, b"&&&===&".to_vec()),
+    ];
+    for (i, (name, _)) in args.iter().enumerate() {
+        if !is_optional_field(endpoint, name) {
+            let mut missing = valid.clone();
+            missing.remove(i);
+            cases.push((format!("{name} missing"), FORM, form(&missing)));
+        }
+        let bad_values: &[&str] = if is_number_field(name) {
+            &["abc", "9223372036854775808", "1e20", "-", "1.5", ""]
+        } else if is_bool_field(name) {
+            &["maybe", "2", ""]
+        } else {
+            &[]
+        };
+        for bad in bad_values {
+            let mut pairs = valid.clone();
+            pairs[i].1 = bad.to_string();
+            cases.push((format!("{name}={bad}"), FORM, form(&pairs)));
+        }
+        let mut repeated = valid.clone();
+        repeated.push(valid[i].clone());
+        cases.push((format!("{name} twice"), FORM, form(&repeated)));
+    }
+    cases
+}
+
+#[sqlx::test]
+async fn malformed_calls_to_every_server_function_get_a_clear_four_hundred(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let before = app.fingerprint().await;
+    let mut checked = 0;
+    for (endpoint, args) in server_functions() {
+        for (what, content_type, body) in malformed(endpoint, &args) {
+            let res = root
+                .post(format!("{}/api/{endpoint}", app.url))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            if args
+                .iter()
+                .all(|(name, _)| is_optional_field(endpoint, name))
+            {
+                // Functions without required arguments may read a body as "no arguments".
+                assert!(
+                    !status.is_server_error(),
+                    "{endpoint} with {what}: {status} {text}"
+                );
+                continue;
+            }
+            assert!(
+                status.is_client_error(),
+                "{endpoint} with {what}: {status} {text}"
+            );
+            let error: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{endpoint} with {what}: not JSON: {text}"));
+            assert!(
+                error["kind"].is_string() && error["message"].is_string(),
+                "{endpoint} with {what}: {text}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    // Re-signing in as root is the only change a valid sign_in/sign_out could make; none ran.
+    assert_eq!(app.fingerprint().await, before);
+}
+
+#[sqlx::test]
+async fn a_body_over_a_mebibyte_is_413_whether_announced_or_streamed(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let node_id = app
+        .id("SELECT id FROM assets WHERE name = 'tmp_check' AND workspace_id = (SELECT id FROM workspaces WHERE account_id = 1 AND name = 'sales_dw')")
+        .await;
+    let before = app.fingerprint().await;
+    let big = "x".repeat(3 * 1024 * 1024);
+    let (status, body) = app
+        .call(
+            &root,
+            "save_node",
+            &[
+                ("workspace", s("sales_dw")),
+                ("node_id", node_id.clone()),
+                ("code", big.clone()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+        Ok(format!("workspace=sales_dw&node_id={node_id}&code=").into_bytes()),
+        Ok(big.into_bytes()),
+    ];
+    let res = root
+        .post(format!("{}/api/save_node", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.fingerprint().await, before);
+}
+
+#[sqlx::test]
+async fn a_search_longer_than_any_name_is_refused_and_wildcards_match_themselves(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let (status, body) = app
+        .call(
+            &bob,
+            "list_workspaces",
+            &[("query", "%_".repeat(30_000)), ("page", s(1))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .call(
+            &bob,
+            "list_workspaces",
+            &[("query", s("%")), ("page", s(1))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"total\":0"), "{body}");
+    let (status, body) = app
+        .call(
+            &bob,
+            "list_workspaces",
+            &[
+                ("query", s("sales_")),
+                ("page", s(9_223_372_036_854_775_807i64)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("sales_dw"), "{body}");
+}
+
+// ---- Request guards and headers -------------------------------------------------------------
+
+#[sqlx::test]
+async fn every_response_carries_the_security_headers_and_pages_a_nonce_csp(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(None).await;
+    for path in ["/login", "/api/current_viewer", "/no-such-page", "/healthz"] {
+        let res = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    let res = client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the page's CSP")
+        .to_owned();
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the CSP's nonce"
+    );
+    // Every script tag carries it.
+    let scripts: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or(""))
+        .collect();
+    assert!(!scripts.is_empty());
+    for tag in scripts {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+}
+
+#[sqlx::test]
+async fn a_loopback_console_refuses_foreign_host_names(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let client = reqwest::Client::new();
+    let port = app.url.rsplit(':').next().unwrap().to_owned();
+    for host in ["evil.example", &format!("rebind.attacker.test:{port}")] {
+        let res = client
+            .get(format!("{}/login", app.url))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{host}");
+    }
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let res = client
+            .get(format!("{}/login", app.url))
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{host}");
+    }
+}
+
+#[sqlx::test]
+async fn a_public_https_url_sets_secure_cookies_and_is_the_only_host_and_origin(pool: SqlitePool) {
+    let app = spawn_with(
+        pool,
+        |state| {
+            state.config.public_origin =
+                Some(PublicOrigin::parse("https://console.example.com").unwrap());
+        },
+        Duration::ZERO,
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let sign_in = |origin: &'static str| {
+        client
+            .post(format!("{}/api/sign_in", app.url))
+            .header("host", "console.example.com")
+            .header("origin", origin)
+            .form(&[("username", "acme"), ("password", "acme-demo-1")])
+            .send()
+    };
+    let res = sign_in("https://console.example.com").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(res.headers().contains_key("strict-transport-security"));
+    assert_eq!(
+        sign_in("http://console.example.com")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = client
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "127.0.0.1 is not the public host"
+    );
+}
+
+#[sqlx::test]
+async fn the_test_clock_refuses_to_overflow_and_bad_bodies(pool: SqlitePool) {
+    let app = spawn_app(pool, true).await;
+    let client = reqwest::Client::new();
+    let advance = |body: String| {
+        client
+            .post(format!("{}/test-api/clock/advance", app.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for body in [
+        r#"{"seconds": 9223372036854775807}"#,
+        r#"{"seconds": -1}"#,
+        r#"{"seconds": 9223372036854775808}"#,
+        r#"{"seconds": "soon"}"#,
+        r#"{}"#,
+        "not json",
+    ] {
+        let res = advance(body.into()).await.unwrap();
+        assert!(res.status().is_client_error(), "{body}: {}", res.status());
+    }
+    assert_eq!(app.state.clock.now(), T0);
+    let res = advance(format!(r#"{{"seconds": {DAY}}}"#)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.state.clock.now(), T0 + DAY);
+}
+
+// ---- Stopping -------------------------------------------------------------------------------
+
+#[sqlx::test]
+async fn a_stop_drains_readiness_off_connections_closed_and_requests_answered(pool: SqlitePool) {
+    let mut app = spawn_with(pool, |_| {}, Duration::from_millis(300)).await;
+    let client = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let ready = client
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    // Requests in flight when the stop comes, on kept-alive connections.
+    let calls: Vec<_> = (0..16)
+        .map(|i| {
+            let client = client.clone();
+            let url = format!("{}/api/list_workspaces", app.url);
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .form(&[("query", String::new()), ("page", (i % 3 + 1).to_string())])
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    app.stop.take().unwrap().send(()).unwrap();
+    for call in calls {
+        let res = call
+            .await
+            .unwrap()
+            .expect("every request in flight gets its answer");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let ready = client
+        .get(format!("{}/readyz", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.headers()["connection"], "close");
+    assert!(app.state.is_draining());
+}
+
+// ---- The password-hashing gate --------------------------------------------------------------
+
+#[sqlx::test]
+async fn a_burst_of_sign_ins_past_the_gate_gets_503_with_retry_after(pool: SqlitePool) {
+    let app = spawn_with(
+        pool,
+        |state| state.password_gate = Gate::new(1, 1, Duration::from_secs(5)),
+        Duration::ZERO,
+    )
+    .await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let attempts: Vec<_> = (0..12)
+        .map(|i| {
+            let url = format!("{}/api/sign_in", app.url);
+            tokio::spawn(async move {
+                let res = reqwest::Client::new()
+                    .post(url)
+                    .form(&[
+                        ("username", format!("nobody{i}")),
+                        ("password", "wrong-password".into()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let retry = res.headers().get("retry-after").cloned();
+                (res.status(), retry)
+            })
+        })
+        .collect();
+    // A signed-in user is served meanwhile.
+    let (status, _) = app
+        .call(&bob, "list_workspaces", &[("query", s("")), ("page", s(1))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut busy = 0;
+    for attempt in attempts {
+        let (status, retry) = attempt.await.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert!(retry.is_some(), "503 without Retry-After");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        busy > 0,
+        "12 attempts at once through a gate of 1 + 1 all got in"
+    );
+}
