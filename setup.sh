@@ -2,7 +2,8 @@
 # Workspace Console: one script for a fresh machine or a warm one.
 #   ./setup.sh run     install what is missing, build, run on an embedded SQLite file with demo data
 #   ./setup.sh test    install what is missing, build, run every test (unit, database, HTTP, Playwright)
-#   ./setup.sh bench   the delete / recover / purge benchmarks (prints ratios against bare SQL)
+#   ./setup.sh bench   benchmarks: delete / recover / purge against bare SQL, a writer's wait during a large
+#                      purge, server memory through sign-in bursts (prints ratios and goals)
 # Every install step is skipped when its tool is already there at the pinned version.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -105,7 +106,7 @@ cmd_test() {
 }
 
 cmd_bench() {
-  ensure_rust
+  build_release   # the memory benchmark starts the release server
   cargo run --release --features ssr --bin bench -- "$@"
 }
 

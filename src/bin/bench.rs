@@ -2,6 +2,8 @@
 //! run on fresh copies of the same database (the machine is noisy: read the ratios, not the times).
 //!
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
+//!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
 #![recursion_limit = "512"]
 use clap::Parser;
 use sqlx::SqlitePool;
@@ -28,11 +30,25 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, memory.
+    #[arg(long)]
+    only: Option<String>,
+    /// Assets in the entry purged while a writer works (purge-wait).
+    #[arg(long, default_value_t = 1_000_000)]
+    purge_assets: i64,
+    /// The server binary the memory benchmark starts.
+    #[arg(long, default_value = "target/release/workspace-console")]
+    server: String,
 }
 
-const T0: i64 = 1_800_000_000;
+#[path = "bench/memory.rs"]
+mod memory;
+#[path = "bench/purge_wait.rs"]
+mod purge_wait;
 
-type R<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+pub(crate) const T0: i64 = 1_800_000_000;
+
+pub(crate) type R<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 #[tokio::main]
 async fn main() -> R<()> {
@@ -44,7 +60,22 @@ async fn main() -> R<()> {
         args.rounds
     );
     println!("peak RSS at start: {} MB", peak_rss_mb());
+    let wants = |group: &str| args.only.as_deref().is_none_or(|only| only == group);
+    if wants("sql") {
+        sql_benchmarks(&args, &dir).await?;
+    }
+    if wants("purge-wait") {
+        purge_wait::run(&dir, args.purge_assets).await?;
+    }
+    if wants("memory") {
+        memory::run(&dir, &args.server).await?;
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
 
+async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
+    let dir = dir.to_path_buf();
     let seeded = dir.join("seeded.db");
     let (root, ws) = seed_big_workspace(&seeded, args.assets).await?;
     println!(
@@ -130,10 +161,9 @@ async fn main() -> R<()> {
         2.0,
     );
     println!(
-        "peak RSS of the whole run: {} MB (target for the purge sweep: <= 100 MB)",
+        "peak RSS after the SQL benchmarks: {} MB (target for the purge sweep: <= 100 MB)",
         peak_rss_mb()
     );
-    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
 
@@ -163,7 +193,7 @@ async fn compare(
     Ok((service_times, bare_times))
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
@@ -195,7 +225,7 @@ fn peak_rss_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-fn url(path: &Path) -> String {
+pub(crate) fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
@@ -209,7 +239,7 @@ async fn copy_of(source: &Path, target: &Path) -> R<SqlitePool> {
     connect(&url(target)).await
 }
 
-async fn root(pool: &SqlitePool) -> R<Principal> {
+pub(crate) async fn root(pool: &SqlitePool) -> R<Principal> {
     let id = identity::create_account(pool, T0, "acme", "acme-bench-1").await?;
     Ok(identity::load_principal(pool, id)
         .await?
