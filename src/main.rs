@@ -52,7 +52,8 @@ struct Cli {
     #[arg(long, env = "CONSOLE_PUBLIC_URL")]
     public_url: Option<String>,
     /// Trust the last X-Forwarded-For hop as the client address (only behind a proxy that sets it).
-    #[arg(long, env = "CONSOLE_TRUST_PROXY", default_value_t = false)]
+    #[arg(long, env = "CONSOLE_TRUST_PROXY", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
     /// Seconds to keep serving after a stop signal, with readiness off and `Connection: close`.
     #[arg(long, env = "CONSOLE_DRAIN_SECS", default_value_t = 1)]

@@ -27,7 +27,7 @@ impl Gate {
     /// One worker per core and a short queue: what a password hash needs on this machine.
     pub fn for_password_hashing() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::new(cores, 2 * cores, Duration::from_secs(5))
+        Self::new(cores, 16 * cores, Duration::from_secs(5))
     }
 
     /// Runs `work` once a worker is free; refuses with `Busy` when the queue is full or the wait
