@@ -650,3 +650,97 @@ async fn the_test_clock_advances_and_runs_a_purge_pass(pool: SqlitePool) {
             .unwrap();
     assert_eq!(left, 0);
 }
+
+/// The value of the sample whose name and labels contain every one of `parts`.
+fn sample(metrics: &str, parts: &[&str]) -> Option<f64> {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| parts.iter().all(|p| l.contains(p)))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[sqlx::test]
+async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: SqlitePool) {
+    let app = spawn_app(pool, true).await;
+    let client = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    app.call(
+        &client,
+        "list_workspaces",
+        &[("query", s("")), ("page", s(1))],
+    )
+    .await;
+    let anon = app.client(None).await;
+    let (status, _) = app
+        .call(
+            &anon,
+            "sign_in",
+            &[("username", s("acme")), ("password", s("wrong-password"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let metrics = reqwest::get(format!("{}/metrics", app.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = [
+        "http_requests_total{",
+        "route=\"/api/list_workspaces\"",
+        "status=\"200\"",
+    ];
+    assert!(sample(&metrics, &list).unwrap() >= 1.0, "{metrics}");
+    assert!(
+        sample(
+            &metrics,
+            &[
+                "http_request_duration_seconds_bucket{",
+                "route=\"/api/list_workspaces\"",
+                "le=\"+Inf\""
+            ]
+        )
+        .unwrap()
+            >= 1.0
+    );
+    assert!(
+        sample(
+            &metrics,
+            &["console_sign_in_failures_total{", "bad_credentials"]
+        )
+        .unwrap()
+            >= 1.0
+    );
+    assert!(sample(&metrics, &["console_recycle_bin_entries"]).is_some());
+
+    // The test clock's purge pass removes legacy_reports (13 days old at T0).
+    reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", app.url))
+        .json(&serde_json::json!({"seconds": DAY}))
+        .send()
+        .await
+        .unwrap();
+    let metrics = reqwest::get(format!("{}/metrics", app.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sample(&metrics, &["console_purge_passes_total"]).unwrap() >= 1.0);
+    assert!(sample(&metrics, &["console_purged_entries_total"]).unwrap() >= 1.0);
+}
+
+#[sqlx::test]
+async fn health_answers_and_readiness_follows_the_database(pool: SqlitePool) {
+    let app = spawn_app(pool, false).await;
+    let get = |path: &'static str| reqwest::get(format!("{}{path}", app.url));
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(get("/readyz").await.unwrap().status(), StatusCode::OK);
+    app.pool.close().await;
+    assert_eq!(
+        get("/readyz").await.unwrap().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
+}

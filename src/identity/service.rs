@@ -162,6 +162,7 @@ pub async fn sign_in(
     let client_key = format!("ip:{client}");
     if let Err(refusal) = throttle::check(pool, now, &[&user_key, &client_key]).await {
         tracing::warn!(username, client, "sign-in refused: throttled");
+        metrics::counter!("console_sign_in_failures_total", "reason" => "throttled").increment(1);
         return Err(refusal);
     }
     match gate.run(authenticate(pool, username, password)).await {
@@ -175,6 +176,8 @@ pub async fn sign_in(
                 client,
                 "sign-in failed: wrong user name or password"
             );
+            metrics::counter!("console_sign_in_failures_total", "reason" => "bad_credentials")
+                .increment(1);
             throttle::record(
                 pool,
                 now,

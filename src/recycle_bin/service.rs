@@ -238,6 +238,8 @@ pub async fn purge_expired(pool: &SqlitePool, now: Timestamp) -> AppResult<u64> 
         }
         tx.commit().await?;
         if ids.is_empty() {
+            metrics::counter!("console_purge_passes_total").increment(1);
+            metrics::counter!("console_purged_entries_total").increment(purged);
             return Ok(purged);
         }
         purged += remove_entries(pool, &ids).await?;

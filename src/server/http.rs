@@ -25,6 +25,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
+    super::metrics::handle();
     let store = SqliteStore::new(state.pool.clone());
     store.migrate().await?;
     let secure = state
@@ -69,6 +70,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         .layer(sessions)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(super::metrics::serve))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_large_bodies))
         .layer(middleware::from_fn_with_state(
@@ -79,6 +81,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             state.clone(),
             security_headers,
         ))
+        .layer(middleware::from_fn(super::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(app.with_state(state))
 }
@@ -186,7 +189,9 @@ async fn refuse_unknown_hosts(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == "/healthz" || path == "/readyz" || host_allowed(&state, request.headers()) {
+    if matches!(path, "/healthz" | "/readyz" | "/metrics")
+        || host_allowed(&state, request.headers())
+    {
         return next.run(request).await;
     }
     error_response(&AppError::BadRequest(
