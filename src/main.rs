@@ -118,7 +118,7 @@ async fn run(cli: Cli) -> Result<(), state::BoxError> {
             "listening on {addr} without CONSOLE_PUBLIC_URL: requests for any host name are served"
         );
     }
-    spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval);
+    spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval, test_mode);
     let mut state = AppState::new(pool, clock, options);
     state.test_mode = test_mode;
     state.config = Config {
@@ -153,11 +153,16 @@ async fn run(cli: Cli) -> Result<(), state::BoxError> {
     Ok(())
 }
 
-fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64) {
+fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64, test_mode: bool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
         loop {
             tick.tick().await;
+            if test_mode
+                && let Err(error) = workspace_console::server::test_clock::sync(&pool, &clock).await
+            {
+                tracing::error!(?error, "reading the test clock");
+            }
             match purge_expired(&pool, clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(

@@ -744,3 +744,38 @@ async fn health_answers_and_readiness_follows_the_database(pool: SqlitePool) {
     );
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
 }
+
+#[sqlx::test]
+async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool: SqlitePool) {
+    let a = spawn_app(pool.clone(), true).await;
+    // A second instance on the same database (the demo is seeded once: the second seed is a no-op).
+    let b = spawn_app(pool, true).await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", a.url))
+        .json(&serde_json::json!({"seconds": 3 * DAY}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(b.state.clock.now(), T0, "b has not been asked anything yet");
+    let bob = b.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let (status, body) = b.call(&bob, "list_recycle_bin", &[("page", s(1))]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(b.state.clock.now(), T0 + 3 * DAY);
+    assert!(
+        body.contains(&format!("\"now\":{}", T0 + 3 * DAY)),
+        "{body}"
+    );
+    // An advance through b continues from a's.
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", b.url))
+        .json(&serde_json::json!({"seconds": DAY}))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(body["now"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    assert_eq!(now, T0 + 4 * DAY);
+}

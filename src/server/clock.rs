@@ -34,6 +34,18 @@ impl Clock {
             .saturating_add(self.offset.load(Ordering::SeqCst))
     }
 
+    /// How far the clock has been moved forward.
+    pub fn offset(&self) -> i64 {
+        self.offset.load(Ordering::SeqCst)
+    }
+
+    /// Takes the offset that another instance stored (test mode); one that does not fit is ignored.
+    pub fn set_offset(&self, offset: i64) {
+        if offset >= 0 && self.base().checked_add(offset).is_some() {
+            self.offset.store(offset, Ordering::SeqCst);
+        }
+    }
+
     /// Moves the clock forward; panics only if that would leave the range of time.
     pub fn advance(&self, secs: i64) -> Timestamp {
         self.try_advance(secs)
@@ -69,6 +81,16 @@ mod tests {
         assert_eq!(clock.now(), 1_000);
         assert_eq!(other.advance(60), 1_060);
         assert_eq!(clock.now(), 1_060);
+    }
+
+    #[test]
+    fn an_offset_that_does_not_fit_is_ignored() {
+        let clock = Clock::fixed(1_000);
+        clock.set_offset(60);
+        assert_eq!(clock.now(), 1_060);
+        clock.set_offset(i64::MAX);
+        clock.set_offset(-1);
+        assert_eq!((clock.now(), clock.offset()), (1_060, 60));
     }
 
     #[test]

@@ -57,7 +57,12 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             },
         );
     if state.test_mode {
-        app = app.route("/test-api/clock/advance", post(advance_clock));
+        app = app
+            .route("/test-api/clock/advance", post(advance_clock))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                sync_test_clock,
+            ));
     }
     let app = app
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -345,6 +350,14 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Test mode: every request first takes the clock offset stored by whichever instance advanced it.
+async fn sync_test_clock(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Err(error) = super::test_clock::sync(&state.pool, &state.clock).await {
+        return error_response(&error);
+    }
+    next.run(request).await
+}
+
 #[derive(serde::Deserialize)]
 struct Advance {
     seconds: i64,
@@ -372,10 +385,14 @@ async fn advance_clock(
             "seconds must be between 0 and {MAX_ADVANCE_SECS}."
         )));
     }
-    let Some(now) = state.clock.try_advance(seconds) else {
-        return error_response(&AppError::Invalid(
-            "That would move the clock past the end of time.".into(),
-        ));
+    let now = match super::test_clock::advance(&state.pool, &state.clock, seconds).await {
+        Ok(Some(now)) => now,
+        Ok(None) => {
+            return error_response(&AppError::Invalid(
+                "That would move the clock past the end of time.".into(),
+            ));
+        }
+        Err(error) => return error_response(&error),
     };
     if let Err(error) = bin::purge_expired(&state.pool, now).await {
         tracing::error!(?error, "purge pass after clock advance");

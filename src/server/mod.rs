@@ -6,6 +6,7 @@ pub mod guard;
 pub mod http;
 pub mod metrics;
 pub mod state;
+pub mod test_clock;
 
 pub use clock::Clock;
 pub use guard::{guarded, public};

@@ -1,0 +1,38 @@
+//! Test mode's clock offset, kept in the database so that advancing the clock through one instance
+//! moves the clock of every instance on that database (SPEC §9). Each request in test mode, and
+//! each purge pass, first takes the stored offset.
+use super::Clock;
+use crate::domain::Timestamp;
+use crate::error::{AppError, AppResult};
+use sqlx::SqlitePool;
+
+/// Takes the stored offset into `clock`.
+pub async fn sync(pool: &SqlitePool, clock: &Clock) -> AppResult<()> {
+    let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
+        .fetch_optional(pool)
+        .await?;
+    clock.set_offset(stored.unwrap_or(0));
+    Ok(())
+}
+
+/// Moves the shared clock forward by `secs` and answers the new time; `None` (and no change)
+/// when the new time would not fit.
+pub async fn advance(pool: &SqlitePool, clock: &Clock, secs: i64) -> AppResult<Option<Timestamp>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    clock.set_offset(stored.unwrap_or(0));
+    let Some(now) = clock.try_advance(secs) else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO test_clock (id, offset_secs) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET offset_secs = excluded.offset_secs",
+    )
+    .bind(clock.offset())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(Some(now))
+}
