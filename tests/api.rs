@@ -651,6 +651,15 @@ async fn the_test_clock_advances_and_runs_a_purge_pass(pool: SqlitePool) {
     assert_eq!(left, 0);
 }
 
+async fn metrics_of(app: &TestApp) -> String {
+    reqwest::get(format!("{}/metrics", app.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The value of the sample whose name and labels contain every one of `parts`.
 fn sample(metrics: &str, parts: &[&str]) -> Option<f64> {
     metrics
@@ -680,12 +689,7 @@ async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: Sqlit
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let metrics = reqwest::get(format!("{}/metrics", app.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_of(&app).await;
     let list = [
         "http_requests_total{",
         "route=\"/api/list_workspaces\"",
@@ -721,12 +725,7 @@ async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: Sqlit
         .send()
         .await
         .unwrap();
-    let metrics = reqwest::get(format!("{}/metrics", app.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_of(&app).await;
     assert!(sample(&metrics, &["console_purge_passes_total"]).unwrap() >= 1.0);
     assert!(sample(&metrics, &["console_purged_entries_total"]).unwrap() >= 1.0);
 }

@@ -334,7 +334,7 @@ async fn bare_recover(pool: &SqlitePool, ws: i64) -> R<()> {
 }
 
 /// `entries` Recycle Bin entries whose 14 days are up, each with `per_entry` assets (a fifth nodes with a version).
-async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i64) -> R<()> {
+pub(crate) async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i64) -> R<()> {
     let _ = std::fs::remove_file(path);
     let pool = connect(&url(path)).await?;
     let root = root(&pool).await?;

@@ -1,47 +1,22 @@
-//! A writer's wait while a large Recycle Bin entry is purged: the purge works in bounded batches,
+//! A writer's wait while a large Recycle Bin entry (a fifth of its assets nodes with a version) is purged: the purge works in bounded batches,
 //! so a concurrent create waits for at most one batch (goal: worst wait <= 100 ms).
-use crate::{R, T0, root, url};
+use crate::{R, T0, seed_expired_entries, url};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
 use workspace_console::server::state::connect;
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
 pub async fn run(dir: &Path, assets: i64) -> R<()> {
     let path = dir.join("purge-wait.db");
-    let _ = std::fs::remove_file(&path);
+    seed_expired_entries(&path, 1, assets).await?;
     let pool = connect(&url(&path)).await?;
-    let acme = root(&pool).await?;
-    sqlx::query(
-        "INSERT INTO workspaces (account_id, name, display_name, created_by, created_at, deleted_at, deleted_by, purge_at)
-         VALUES (?1, 'huge', 'Huge', 'acme', ?2, ?2, 'acme', ?2 + ?3)",
-    )
-    .bind(acme.account_id)
-    .bind(T0)
-    .bind(RETENTION_SECS)
-    .execute(&pool)
-    .await?;
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-         INSERT INTO assets (workspace_id, kind, product, name, subtype, code, node_status, created_at)
-         SELECT (SELECT id FROM workspaces WHERE name = 'huge'),
-                CASE WHEN i % 10 = 0 THEN 'node' ELSE 'resource' END, 'DataWorks', 'a' || i, 'x',
-                CASE WHEN i % 10 = 0 THEN 'SELECT 1;' ELSE '' END,
-                CASE WHEN i % 10 = 0 THEN 'committed' END, ?2 FROM n",
-    )
-    .bind(assets)
-    .bind(T0)
-    .execute(&pool)
-    .await?;
-    sqlx::query(
-        "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
-         SELECT id, 1, code, 'acme', ?1 FROM assets WHERE kind = 'node'",
-    )
-    .bind(T0)
-    .execute(&pool)
-    .await?;
+    let acme = identity::load_principal(&pool, 1)
+        .await?
+        .ok_or("no account")?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&pool)
         .await?;
