@@ -156,6 +156,9 @@ impl From<sqlx::Error> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Any error, for start-up and tools (`main`, the benchmarks).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 fn truncate(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((end, _)) => format!("{}…", &text[..end]),

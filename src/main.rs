@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
+use workspace_console::error::BoxError;
 use workspace_console::recycle_bin::service::purge_expired;
 use workspace_console::server::state::{Config, PublicOrigin};
-use workspace_console::server::{AppState, Clock, demo, http, state};
+use workspace_console::server::{AppState, Clock, demo, http};
 
 /// mimalloc returns the memory of a burst (argon2's 19 MiB blocks) to the system, where glibc's
 /// per-thread arenas keep it (see the README's memory figures).
@@ -80,7 +81,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), state::BoxError> {
+async fn run(cli: Cli) -> Result<(), BoxError> {
     let mut options = get_configuration(None)?.leptos_options;
     if let Some(addr) = cli.addr {
         options.site_addr = addr;
@@ -94,7 +95,7 @@ async fn run(cli: Cli) -> Result<(), state::BoxError> {
         .into());
     }
     ensure_parent_dir(&cli.database_url)?;
-    let pool = state::connect(&cli.database_url).await?;
+    let pool = workspace_console::store::connect(&cli.database_url).await?;
     let clock = Clock::system();
     if cli.demo {
         if demo::seed(&pool, clock.now())
@@ -180,7 +181,7 @@ fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64, test_m
 }
 
 /// Expired sessions and stale throttle rows are deleted.
-async fn housekeeping(pool: &sqlx::SqlitePool, now: i64) -> Result<(), state::BoxError> {
+async fn housekeeping(pool: &sqlx::SqlitePool, now: i64) -> Result<(), BoxError> {
     use tower_sessions::session_store::ExpiredDeletion;
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
         .delete_expired()

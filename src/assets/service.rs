@@ -118,7 +118,7 @@ pub async fn add(
             kind.detail_label()
         )));
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     if kind.needs_data_modeling() && !ws.data_modeling {
         return Err(AppError::Invalid(format!(
@@ -245,7 +245,7 @@ pub async fn save_code(
             "Code must be at most 200,000 bytes.".into(),
         ));
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     load_node(&mut tx, ws.id, node_id).await?;
     sqlx::query(
@@ -268,7 +268,7 @@ pub async fn commit(
     workspace: &str,
     node_id: i64,
 ) -> AppResult<NodeDetail> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     if node.node.status != "draft" {
@@ -304,7 +304,7 @@ pub async fn publish(
     workspace: &str,
     node_id: i64,
 ) -> AppResult<NodeDetail> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     let Some(latest) = node.versions.first() else {

@@ -14,7 +14,7 @@ use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
-use workspace_console::server::state::connect;
+use workspace_console::store::connect;
 
 #[derive(Parser)]
 struct Args {

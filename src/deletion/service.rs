@@ -40,7 +40,7 @@ pub async fn delete(
     typed_name: &str,
     freeze_tasks: bool,
 ) -> AppResult<DeletionOutcome> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT id, name, deleted_at FROM workspaces WHERE account_id = ? AND name = ?",
     )

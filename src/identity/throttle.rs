@@ -36,7 +36,7 @@ pub async fn check(pool: &SqlitePool, now: Timestamp, keys: &[&str]) -> AppResul
 
 /// Counts one attempt against each key (in one transaction, so concurrent attempts all count).
 pub async fn record(pool: &SqlitePool, now: Timestamp, keys: &[(&str, Limit)]) -> AppResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     for (key, limit) in keys {
         let after = load(&mut tx, key).await?.record(now, *limit);
         sqlx::query(

@@ -153,7 +153,7 @@ pub async fn freeze(
     p: &Principal,
     task_id: i64,
 ) -> AppResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _) = task_of(&mut tx, p, task_id).await?;
     if status == "Frozen" {
         return Err(AppError::Conflict(format!(
@@ -181,7 +181,7 @@ pub async fn unfreeze(
     p: &Principal,
     task_id: i64,
 ) -> AppResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id) = task_of(&mut tx, p, task_id).await?;
     if workspace_id.is_none() {
         return Err(AppError::Conflict(format!(
@@ -208,7 +208,7 @@ pub async fn unfreeze(
 
 /// Deletes a task; its node, if it still has one, is no longer published.
 pub async fn delete(pool: &SqlitePool, p: &Principal, task_id: i64) -> AppResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     task_of(&mut tx, p, task_id).await?;
     sqlx::query(
         "UPDATE assets SET node_status = 'committed'

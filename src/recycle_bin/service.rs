@@ -87,7 +87,7 @@ pub async fn recover(
     id: i64,
     deleted_at: i64,
 ) -> AppResult<RecoveryReport> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let (name, purge_at) = entry(&mut tx, p, id, deleted_at).await?;
     if is_expired(purge_at, now) {
         return Err(AppError::Conflict(format!(
@@ -149,7 +149,7 @@ pub async fn purge(
     deleted_at: i64,
     typed_name: &str,
 ) -> AppResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
     start_purge(&mut tx, now, id).await?;
@@ -178,7 +178,7 @@ async fn remove_entries(pool: &SqlitePool, ids: &[i64]) -> AppResult<u64> {
     let mut removed_rows = 0;
     loop {
         let started = std::time::Instant::now();
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::write_tx(pool).await?;
         let n = sqlx::query(&batch)
             .bind(PURGE_ROWS)
             .execute(&mut *tx)
@@ -224,7 +224,7 @@ async fn checkpoint(pool: &SqlitePool) {
 pub async fn purge_expired(pool: &SqlitePool, now: Timestamp) -> AppResult<u64> {
     let mut purged = 0;
     loop {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::store::write_tx(pool).await?;
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM workspaces WHERE deleted_at IS NOT NULL
              AND (purge_at <= ? OR purge_started_at IS NOT NULL) ORDER BY purge_at, id LIMIT ?",

@@ -3,11 +3,8 @@ use super::gate::Gate;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -101,24 +98,6 @@ impl PublicOrigin {
         format!("{scheme}://{}", self.authority)
     }
 }
-
-/// Opens (creating if missing) the SQLite file with WAL and foreign keys, and applies migrations.
-pub async fn connect(database_url: &str) -> Result<SqlitePool, BoxError> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!().run(&pool).await?;
-    Ok(pool)
-}
-
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[cfg(test)]
 mod tests {

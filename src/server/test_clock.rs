@@ -18,7 +18,7 @@ pub async fn sync(pool: &SqlitePool, clock: &Clock) -> AppResult<()> {
 /// Moves the shared clock forward by `secs` and answers the new time; `None` (and no change)
 /// when the new time would not fit.
 pub async fn advance(pool: &SqlitePool, clock: &Clock, secs: i64) -> AppResult<Option<Timestamp>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
         .fetch_optional(&mut *tx)
         .await?;

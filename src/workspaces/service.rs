@@ -139,7 +139,7 @@ pub async fn create(
             "Description must be at most 1024 characters long.".into(),
         ));
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
         return Err(refusal);
     }
