@@ -4,12 +4,16 @@
 use super::Clock;
 use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// Takes the stored offset into `clock`.
 pub async fn sync(pool: &SqlitePool, clock: &Clock) -> AppResult<()> {
+    sync_on(&mut *pool.acquire().await?, clock).await
+}
+
+async fn sync_on(conn: &mut SqliteConnection, clock: &Clock) -> AppResult<()> {
     let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await?;
     clock.set_offset(stored.unwrap_or(0));
     Ok(())
@@ -19,10 +23,7 @@ pub async fn sync(pool: &SqlitePool, clock: &Clock) -> AppResult<()> {
 /// when the new time would not fit.
 pub async fn advance(pool: &SqlitePool, clock: &Clock, secs: i64) -> AppResult<Option<Timestamp>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
-        .fetch_optional(&mut *tx)
-        .await?;
-    clock.set_offset(stored.unwrap_or(0));
+    sync_on(&mut tx, clock).await?;
     let Some(now) = clock.try_advance(secs) else {
         return Ok(None);
     };
