@@ -62,6 +62,45 @@ ensure_playwright() {
   fi
 }
 
+# PostgreSQL for the test run: Debian's package, a throwaway cluster owned by the postgres user in a
+# temporary folder, listening on loopback only, stopped when the script exits.
+PG_PORT=${CONSOLE_PG_PORT:-54329}
+PG_DIR=""
+ensure_postgres_package() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "installing PostgreSQL (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+}
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  ensure_postgres_package
+  local bin; bin=$(pg_bin)
+  PG_DIR=$(mktemp -d /tmp/console-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres: "$PG_DIR"
+  trap stop_postgres EXIT
+  say "starting a PostgreSQL cluster for this run ($($bin/postgres --version | awk '{print $3}'), 127.0.0.1:$PG_PORT, $PG_DIR)"
+  as_postgres "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log"
+  as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  export CONSOLE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+}
+
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ]; then
+    as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+    PG_DIR=""
+  fi
+}
+
 build_release() {
   ensure_rust
   ensure_cargo_leptos

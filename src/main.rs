@@ -23,7 +23,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     version,
     after_help = "\
 Environment:
-  DATABASE_URL            SQLite database (default: sqlite://data/console.db, created if missing)
+  DATABASE_URL            sqlite://FILE (default: sqlite://data/console.db, created if missing) or
+                          postgres://USER[:PASSWORD]@HOST[:PORT]/DB (the database must exist; any
+                          number of instances may share it)
   LEPTOS_SITE_ADDR        address to listen on (default 127.0.0.1:3000)
   LEPTOS_SITE_ROOT        folder of the built site assets (default target/site)
   CONSOLE_PUBLIC_URL      the origin users reach, e.g. https://console.example.com (Host and Origin
@@ -40,7 +42,7 @@ struct Cli {
     /// Seed the demo accounts and workspaces into an empty database (a database with data is left as it is).
     #[arg(long)]
     demo: bool,
-    /// SQLite database URL.
+    /// Database URL: sqlite://… (embedded, the default) or postgres://… (shared by many instances).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/console.db")]
     database_url: String,
     /// Address to listen on.
@@ -94,7 +96,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         )
         .into());
     }
-    ensure_parent_dir(&cli.database_url)?;
+    if workspace_console::store::Engine::of_url(&cli.database_url)?
+        == workspace_console::store::Engine::Sqlite
+    {
+        ensure_parent_dir(&cli.database_url)?;
+    }
     let pool = workspace_console::store::connect(&cli.database_url).await?;
     let clock = Clock::system();
     if cli.demo {
@@ -119,7 +125,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             "listening on {addr} without CONSOLE_PUBLIC_URL: requests for any host name are served"
         );
     }
-    spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval, test_mode);
+    spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval, test_mode)?;
     let mut state = AppState::new(pool, clock, options);
     state.test_mode = test_mode;
     state.config = Config {
@@ -154,7 +160,13 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64, test_mode: bool) {
+fn spawn_purge_job(
+    pool: workspace_console::store::Pool,
+    clock: Clock,
+    every_secs: u64,
+    test_mode: bool,
+) -> Result<(), BoxError> {
+    let sessions = workspace_console::store::SessionBackend::for_pool(&pool)?;
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
         loop {
@@ -173,19 +185,22 @@ fn spawn_purge_job(pool: sqlx::SqlitePool, clock: Clock, every_secs: u64, test_m
                     tracing::error!(?error, "purge job pass failed; the next pass retries")
                 }
             }
-            if let Err(error) = housekeeping(&pool, clock.now()).await {
+            if let Err(error) = housekeeping(&pool, &sessions, clock.now()).await {
                 tracing::error!(%error, "housekeeping pass failed; the next pass retries");
             }
         }
     });
+    Ok(())
 }
 
 /// Expired sessions and stale throttle rows are deleted.
-async fn housekeeping(pool: &sqlx::SqlitePool, now: i64) -> Result<(), BoxError> {
+async fn housekeeping(
+    pool: &workspace_console::store::Pool,
+    sessions: &workspace_console::store::SessionBackend,
+    now: i64,
+) -> Result<(), BoxError> {
     use tower_sessions::session_store::ExpiredDeletion;
-    tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
-        .delete_expired()
-        .await?;
+    sessions.delete_expired().await?;
     workspace_console::identity::throttle::forget_stale(
         pool,
         now,

@@ -7,8 +7,8 @@ mod common;
 use common::app::{TestApp, spawn_app};
 use common::{DAY, T0};
 use reqwest::StatusCode;
-use sqlx::SqlitePool;
 use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::store::Pool;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Who {
@@ -115,8 +115,8 @@ fn s(v: impl ToString) -> String {
 
 macro_rules! matrix {
     ($name:ident, $endpoint:literal, $needs:expr, $own:expr, |$ids:ident, $who:ident| $args:expr) => {
-        #[sqlx::test]
-        async fn $name(pool: SqlitePool) {
+        on_both_engines!($name);
+        async fn $name(pool: Pool) {
             let app = spawn_app(pool, false).await;
             let loaded = Ids::load(&app).await;
             check_matrix(&app, $endpoint, $needs, $own, |$who| {
@@ -471,8 +471,8 @@ matrix!(
     |ids, who| vec![("user_id", ids.carol.clone())]
 );
 
-#[sqlx::test]
-async fn a_wrong_pair_gets_one_message_and_sign_out_ends_the_session(pool: SqlitePool) {
+on_both_engines!(a_wrong_pair_gets_one_message_and_sign_out_ends_the_session);
+async fn a_wrong_pair_gets_one_message_and_sign_out_ends_the_session(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let client = app.client(None).await;
     let mut bodies = vec![];
@@ -515,8 +515,8 @@ async fn a_wrong_pair_gets_one_message_and_sign_out_ends_the_session(pool: Sqlit
     );
 }
 
-#[sqlx::test]
-async fn session_cookies_are_http_only_and_same_site(pool: SqlitePool) {
+on_both_engines!(session_cookies_are_http_only_and_same_site);
+async fn session_cookies_are_http_only_and_same_site(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let res = reqwest::Client::new()
         .post(format!("{}/api/sign_in", app.url))
@@ -537,8 +537,8 @@ async fn session_cookies_are_http_only_and_same_site(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn a_state_changing_request_from_a_foreign_origin_is_refused(pool: SqlitePool) {
+on_both_engines!(a_state_changing_request_from_a_foreign_origin_is_refused);
+async fn a_state_changing_request_from_a_foreign_origin_is_refused(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let client = app.client(Some(("acme", "acme-demo-1"))).await;
     let before = app.fingerprint().await;
@@ -567,8 +567,8 @@ async fn a_state_changing_request_from_a_foreign_origin_is_refused(pool: SqliteP
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-#[sqlx::test]
-async fn refusals_are_clear_four_hundreds(pool: SqlitePool) {
+on_both_engines!(refusals_are_clear_four_hundreds);
+async fn refusals_are_clear_four_hundreds(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let client = app.client(Some(("alice@acme", "alice-demo-1"))).await;
     let create = |name: &str| {
@@ -614,8 +614,8 @@ async fn refusals_are_clear_four_hundreds(pool: SqlitePool) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[sqlx::test]
-async fn the_test_clock_is_404_without_test_mode(pool: SqlitePool) {
+on_both_engines!(the_test_clock_is_404_without_test_mode);
+async fn the_test_clock_is_404_without_test_mode(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let res = reqwest::Client::new()
         .post(format!("{}/test-api/clock/advance", app.url))
@@ -626,8 +626,8 @@ async fn the_test_clock_is_404_without_test_mode(pool: SqlitePool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test]
-async fn the_test_clock_advances_and_runs_a_purge_pass(pool: SqlitePool) {
+on_both_engines!(the_test_clock_advances_and_runs_a_purge_pass);
+async fn the_test_clock_advances_and_runs_a_purge_pass(pool: Pool) {
     let app = spawn_app(pool, true).await;
     let res = reqwest::Client::new()
         .post(format!("{}/test-api/clock/advance", app.url))
@@ -670,8 +670,8 @@ fn sample(metrics: &str, parts: &[&str]) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
-#[sqlx::test]
-async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: SqlitePool) {
+on_both_engines!(metrics_count_requests_by_route_purges_and_sign_in_failures);
+async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: Pool) {
     let app = spawn_app(pool, true).await;
     let client = app.client(Some(("bob@acme", "bob-demo-1"))).await;
     app.call(
@@ -730,8 +730,8 @@ async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: Sqlit
     assert!(sample(&metrics, &["console_purged_entries_total"]).unwrap() >= 1.0);
 }
 
-#[sqlx::test]
-async fn health_answers_and_readiness_follows_the_database(pool: SqlitePool) {
+on_both_engines!(health_answers_and_readiness_follows_the_database);
+async fn health_answers_and_readiness_follows_the_database(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let get = |path: &'static str| reqwest::get(format!("{}{path}", app.url));
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
@@ -744,8 +744,8 @@ async fn health_answers_and_readiness_follows_the_database(pool: SqlitePool) {
     assert_eq!(get("/healthz").await.unwrap().status(), StatusCode::OK);
 }
 
-#[sqlx::test]
-async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool: SqlitePool) {
+on_both_engines!(the_test_clock_lives_in_the_database_so_every_instance_follows_it);
+async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool: Pool) {
     let a = spawn_app(pool.clone(), true).await;
     // A second instance on the same database (the demo is seeded once: the second seed is a no-op).
     let b = spawn_app(pool, true).await;

@@ -1,9 +1,9 @@
-//! Database behaviour of the services, one fresh SQLite database per test (`#[sqlx::test]`).
+//! Database behaviour of the services, on both engines: each test runs once on a fresh SQLite file
+//! and once on a fresh PostgreSQL database (`on_both_engines!`).
 #![recursion_limit = "512"]
 mod common;
 
 use common::*;
-use sqlx::SqlitePool;
 use workspace_console::assets::service as assets;
 use workspace_console::deletion::service as deletion;
 use workspace_console::domain::retention::RETENTION_SECS;
@@ -11,6 +11,7 @@ use workspace_console::error::AppError;
 use workspace_console::identity::service as identity;
 use workspace_console::operations::service as tasks;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::store::Pool;
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
 fn new_ws(name: &str) -> NewWorkspace {
@@ -22,8 +23,8 @@ fn new_ws(name: &str) -> NewWorkspace {
     }
 }
 
-async fn entry_deleted_at(pool: &SqlitePool, ws_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = ?")
+async fn entry_deleted_at(pool: &Pool, ws_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
         .bind(ws_id)
         .fetch_one(pool)
         .await
@@ -32,8 +33,8 @@ async fn entry_deleted_at(pool: &SqlitePool, ws_id: i64) -> i64 {
 
 // ---------- identity ----------
 
-#[sqlx::test]
-async fn sign_in_accepts_root_and_ram_users_and_refuses_any_wrong_pair_alike(pool: SqlitePool) {
+on_both_engines!(sign_in_accepts_root_and_ram_users_and_refuses_any_wrong_pair_alike);
+async fn sign_in_accepts_root_and_ram_users_and_refuses_any_wrong_pair_alike(pool: Pool) {
     let acme = account(&pool, "acme").await;
     ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
     assert!(
@@ -60,8 +61,8 @@ async fn sign_in_accepts_root_and_ram_users_and_refuses_any_wrong_pair_alike(poo
     }
 }
 
-#[sqlx::test]
-async fn passwords_are_stored_as_salted_argon2_hashes(pool: SqlitePool) {
+on_both_engines!(passwords_are_stored_as_salted_argon2_hashes);
+async fn passwords_are_stored_as_salted_argon2_hashes(pool: Pool) {
     account(&pool, "acme").await;
     account(&pool, "initech").await;
     let hashes: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM users")
@@ -76,15 +77,15 @@ async fn passwords_are_stored_as_salted_argon2_hashes(pool: SqlitePool) {
     assert_ne!(hashes[0], hashes[1]);
 }
 
-#[sqlx::test]
-async fn account_names_are_unique_ignoring_case(pool: SqlitePool) {
+on_both_engines!(account_names_are_unique_ignoring_case);
+async fn account_names_are_unique_ignoring_case(pool: Pool) {
     account(&pool, "acme").await;
     let again = identity::create_account(&pool, T0, "ACME", "long-enough").await;
     assert!(matches!(again, Err(AppError::Conflict(_))));
 }
 
-#[sqlx::test]
-async fn ram_user_management_stays_inside_the_roots_account(pool: SqlitePool) {
+on_both_engines!(ram_user_management_stays_inside_the_roots_account);
+async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
     let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
@@ -143,8 +144,8 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: SqlitePool) {
 
 // ---------- workspaces ----------
 
-#[sqlx::test]
-async fn workspace_names_are_unique_ignoring_case(pool: SqlitePool) {
+on_both_engines!(workspace_names_are_unique_ignoring_case);
+async fn workspace_names_are_unique_ignoring_case(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", true).await;
     let err = workspaces::create(&pool, T0, &acme, new_ws("SALES_DW"))
@@ -157,8 +158,8 @@ async fn workspace_names_are_unique_ignoring_case(pool: SqlitePool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 1);
 }
 
-#[sqlx::test]
-async fn the_same_name_may_exist_in_another_account(pool: SqlitePool) {
+on_both_engines!(the_same_name_may_exist_in_another_account);
+async fn the_same_name_may_exist_in_another_account(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
     workspace(&pool, &acme, "sales_dw", false).await;
@@ -167,8 +168,8 @@ async fn the_same_name_may_exist_in_another_account(pool: SqlitePool) {
     assert_eq!(page.total, 1);
 }
 
-#[sqlx::test]
-async fn a_name_breaking_the_conventions_is_refused_and_nothing_is_created(pool: SqlitePool) {
+on_both_engines!(a_name_breaking_the_conventions_is_refused_and_nothing_is_created);
+async fn a_name_breaking_the_conventions_is_refused_and_nothing_is_created(pool: Pool) {
     let acme = account(&pool, "acme").await;
     for bad in ["ab", "bad-name", "_lead", &"x".repeat(65)] {
         assert!(matches!(
@@ -179,9 +180,11 @@ async fn a_name_breaking_the_conventions_is_refused_and_nothing_is_created(pool:
     assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
 }
 
-#[sqlx::test]
+on_both_engines!(
+    the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_active_workspaces
+);
 async fn the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_active_workspaces(
-    pool: SqlitePool,
+    pool: Pool,
 ) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
@@ -217,8 +220,8 @@ async fn the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_activ
 
 // ---------- assets, DataStudio, Operation Center ----------
 
-#[sqlx::test]
-async fn each_asset_type_is_created_and_listed_per_workspace(pool: SqlitePool) {
+on_both_engines!(each_asset_type_is_created_and_listed_per_workspace);
+async fn each_asset_type_is_created_and_listed_per_workspace(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", true).await;
     workspace(&pool, &acme, "other_ws", true).await;
@@ -255,8 +258,8 @@ async fn each_asset_type_is_created_and_listed_per_workspace(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn models_and_metrics_are_refused_without_data_modeling(pool: SqlitePool) {
+on_both_engines!(models_and_metrics_are_refused_without_data_modeling);
+async fn models_and_metrics_are_refused_without_data_modeling(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "plain", false).await;
     for kind in ["model", "metric"] {
@@ -278,8 +281,8 @@ async fn models_and_metrics_are_refused_without_data_modeling(pool: SqlitePool) 
     assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 0);
 }
 
-#[sqlx::test]
-async fn publish_needs_a_committed_version(pool: SqlitePool) {
+on_both_engines!(publish_needs_a_committed_version);
+async fn publish_needs_a_committed_version(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     let node = asset(&pool, &acme, "ws1", "node", "DataWorks", "n1").await;
@@ -299,8 +302,8 @@ async fn publish_needs_a_committed_version(pool: SqlitePool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
 }
 
-#[sqlx::test]
-async fn publish_creates_then_updates_one_task(pool: SqlitePool) {
+on_both_engines!(publish_creates_then_updates_one_task);
+async fn publish_creates_then_updates_one_task(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     let node = publish(&pool, &acme, "ws1", "n1", T0).await;
@@ -317,8 +320,8 @@ async fn publish_creates_then_updates_one_task(pool: SqlitePool) {
     assert_eq!(count(&pool, "SELECT node_version FROM tasks").await, 2);
 }
 
-#[sqlx::test]
-async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(pool: SqlitePool) {
+on_both_engines!(running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded);
+async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
     publish(&pool, &acme, "ws1", "n1", T0).await;
@@ -351,8 +354,8 @@ async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(poo
     ));
 }
 
-#[sqlx::test]
-async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: SqlitePool) {
+on_both_engines!(another_accounts_tasks_and_workspaces_answer_as_missing);
+async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
     workspace(&pool, &acme, "ws1", false).await;
@@ -382,8 +385,8 @@ async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: SqlitePoo
 
 // ---------- deletion ----------
 
-#[sqlx::test]
-async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: SqlitePool) {
+on_both_engines!(delete_moves_the_four_recoverable_types_and_deletes_the_rest);
+async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
@@ -391,12 +394,13 @@ async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: Sqli
         .await
         .unwrap();
     assert!(outcome.moved.iter().all(|c| c.dataworks == 1 && c.pai == 1));
-    let kinds: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT kind FROM assets WHERE workspace_id = ? ORDER BY kind")
-            .bind(ws)
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT kind FROM assets WHERE workspace_id = $1 ORDER BY kind",
+    )
+    .bind(ws)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     assert_eq!(kinds, ["compute", "data_source", "node", "resource"]);
     assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 8);
     assert_eq!(
@@ -405,8 +409,8 @@ async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: Sqli
     );
 }
 
-#[sqlx::test]
-async fn retention_is_exactly_fourteen_days_and_records_who_deleted(pool: SqlitePool) {
+on_both_engines!(retention_is_exactly_fourteen_days_and_records_who_deleted);
+async fn retention_is_exactly_fourteen_days_and_records_who_deleted(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
     workspace(&pool, &acme, "ws1", false).await;
@@ -424,8 +428,8 @@ async fn retention_is_exactly_fourteen_days_and_records_who_deleted(pool: Sqlite
     );
 }
 
-#[sqlx::test]
-async fn with_the_freeze_box_running_tasks_are_frozen_then_deleted(pool: SqlitePool) {
+on_both_engines!(with_the_freeze_box_running_tasks_are_frozen_then_deleted);
+async fn with_the_freeze_box_running_tasks_are_frozen_then_deleted(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     publish(&pool, &acme, "ws1", "n1", T0).await;
@@ -444,13 +448,13 @@ async fn with_the_freeze_box_running_tasks_are_frozen_then_deleted(pool: SqliteP
     assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
 }
 
-#[sqlx::test]
-async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool: SqlitePool) {
+on_both_engines!(without_the_freeze_box_running_tasks_are_orphans_that_keep_billing);
+async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     publish(&pool, &acme, "ws1", "running", T0).await;
     let frozen_node = publish(&pool, &acme, "ws1", "frozen", T0).await;
-    let frozen: i64 = sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = ?")
+    let frozen: i64 = sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = $1")
         .bind(frozen_node)
         .fetch_one(&pool)
         .await
@@ -486,8 +490,8 @@ async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool
     tasks::delete(&pool, &acme, orphan.id).await.unwrap();
 }
 
-#[sqlx::test]
-async fn a_typed_name_that_does_not_match_exactly_changes_nothing(pool: SqlitePool) {
+on_both_engines!(a_typed_name_that_does_not_match_exactly_changes_nothing);
+async fn a_typed_name_that_does_not_match_exactly_changes_nothing(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
@@ -504,8 +508,8 @@ async fn a_typed_name_that_does_not_match_exactly_changes_nothing(pool: SqlitePo
     assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 14);
 }
 
-#[sqlx::test]
-async fn a_workspace_deleted_meanwhile_is_reported_as_already_deleted(pool: SqlitePool) {
+on_both_engines!(a_workspace_deleted_meanwhile_is_reported_as_already_deleted);
+async fn a_workspace_deleted_meanwhile_is_reported_as_already_deleted(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
@@ -521,19 +525,26 @@ async fn a_workspace_deleted_meanwhile_is_reported_as_already_deleted(pool: Sqli
     assert_eq!(count(&pool, "SELECT deleted_at FROM workspaces").await, T0);
 }
 
-#[sqlx::test]
-async fn a_failure_midway_leaves_the_workspace_fully_active(pool: SqlitePool) {
+on_both_engines!(a_failure_midway_leaves_the_workspace_fully_active);
+async fn a_failure_midway_leaves_the_workspace_fully_active(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
     publish(&pool, &acme, "sales_dw", "n1", T0).await;
-    // Fails at the last statement, after tasks were frozen and assets deleted.
-    sqlx::query(
-        "CREATE TRIGGER fail_midway BEFORE UPDATE OF deleted_at ON workspaces BEGIN SELECT RAISE(ABORT, 'injected'); END",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    // Fails at the last statement, after tasks were frozen and assets deleted (a trigger, in each
+    // engine's own trigger language).
+    let triggers: &[&str] = match Engine::of_pool(&pool) {
+        Engine::Sqlite => &[
+            "CREATE TRIGGER fail_midway BEFORE UPDATE OF deleted_at ON workspaces BEGIN SELECT RAISE(ABORT, 'injected'); END",
+        ],
+        Engine::Postgres => &[
+            "CREATE FUNCTION fail_midway() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
+            "CREATE TRIGGER fail_midway BEFORE UPDATE OF deleted_at ON workspaces FOR EACH ROW EXECUTE FUNCTION fail_midway()",
+        ],
+    };
+    for trigger in triggers {
+        sqlx::query(trigger).execute(&pool).await.unwrap();
+    }
     let err = deletion::delete(&pool, T0 + DAY, &acme, "sales_dw", "sales_dw", true)
         .await
         .unwrap_err();
@@ -567,8 +578,8 @@ async fn a_failure_midway_leaves_the_workspace_fully_active(pool: SqlitePool) {
 
 // ---------- Recycle Bin ----------
 
-#[sqlx::test]
-async fn recover_restores_exactly_the_four_types_in_both_products(pool: SqlitePool) {
+on_both_engines!(recover_restores_exactly_the_four_types_in_both_products);
+async fn recover_restores_exactly_the_four_types_in_both_products(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
@@ -590,8 +601,8 @@ async fn recover_restores_exactly_the_four_types_in_both_products(pool: SqlitePo
     }
 }
 
-#[sqlx::test]
-async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: SqlitePool) {
+on_both_engines!(recovered_nodes_keep_code_and_versions_but_are_unpublished);
+async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
     let node = publish(&pool, &acme, "ws1", "n1", T0).await;
@@ -630,8 +641,8 @@ async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Sqlite
     );
 }
 
-#[sqlx::test]
-async fn recover_works_until_one_second_before_fourteen_days_and_never_after(pool: SqlitePool) {
+on_both_engines!(recover_works_until_one_second_before_fourteen_days_and_never_after);
+async fn recover_works_until_one_second_before_fourteen_days_and_never_after(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let a = workspace(&pool, &acme, "ws_a", false).await;
     let b = workspace(&pool, &acme, "ws_b", false).await;
@@ -663,8 +674,8 @@ async fn recover_works_until_one_second_before_fourteen_days_and_never_after(poo
     );
 }
 
-#[sqlx::test]
-async fn purge_removes_everything_and_frees_the_name(pool: SqlitePool) {
+on_both_engines!(purge_removes_everything_and_frees_the_name);
+async fn purge_removes_everything_and_frees_the_name(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
     fill(&pool, &acme, "ws1", false).await;
@@ -689,8 +700,8 @@ async fn purge_removes_everything_and_frees_the_name(pool: SqlitePool) {
         .unwrap();
 }
 
-#[sqlx::test]
-async fn the_purge_job_deletes_expired_entries_only_and_is_idempotent(pool: SqlitePool) {
+on_both_engines!(the_purge_job_deletes_expired_entries_only_and_is_idempotent);
+async fn the_purge_job_deletes_expired_entries_only_and_is_idempotent(pool: Pool) {
     let acme = account(&pool, "acme").await;
     for i in 0..45 {
         let name = format!("old_{i:02}");
@@ -730,10 +741,8 @@ async fn the_purge_job_deletes_expired_entries_only_and_is_idempotent(pool: Sqli
     workspace(&pool, &acme, "OLD_00", false).await;
 }
 
-#[sqlx::test]
-async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged(
-    pool: SqlitePool,
-) {
+on_both_engines!(a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged);
+async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "finance_etl", false).await;
     deletion::delete(&pool, T0, &acme, "finance_etl", "finance_etl", true)
@@ -761,8 +770,8 @@ async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_pur
     );
 }
 
-#[sqlx::test]
-async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: SqlitePool) {
+on_both_engines!(concurrent_recover_and_purge_leave_one_consistent_outcome);
+async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: Pool) {
     let acme = account(&pool, "acme").await;
     for (round, name) in ["ws_rr", "ws_rp", "ws_pp"].iter().enumerate() {
         let ws = workspace(&pool, &acme, name, false).await;
@@ -807,7 +816,7 @@ async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: SqliteP
             "{loser:?}"
         );
         let state: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = ?")
+            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
                 .bind(ws)
                 .fetch_optional(&pool)
                 .await
@@ -825,8 +834,8 @@ async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: SqliteP
     }
 }
 
-#[sqlx::test]
-async fn a_second_recover_is_told_it_is_already_recovered(pool: SqlitePool) {
+on_both_engines!(a_second_recover_is_told_it_is_already_recovered);
+async fn a_second_recover_is_told_it_is_already_recovered(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
     deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
@@ -842,8 +851,8 @@ async fn a_second_recover_is_told_it_is_already_recovered(pool: SqlitePool) {
     );
 }
 
-#[sqlx::test]
-async fn another_accounts_bin_entry_answers_as_missing(pool: SqlitePool) {
+on_both_engines!(another_accounts_bin_entry_answers_as_missing);
+async fn another_accounts_bin_entry_answers_as_missing(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
@@ -862,8 +871,8 @@ async fn another_accounts_bin_entry_answers_as_missing(pool: SqlitePool) {
     assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
 }
 
-#[sqlx::test]
-async fn demo_data_is_seeded_once_and_never_reseeded(pool: SqlitePool) {
+on_both_engines!(demo_data_is_seeded_once_and_never_reseeded);
+async fn demo_data_is_seeded_once_and_never_reseeded(pool: Pool) {
     use workspace_console::server::demo;
     assert!(demo::seed(&pool, T0).await.unwrap());
     let before = count(&pool, "SELECT count(*) FROM assets").await;
@@ -888,10 +897,8 @@ async fn demo_data_is_seeded_once_and_never_reseeded(pool: SqlitePool) {
 
 // ---------- hardening ----------
 
-#[sqlx::test]
-async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace(
-    pool: SqlitePool,
-) {
+on_both_engines!(ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace);
+async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let old = workspace(&pool, &acme, "aba_old", false).await;
     deletion::delete(&pool, T0, &acme, "aba_old", "aba_old", true)
@@ -927,8 +934,8 @@ async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspac
     assert_ne!(next.user_id, ghost.user_id);
 }
 
-#[sqlx::test]
-async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: SqlitePool) {
+on_both_engines!(writes_racing_a_delete_never_land_in_the_recycle_bin);
+async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
     let acme = account(&pool, "acme").await;
     for round in 0..25 {
         let name = format!("race_{round}");
@@ -987,17 +994,15 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: SqlitePool) 
     }
 }
 
-#[sqlx::test]
-async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished_later(
-    pool: SqlitePool,
-) {
+on_both_engines!(a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished_later);
+async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished_later(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "big", false).await;
     let rows = bin::PURGE_ROWS * 2 + 17;
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO assets (workspace_id, kind, product, name, subtype, created_at)
-         SELECT ?, 'resource', 'DataWorks', 'r' || i, 'File', 0 FROM n",
+         SELECT $2, 'resource', 'DataWorks', 'r' || i, 'File', 0 FROM n",
     )
     .bind(rows)
     .bind(ws)
@@ -1008,14 +1013,14 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
         .await
         .unwrap();
     // A crash after the purge began and one batch went: the entry is out of the bin already.
-    sqlx::query("UPDATE workspaces SET purge_started_at = ? WHERE id = ?")
+    sqlx::query("UPDATE workspaces SET purge_started_at = $1 WHERE id = $2")
         .bind(T0)
         .bind(ws)
         .execute(&pool)
         .await
         .unwrap();
     sqlx::query(
-        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id = ? LIMIT 100)",
+        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id = $1 LIMIT 100)",
     )
     .bind(ws)
     .execute(&pool)
@@ -1031,8 +1036,16 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
         taken.is_err(),
         "the name stays reserved until the entry is gone"
     );
-    // The next pass, long before the 14 days are up, finishes it.
-    assert_eq!(bin::purge_expired(&pool, T0 + 1).await.unwrap(), 1);
+    // While its claim is fresh the purge belongs to the instance that started it; once the claim
+    // is not renewed for the lease, the next pass of any instance finishes it, long before the
+    // 14 days are up.
+    assert_eq!(bin::purge_expired(&pool, T0 + 1).await.unwrap(), 0);
+    assert_eq!(
+        bin::purge_expired(&pool, T0 + bin::PURGE_LEASE_SECS)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         count(
             &pool,
@@ -1048,8 +1061,8 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
         .unwrap();
 }
 
-#[sqlx::test]
-async fn two_purge_passes_at_once_purge_each_entry_once(pool: SqlitePool) {
+on_both_engines!(two_purge_passes_at_once_purge_each_entry_once);
+async fn two_purge_passes_at_once_purge_each_entry_once(pool: Pool) {
     let acme = account(&pool, "acme").await;
     for i in 0..30 {
         let name = format!("old_{i}");
@@ -1069,8 +1082,8 @@ async fn two_purge_passes_at_once_purge_each_entry_once(pool: SqlitePool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, 0);
 }
 
-#[sqlx::test]
-async fn throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten(pool: SqlitePool) {
+on_both_engines!(throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten);
+async fn throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten(pool: Pool) {
     use workspace_console::domain::throttle::SIGN_IN_PER_USER as LIMIT;
     use workspace_console::identity::throttle;
     for _ in 0..LIMIT.max - 1 {

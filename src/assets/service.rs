@@ -4,8 +4,8 @@ use super::{
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
+use crate::store::{Conn, Pool};
 use crate::workspaces::service::{find_active, find_active_in};
-use sqlx::{SqliteConnection, SqlitePool};
 
 pub struct NewAsset {
     pub kind: String,
@@ -17,9 +17,9 @@ pub struct NewAsset {
 
 /// Counts of every asset type of a workspace, split DataWorks / PAI. The deletion dialog, the
 /// deletion itself and the recovery report all read this one query.
-pub async fn counts(conn: &mut SqliteConnection, workspace_id: i64) -> AppResult<Vec<AssetCount>> {
+pub async fn counts(conn: &mut Conn, workspace_id: i64) -> AppResult<Vec<AssetCount>> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT kind, product, count(*) FROM assets WHERE workspace_id = ? GROUP BY kind, product",
+        "SELECT kind, product, count(*) FROM assets WHERE workspace_id = $1 GROUP BY kind, product",
     )
     .bind(workspace_id)
     .fetch_all(&mut *conn)
@@ -42,16 +42,13 @@ pub async fn counts(conn: &mut SqliteConnection, workspace_id: i64) -> AppResult
         .collect())
 }
 
-pub async fn overview(
-    pool: &SqlitePool,
-    p: &Principal,
-    workspace: &str,
-) -> AppResult<WorkspaceOverview> {
+pub async fn overview(pool: &Pool, p: &Principal, workspace: &str) -> AppResult<WorkspaceOverview> {
     let ws = find_active(pool, p, workspace).await?;
     let mut conn = pool.acquire().await?;
     let counts = counts(&mut conn, ws.id).await?;
     let (running_tasks, frozen_tasks): (i64, i64) = sqlx::query_as(
-        "SELECT coalesce(sum(status = 'Running'), 0), coalesce(sum(status = 'Frozen'), 0) FROM tasks WHERE workspace_id = ?",
+        "SELECT count(*) FILTER (WHERE status = 'Running'), count(*) FILTER (WHERE status = 'Frozen')
+         FROM tasks WHERE workspace_id = $1",
     )
     .bind(ws.id)
     .fetch_one(&mut *conn)
@@ -66,7 +63,7 @@ pub async fn overview(
 }
 
 pub async fn list(
-    pool: &SqlitePool,
+    pool: &Pool,
     p: &Principal,
     workspace: &str,
     kind: &str,
@@ -76,7 +73,7 @@ pub async fn list(
         .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{kind}\".")))?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
-         WHERE workspace_id = ? AND kind = ? ORDER BY product, name",
+         WHERE workspace_id = $1 AND kind = $2 ORDER BY product, name",
     )
     .bind(ws.id)
     .bind(kind.as_str())
@@ -85,7 +82,7 @@ pub async fn list(
 }
 
 pub async fn add(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     workspace: &str,
@@ -128,7 +125,7 @@ pub async fn add(
         )));
     }
     let taken: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM assets WHERE workspace_id = ? AND kind = ? AND product = ? AND name = ?",
+        "SELECT id FROM assets WHERE workspace_id = $1 AND kind = $2 AND product = $3 AND name = $4",
     )
     .bind(ws.id)
     .bind(kind.as_str())
@@ -149,7 +146,7 @@ pub async fn add(
     };
     let asset = sqlx::query_as::<_, Asset>(
         "INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          RETURNING id, kind, product, name, subtype, detail, node_status, created_at",
     )
     .bind(ws.id)
@@ -168,14 +165,14 @@ pub async fn add(
 }
 
 pub async fn list_nodes(
-    pool: &SqlitePool,
+    pool: &Pool,
     p: &Principal,
     workspace: &str,
 ) -> AppResult<Vec<NodeSummary>> {
     let ws = find_active(pool, p, workspace).await?;
     Ok(sqlx::query_as::<_, NodeSummary>(
         "SELECT id, name, product, subtype, node_status AS status FROM assets
-         WHERE workspace_id = ? AND kind = 'node' ORDER BY product, name",
+         WHERE workspace_id = $1 AND kind = 'node' ORDER BY product, name",
     )
     .bind(ws.id)
     .fetch_all(pool)
@@ -184,13 +181,9 @@ pub async fn list_nodes(
 
 const NODE_NOT_FOUND: &str = "That node does not exist in this workspace.";
 
-async fn load_node(
-    conn: &mut SqliteConnection,
-    workspace_id: i64,
-    node_id: i64,
-) -> AppResult<NodeDetail> {
+async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResult<NodeDetail> {
     let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, name, product, subtype, node_status, code FROM assets WHERE id = ? AND workspace_id = ? AND kind = 'node'",
+        "SELECT id, name, product, subtype, node_status, code FROM assets WHERE id = $1 AND workspace_id = $2 AND kind = 'node'",
     )
     .bind(node_id)
     .bind(workspace_id)
@@ -199,13 +192,13 @@ async fn load_node(
     let (id, name, product, subtype, status, code) =
         row.ok_or_else(|| AppError::NotFound(NODE_NOT_FOUND.into()))?;
     let versions = sqlx::query_as::<_, NodeVersion>(
-        "SELECT version, committed_by, committed_at FROM node_versions WHERE node_id = ? ORDER BY version DESC",
+        "SELECT version, committed_by, committed_at FROM node_versions WHERE node_id = $1 ORDER BY version DESC",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let task_status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM tasks WHERE node_id = ?")
+        sqlx::query_scalar("SELECT status FROM tasks WHERE node_id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
@@ -224,7 +217,7 @@ async fn load_node(
 }
 
 pub async fn node_detail(
-    pool: &SqlitePool,
+    pool: &Pool,
     p: &Principal,
     workspace: &str,
     node_id: i64,
@@ -234,7 +227,7 @@ pub async fn node_detail(
 }
 
 pub async fn save_code(
-    pool: &SqlitePool,
+    pool: &Pool,
     p: &Principal,
     workspace: &str,
     node_id: i64,
@@ -249,7 +242,7 @@ pub async fn save_code(
     let ws = find_active_in(&mut tx, p, workspace).await?;
     load_node(&mut tx, ws.id, node_id).await?;
     sqlx::query(
-        "UPDATE assets SET code = ?1, node_status = CASE WHEN code = ?1 THEN node_status ELSE 'draft' END WHERE id = ?2",
+        "UPDATE assets SET code = $1, node_status = CASE WHEN code = $1 THEN node_status ELSE 'draft' END WHERE id = $2",
     )
     .bind(code)
     .bind(node_id)
@@ -262,7 +255,7 @@ pub async fn save_code(
 
 /// Records the node's current code as its next version.
 pub async fn commit(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     workspace: &str,
@@ -279,7 +272,7 @@ pub async fn commit(
         )));
     }
     let next = node.versions.first().map_or(1, |v| v.version + 1);
-    sqlx::query("INSERT INTO node_versions (node_id, version, code, committed_by, committed_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO node_versions (node_id, version, code, committed_by, committed_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(node_id)
         .bind(next)
         .bind(&node.code)
@@ -287,7 +280,7 @@ pub async fn commit(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE assets SET node_status = 'committed' WHERE id = ?")
+    sqlx::query("UPDATE assets SET node_status = 'committed' WHERE id = $1")
         .bind(node_id)
         .execute(&mut *tx)
         .await?;
@@ -298,7 +291,7 @@ pub async fn commit(
 
 /// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
 pub async fn publish(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     workspace: &str,
@@ -329,7 +322,7 @@ pub async fn publish(
         latest.version,
     )
     .await?;
-    sqlx::query("UPDATE assets SET node_status = 'published' WHERE id = ?")
+    sqlx::query("UPDATE assets SET node_status = 'published' WHERE id = $1")
         .bind(node_id)
         .execute(&mut *tx)
         .await?;

@@ -2,19 +2,19 @@
 //! run on fresh copies of the same database (the machine is noisy: read the ratios, not the times).
 //!
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
+//!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
 #![recursion_limit = "512"]
 use clap::Parser;
-use sqlx::SqlitePool;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use workspace_console::deletion::service as deletion;
 use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
-use workspace_console::store::connect;
+use workspace_console::store::{Engine, Pool, connect};
 
 #[derive(Parser)]
 struct Args {
@@ -36,6 +36,9 @@ struct Args {
     /// Assets in the entry purged while a writer works (purge-wait).
     #[arg(long, default_value_t = 1_000_000)]
     purge_assets: i64,
+    /// A PostgreSQL server (admin URL) to run the SQL and purge-wait benchmarks on as well.
+    #[arg(long, env = "CONSOLE_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
     /// The server binary the memory benchmark starts.
     #[arg(long, default_value = "target/release/workspace-console")]
     server: String,
@@ -61,11 +64,18 @@ async fn main() -> R<()> {
     );
     println!("peak RSS at start: {} MB", peak_rss_mb());
     let wants = |group: &str| args.only.as_deref().is_none_or(|only| only == group);
-    if wants("sql") {
-        sql_benchmarks(&args, &dir).await?;
+    let mut targets = vec![Target::Sqlite(dir.clone())];
+    if let Some(admin) = &args.postgres {
+        targets.push(Target::Postgres(admin.clone()));
     }
-    if wants("purge-wait") {
-        purge_wait::run(&dir, args.purge_assets).await?;
+    for target in &targets {
+        println!("--- on {} ---", target.engine().name());
+        if wants("sql") {
+            sql_benchmarks(&args, target).await?;
+        }
+        if wants("purge-wait") {
+            purge_wait::run(target, args.purge_assets).await?;
+        }
     }
     if wants("memory") {
         memory::run(&dir, &args.server).await?;
@@ -74,10 +84,89 @@ async fn main() -> R<()> {
     Ok(())
 }
 
-async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
-    let dir = dir.to_path_buf();
-    let seeded = dir.join("seeded.db");
-    let (root, ws) = seed_big_workspace(&seeded, args.assets).await?;
+/// Where the benchmark databases live: files in a folder, or databases on a PostgreSQL server.
+pub(crate) enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    pub(crate) fn engine(&self) -> Engine {
+        match self {
+            Target::Sqlite(_) => Engine::Sqlite,
+            Target::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub(crate) fn url(&self, name: &str) -> String {
+        match self {
+            Target::Sqlite(dir) => format!("sqlite://{}", dir.join(format!("{name}.db")).display()),
+            Target::Postgres(admin) => {
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                format!("{base}/bench_{name}")
+            }
+        }
+    }
+
+    async fn admin(&self, sql: &str) -> R<()> {
+        use sqlx::Connection;
+        if let Target::Postgres(admin) = self {
+            let mut conn = sqlx::PgConnection::connect(admin).await?;
+            sqlx::query(sql).execute(&mut conn).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn remove(&self, name: &str) -> R<()> {
+        match self {
+            Target::Sqlite(dir) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.join(format!("{name}.db{suffix}")));
+                }
+                Ok(())
+            }
+            Target::Postgres(_) => {
+                self.admin(&format!(
+                    "DROP DATABASE IF EXISTS bench_{name} WITH (FORCE)"
+                ))
+                .await
+            }
+        }
+    }
+
+    /// An empty, migrated database.
+    pub(crate) async fn fresh(&self, name: &str) -> R<Pool> {
+        self.remove(name).await?;
+        self.admin(&format!("CREATE DATABASE bench_{name}")).await?;
+        connect(&self.url(name)).await
+    }
+
+    /// A copy of database `from` (closed) named `to`.
+    async fn copy(&self, from: &str, to: &str) -> R<Pool> {
+        self.remove(to).await?;
+        match self {
+            Target::Sqlite(dir) => {
+                let source = connect(&self.url(from)).await?;
+                sqlx::query(&format!(
+                    "VACUUM INTO '{}'",
+                    dir.join(format!("{to}.db")).display()
+                ))
+                .execute(&source)
+                .await?;
+                source.close().await;
+            }
+            Target::Postgres(_) => {
+                self.admin(&format!("CREATE DATABASE bench_{to} TEMPLATE bench_{from}"))
+                    .await?;
+            }
+        }
+        connect(&self.url(to)).await
+    }
+}
+
+async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
+    let seeded = "seeded";
+    let (root, ws) = seed_big_workspace(target, seeded, args.assets).await?;
     println!(
         "seeded one workspace with {} assets; peak RSS {} MB",
         args.assets,
@@ -87,16 +176,16 @@ async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
     // Delete: the service (checks, counts, one transaction) vs the bare statements.
     let (service, bare) = compare(
         args.rounds,
-        &seeded,
-        &dir,
+        target,
+        seeded,
         "del",
-        async |pool: &SqlitePool| {
+        async |pool: &Pool| {
             deletion::delete(pool, T0, &root, "big", "big", true)
                 .await
                 .map(drop)
                 .map_err(Into::into)
         },
-        async |pool: &SqlitePool| bare_delete(pool, ws).await,
+        async |pool: &Pool| bare_delete(pool, ws).await,
     )
     .await?;
     report(
@@ -107,24 +196,24 @@ async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
     );
 
     // Recover, from the same deleted state.
-    let deleted = dir.join("deleted.db");
+    let deleted = "deleted";
     {
-        let pool = copy_of(&seeded, &deleted).await?;
+        let pool = target.copy(seeded, deleted).await?;
         deletion::delete(&pool, T0, &root, "big", "big", true).await?;
         pool.close().await;
     }
     let (service, bare) = compare(
         args.rounds,
-        &deleted,
-        &dir,
+        target,
+        deleted,
         "rec",
-        async |pool: &SqlitePool| {
+        async |pool: &Pool| {
             bin::recover(pool, T0 + 60, &root, ws, T0)
                 .await
                 .map(drop)
                 .map_err(Into::into)
         },
-        async |pool: &SqlitePool| bare_recover(pool, ws).await,
+        async |pool: &Pool| bare_recover(pool, ws).await,
     )
     .await?;
     report(
@@ -136,19 +225,19 @@ async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
     println!("peak RSS after delete/recover: {} MB", peak_rss_mb());
 
     // Purge sweep of many expired entries.
-    let expired = dir.join("expired.db");
-    seed_expired_entries(&expired, args.entries, args.per_entry).await?;
+    let expired = "expired";
+    seed_expired_entries(target, expired, args.entries, args.per_entry).await?;
     let (service, bare) = compare(
         args.rounds,
-        &expired,
-        &dir,
+        target,
+        expired,
         "pur",
-        async |pool: &SqlitePool| {
+        async |pool: &Pool| {
             let purged = bin::purge_expired(pool, T0 + RETENTION_SECS).await?;
             assert_eq!(purged as i64, args.entries);
             Ok(())
         },
-        async |pool: &SqlitePool| bare_purge(pool).await,
+        async |pool: &Pool| bare_purge(pool).await,
     )
     .await?;
     report(
@@ -164,22 +253,26 @@ async fn sql_benchmarks(args: &Args, dir: &Path) -> R<()> {
         "peak RSS after the SQL benchmarks: {} MB (target for the purge sweep: <= 100 MB)",
         peak_rss_mb()
     );
+    for name in [seeded, deleted, expired] {
+        target.remove(name).await?;
+    }
     Ok(())
 }
 
 /// Times `service` and `bare`, each on its own fresh copy of `source`, `rounds` times, alternating.
 async fn compare(
     rounds: usize,
-    source: &Path,
-    dir: &Path,
+    target: &Target,
+    source: &str,
     tag: &str,
-    service: impl AsyncFn(&SqlitePool) -> R<()>,
-    bare: impl AsyncFn(&SqlitePool) -> R<()>,
+    service: impl AsyncFn(&Pool) -> R<()>,
+    bare: impl AsyncFn(&Pool) -> R<()>,
 ) -> R<(Vec<Duration>, Vec<Duration>)> {
     let (mut service_times, mut bare_times) = (vec![], vec![]);
     for round in 0..rounds {
         for (side, times) in [("s", &mut service_times), ("b", &mut bare_times)] {
-            let pool = copy_of(source, &dir.join(format!("{tag}-{side}-{round}.db"))).await?;
+            let copy = format!("{tag}_{side}_{round}");
+            let pool = target.copy(source, &copy).await?;
             let started = Instant::now();
             if side == "s" {
                 service(&pool).await?;
@@ -188,6 +281,7 @@ async fn compare(
             }
             times.push(started.elapsed());
             pool.close().await;
+            target.remove(&copy).await?;
         }
     }
     Ok((service_times, bare_times))
@@ -225,21 +319,7 @@ fn peak_rss_mb() -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-pub(crate) fn url(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
-}
-
-async fn copy_of(source: &Path, target: &Path) -> R<SqlitePool> {
-    let _ = std::fs::remove_file(target);
-    let from = connect(&url(source)).await?;
-    sqlx::query(&format!("VACUUM INTO '{}'", target.display()))
-        .execute(&from)
-        .await?;
-    from.close().await;
-    connect(&url(target)).await
-}
-
-pub(crate) async fn root(pool: &SqlitePool) -> R<Principal> {
+pub(crate) async fn root(pool: &Pool) -> R<Principal> {
     let id = identity::create_account(pool, T0, "acme", "acme-bench-1").await?;
     Ok(identity::load_principal(pool, id)
         .await?
@@ -248,29 +328,28 @@ pub(crate) async fn root(pool: &SqlitePool) -> R<Principal> {
 
 /// One workspace with `n` assets of every type in both products; a tenth of the nodes published
 /// (with versions and a Running task each).
-async fn seed_big_workspace(path: &Path, n: i64) -> R<(Principal, i64)> {
-    let _ = std::fs::remove_file(path);
-    let pool = connect(&url(path)).await?;
+async fn seed_big_workspace(target: &Target, name: &str, n: i64) -> R<(Principal, i64)> {
+    let pool = target.fresh(name).await?;
     let root = root(&pool).await?;
-    let ws = sqlx::query(
-        "INSERT INTO workspaces (account_id, name, display_name, data_modeling, created_by, created_at) VALUES (?, 'big', 'Big', 1, 'acme', ?)",
+    let ws: i64 = sqlx::query_scalar(
+        "INSERT INTO workspaces (account_id, name, display_name, data_modeling, created_by, created_at)
+         VALUES ($1, 'big', 'Big', TRUE, 'acme', $2) RETURNING id",
     )
     .bind(root.account_id)
     .bind(T0)
-    .execute(&pool)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&pool)
+    .await?;
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2)
          INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
-         SELECT ?1,
+         SELECT $1,
                 CASE i % 7 WHEN 0 THEN 'data_source' WHEN 1 THEN 'compute' WHEN 2 THEN 'node' WHEN 3 THEN 'resource'
                            WHEN 4 THEN 'di_task' WHEN 5 THEN 'model' ELSE 'metric' END,
                 CASE WHEN i % 3 = 0 THEN 'PAI' ELSE 'DataWorks' END,
                 'asset_' || i, 'x', 'detail of asset ' || i,
                 CASE WHEN i % 7 = 2 THEN 'SELECT ' || i || ' FROM dual;' ELSE '' END,
                 CASE WHEN i % 7 = 2 THEN (CASE WHEN i % 70 = 2 THEN 'published' ELSE 'committed' END) END,
-                ?3
+                $3
          FROM n",
     )
     .bind(ws)
@@ -280,7 +359,7 @@ async fn seed_big_workspace(path: &Path, n: i64) -> R<(Principal, i64)> {
     .await?;
     sqlx::query(
         "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
-         SELECT id, 1, code, 'acme', ?2 FROM assets WHERE workspace_id = ?1 AND kind = 'node'",
+         SELECT id, 1, code, 'acme', $2 FROM assets WHERE workspace_id = $1 AND kind = 'node'",
     )
     .bind(ws)
     .bind(T0)
@@ -288,7 +367,7 @@ async fn seed_big_workspace(path: &Path, n: i64) -> R<(Principal, i64)> {
     .await?;
     sqlx::query(
         "INSERT INTO tasks (account_id, workspace_id, workspace_name, node_id, name, node_version, interval_secs, price_cents, anchor_at, status)
-         SELECT ?1, ?2, 'big', id, name, 1, 3600, 50, ?3, 'Running' FROM assets WHERE workspace_id = ?2 AND node_status = 'published'",
+         SELECT $1, $2, 'big', id, name, 1, 3600, 50, $3, 'Running' FROM assets WHERE workspace_id = $2 AND node_status = 'published'",
     )
     .bind(root.account_id)
     .bind(ws)
@@ -305,15 +384,15 @@ async fn seed_big_workspace(path: &Path, n: i64) -> R<(Principal, i64)> {
 }
 
 /// The row changes a deletion makes (freeze box ticked), as bare statements in one transaction.
-async fn bare_delete(pool: &SqlitePool, ws: i64) -> R<()> {
+async fn bare_delete(pool: &Pool, ws: i64) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
-        "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (SELECT id FROM tasks WHERE workspace_id = ?1 AND status = 'Running')",
-        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = ?1 AND status = 'Running'",
-        "DELETE FROM tasks WHERE workspace_id = ?1 AND status = 'Frozen'",
-        "UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = ?1",
-        "DELETE FROM assets WHERE workspace_id = ?1 AND kind IN ('di_task', 'model', 'metric')",
-        "UPDATE workspaces SET deleted_at = 1, deleted_by = 'acme', purge_at = 2, binned_counts = '[]' WHERE id = ?1",
+        "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'Running')",
+        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = $1 AND status = 'Running'",
+        "DELETE FROM tasks WHERE workspace_id = $1 AND status = 'Frozen'",
+        "UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = $1",
+        "DELETE FROM assets WHERE workspace_id = $1 AND kind IN ('di_task', 'model', 'metric')",
+        "UPDATE workspaces SET deleted_at = 1, deleted_by = 'acme', purge_at = 2, binned_counts = '[]' WHERE id = $1",
     ] {
         sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
     }
@@ -321,11 +400,11 @@ async fn bare_delete(pool: &SqlitePool, ws: i64) -> R<()> {
     Ok(())
 }
 
-async fn bare_recover(pool: &SqlitePool, ws: i64) -> R<()> {
+async fn bare_recover(pool: &Pool, ws: i64) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
-        "UPDATE assets SET node_status = 'committed' WHERE workspace_id = ?1 AND kind = 'node' AND node_status = 'published'",
-        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = ?1",
+        "UPDATE assets SET node_status = 'committed' WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'",
+        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = $1",
     ] {
         sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
     }
@@ -334,14 +413,18 @@ async fn bare_recover(pool: &SqlitePool, ws: i64) -> R<()> {
 }
 
 /// `entries` Recycle Bin entries whose 14 days are up, each with `per_entry` assets (a fifth nodes with a version).
-pub(crate) async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i64) -> R<()> {
-    let _ = std::fs::remove_file(path);
-    let pool = connect(&url(path)).await?;
+pub(crate) async fn seed_expired_entries(
+    target: &Target,
+    name: &str,
+    entries: i64,
+    per_entry: i64,
+) -> R<()> {
+    let pool = target.fresh(name).await?;
     let root = root(&pool).await?;
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $2)
          INSERT INTO workspaces (account_id, name, display_name, created_by, created_at, deleted_at, deleted_by, purge_at)
-         SELECT ?1, 'old_' || i, 'Old', 'acme', ?3, ?3, 'acme', ?3 + ?4 FROM n",
+         SELECT $1, 'old_' || i, 'Old', 'acme', $3, $3, 'acme', $3 + $4 FROM n",
     )
     .bind(root.account_id)
     .bind(entries)
@@ -350,11 +433,11 @@ pub(crate) async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i
     .execute(&pool)
     .await?;
     sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1)
          INSERT INTO assets (workspace_id, kind, product, name, subtype, code, node_status, created_at)
          SELECT w.id, CASE n.i % 5 WHEN 0 THEN 'node' WHEN 1 THEN 'data_source' WHEN 2 THEN 'compute' ELSE 'resource' END,
                 CASE WHEN n.i % 2 = 0 THEN 'PAI' ELSE 'DataWorks' END, 'a' || n.i, 'x',
-                CASE WHEN n.i % 5 = 0 THEN 'SELECT 1;' ELSE '' END, CASE WHEN n.i % 5 = 0 THEN 'committed' END, ?2
+                CASE WHEN n.i % 5 = 0 THEN 'SELECT 1;' ELSE '' END, CASE WHEN n.i % 5 = 0 THEN 'committed' END, $2
          FROM workspaces w, n",
     )
     .bind(per_entry)
@@ -363,7 +446,7 @@ pub(crate) async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i
     .await?;
     sqlx::query(
         "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
-         SELECT id, 1, code, 'acme', ?1 FROM assets WHERE kind = 'node'",
+         SELECT id, 1, code, 'acme', $1 FROM assets WHERE kind = 'node'",
     )
     .bind(T0)
     .execute(&pool)
@@ -372,12 +455,12 @@ pub(crate) async fn seed_expired_entries(path: &Path, entries: i64, per_entry: i
     Ok(())
 }
 
-async fn bare_purge(pool: &SqlitePool) -> R<()> {
+async fn bare_purge(pool: &Pool) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
-        "DELETE FROM node_versions WHERE node_id IN (SELECT id FROM assets WHERE kind = 'node' AND workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1))",
-        "DELETE FROM assets WHERE workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1)",
-        "DELETE FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= ?1",
+        "DELETE FROM node_versions WHERE node_id IN (SELECT id FROM assets WHERE kind = 'node' AND workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= $1))",
+        "DELETE FROM assets WHERE workspace_id IN (SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= $1)",
+        "DELETE FROM workspaces WHERE deleted_at IS NOT NULL AND purge_at <= $1",
     ] {
         sqlx::query(sql)
             .bind(T0 + RETENTION_SECS)

@@ -4,11 +4,11 @@ use crate::domain::retention::purge_time;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
+use crate::store::Pool;
 use crate::workspaces::service::find_active;
-use sqlx::SqlitePool;
 
 pub async fn preview(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     workspace: &str,
@@ -33,7 +33,7 @@ pub async fn preview(
 /// tasks, models and metrics are deleted; Frozen tasks are deleted (after freezing all, if asked);
 /// tasks still Running are left as orphans that keep billing.
 pub async fn delete(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     workspace: &str,
@@ -41,9 +41,10 @@ pub async fn delete(
     freeze_tasks: bool,
 ) -> AppResult<DeletionOutcome> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, name, deleted_at FROM workspaces WHERE account_id = ? AND name = ?",
-    )
+    let lock = crate::store::lock_row(&tx);
+    let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT id, name, deleted_at FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
+    ))
     .bind(p.account_id)
     .bind(workspace)
     .fetch_optional(&mut *tx)
@@ -70,19 +71,19 @@ pub async fn delete(
         0
     };
     let tasks_deleted =
-        sqlx::query("DELETE FROM tasks WHERE workspace_id = ? AND status = 'Frozen'")
+        sqlx::query("DELETE FROM tasks WHERE workspace_id = $1 AND status = 'Frozen'")
             .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
     let tasks_orphaned =
-        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = ?")
+        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
     sqlx::query(
-        "DELETE FROM assets WHERE workspace_id = ? AND kind IN ('di_task', 'model', 'metric')",
+        "DELETE FROM assets WHERE workspace_id = $1 AND kind IN ('di_task', 'model', 'metric')",
     )
     .bind(id)
     .execute(&mut *tx)
@@ -90,7 +91,7 @@ pub async fn delete(
     let purge_at = purge_time(now);
     let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
     let moved_json = serde_json::to_string(&moved).map_err(|_| AppError::Internal)?;
-    sqlx::query("UPDATE workspaces SET deleted_at = ?, deleted_by = ?, purge_at = ?, binned_counts = ? WHERE id = ?")
+    sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4 WHERE id = $5")
         .bind(now)
         .bind(p.sign_in_name())
         .bind(purge_at)

@@ -4,11 +4,12 @@ use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER
 use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::server::gate::Gate;
+use crate::store::{Flag, Pool};
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 128;
@@ -101,11 +102,7 @@ fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
 }
 
 /// "acme" signs in the account's root; "alice@acme" a RAM user of acme. Any mismatch is the same answer.
-pub async fn authenticate(
-    pool: &SqlitePool,
-    username: &str,
-    password: &str,
-) -> AppResult<SessionUser> {
+pub async fn authenticate(pool: &Pool, username: &str, password: &str) -> AppResult<SessionUser> {
     let username = username.trim();
     // Inputs far past any valid one are refused before any work (a password set before the
     // 128-character limit still signs in).
@@ -119,7 +116,7 @@ pub async fn authenticate(
     let is_root = !username.contains('@');
     let row: Option<(i64, i64, String)> = sqlx::query_as(
         "SELECT u.id, u.session_version, u.password_hash FROM users u JOIN accounts a ON a.id = u.account_id
-         WHERE a.name = ? AND u.name = ? AND u.is_root = ?",
+         WHERE a.name = $1 AND u.name = $2 AND u.is_root = $3",
     )
     .bind(account)
     .bind(user)
@@ -145,7 +142,7 @@ pub async fn authenticate(
 /// A sign-in through the console's door: throttled per user name and per client address, the
 /// password check admitted through the hashing gate, every failure counted and logged.
 pub async fn sign_in(
-    pool: &SqlitePool,
+    pool: &Pool,
     gate: &Gate,
     now: Timestamp,
     username: &str,
@@ -197,7 +194,7 @@ pub async fn sign_in(
 
 /// A sign-up through the console's door: every attempt counts against the client's address.
 pub async fn sign_up(
-    pool: &SqlitePool,
+    pool: &Pool,
     gate: &Gate,
     now: Timestamp,
     account_name: &str,
@@ -220,7 +217,7 @@ pub async fn sign_up(
 }
 
 pub async fn create_account(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     account_name: &str,
     password: &str,
@@ -230,52 +227,55 @@ pub async fn create_account(
     validate_password(password)?;
     let hash = hash_password(password).await?;
     let mut tx = pool.begin().await?;
-    let account =
-        sqlx::query("INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            .bind(account_name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    if account.rows_affected() == 0 {
+    let account_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO accounts (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(account_name)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(account_id) = account_id else {
         return Err(AppError::Conflict(format!(
             "The account name \"{account_name}\" is taken. Choose another one."
         )));
-    }
-    let account_id = account.last_insert_rowid();
-    let user = sqlx::query("INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES (?, ?, 1, ?, ?)")
-        .bind(account_id)
-        .bind(account_name)
-        .bind(hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    };
+    let user_id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES ($1, $2, TRUE, $3, $4)
+         RETURNING id",
+    )
+    .bind(account_id)
+    .bind(account_name)
+    .bind(hash)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(user.last_insert_rowid())
+    Ok(user_id)
 }
 
-pub async fn load_principal(pool: &SqlitePool, user_id: i64) -> AppResult<Option<Principal>> {
+pub async fn load_principal(pool: &Pool, user_id: i64) -> AppResult<Option<Principal>> {
     principal_where(pool, user_id, None).await
 }
 
 /// The principal of a session: only while the user exists with the credential version the
 /// session signed in with.
 pub async fn load_session_principal(
-    pool: &SqlitePool,
+    pool: &Pool,
     user: SessionUser,
 ) -> AppResult<Option<Principal>> {
     principal_where(pool, user.user_id, Some(user.session_version)).await
 }
 
 async fn principal_where(
-    pool: &SqlitePool,
+    pool: &Pool,
     user_id: i64,
     session_version: Option<i64>,
 ) -> AppResult<Option<Principal>> {
     let Some(row) = sqlx::query(
         "SELECT u.id, u.account_id, a.name, u.name, u.is_root,
-                (SELECT group_concat(policy, ',') FROM user_policies WHERE user_id = u.id)
+                (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)
          FROM users u JOIN accounts a ON a.id = u.account_id
-         WHERE u.id = ?1 AND (?2 IS NULL OR u.session_version = ?2)",
+         WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)",
     )
     .bind(user_id)
     .bind(session_version)
@@ -290,7 +290,7 @@ async fn principal_where(
         account_id: row.get(1),
         account_name: row.get(2),
         user_name: row.get(3),
-        is_root: row.get(4),
+        is_root: row.get::<Flag, _>(4).into(),
         policies: policies
             .unwrap_or_default()
             .split(',')
@@ -299,15 +299,15 @@ async fn principal_where(
     }))
 }
 
-pub async fn list_ram_users(pool: &SqlitePool, root: &Principal) -> AppResult<Vec<RamUser>> {
+pub async fn list_ram_users(pool: &Pool, root: &Principal) -> AppResult<Vec<RamUser>> {
     let rows = sqlx::query(
-        "SELECT u.id, u.name, u.created_at, (SELECT group_concat(policy, ',') FROM user_policies WHERE user_id = u.id)
-         FROM users u WHERE u.account_id = ? AND u.is_root = 0 ORDER BY u.name",
+        "SELECT u.id, u.name, u.created_at, (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)
+         FROM users u WHERE u.account_id = $1 AND NOT u.is_root",
     )
     .bind(root.account_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows
+    let mut users: Vec<RamUser> = rows
         .into_iter()
         .map(|row| {
             let name: String = row.get(1);
@@ -327,11 +327,15 @@ pub async fn list_ram_users(pool: &SqlitePool, root: &Principal) -> AppResult<Ve
                 created_at: row.get(2),
             }
         })
-        .collect())
+        .collect();
+    // Sorted here, ignoring case, so the order is the same on both engines whatever their
+    // collation rules for punctuation.
+    users.sort_by_cached_key(|user| (user.name.to_ascii_lowercase(), user.id));
+    Ok(users)
 }
 
 pub async fn create_ram_user(
-    pool: &SqlitePool,
+    pool: &Pool,
     root: &Principal,
     now: Timestamp,
     name: &str,
@@ -355,23 +359,23 @@ pub async fn create_ram_user(
     }
     let hash = hash_password(password).await?;
     let mut tx = pool.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT DO NOTHING",
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES ($1, $2, FALSE, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(root.account_id)
     .bind(name)
     .bind(hash)
     .bind(now)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if inserted.rows_affected() == 0 {
+    let Some(id) = inserted else {
         return Err(AppError::Conflict(format!(
             "A RAM user named \"{name}\" already exists."
         )));
-    }
-    let id = inserted.last_insert_rowid();
+    };
     if let Some(policy) = policy {
-        sqlx::query("INSERT INTO user_policies (user_id, policy) VALUES (?, ?)")
+        sqlx::query("INSERT INTO user_policies (user_id, policy) VALUES ($1, $2)")
             .bind(id)
             .bind(policy.as_str())
             .execute(&mut *tx)
@@ -390,20 +394,21 @@ pub async fn create_ram_user(
 }
 
 /// A RAM user of the root's own account; another account's user answers as a missing one.
-async fn own_ram_user(pool: &SqlitePool, root: &Principal, user_id: i64) -> AppResult<()> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE id = ? AND account_id = ? AND is_root = 0")
-            .bind(user_id)
-            .bind(root.account_id)
-            .fetch_optional(pool)
-            .await?;
+async fn own_ram_user(pool: &Pool, root: &Principal, user_id: i64) -> AppResult<()> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND account_id = $2 AND NOT is_root",
+    )
+    .bind(user_id)
+    .bind(root.account_id)
+    .fetch_optional(pool)
+    .await?;
     found
         .map(|_| ())
         .ok_or_else(|| AppError::NotFound("That RAM user does not exist.".into()))
 }
 
 pub async fn set_password(
-    pool: &SqlitePool,
+    pool: &Pool,
     root: &Principal,
     user_id: i64,
     password: &str,
@@ -412,7 +417,7 @@ pub async fn set_password(
     validate_password(password)?;
     let hash = hash_password(password).await?;
     sqlx::query(
-        "UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?",
+        "UPDATE users SET password_hash = $1, session_version = session_version + 1 WHERE id = $2",
     )
     .bind(hash)
     .bind(user_id)
@@ -422,7 +427,7 @@ pub async fn set_password(
 }
 
 pub async fn set_policy(
-    pool: &SqlitePool,
+    pool: &Pool,
     root: &Principal,
     user_id: i64,
     policy: &str,
@@ -432,9 +437,9 @@ pub async fn set_policy(
     let policy = Policy::parse(policy)
         .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{policy}\".")))?;
     let sql = if attached {
-        "INSERT INTO user_policies (user_id, policy) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        "INSERT INTO user_policies (user_id, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {
-        "DELETE FROM user_policies WHERE user_id = ? AND policy = ?"
+        "DELETE FROM user_policies WHERE user_id = $1 AND policy = $2"
     };
     sqlx::query(sql)
         .bind(user_id)
@@ -444,9 +449,9 @@ pub async fn set_policy(
     Ok(())
 }
 
-pub async fn delete_ram_user(pool: &SqlitePool, root: &Principal, user_id: i64) -> AppResult<()> {
+pub async fn delete_ram_user(pool: &Pool, root: &Principal, user_id: i64) -> AppResult<()> {
     own_ram_user(pool, root, user_id).await?;
-    sqlx::query("DELETE FROM users WHERE id = ?")
+    sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user_id)
         .execute(pool)
         .await?;

@@ -3,14 +3,16 @@
 use crate::domain::Timestamp;
 use crate::domain::throttle::{Attempts, Limit};
 use crate::error::{AppError, AppResult};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::store::{Conn, Pool};
 
-async fn load(conn: &mut SqliteConnection, key: &str) -> AppResult<Attempts> {
-    let row: Option<(i64, i64, i64)> =
-        sqlx::query_as("SELECT count, window_start, blocked_until FROM throttle WHERE key = ?")
-            .bind(key)
-            .fetch_optional(conn)
-            .await?;
+/// A key's attempts; `lock` is `store::lock_row` inside a write transaction.
+async fn load(conn: &mut Conn, key: &str, lock: &str) -> AppResult<Attempts> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT count, window_start, blocked_until FROM throttle WHERE key = $1{lock}"
+    ))
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
     Ok(
         row.map_or_else(Attempts::default, |(count, window_start, blocked_until)| {
             Attempts {
@@ -23,10 +25,10 @@ async fn load(conn: &mut SqliteConnection, key: &str) -> AppResult<Attempts> {
 }
 
 /// Refuses with 429 while any of the keys is blocked.
-pub async fn check(pool: &SqlitePool, now: Timestamp, keys: &[&str]) -> AppResult<()> {
+pub async fn check(pool: &Pool, now: Timestamp, keys: &[&str]) -> AppResult<()> {
     let mut conn = pool.acquire().await?;
     for key in keys {
-        if let Some(secs) = load(&mut conn, key).await?.retry_after(now) {
+        if let Some(secs) = load(&mut conn, key, "").await?.retry_after(now) {
             tracing::warn!(key, retry_after = secs, "throttled attempt refused");
             return Err(AppError::Throttled(secs));
         }
@@ -35,12 +37,22 @@ pub async fn check(pool: &SqlitePool, now: Timestamp, keys: &[&str]) -> AppResul
 }
 
 /// Counts one attempt against each key (in one transaction, so concurrent attempts all count).
-pub async fn record(pool: &SqlitePool, now: Timestamp, keys: &[(&str, Limit)]) -> AppResult<()> {
+pub async fn record(pool: &Pool, now: Timestamp, keys: &[(&str, Limit)]) -> AppResult<()> {
     let mut tx = crate::store::write_tx(pool).await?;
+    let lock = crate::store::lock_row(&tx);
     for (key, limit) in keys {
-        let after = load(&mut tx, key).await?.record(now, *limit);
+        // The row exists before it is read and locked, so two first failures cannot both start
+        // from nothing.
         sqlx::query(
-            "INSERT INTO throttle (key, count, window_start, blocked_until) VALUES (?, ?, ?, ?)
+            "INSERT INTO throttle (key, count, window_start, blocked_until) VALUES ($1, 0, 0, 0)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        let after = load(&mut tx, key, lock).await?.record(now, *limit);
+        sqlx::query(
+            "INSERT INTO throttle (key, count, window_start, blocked_until) VALUES ($1, $2, $3, $4)
              ON CONFLICT (key) DO UPDATE SET count = excluded.count,
                  window_start = excluded.window_start, blocked_until = excluded.blocked_until",
         )
@@ -56,8 +68,8 @@ pub async fn record(pool: &SqlitePool, now: Timestamp, keys: &[(&str, Limit)]) -
 }
 
 /// Forgets a key's failures (a successful sign-in of that user).
-pub async fn clear(pool: &SqlitePool, key: &str) -> AppResult<()> {
-    sqlx::query("DELETE FROM throttle WHERE key = ?")
+pub async fn clear(pool: &Pool, key: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM throttle WHERE key = $1")
         .bind(key)
         .execute(pool)
         .await?;
@@ -65,9 +77,9 @@ pub async fn clear(pool: &SqlitePool, key: &str) -> AppResult<()> {
 }
 
 /// Drops rows whose window is over and that block nothing (run by the purge job's pass).
-pub async fn forget_stale(pool: &SqlitePool, now: Timestamp, longest: Limit) -> AppResult<u64> {
+pub async fn forget_stale(pool: &Pool, now: Timestamp, longest: Limit) -> AppResult<u64> {
     Ok(
-        sqlx::query("DELETE FROM throttle WHERE blocked_until <= ? AND window_start <= ?")
+        sqlx::query("DELETE FROM throttle WHERE blocked_until <= $1 AND window_start <= $2")
             .bind(now)
             .bind(now.saturating_sub(longest.window))
             .execute(pool)

@@ -4,8 +4,8 @@ use crate::domain::billing::{
 };
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::store::{Conn, Pool};
 use crate::workspaces::WorkspaceRow;
-use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 
 const TASK_NOT_FOUND: &str = "That task does not exist.";
@@ -24,14 +24,14 @@ struct TaskRecord {
 
 /// Tasks of an account (optionally of one active workspace) with their cost derived from their Running periods.
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     account_id: i64,
     now: Timestamp,
     workspace_id: Option<i64>,
 ) -> AppResult<Vec<TaskRow>> {
     let rows: Vec<TaskRecord> = sqlx::query_as(
         "SELECT id, name, workspace_name, workspace_id, status, interval_secs, price_cents, anchor_at FROM tasks
-         WHERE account_id = ?1 AND (?2 IS NULL OR workspace_id = ?2) ORDER BY workspace_name, name, id",
+         WHERE account_id = $1 AND ($2 IS NULL OR workspace_id = $2) ORDER BY workspace_name, name, id",
     )
     .bind(account_id)
     .bind(workspace_id)
@@ -39,7 +39,7 @@ pub async fn list(
     .await?;
     let periods: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT p.task_id, p.started_at, p.ended_at FROM task_running_periods p JOIN tasks t ON t.id = p.task_id
-         WHERE t.account_id = ?1 AND (?2 IS NULL OR t.workspace_id = ?2)",
+         WHERE t.account_id = $1 AND ($2 IS NULL OR t.workspace_id = $2)",
     )
     .bind(account_id)
     .bind(workspace_id)
@@ -71,7 +71,7 @@ pub async fn list(
 
 /// Publishing a node creates its task (Running from now) or points the existing one at the new version.
 pub async fn upsert_for_node(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     now: Timestamp,
     account_id: i64,
     ws: &WorkspaceRow,
@@ -79,7 +79,7 @@ pub async fn upsert_for_node(
     name: &str,
     version: i64,
 ) -> AppResult<bool> {
-    let updated = sqlx::query("UPDATE tasks SET node_version = ?, name = ? WHERE node_id = ?")
+    let updated = sqlx::query("UPDATE tasks SET node_version = $1, name = $2 WHERE node_id = $3")
         .bind(version)
         .bind(name)
         .bind(node_id)
@@ -88,9 +88,9 @@ pub async fn upsert_for_node(
     if updated.rows_affected() > 0 {
         return Ok(false);
     }
-    let task = sqlx::query(
+    let task_id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (account_id, workspace_id, workspace_name, node_id, name, node_version, interval_secs, price_cents, anchor_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Running')",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Running') RETURNING id",
     )
     .bind(account_id)
     .bind(ws.id)
@@ -101,10 +101,10 @@ pub async fn upsert_for_node(
     .bind(DEFAULT_INTERVAL_SECS)
     .bind(DEFAULT_PRICE_CENTS)
     .bind(now)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES (?, ?)")
-        .bind(task.last_insert_rowid())
+    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES ($1, $2)")
+        .bind(task_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
@@ -113,20 +113,20 @@ pub async fn upsert_for_node(
 
 /// Freezes every Running task of a workspace (closing their Running periods); returns how many.
 pub async fn freeze_all_in_workspace(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     now: Timestamp,
     workspace_id: i64,
 ) -> AppResult<u64> {
     sqlx::query(
-        "UPDATE task_running_periods SET ended_at = ? WHERE ended_at IS NULL
-         AND task_id IN (SELECT id FROM tasks WHERE workspace_id = ? AND status = 'Running')",
+        "UPDATE task_running_periods SET ended_at = $1 WHERE ended_at IS NULL
+         AND task_id IN (SELECT id FROM tasks WHERE workspace_id = $2 AND status = 'Running')",
     )
     .bind(now)
     .bind(workspace_id)
     .execute(&mut *conn)
     .await?;
     Ok(sqlx::query(
-        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = ? AND status = 'Running'",
+        "UPDATE tasks SET status = 'Frozen' WHERE workspace_id = $1 AND status = 'Running'",
     )
     .bind(workspace_id)
     .execute(&mut *conn)
@@ -135,24 +135,22 @@ pub async fn freeze_all_in_workspace(
 }
 
 async fn task_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     task_id: i64,
 ) -> AppResult<(String, String, Option<i64>)> {
-    sqlx::query_as("SELECT name, status, workspace_id FROM tasks WHERE id = ? AND account_id = ?")
-        .bind(task_id)
-        .bind(p.account_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
+    let lock = crate::store::lock_row(conn);
+    sqlx::query_as(&format!(
+        "SELECT name, status, workspace_id FROM tasks WHERE id = $1 AND account_id = $2{lock}"
+    ))
+    .bind(task_id)
+    .bind(p.account_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
 }
 
-pub async fn freeze(
-    pool: &SqlitePool,
-    now: Timestamp,
-    p: &Principal,
-    task_id: i64,
-) -> AppResult<()> {
+pub async fn freeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) -> AppResult<()> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _) = task_of(&mut tx, p, task_id).await?;
     if status == "Frozen" {
@@ -161,13 +159,13 @@ pub async fn freeze(
         )));
     }
     sqlx::query(
-        "UPDATE task_running_periods SET ended_at = ? WHERE task_id = ? AND ended_at IS NULL",
+        "UPDATE task_running_periods SET ended_at = $1 WHERE task_id = $2 AND ended_at IS NULL",
     )
     .bind(now)
     .bind(task_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE tasks SET status = 'Frozen' WHERE id = ?")
+    sqlx::query("UPDATE tasks SET status = 'Frozen' WHERE id = $1")
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
@@ -175,12 +173,7 @@ pub async fn freeze(
     Ok(())
 }
 
-pub async fn unfreeze(
-    pool: &SqlitePool,
-    now: Timestamp,
-    p: &Principal,
-    task_id: i64,
-) -> AppResult<()> {
+pub async fn unfreeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) -> AppResult<()> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id) = task_of(&mut tx, p, task_id).await?;
     if workspace_id.is_none() {
@@ -193,12 +186,12 @@ pub async fn unfreeze(
             "Task \"{name}\" is already running."
         )));
     }
-    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES (?, ?)")
+    sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES ($1, $2)")
         .bind(task_id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE tasks SET status = 'Running' WHERE id = ?")
+    sqlx::query("UPDATE tasks SET status = 'Running' WHERE id = $1")
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
@@ -207,17 +200,17 @@ pub async fn unfreeze(
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
-pub async fn delete(pool: &SqlitePool, p: &Principal, task_id: i64) -> AppResult<()> {
+pub async fn delete(pool: &Pool, p: &Principal, task_id: i64) -> AppResult<()> {
     let mut tx = crate::store::write_tx(pool).await?;
     task_of(&mut tx, p, task_id).await?;
     sqlx::query(
         "UPDATE assets SET node_status = 'committed'
-         WHERE id = (SELECT node_id FROM tasks WHERE id = ?) AND node_status = 'published'",
+         WHERE id = (SELECT node_id FROM tasks WHERE id = $1) AND node_status = 'published'",
     )
     .bind(task_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM tasks WHERE id = ?")
+    sqlx::query("DELETE FROM tasks WHERE id = $1")
         .bind(task_id)
         .execute(&mut *tx)
         .await?;

@@ -5,7 +5,7 @@ use crate::domain::retention::is_expired;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::store::{Conn, Pool};
 
 /// How many assets (with their node versions) one purge transaction removes, so a purge never
 /// holds the write lock for long: other writers get in between two batches.
@@ -14,17 +14,15 @@ pub const PURGE_ROWS: i64 = 5_000;
 const BATCH_GAP: std::time::Duration = std::time::Duration::from_millis(30);
 /// How many expired entries one pass claims at a time.
 pub const PURGE_ENTRIES: i64 = 20;
+/// A claimed purge is renewed after every batch; one not renewed for this long belongs to an
+/// instance that died, and the next pass of any instance takes it over and finishes it.
+pub const PURGE_LEASE_SECS: i64 = 120;
 
 const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
 
-pub async fn list(
-    pool: &SqlitePool,
-    now: Timestamp,
-    p: &Principal,
-    page: i64,
-) -> AppResult<BinPage> {
+pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppResult<BinPage> {
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
+        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
     )
     .bind(p.account_id)
     .fetch_one(pool)
@@ -33,8 +31,8 @@ pub async fn list(
     let page = page.clamp(1, pages);
     let entries = sqlx::query_as::<_, BinEntry>(
         "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
-         WHERE account_id = ? AND deleted_at IS NOT NULL AND purge_started_at IS NULL
-         ORDER BY purge_at, id LIMIT ? OFFSET ?",
+         WHERE account_id = $1 AND deleted_at IS NOT NULL AND purge_started_at IS NULL
+         ORDER BY purge_at, id LIMIT $2 OFFSET $3",
     )
     .bind(p.account_id)
     .bind(PAGE_SIZE)
@@ -52,15 +50,16 @@ pub async fn list(
 
 /// The entry exactly as the caller saw it, or the reason it no longer is.
 async fn entry(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     id: i64,
     deleted_at: i64,
 ) -> AppResult<(String, Timestamp)> {
-    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let lock = crate::store::lock_row(conn);
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT name, deleted_at, purge_at FROM workspaces
-         WHERE id = ? AND account_id = ? AND purge_started_at IS NULL",
-    )
+         WHERE id = $1 AND account_id = $2 AND purge_started_at IS NULL{lock}"
+    ))
     .bind(id)
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
@@ -81,7 +80,7 @@ async fn entry(
 /// Restores the workspace under its name with its data sources, computing resources, nodes and
 /// resources. Nodes keep code and versions but come back unpublished.
 pub async fn recover(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     id: i64,
@@ -97,7 +96,7 @@ pub async fn recover(
     }
     let mut nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
         "UPDATE assets SET node_status = 'committed'
-         WHERE workspace_id = ? AND kind = 'node' AND node_status = 'published'
+         WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
          RETURNING id, name, product, subtype, node_status AS status",
     )
     .bind(id)
@@ -105,12 +104,12 @@ pub async fn recover(
     .await?;
     nodes_to_publish.sort_by(|a, b| (&a.product, &a.name).cmp(&(&b.product, &b.name)));
     let binned: Option<String> =
-        sqlx::query_scalar("SELECT binned_counts FROM workspaces WHERE id = ?")
+        sqlx::query_scalar("SELECT binned_counts FROM workspaces WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
     sqlx::query(
-        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = ?",
+        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = $1",
     )
     .bind(id)
     .execute(&mut *tx)
@@ -142,7 +141,7 @@ pub async fn recover(
 /// are then removed in bounded batches, the entry itself last, so a crash leaves an entry that
 /// the next purge pass finishes.
 pub async fn purge(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     id: i64,
@@ -152,29 +151,26 @@ pub async fn purge(
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
-    start_purge(&mut tx, now, id).await?;
-    tx.commit().await?;
-    remove_entries(pool, &[id]).await?;
-    Ok(())
-}
-
-async fn start_purge(conn: &mut SqliteConnection, now: Timestamp, id: i64) -> AppResult<()> {
-    sqlx::query("UPDATE workspaces SET purge_started_at = coalesce(purge_started_at, ?) WHERE id = ? AND deleted_at IS NOT NULL")
+    sqlx::query("UPDATE workspaces SET purge_started_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
+    remove_entries(pool, now, &[id]).await?;
     Ok(())
 }
 
-/// Removes binned entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last.
-/// Answers how many entries this call removed (another pass may have got to some first).
-async fn remove_entries(pool: &SqlitePool, ids: &[i64]) -> AppResult<u64> {
+/// Removes claimed entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last, and
+/// renews the claim with every batch. Answers how many entries this call removed.
+async fn remove_entries(pool: &Pool, now: Timestamp, ids: &[i64]) -> AppResult<u64> {
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     // A node's versions go with it (ON DELETE CASCADE), found through their node_id index.
     let batch = format!(
-        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT ?)"
+        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT $1)"
     );
+    let renew = format!("UPDATE workspaces SET purge_started_at = $1 WHERE id IN ({list})");
+    let begun = std::time::Instant::now();
     let mut removed_rows = 0;
     loop {
         let started = std::time::Instant::now();
@@ -184,6 +180,10 @@ async fn remove_entries(pool: &SqlitePool, ids: &[i64]) -> AppResult<u64> {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        sqlx::query(&renew)
+            .bind(now.saturating_add(begun.elapsed().as_secs() as i64))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         removed_rows += n;
         if n < PURGE_ROWS as u64 {
@@ -201,47 +201,41 @@ async fn remove_entries(pool: &SqlitePool, ids: &[i64]) -> AppResult<u64> {
     .await?
     .rows_affected();
     if removed_rows >= LARGE_PURGE_ROWS {
-        checkpoint(pool).await;
+        crate::store::after_bulk_delete(pool).await;
     }
     Ok(removed)
 }
 
-/// After this many rows the WAL has grown: fold it back into the database file.
+/// After this many deleted rows the engine is asked to tidy up (see `store::after_bulk_delete`).
 const LARGE_PURGE_ROWS: u64 = 50_000;
 
-async fn checkpoint(pool: &SqlitePool) {
-    if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(pool)
-        .await
-    {
-        tracing::warn!(%error, "WAL checkpoint after a large purge");
-    }
-}
-
 /// One pass of the purge job: permanently deletes every entry whose 14 days are up, and finishes
-/// any purge that a crash interrupted. Each entry is claimed in a short transaction and removed
-/// in bounded batches; two passes at once remove each entry once (the count says who did).
-pub async fn purge_expired(pool: &SqlitePool, now: Timestamp) -> AppResult<u64> {
+/// any purge whose instance died (its claim was not renewed for `PURGE_LEASE_SECS`). The purge
+/// job runs in every instance: each claim takes entries no other instance holds (on PostgreSQL
+/// `FOR UPDATE SKIP LOCKED`), so every entry is removed, and counted, once.
+pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
     let mut purged = 0;
     loop {
         let mut tx = crate::store::write_tx(pool).await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM workspaces WHERE deleted_at IS NOT NULL
-             AND (purge_at <= ? OR purge_started_at IS NOT NULL) ORDER BY purge_at, id LIMIT ?",
-        )
+        let claim = crate::store::claim_rows(&tx);
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "UPDATE workspaces SET purge_started_at = $1 WHERE id IN (
+                SELECT id FROM workspaces WHERE deleted_at IS NOT NULL
+                AND ((purge_started_at IS NULL AND purge_at <= $1) OR purge_started_at <= $1 - $3)
+                ORDER BY purge_at, id LIMIT $2{claim})
+             RETURNING id"
+        ))
         .bind(now)
         .bind(PURGE_ENTRIES)
+        .bind(PURGE_LEASE_SECS)
         .fetch_all(&mut *tx)
         .await?;
-        for id in &ids {
-            start_purge(&mut tx, now, *id).await?;
-        }
         tx.commit().await?;
         if ids.is_empty() {
             metrics::counter!("console_purge_passes_total").increment(1);
             metrics::counter!("console_purged_entries_total").increment(purged);
             return Ok(purged);
         }
-        purged += remove_entries(pool, &ids).await?;
+        purged += remove_entries(pool, now, &ids).await?;
     }
 }

@@ -6,8 +6,8 @@ use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::identity::service as identity;
 use crate::operations::service as tasks;
+use crate::store::Pool;
 use crate::workspaces::service::{self as workspaces, NewWorkspace};
-use sqlx::SqlitePool;
 
 const DAY: i64 = 86_400;
 
@@ -58,7 +58,7 @@ const MORE_ACME: [&str; 27] = [
 ];
 
 /// Returns false (and changes nothing) when the database already holds data.
-pub async fn seed(pool: &SqlitePool, now: Timestamp) -> AppResult<bool> {
+pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
     let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
         .fetch_one(pool)
         .await?;
@@ -605,12 +605,7 @@ fn capitalize(word: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn root(
-    pool: &SqlitePool,
-    now: Timestamp,
-    name: &str,
-    password: &str,
-) -> AppResult<Principal> {
+async fn root(pool: &Pool, now: Timestamp, name: &str, password: &str) -> AppResult<Principal> {
     let id = identity::create_account(pool, now, name, password).await?;
     identity::load_principal(pool, id)
         .await?
@@ -618,7 +613,7 @@ async fn root(
 }
 
 async fn ram(
-    pool: &SqlitePool,
+    pool: &Pool,
     root: &Principal,
     now: Timestamp,
     name: &str,
@@ -632,7 +627,7 @@ async fn ram(
 }
 
 async fn workspace(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     name: &str,
@@ -650,7 +645,7 @@ async fn workspace(
 }
 
 async fn add_all(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     ws: &str,
@@ -669,7 +664,7 @@ async fn add_all(
     Ok(())
 }
 
-async fn node_id(pool: &SqlitePool, p: &Principal, ws: &str, node: &str) -> AppResult<i64> {
+async fn node_id(pool: &Pool, p: &Principal, ws: &str, node: &str) -> AppResult<i64> {
     let nodes = assets::list_nodes(pool, p, ws).await?;
     nodes
         .into_iter()
@@ -679,7 +674,7 @@ async fn node_id(pool: &SqlitePool, p: &Principal, ws: &str, node: &str) -> AppR
 }
 
 async fn commit_code(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     ws: &str,
@@ -694,7 +689,7 @@ async fn commit_code(
 
 /// Saves, commits and publishes a node; returns its task's id.
 async fn publish(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     ws: &str,
@@ -703,7 +698,7 @@ async fn publish(
 ) -> AppResult<i64> {
     let id = commit_code(pool, now, p, ws, node, code).await?;
     assets::publish(pool, now, p, ws, id).await?;
-    sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = ?")
+    sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = $1")
         .bind(id)
         .fetch_one(pool)
         .await

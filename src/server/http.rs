@@ -19,14 +19,13 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// The largest request body the console reads (a node's code is at most 200,000 bytes).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     super::metrics::handle();
-    let store = SqliteStore::new(state.pool.clone());
+    let store = crate::store::SessionBackend::for_pool(&state.pool)?;
     store.migrate().await?;
     let secure = state
         .config

@@ -1,14 +1,14 @@
 use super::Clock;
 use super::gate::Gate;
+use crate::store::Pool;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
     pub test_mode: bool,
@@ -20,7 +20,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: SqlitePool, clock: Clock, leptos_options: LeptosOptions) -> Self {
+    pub fn new(pool: Pool, clock: Clock, leptos_options: LeptosOptions) -> Self {
         Self {
             pool,
             clock,

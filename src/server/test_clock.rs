@@ -4,31 +4,40 @@
 use super::Clock;
 use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::store::{Conn, Pool};
 
 /// Takes the stored offset into `clock`.
-pub async fn sync(pool: &SqlitePool, clock: &Clock) -> AppResult<()> {
-    sync_on(&mut *pool.acquire().await?, clock).await
+pub async fn sync(pool: &Pool, clock: &Clock) -> AppResult<()> {
+    sync_on(&mut *pool.acquire().await?, clock, "").await
 }
 
-async fn sync_on(conn: &mut SqliteConnection, clock: &Clock) -> AppResult<()> {
-    let stored: Option<i64> = sqlx::query_scalar("SELECT offset_secs FROM test_clock WHERE id = 1")
-        .fetch_optional(conn)
-        .await?;
+async fn sync_on(conn: &mut Conn, clock: &Clock, lock: &str) -> AppResult<()> {
+    let stored: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT offset_secs FROM test_clock WHERE id = 1{lock}"
+    ))
+    .fetch_optional(conn)
+    .await?;
     clock.set_offset(stored.unwrap_or(0));
     Ok(())
 }
 
 /// Moves the shared clock forward by `secs` and answers the new time; `None` (and no change)
 /// when the new time would not fit.
-pub async fn advance(pool: &SqlitePool, clock: &Clock, secs: i64) -> AppResult<Option<Timestamp>> {
+pub async fn advance(pool: &Pool, clock: &Clock, secs: i64) -> AppResult<Option<Timestamp>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    sync_on(&mut tx, clock).await?;
+    // Two advances at once add up: the row exists and is locked before it is read.
+    sqlx::query(
+        "INSERT INTO test_clock (id, offset_secs) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let lock = crate::store::lock_row(&tx);
+    sync_on(&mut tx, clock, lock).await?;
     let Some(now) = clock.try_advance(secs) else {
         return Ok(None);
     };
     sqlx::query(
-        "INSERT INTO test_clock (id, offset_secs) VALUES (1, ?)
+        "INSERT INTO test_clock (id, offset_secs) VALUES (1, $1)
          ON CONFLICT (id) DO UPDATE SET offset_secs = excluded.offset_secs",
     )
     .bind(clock.offset())

@@ -1,30 +1,287 @@
-//! The storage seam: opening the database and the one kind of transaction every write uses.
-//! The engine-specific forms live here, not in the services.
+//! The storage seam: one binary, two engines. `DATABASE_URL` picks SQLite (`sqlite://…`, the
+//! default, embedded) or PostgreSQL (`postgres://…`) at start-up.
+//!
+//! The services run on sqlx's `Any` driver and write each statement once, in the SQL both engines
+//! accept (`$1` parameters, `RETURNING`, `ON CONFLICT`, `FILTER`, `string_agg`). Where the engines
+//! differ, the difference lives here or in the two migration folders, and nowhere else:
+//! - case-insensitive names: SQLite's `COLLATE NOCASE` / PostgreSQL's `nocase` ICU collation,
+//!   declared on the columns, so `name = $1`, `UNIQUE` and `ORDER BY name` ignore case on both;
+//! - write serialization: [`write_tx`] and [`LOCK_ROW`] / [`CLAIM_ROWS`] (below);
+//! - housekeeping after bulk deletes: [`after_bulk_delete`];
+//! - the session store: [`SessionBackend`].
 use crate::error::BoxError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyTypeInfo, AnyValueRef};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyConnection, Connection, Decode, Executor, Type};
 use std::str::FromStr;
 use std::time::Duration;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// Opens (creating if missing) the SQLite file with WAL and foreign keys, and applies migrations.
-pub async fn connect(database_url: &str) -> Result<SqlitePool, BoxError> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!().run(&pool).await?;
-    Ok(pool)
+pub type Pool = sqlx::AnyPool;
+pub type Conn = sqlx::AnyConnection;
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
 }
 
-/// A write transaction that serializes with every other write from its first statement: what it
-/// reads (is the workspace still active? is the entry still in the bin?) stays true until it
-/// commits. On SQLite, `BEGIN IMMEDIATE` takes the database's write lock at once.
-pub async fn write_tx(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+impl Engine {
+    pub fn of_url(url: &str) -> Result<Engine, BoxError> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite: or postgres://, not {:?}",
+                url.split(':').next().unwrap_or("")
+            )
+            .into())
+        }
+    }
+
+    pub fn of(conn: &AnyConnection) -> Engine {
+        if conn.backend_name() == "PostgreSQL" {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        }
+    }
+
+    pub fn of_pool(pool: &Pool) -> Engine {
+        match pool.connect_options().database_url.scheme() {
+            "postgres" | "postgresql" => Engine::Postgres,
+            _ => Engine::Sqlite,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Opens the database (creating a missing SQLite file, in WAL mode) and applies the engine's
+/// migrations. Instances starting at once on one PostgreSQL database are safe: sqlx takes an
+/// advisory lock around the migrations.
+pub async fn connect(database_url: &str) -> Result<Pool, BoxError> {
+    connect_with(database_url, 8).await
+}
+
+pub async fn connect_with(database_url: &str, max_connections: u32) -> Result<Pool, BoxError> {
+    sqlx::any::install_default_drivers();
+    match Engine::of_url(database_url)? {
+        Engine::Sqlite => {
+            // The file is created and switched to WAL (a lasting property of the file) once.
+            let native = SqliteConnectOptions::from_str(database_url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true);
+            let mut conn = sqlx::SqliteConnection::connect_with(&native).await?;
+            sqlx::migrate!("migrations/sqlite").run(&mut conn).await?;
+            conn.close().await?;
+            let options = AnyConnectOptions::from_str(database_url)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        for pragma in [
+                            "PRAGMA synchronous = NORMAL",
+                            "PRAGMA busy_timeout = 10000",
+                            "PRAGMA foreign_keys = ON",
+                        ] {
+                            conn.execute(pragma).await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?;
+            Ok(pool)
+        }
+        Engine::Postgres => {
+            let pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(database_url)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Ok(pool)
+        }
+    }
+}
+
+/// A write transaction. What it reads under [`LOCK_ROW`] (is the workspace still active? is the
+/// entry still in the bin?) stays true until it commits, so of two racing writes exactly one
+/// wins and the other sees the outcome.
+/// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (row locks do not exist).
+/// - PostgreSQL: `BEGIN` (read committed); the row locks come from `FOR UPDATE` on the reads.
+pub async fn write_tx(pool: &Pool) -> Result<Tx, sqlx::Error> {
+    match Engine::of_pool(pool) {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => pool.begin().await,
+    }
+}
+
+/// Appended to a `SELECT` inside [`write_tx`] that reads the row the write depends on.
+pub fn lock_row(conn: &AnyConnection) -> &'static str {
+    match Engine::of(conn) {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE",
+    }
+}
+
+/// Appended to the `SELECT` that claims a batch of jobs: each instance takes rows no other one
+/// holds. (SQLite has one writer at a time, so the claim is exclusive already.)
+pub fn claim_rows(conn: &AnyConnection) -> &'static str {
+    match Engine::of(conn) {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+    }
+}
+
+/// After many rows were deleted: SQLite folds its write-ahead log back into the file so it does
+/// not stay large; PostgreSQL's autovacuum does the same work by itself.
+pub async fn after_bulk_delete(pool: &Pool) {
+    if Engine::of_pool(pool) == Engine::Sqlite
+        && let Err(error) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(pool)
+            .await
+    {
+        tracing::warn!(%error, "checkpointing the write-ahead log failed");
+    }
+}
+
+/// Whether the error is a unique-constraint violation, on either engine.
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// A yes/no column: SQLite stores 0/1 integers, PostgreSQL booleans. Decode it through this type
+/// (`#[sqlx(try_from = "crate::store::Flag")]`); bind a plain `bool`, which both engines take.
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <bool as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <bool as Type<Any>>::compatible(ty) || <i64 as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        match <bool as Decode<Any>>::decode(value.clone()) {
+            Ok(b) => Ok(Flag(b)),
+            Err(_) => Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0)),
+        }
+    }
+}
+
+/// Sessions live in the same database as everything else, through the session store crate's
+/// store for that engine; on PostgreSQL every instance sees every session.
+#[derive(Clone, Debug)]
+pub enum SessionBackend {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl SessionBackend {
+    /// A session store on the database `pool` is connected to (a small pool of its own: the store
+    /// crate speaks the engine's native driver).
+    pub fn for_pool(pool: &Pool) -> Result<SessionBackend, sqlx::Error> {
+        let url = pool.connect_options().database_url.to_string();
+        Ok(match Engine::of_pool(pool) {
+            Engine::Sqlite => SessionBackend::Sqlite(SqliteStore::new(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_lazy_with(
+                        SqliteConnectOptions::from_str(&url)?
+                            .synchronous(SqliteSynchronous::Normal)
+                            .busy_timeout(Duration::from_secs(10)),
+                    ),
+            )),
+            Engine::Postgres => SessionBackend::Postgres(PostgresStore::new(
+                PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect_lazy_with(PgConnectOptions::from_str(&url)?),
+            )),
+        })
+    }
+
+    /// Creates the session table if missing.
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            SessionBackend::Sqlite(store) => store.migrate().await,
+            SessionBackend::Postgres(store) => store.migrate().await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SessionBackend {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            SessionBackend::Sqlite(store) => store.create(record).await,
+            SessionBackend::Postgres(store) => store.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            SessionBackend::Sqlite(store) => store.save(record).await,
+            SessionBackend::Postgres(store) => store.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            SessionBackend::Sqlite(store) => store.load(id).await,
+            SessionBackend::Postgres(store) => store.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            SessionBackend::Sqlite(store) => store.delete(id).await,
+            SessionBackend::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ExpiredDeletion for SessionBackend {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            SessionBackend::Sqlite(store) => store.delete_expired().await,
+            SessionBackend::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+
+    #[test]
+    fn the_url_scheme_picks_the_engine_and_anything_else_is_refused() {
+        assert_eq!(Engine::of_url("sqlite://data/console.db").unwrap(), Engine::Sqlite);
+        assert_eq!(Engine::of_url("sqlite::memory:").unwrap(), Engine::Sqlite);
+        assert_eq!(Engine::of_url("postgres://u@h/db").unwrap(), Engine::Postgres);
+        assert_eq!(Engine::of_url("postgresql://u@h/db").unwrap(), Engine::Postgres);
+        let refused = Engine::of_url("mysql://u@h/db").unwrap_err().to_string();
+        assert!(refused.contains("sqlite: or postgres://"), "{refused}");
+        assert!(!refused.contains("u@h"), "the URL's credentials are never echoed: {refused}");
+    }
 }

@@ -16,6 +16,7 @@ pub struct WorkspaceRow {
     pub name: String,
     pub display_name: String,
     pub description: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::store::Flag"))]
     pub data_modeling: bool,
     pub created_by: String,
     pub created_at: i64,

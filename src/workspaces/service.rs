@@ -2,7 +2,7 @@ use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::time::format_utc;
 use crate::domain::{Principal, Timestamp, WorkspaceName};
 use crate::error::{AppError, AppResult};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use crate::store::{Conn, Pool};
 
 pub struct NewWorkspace {
     pub name: String,
@@ -15,9 +15,12 @@ pub const MAX_SEARCH_CHARS: usize = 64;
 
 const COLUMNS: &str = "id, name, display_name, description, data_modeling, created_by, created_at";
 
+/// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
+/// the same way on both engines.
 fn like_pattern(query: &str) -> String {
     let escaped: String = query
         .trim()
+        .to_lowercase()
         .chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
@@ -27,12 +30,7 @@ fn like_pattern(query: &str) -> String {
     format!("%{escaped}%")
 }
 
-pub async fn list(
-    pool: &SqlitePool,
-    p: &Principal,
-    query: &str,
-    page: i64,
-) -> AppResult<WorkspacePage> {
+pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResult<WorkspacePage> {
     if query.trim().chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::Invalid(format!(
             "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
@@ -40,7 +38,7 @@ pub async fn list(
     }
     let pattern = like_pattern(query);
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = ? AND deleted_at IS NULL AND name LIKE ? ESCAPE '\\'",
+        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND search_name LIKE $2 ESCAPE '\\'",
     )
     .bind(p.account_id)
     .bind(&pattern)
@@ -49,8 +47,8 @@ pub async fn list(
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let rows = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = ? AND deleted_at IS NULL AND name LIKE ? ESCAPE '\\'
-         ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND search_name LIKE $2 ESCAPE '\\'
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
     ))
     .bind(p.account_id)
     .bind(&pattern)
@@ -67,20 +65,26 @@ pub async fn list(
 }
 
 /// An active workspace of the caller's account by name; anything else answers as missing.
-pub async fn find_active(pool: &SqlitePool, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
-    find_active_in(&mut *pool.acquire().await?, p, name).await
+pub async fn find_active(pool: &Pool, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
+    find_active_where(&mut *pool.acquire().await?, p, name, "").await
 }
 
-/// The same, read on a connection: a write that depends on the workspace being active reads it
-/// inside its own write transaction, so a concurrent delete, recover or purge comes wholly
-/// before or wholly after it.
-pub async fn find_active_in(
-    conn: &mut SqliteConnection,
+/// The same, read and locked inside a write transaction: a write that depends on the workspace
+/// being active holds its row until it commits, so a concurrent delete, recover or purge comes
+/// wholly before or wholly after it.
+pub async fn find_active_in(conn: &mut Conn, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
+    let lock = crate::store::lock_row(conn);
+    find_active_where(conn, p, name, lock).await
+}
+
+async fn find_active_where(
+    conn: &mut Conn,
     p: &Principal,
     name: &str,
+    lock: &str,
 ) -> AppResult<WorkspaceRow> {
     sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = ? AND name = ? AND deleted_at IS NULL"
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND deleted_at IS NULL{lock}"
     ))
     .bind(p.account_id)
     .bind(name)
@@ -92,16 +96,16 @@ pub async fn find_active_in(
 /// Why `name` cannot be used in this account, if it cannot: taken by an active workspace, or
 /// reserved by a Recycle Bin entry (names are compared ignoring letter case).
 pub async fn name_unavailable(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut Conn,
     account_id: i64,
     name: &str,
 ) -> AppResult<Option<AppError>> {
     let existing: Option<(String, Option<Timestamp>, Option<Timestamp>)> = sqlx::query_as(
-        "SELECT name, deleted_at, purge_at FROM workspaces WHERE account_id = ? AND name = ?",
+        "SELECT name, deleted_at, purge_at FROM workspaces WHERE account_id = $1 AND name = $2",
     )
     .bind(account_id)
     .bind(name)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *conn)
     .await?;
     Ok(existing.map(|(existing, deleted_at, purge_at)| match (deleted_at, purge_at) {
         (Some(deleted_at), Some(purge_at)) => AppError::NameReserved(format!(
@@ -118,7 +122,7 @@ pub async fn name_unavailable(
 }
 
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: Timestamp,
     p: &Principal,
     input: NewWorkspace,
@@ -143,9 +147,9 @@ pub async fn create(
     if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
         return Err(refusal);
     }
-    let row = sqlx::query_as::<_, WorkspaceRow>(&format!(
+    let inserted = sqlx::query_as::<_, WorkspaceRow>(&format!(
         "INSERT INTO workspaces (account_id, name, display_name, description, data_modeling, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     ))
     .bind(p.account_id)
     .bind(name.as_str())
@@ -155,7 +159,24 @@ pub async fn create(
     .bind(p.sign_in_name())
     .bind(now)
     .fetch_one(&mut *tx)
-    .await?;
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        // On PostgreSQL two creates of one name (in any letter case) can both find it free; the
+        // unique index lets one in and the other gets the answer it would have got a moment later.
+        Err(error) if crate::store::is_unique_violation(&error) => {
+            tx.rollback().await?;
+            let mut conn = pool.acquire().await?;
+            return Err(name_unavailable(&mut conn, p.account_id, name.as_str())
+                .await?
+                .unwrap_or_else(|| {
+                    AppError::Conflict(format!(
+                        "A workspace named \"{name}\" already exists in this account. Choose another name."
+                    ))
+                }));
+        }
+        Err(error) => return Err(error.into()),
+    };
     tx.commit().await?;
     Ok(row)
 }

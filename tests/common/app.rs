@@ -1,26 +1,26 @@
 //! The real router on a random port over a fresh database with the demo data, for HTTP tests.
 use super::T0;
 use reqwest::StatusCode;
-use sqlx::SqlitePool;
 use std::time::Duration;
 use workspace_console::server::{AppState, Clock, demo, http};
+use workspace_console::store::Pool;
 
 pub struct TestApp {
     pub url: String,
-    pub pool: SqlitePool,
+    pub pool: Pool,
     pub state: AppState,
     /// Sending (or dropping) it stops the server as SIGTERM does.
     pub stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// The demo data at T0 and the real router on a random loopback port, served as `main` serves it.
-pub async fn spawn_app(pool: SqlitePool, test_mode: bool) -> TestApp {
+pub async fn spawn_app(pool: Pool, test_mode: bool) -> TestApp {
     spawn_with(pool, |state| state.test_mode = test_mode, Duration::ZERO).await
 }
 
 /// The same, with the state adjusted first (configuration, gates), draining for `grace` on stop.
 pub async fn spawn_with(
-    pool: SqlitePool,
+    pool: Pool,
     adjust: impl FnOnce(&mut AppState),
     grace: Duration,
 ) -> TestApp {

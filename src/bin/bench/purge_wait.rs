@@ -1,25 +1,22 @@
 //! A writer's wait while a large Recycle Bin entry (a fifth of its assets nodes with a version) is purged: the purge works in bounded batches,
 //! so a concurrent create waits for at most one batch (goal: worst wait <= 100 ms).
-use crate::{R, T0, seed_expired_entries, url};
-use std::path::Path;
+use crate::{R, T0, Target, seed_expired_entries};
 use std::time::{Duration, Instant};
 use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
-use workspace_console::store::connect;
+use workspace_console::store::{Pool, after_bulk_delete, connect};
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
-pub async fn run(dir: &Path, assets: i64) -> R<()> {
-    let path = dir.join("purge-wait.db");
-    seed_expired_entries(&path, 1, assets).await?;
-    let pool = connect(&url(&path)).await?;
+pub async fn run(target: &Target, assets: i64) -> R<()> {
+    let name = "purge_wait";
+    seed_expired_entries(target, name, 1, assets).await?;
+    let pool = connect(&target.url(name)).await?;
     let acme = identity::load_principal(&pool, 1)
         .await?
         .ok_or("no account")?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&pool)
-        .await?;
+    after_bulk_delete(&pool).await;
 
     let idle = writer_waits(&pool, &acme, "idle", Duration::from_secs(2), None).await?;
     let purge = {
@@ -33,11 +30,17 @@ pub async fn run(dir: &Path, assets: i64) -> R<()> {
     let during = writer_waits(&pool, &acme, "busy", Duration::from_secs(600), Some(&purge)).await?;
     let (purged, took) = purge.await?;
     assert_eq!(purged?, 1);
-    let wal = std::fs::metadata(dir.join("purge-wait.db-wal")).map_or(0, |m| m.len());
+    let wal = match target {
+        Target::Sqlite(dir) => {
+            let wal = std::fs::metadata(dir.join(format!("{name}.db-wal"))).map_or(0, |m| m.len());
+            format!("; WAL after: {} MB", wal / 1_000_000)
+        }
+        Target::Postgres(_) => String::new(),
+    };
     let (idle_p50, idle_max) = summary(&idle);
     let (p50, max) = summary(&during);
     println!(
-        "purge of one entry of {assets} assets: {:.1} s; {} creates meanwhile, wait p50 {:.1} ms, worst {:.1} ms (idle: p50 {:.1} ms, worst {:.1} ms; goal worst <= 100 ms) {}; WAL after: {} MB",
+        "purge of one entry of {assets} assets: {:.1} s; {} creates meanwhile, wait p50 {:.1} ms, worst {:.1} ms (idle: p50 {:.1} ms, worst {:.1} ms; goal worst <= 100 ms) {}{wal}",
         took.as_secs_f64(),
         during.len(),
         p50 * 1e3,
@@ -45,15 +48,15 @@ pub async fn run(dir: &Path, assets: i64) -> R<()> {
         idle_p50 * 1e3,
         idle_max * 1e3,
         if max <= 0.1 { "OK" } else { "OVER TARGET" },
-        wal / 1_000_000
     );
     pool.close().await;
+    target.remove(name).await?;
     Ok(())
 }
 
 /// Creates a workspace every 5 ms until `until` finishes (or `limit` passes); each create's time.
 async fn writer_waits(
-    pool: &sqlx::SqlitePool,
+    pool: &Pool,
     acme: &Principal,
     tag: &str,
     limit: Duration,
