@@ -2,8 +2,11 @@
 # Workspace Console: one script for a fresh machine or a warm one.
 #   ./setup.sh run     install what is missing, build, run on an embedded SQLite file with demo data
 #   ./setup.sh test    install what is missing, build, run every test (unit, database, HTTP, Playwright)
-#   ./setup.sh bench   benchmarks: delete / recover / purge against bare SQL, a writer's wait during a large
-#                      purge, server memory through sign-in bursts (prints ratios and goals)
+#                      on both engines: SQLite and a PostgreSQL cluster started (and stopped) for the run
+#   ./setup.sh cluster two instances on one PostgreSQL database with demo data (ports 3000 and 3001)
+#   ./setup.sh bench   benchmarks: delete / recover / purge against bare SQL (SQLite and PostgreSQL), a
+#                      writer's wait during a large purge, SSR throughput, server memory through sign-in
+#                      bursts (prints ratios and goals)
 # Every install step is skipped when its tool is already there at the pinned version.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,7 +66,8 @@ ensure_playwright() {
 }
 
 # PostgreSQL for the test run: Debian's package, a throwaway cluster owned by the postgres user in a
-# temporary folder, listening on loopback only, stopped when the script exits.
+# temporary folder, listening on loopback only, stopped when the script exits. `start_postgres
+# "-c fsync=off ..."` passes extra server settings (the tests skip durability; nothing outlives them).
 PG_PORT=${CONSOLE_PG_PORT:-54329}
 PG_DIR=""
 ensure_postgres_package() {
@@ -89,7 +93,7 @@ start_postgres() {
   say "starting a PostgreSQL cluster for this run ($($bin/postgres --version | awk '{print $3}'), 127.0.0.1:$PG_PORT, $PG_DIR)"
   as_postgres "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log"
   as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300 ${1:-}" start >/dev/null
   export CONSOLE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
@@ -138,20 +142,53 @@ cmd_test() {
   build_release
   ensure_chromium
   ensure_playwright
-  say "unit, database and HTTP tests (cargo test)"
+  start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  say "unit, database and HTTP tests on SQLite and PostgreSQL (cargo test)"
   cargo test --release --features ssr
-  say "end-to-end tests in Chromium (Playwright)"
+  say "end-to-end tests in Chromium (Playwright; the multi-instance journey on PostgreSQL)"
   (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
 }
 
+cmd_cluster() {
+  build_release
+  PG_PORT=${CONSOLE_PG_PORT:-54330}
+  start_postgres
+  local db="$CONSOLE_TEST_POSTGRES_URL"
+  db="${db%/*}/console"
+  as_postgres "$(pg_bin)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres console
+  export LEPTOS_SITE_ROOT=${LEPTOS_SITE_ROOT:-target/site}
+  local pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null; wait; stop_postgres' EXIT
+  trap 'exit 0' INT TERM
+  DATABASE_URL="$db" LEPTOS_SITE_ADDR=127.0.0.1:3000 target/release/workspace-console --demo &
+  pids+=($!)
+  until curl -fs http://127.0.0.1:3000/readyz >/dev/null 2>&1; do sleep 0.2; done
+  DATABASE_URL="$db" LEPTOS_SITE_ADDR=127.0.0.1:3001 target/release/workspace-console &
+  pids+=($!)
+  until curl -fs http://127.0.0.1:3001/readyz >/dev/null 2>&1; do sleep 0.2; done
+  echo
+  say "Two instances of Workspace Console on one PostgreSQL database ($db):"
+  echo "      http://127.0.0.1:3000   and   http://127.0.0.1:3001"
+  echo "    Sign in on one (acme / acme-demo-1), open the other: same session, same data."
+  echo "    Stop both (and the database) with Ctrl-C."
+  wait
+}
+
 cmd_bench() {
-  build_release   # the memory benchmark starts the release server
-  cargo run --release --features ssr --bin bench -- "$@"
+  build_release   # the memory and throughput benchmarks start the release server
+  if ! command -v wrk >/dev/null; then
+    say "installing wrk (Debian package) for the throughput benchmark"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
+  start_postgres
+  CONSOLE_BENCH_POSTGRES_URL="$CONSOLE_TEST_POSTGRES_URL" cargo run --release --features ssr --bin bench -- "$@"
 }
 
 case "${1:-}" in
   run) cmd_run ;;
   test) cmd_test ;;
+  cluster) cmd_cluster ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|cluster|bench" >&2; exit 2 ;;
 esac

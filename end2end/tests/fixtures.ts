@@ -1,5 +1,5 @@
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -89,7 +89,9 @@ async function stop(child: ChildProcess): Promise<void> {
   }
 }
 
-async function startServer(): Promise<ConsoleServer> {
+type ServerOptions = { databaseUrl?: string; demo?: boolean };
+
+async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> {
   const bin = process.env.CONSOLE_BIN || path.resolve(__dirname, '../../target/release/workspace-console');
   if (!fs.existsSync(bin)) {
     throw new Error(`workspace-console binary not found at ${bin} (build it, or set CONSOLE_BIN)`);
@@ -102,11 +104,11 @@ async function startServer(): Promise<ConsoleServer> {
     output += chunk.toString();
     if (output.length > LOG_LIMIT) output = output.slice(-LOG_LIMIT);
   };
-  const child = spawn(bin, ['--demo'], {
+  const child = spawn(bin, options.demo === false ? [] : ['--demo'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
-      DATABASE_URL: `sqlite://${dataDir}/console.db?mode=rwc`,
+      DATABASE_URL: options.databaseUrl ?? `sqlite://${dataDir}/console.db?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.resolve(__dirname, '../../target/site'),
       CONSOLE_TEST_CLOCK: '1',
@@ -128,6 +130,52 @@ async function startServer(): Promise<ConsoleServer> {
     throw e;
   }
   return { url, port, dataDir, process: child, logs };
+}
+
+/** The PostgreSQL server `./setup.sh test` started (it sets CONSOLE_TEST_POSTGRES_URL). */
+function postgresAdminUrl(): string {
+  const url = process.env.CONSOLE_TEST_POSTGRES_URL;
+  if (!url) {
+    throw new Error(
+      'CONSOLE_TEST_POSTGRES_URL is not set: run ./setup.sh test (it starts a PostgreSQL cluster), ' +
+        'or point it at a server where the tests may create databases',
+    );
+  }
+  return url;
+}
+
+function psql(adminUrl: string, sql: string): void {
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', adminUrl, '-c', sql], { stdio: 'pipe' });
+}
+
+export type Cluster = { servers: ConsoleServer[]; databaseUrl: string };
+
+/**
+ * `count` console processes on one fresh PostgreSQL database: the first seeds the demo data,
+ * the others start once it answers.
+ */
+async function startCluster(count: number): Promise<Cluster> {
+  const admin = postgresAdminUrl();
+  const name = `e2e_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  psql(admin, `CREATE DATABASE ${name}`);
+  const databaseUrl = `${admin.slice(0, admin.lastIndexOf('/'))}/${name}`;
+  const servers: ConsoleServer[] = [];
+  try {
+    servers.push(await startServer({ databaseUrl, demo: true }));
+    for (let i = 1; i < count; i++) servers.push(await startServer({ databaseUrl, demo: false }));
+  } catch (e) {
+    await Promise.all(servers.map((s) => stop(s.process)));
+    psql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    throw e;
+  }
+  return { servers, databaseUrl };
+}
+
+async function stopCluster(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.servers.map((s) => stop(s.process)));
+  for (const s of cluster.servers) fs.rmSync(s.dataDir, { recursive: true, force: true });
+  const name = cluster.databaseUrl.slice(cluster.databaseUrl.lastIndexOf('/') + 1);
+  psql(postgresAdminUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 type Fixtures = { server: ConsoleServer };
@@ -154,6 +202,33 @@ export const test = base.extend<Fixtures>({
   ],
   baseURL: async ({ server }, use) => {
     await use(server.url);
+  },
+});
+
+/**
+ * For multi-instance journeys: two console processes on one fresh PostgreSQL database with the
+ * demo data; pages open on the first one (`baseURL`), the second is `cluster.servers[1].url`.
+ */
+export const clusterTest = base.extend<{ cluster: Cluster }>({
+  /** Two instances on one PostgreSQL database (for the multi-instance journeys). */
+  cluster: [
+    async ({}, use, testInfo) => {
+      const cluster = await startCluster(2);
+      try {
+        await use(cluster);
+      } finally {
+        if (testInfo.status !== testInfo.expectedStatus) {
+          for (const [i, s] of cluster.servers.entries()) {
+            await testInfo.attach(`server-${i}-output`, { body: s.logs(), contentType: 'text/plain' });
+          }
+        }
+        await stopCluster(cluster);
+      }
+    },
+    { scope: 'test', timeout: 60_000 },
+  ],
+  baseURL: async ({ cluster }, use) => {
+    await use(cluster.servers[0].url);
   },
 });
 

@@ -4,6 +4,7 @@
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
 #![recursion_limit = "512"]
 use clap::Parser;
@@ -30,7 +31,7 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, memory.
+    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, throughput, memory.
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).
@@ -48,6 +49,8 @@ struct Args {
 mod memory;
 #[path = "bench/purge_wait.rs"]
 mod purge_wait;
+#[path = "bench/throughput.rs"]
+mod throughput;
 
 pub(crate) const T0: i64 = 1_800_000_000;
 
@@ -76,6 +79,9 @@ async fn main() -> R<()> {
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
         }
+    }
+    if wants("throughput") {
+        throughput::run(&targets, &args.server).await?;
     }
     if wants("memory") {
         memory::run(&dir, &args.server).await?;

@@ -234,6 +234,12 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
         if ids.is_empty() {
             metrics::counter!("console_purge_passes_total").increment(1);
             metrics::counter!("console_purged_entries_total").increment(purged);
+            if purged > 0 {
+                tracing::info!(
+                    purged,
+                    "purge pass: permanently deleted {purged} Recycle Bin entries whose 14 days were up"
+                );
+            }
             return Ok(purged);
         }
         purged += remove_entries(pool, now, &ids).await?;

@@ -276,12 +276,24 @@ mod tests {
 
     #[test]
     fn the_url_scheme_picks_the_engine_and_anything_else_is_refused() {
-        assert_eq!(Engine::of_url("sqlite://data/console.db").unwrap(), Engine::Sqlite);
+        assert_eq!(
+            Engine::of_url("sqlite://data/console.db").unwrap(),
+            Engine::Sqlite
+        );
         assert_eq!(Engine::of_url("sqlite::memory:").unwrap(), Engine::Sqlite);
-        assert_eq!(Engine::of_url("postgres://u@h/db").unwrap(), Engine::Postgres);
-        assert_eq!(Engine::of_url("postgresql://u@h/db").unwrap(), Engine::Postgres);
+        assert_eq!(
+            Engine::of_url("postgres://u@h/db").unwrap(),
+            Engine::Postgres
+        );
+        assert_eq!(
+            Engine::of_url("postgresql://u@h/db").unwrap(),
+            Engine::Postgres
+        );
         let refused = Engine::of_url("mysql://u@h/db").unwrap_err().to_string();
         assert!(refused.contains("sqlite: or postgres://"), "{refused}");
-        assert!(!refused.contains("u@h"), "the URL's credentials are never echoed: {refused}");
+        assert!(
+            !refused.contains("u@h"),
+            "the URL's credentials are never echoed: {refused}"
+        );
     }
 }

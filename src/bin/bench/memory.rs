@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -28,14 +28,19 @@ impl Server {
 }
 
 async fn start(dir: &Path, binary: &str) -> R<Server> {
+    let db = dir.join("memory.db");
+    let _ = std::fs::remove_file(&db);
+    start_on(binary, &format!("sqlite://{}", db.display()), true).await
+}
+
+/// The release server on `database_url` at a free loopback port, once it is ready.
+pub(crate) async fn start_on(binary: &str, database_url: &str, demo: bool) -> R<Server> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let db = dir.join("memory.db");
-    let _ = std::fs::remove_file(&db);
     let child = Command::new(binary)
-        .arg("--demo")
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .args(demo.then_some("--demo"))
+        .env("DATABASE_URL", database_url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("CONSOLE_TRUST_PROXY", "1")
         .env("RUST_LOG", "error")

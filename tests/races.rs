@@ -1,0 +1,327 @@
+//! Races on one row, with 8 connections at once, many rounds, on both engines (SPEC §5, §7, §9):
+//! each race has exactly one winner, every loser gets the 4xx a lone late caller would get, and
+//! the database's invariants hold after every round. On PostgreSQL the writes really run in
+//! parallel (row locks, the unique index); on SQLite they queue for the write lock.
+#![recursion_limit = "512"]
+mod common;
+
+use common::*;
+use std::future::Future;
+use std::sync::Arc;
+use workspace_console::deletion::service as deletion;
+use workspace_console::domain::Principal;
+use workspace_console::error::{AppError, AppResult};
+use workspace_console::recycle_bin::service as bin;
+use workspace_console::store::Pool;
+use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
+
+const AT_ONCE: usize = 8;
+const ROUNDS: usize = 12;
+
+/// Runs `AT_ONCE` calls of `call(i)` released together from a barrier, each on its own task.
+async fn race<F, Fut>(call: F) -> Vec<AppResult<()>>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = AppResult<()>> + Send + 'static,
+{
+    let barrier = Arc::new(tokio::sync::Barrier::new(AT_ONCE));
+    let tasks: Vec<_> = (0..AT_ONCE)
+        .map(|i| {
+            let barrier = barrier.clone();
+            let call = call(i);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                call.await
+            })
+        })
+        .collect();
+    let mut outcomes = vec![];
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
+
+fn winners(outcomes: &[AppResult<()>]) -> usize {
+    outcomes.iter().filter(|o| o.is_ok()).count()
+}
+
+fn losers(outcomes: &[AppResult<()>]) -> Vec<&AppError> {
+    outcomes.iter().filter_map(|o| o.as_ref().err()).collect()
+}
+
+fn new_ws(name: &str) -> NewWorkspace {
+    NewWorkspace {
+        name: name.into(),
+        display_name: String::new(),
+        description: String::new(),
+        data_modeling: false,
+    }
+}
+
+/// A binned workspace with a few assets; answers its entry (id, deleted_at).
+async fn binned(pool: &Pool, acme: &Principal, name: &str) -> (i64, i64) {
+    let id = workspace(pool, acme, name, false).await;
+    fill(pool, acme, name, false).await;
+    deletion::delete(pool, T0, acme, name, name, true)
+        .await
+        .unwrap();
+    (id, T0)
+}
+
+/// No orphaned rows, no workspace both active and binned under one name, no half-purged entry.
+async fn invariants_hold(pool: &Pool) {
+    let orphans = count(
+        pool,
+        "SELECT count(*) FROM assets WHERE workspace_id NOT IN (SELECT id FROM workspaces)",
+    )
+    .await;
+    assert_eq!(orphans, 0, "assets without a workspace");
+    let purging = count(
+        pool,
+        "SELECT count(*) FROM workspaces WHERE purge_started_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(purging, 0, "a purge was left half done");
+    let names: Vec<(i64, String)> =
+        sqlx::query_as("SELECT account_id, name FROM workspaces ORDER BY id")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (account, name) in names {
+        assert!(
+            seen.insert((account, name.to_lowercase())),
+            "two workspaces named {name} (ignoring case) in account {account}"
+        );
+    }
+}
+
+on_both_engines!(recover_against_recover_has_one_winner_and_the_others_are_told_it_is_recovered);
+async fn recover_against_recover_has_one_winner_and_the_others_are_told_it_is_recovered(
+    pool: Pool,
+) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..ROUNDS {
+        let name = format!("rr_{round}");
+        let (id, deleted_at) = binned(&pool, &acme, &name).await;
+        let outcomes = race(|_| {
+            let (pool, acme) = (pool.clone(), acme.clone());
+            async move {
+                bin::recover(&pool, T0 + 60, &acme, id, deleted_at)
+                    .await
+                    .map(drop)
+            }
+        })
+        .await;
+        assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");
+        for loser in losers(&outcomes) {
+            assert!(
+                matches!(loser, AppError::Conflict(m) if m.contains("already been recovered")),
+                "round {round}: {loser:?}"
+            );
+            assert_eq!(loser.status(), 409);
+        }
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM workspaces WHERE id = {id} AND deleted_at IS NULL")
+            )
+            .await,
+            1
+        );
+        invariants_hold(&pool).await;
+    }
+}
+
+on_both_engines!(recover_against_purge_has_one_winner_and_a_consistent_outcome);
+async fn recover_against_purge_has_one_winner_and_a_consistent_outcome(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let (mut recovered, mut purged) = (0, 0);
+    for round in 0..ROUNDS {
+        let name = format!("rp_{round}");
+        let (id, deleted_at) = binned(&pool, &acme, &name).await;
+        let outcomes = race(|i| {
+            let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
+            async move {
+                if i % 2 == 0 {
+                    bin::recover(&pool, T0 + 60, &acme, id, deleted_at)
+                        .await
+                        .map(drop)
+                } else {
+                    bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name).await
+                }
+            }
+        })
+        .await;
+        assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");
+        let state: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        match state {
+            // Recovered: every loser was told so (a purge as well as a recover).
+            Some(None) => {
+                recovered += 1;
+                for loser in losers(&outcomes) {
+                    assert!(
+                        matches!(loser, AppError::Conflict(m) if m.contains("already been recovered")),
+                        "round {round}: {loser:?}"
+                    );
+                }
+                assert!(
+                    count(
+                        &pool,
+                        &format!("SELECT count(*) FROM assets WHERE workspace_id = {id}")
+                    )
+                    .await
+                        > 0
+                );
+            }
+            // Purged: gone with every row, and every loser was told it no longer exists.
+            None => {
+                purged += 1;
+                for loser in losers(&outcomes) {
+                    assert!(
+                        matches!(loser, AppError::NotFound(_)),
+                        "round {round}: {loser:?}"
+                    );
+                    assert_eq!(loser.status(), 404);
+                }
+                assert_eq!(
+                    count(
+                        &pool,
+                        &format!("SELECT count(*) FROM assets WHERE workspace_id = {id}")
+                    )
+                    .await,
+                    0
+                );
+            }
+            Some(Some(_)) => panic!("round {round}: the entry is still in the bin: {outcomes:?}"),
+        }
+        invariants_hold(&pool).await;
+    }
+    assert_eq!(recovered + purged, ROUNDS);
+}
+
+on_both_engines!(purge_against_purge_removes_the_entry_once);
+async fn purge_against_purge_removes_the_entry_once(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..ROUNDS {
+        let name = format!("pp_{round}");
+        let (id, deleted_at) = binned(&pool, &acme, &name).await;
+        let outcomes = race(|_| {
+            let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
+            async move { bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name).await }
+        })
+        .await;
+        assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");
+        for loser in losers(&outcomes) {
+            assert!(
+                matches!(loser, AppError::NotFound(_)),
+                "round {round}: {loser:?}"
+            );
+        }
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM workspaces WHERE id = {id}")
+            )
+            .await,
+            0
+        );
+        invariants_hold(&pool).await;
+    }
+}
+
+on_both_engines!(delete_against_create_of_the_same_name_never_gives_two_workspaces_one_name);
+async fn delete_against_create_of_the_same_name_never_gives_two_workspaces_one_name(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..ROUNDS {
+        let name = format!("dc_{round}");
+        let id = workspace(&pool, &acme, &name, false).await;
+        let outcomes = race(|i| {
+            let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
+            async move {
+                if i % 2 == 0 {
+                    deletion::delete(&pool, T0 + 60, &acme, &name, &name, true)
+                        .await
+                        .map(drop)
+                } else {
+                    workspaces::create(&pool, T0 + 60, &acme, new_ws(&name.to_uppercase()))
+                        .await
+                        .map(drop)
+                }
+            }
+        })
+        .await;
+        // Exactly one delete wins; no create can: the name is held by the workspace, active or
+        // in the bin.
+        assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");
+        for (i, outcome) in outcomes.iter().enumerate() {
+            match (i % 2, outcome) {
+                (0, Ok(())) => {}
+                (0, Err(AppError::Conflict(m))) => {
+                    assert!(m.contains("already been deleted"), "{m}")
+                }
+                (1, Err(AppError::Conflict(m))) => assert!(m.contains("already exists"), "{m}"),
+                (1, Err(AppError::NameReserved(m))) => assert!(m.contains("Recycle Bin"), "{m}"),
+                other => panic!("round {round}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(
+            count(
+                &pool,
+                &format!(
+                    "SELECT count(*) FROM workspaces WHERE id = {id} AND deleted_at IS NOT NULL"
+                )
+            )
+            .await,
+            1
+        );
+        invariants_hold(&pool).await;
+    }
+}
+
+on_both_engines!(creates_of_one_name_in_any_letter_case_have_one_winner);
+async fn creates_of_one_name_in_any_letter_case_have_one_winner(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..ROUNDS {
+        let outcomes = race(|i| {
+            let (pool, acme) = (pool.clone(), acme.clone());
+            // cc_<round>, CC_<round>, Cc_<round>, ... : one name, eight spellings.
+            let spelling: String = format!("cc_{round}")
+                .chars()
+                .enumerate()
+                .map(|(k, c)| {
+                    if (i >> (k % 3)) & 1 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            async move {
+                workspaces::create(&pool, T0, &acme, new_ws(&spelling))
+                    .await
+                    .map(drop)
+            }
+        })
+        .await;
+        assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");
+        for loser in losers(&outcomes) {
+            assert!(
+                matches!(loser, AppError::Conflict(m) if m.contains("already exists")),
+                "round {round}: {loser:?}"
+            );
+            assert_eq!(loser.status(), 409);
+        }
+        invariants_hold(&pool).await;
+    }
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM workspaces").await,
+        ROUNDS as i64
+    );
+}
