@@ -2,6 +2,7 @@
 //! each expired entry is purged exactly once; an instance killed mid-purge leaves no partial entry
 //! in the Recycle Bin, and another instance finishes it. Real processes of the server binary, on
 //! both engines (SQLite: several processes on one file).
+#![recursion_limit = "512"]
 mod common;
 
 use common::*;
