@@ -109,15 +109,16 @@ build_release() {
   ensure_rust
   ensure_cargo_leptos
   ensure_wasm_opt
-  local wasm=target/site/pkg/workspace-console.wasm bin=target/release/workspace-console
+  # hash.txt names the current content-hashed WASM, JS and CSS; cargo leptos writes it with them.
+  local wasm=target/release/hash.txt bin=target/release/workspace-console
   if [ -f "$wasm" ] && [ -f "$bin" ] &&
      [ -z "$(find src style public migrations Cargo.toml Cargo.lock rust-toolchain.toml .cargo -newer "$wasm" -print -quit)" ] &&
      [ -z "$(find src style public migrations Cargo.toml Cargo.lock rust-toolchain.toml .cargo -newer "$bin" -print -quit)" ]; then
     say "the release build is up to date"
     return
   fi
-  say "building the console (release: server binary + hydrated WASM)"
-  cargo leptos build --release
+  say "building the console (release: server binary + hydrated WASM, assets precompressed)"
+  cargo leptos build --release --precompress
 }
 
 cmd_run() {

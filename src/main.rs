@@ -88,6 +88,14 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     if let Some(addr) = cli.addr {
         options.site_addr = addr;
     }
+    // A release build names its assets by content hash (hash.txt beside the binary): pages link
+    // the hashed names, which are cached for a year.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none()
+        && let Ok(exe) = std::env::current_exe()
+        && exe.with_file_name(options.hash_file.as_ref()).exists()
+    {
+        options.hash_files = true;
+    }
     let addr = options.site_addr;
     let test_mode = std::env::var("CONSOLE_TEST_CLOCK").is_ok_and(|v| v == "1");
     if test_mode && !addr.ip().is_loopback() {

@@ -778,3 +778,113 @@ async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool:
         .timestamp();
     assert_eq!(now, T0 + 4 * DAY);
 }
+
+// ---------- Delivery: precompressed, cached assets; compressed pages ----------
+
+/// A site folder with one hashed asset in three encodings, as `cargo leptos build --precompress`
+/// leaves it.
+fn site_with_assets() -> std::path::PathBuf {
+    let root = std::path::PathBuf::from(concat!(env!("CARGO_TARGET_TMPDIR"), "/sites"))
+        .join(format!("{}-{}", std::process::id(), rand_suffix()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.h4sh.wasm"), b"plain wasm bytes").unwrap();
+    std::fs::write(pkg.join("app.h4sh.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("app.h4sh.wasm.gz"), b"gzip bytes").unwrap();
+    root
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+on_both_engines!(assets_are_served_precompressed_by_negotiation_and_cached_for_a_year);
+async fn assets_are_served_precompressed_by_negotiation_and_cached_for_a_year(pool: Pool) {
+    let site = site_with_assets();
+    let app = common::app::spawn_with(
+        pool,
+        |state| {
+            state.leptos_options.site_root = site.to_string_lossy().into_owned().into();
+            state.leptos_options.hash_files = true;
+        },
+        std::time::Duration::ZERO,
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for (accept, encoding, body) in [
+        (Some("br, gzip"), Some("br"), "brotli bytes"),
+        (Some("gzip"), Some("gzip"), "gzip bytes"),
+        (None, None, "plain wasm bytes"),
+    ] {
+        let mut request = client.get(format!("{}/pkg/app.h4sh.wasm", app.url));
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        let res = request.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        };
+        assert_eq!(
+            header("content-encoding").as_deref(),
+            encoding,
+            "{accept:?}"
+        );
+        assert_eq!(
+            header("cache-control").as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(res.text().await.unwrap(), body);
+    }
+    let missing = client
+        .get(format!("{}/pkg/nothing.wasm", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+on_both_engines!(pages_and_large_answers_are_compressed_and_pages_are_never_stored);
+async fn pages_and_large_answers_are_compressed_and_pages_are_never_stored(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    for accept in ["br", "gzip"] {
+        let res = bob
+            .get(format!("{}/workspaces", app.url))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-encoding"], accept);
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let compressed = res.bytes().await.unwrap().len();
+        let plain = bob
+            .get(format!("{}/workspaces", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.text().await.unwrap();
+        assert!(plain.contains("Workspace Name"));
+        assert!(
+            compressed * 3 < plain.len(),
+            "{accept}: {compressed} bytes compressed of {}",
+            plain.len()
+        );
+    }
+    // A small answer is not worth compressing.
+    let res = bob
+        .get(format!("{}/healthz", app.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("content-encoding").is_none());
+}
