@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -239,16 +240,32 @@ export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
 }
 
-/** Full page load of `url`, then wait until the page is interactive. */
+/**
+ * axe-core over the page as it is now (an open dialog included): no serious or critical
+ * violation of WCAG 2.x A/AA or best practice. Every page load and dialog of the suite runs it.
+ */
+export async function expectAccessible(page: Page, what?: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const where = what ?? new URL(page.url()).pathname;
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}: ${v.help}`),
+    `axe-core on ${where}`,
+  ).toEqual([]);
+}
+
+/** Full page load of `url`, then wait until the page is interactive (and check it with axe-core). */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await waitForHydration(page);
+  await expectAccessible(page);
 }
 
 /** Reloads the current page and waits until it is interactive again. */
 export async function reloadHydrated(page: Page): Promise<void> {
   await page.reload();
   await waitForHydration(page);
+  await expectAccessible(page);
 }
 
 export async function signIn(page: Page, username: string, password: string): Promise<void> {

@@ -44,7 +44,7 @@ test.describe('Hardening', () => {
   });
 
   test('a password reset by the root signs the user out everywhere at once', async ({ page, browser, baseURL }) => {
-    const bob = await browser.newPage({ baseURL });
+    const bob = await (await browser.newContext({ baseURL })).newPage();
     await signInAs(bob, DEMO.bob);
     await gotoHydrated(bob, '/workspaces');
     await expect(bob.getByRole('banner')).toContainText('bob@acme');

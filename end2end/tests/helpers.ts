@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { expect, gotoHydrated } from './fixtures';
+import { expect, expectAccessible, gotoHydrated } from './fixtures';
 
 // ---------- generic table reading ----------
 
@@ -89,6 +89,7 @@ export async function openCreateDialog(page: Page): Promise<Locator> {
   await createWorkspaceButton(page).click();
   const dialog = page.getByRole('dialog', { name: 'Create Workspace' });
   await expect(dialog).toBeVisible();
+  await expectAccessible(page, 'the Create Workspace dialog');
   return dialog;
 }
 
@@ -126,6 +127,8 @@ export async function openDeleteDialog(page: Page, name: string): Promise<Locato
   await page.getByRole('menu').getByRole('menuitem', { name: 'Delete Workspace' }).click();
   const dialog = page.getByRole('dialog', { name: 'Delete Workspace' });
   await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'OK', exact: true })).toBeVisible();
+  await expectAccessible(page, 'the Delete Workspace dialog');
   return dialog;
 }
 

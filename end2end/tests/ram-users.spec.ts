@@ -46,7 +46,7 @@ test.describe('RAM Users', () => {
     await userRow(page, 'carol@acme').getByRole('checkbox', { name: 'AliyunDataWorksFullAccess' }).check();
     await expect(page.getByRole('status')).toContainText('AliyunDataWorksFullAccess attached to carol@acme');
 
-    const carol = await browser.newPage({ baseURL });
+    const carol = await (await browser.newContext({ baseURL })).newPage();
     await signInAs(carol, DEMO.carol);
     await gotoHydrated(carol, '/workspaces');
     await expect(carol.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
