@@ -4,6 +4,7 @@
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
 //!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
 #![recursion_limit = "512"]
@@ -31,7 +32,8 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, throughput, memory.
+    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, page-throughput,
+    /// throughput, memory.
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).
@@ -47,6 +49,8 @@ struct Args {
 
 #[path = "bench/memory.rs"]
 mod memory;
+#[path = "bench/page_throughput.rs"]
+mod page_throughput;
 #[path = "bench/purge_wait.rs"]
 mod purge_wait;
 #[path = "bench/throughput.rs"]
@@ -79,6 +83,9 @@ async fn main() -> R<()> {
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
         }
+    }
+    if wants("page-throughput") {
+        page_throughput::run(&dir, &args.server).await?;
     }
     if wants("throughput") {
         throughput::run(&targets, &args.server).await?;

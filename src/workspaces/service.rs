@@ -36,9 +36,16 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
             "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
         )));
     }
-    let pattern = like_pattern(query);
+    // No search text, no filter: the count and the page then come from the active-workspace
+    // index alone, without computing a lower-case name per row.
+    let pattern = if query.trim().is_empty() {
+        String::new()
+    } else {
+        like_pattern(query)
+    };
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND search_name LIKE $2 ESCAPE '\\'",
+        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
+         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
     )
     .bind(p.account_id)
     .bind(&pattern)
@@ -47,7 +54,8 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let rows = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND search_name LIKE $2 ESCAPE '\\'
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
+         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
          ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
     ))
     .bind(p.account_id)

@@ -9,7 +9,7 @@ const SECONDS: u32 = 10;
 const CONNECTIONS: u32 = 32;
 
 /// The session cookie of a signed-in demo user on `server`.
-async fn session_cookie(server: &Server) -> R<String> {
+pub(crate) async fn session_cookie(server: &Server) -> R<String> {
     let res = reqwest::Client::new()
         .post(format!("{}/api/sign_in", server.url))
         .form(&[("username", "alice@acme"), ("password", "alice-demo-1")])
@@ -28,15 +28,20 @@ async fn session_cookie(server: &Server) -> R<String> {
     Ok(cookie.split(';').next().unwrap_or_default().to_owned())
 }
 
-struct Measured {
-    requests_per_sec: f64,
-    p99_ms: f64,
-    non_2xx: u64,
+pub(crate) struct Measured {
+    pub(crate) requests_per_sec: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    pub(crate) non_2xx: u64,
 }
 
-/// One wrk run per URL, all at once, the connections split between them.
 fn wrk(urls: &[String], cookie: &str) -> R<Measured> {
-    let per = CONNECTIONS / urls.len() as u32;
+    wrk_at(urls, "/workspaces", cookie, CONNECTIONS)
+}
+
+/// One wrk run per URL (for `connections` in all, split between them), all at once, GET `path`.
+pub(crate) fn wrk_at(urls: &[String], path: &str, cookie: &str, connections: u32) -> R<Measured> {
+    let per = connections / urls.len() as u32;
     let children: Vec<_> = urls
         .iter()
         .map(|url| {
@@ -50,13 +55,14 @@ fn wrk(urls: &[String], cookie: &str) -> R<Measured> {
                     &format!("{SECONDS}s"),
                 ])
                 .args(["--latency", "-H", &format!("Cookie: {cookie}")])
-                .arg(format!("{url}/workspaces"))
+                .arg(format!("{url}{path}"))
                 .output()
         })
         .collect::<Result<_, _>>()
         .map_err(|e| format!("running wrk (Debian package `wrk`): {e}"))?;
     let mut total = Measured {
         requests_per_sec: 0.0,
+        p50_ms: 0.0,
         p99_ms: 0.0,
         non_2xx: 0,
     };
@@ -73,6 +79,8 @@ fn wrk(urls: &[String], cookie: &str) -> R<Measured> {
             .ok_or_else(|| format!("wrk printed no Requests/sec:\n{text}"))?
             .parse()?;
         let p99 = field("99%").ok_or("wrk printed no 99% latency")?;
+        let p50 = field("50%").ok_or("wrk printed no 50% latency")?;
+        total.p50_ms = total.p50_ms.max(millis(&p50)?);
         total.requests_per_sec += rps;
         total.p99_ms = total.p99_ms.max(millis(&p99)?);
         total.non_2xx += field("Non-2xx").map_or(Ok(0), |n| n.parse())?;
