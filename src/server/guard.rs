@@ -37,7 +37,11 @@ pub async fn current_principal(state: &AppState) -> AppResult<Option<Principal>>
     let Some(user) = signed_in else {
         return Ok(None);
     };
-    let principal = identity::load_session_principal(&state.pool, user).await?;
+    let principal = super::memo::once_per_render(
+        || format!("principal:{}:{}", user.user_id, user.session_version),
+        || identity::load_session_principal(&state.pool, user),
+    )
+    .await?;
     if principal.is_none() {
         // The user is gone or its credentials changed: this session ends here.
         session.flush().await.map_err(store_error)?;

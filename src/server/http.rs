@@ -49,7 +49,10 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(super::memo::RenderMemo::default());
+            },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod gate;
 pub mod guard;
 pub mod http;
+pub mod memo;
 pub mod metrics;
 pub mod state;
 pub mod test_clock;

@@ -35,7 +35,11 @@ pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, 
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::View, |s, p| async move {
-        service::list(&s.pool, &p, &query, page).await
+        crate::server::memo::once_per_render(
+            || format!("list_workspaces:{}:{query}:{page}", p.user_id),
+            || service::list(&s.pool, &p, &query, page),
+        )
+        .await
     })
     .await
 }

@@ -93,8 +93,18 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
         "page throughput: GET /workspaces signed in, {WORKSPACES} workspaces in the account, vs bare axum + the same two SQL reads (wrk, 10 s each)"
     );
     for connections in [1, 32] {
-        let console = wrk_at(std::slice::from_ref(&server.url), "/workspaces", &cookie, connections)?;
-        let base = wrk_at(std::slice::from_ref(&bare_url), "/workspaces", "", connections)?;
+        let console = wrk_at(
+            std::slice::from_ref(&server.url),
+            "/workspaces",
+            &cookie,
+            connections,
+        )?;
+        let base = wrk_at(
+            std::slice::from_ref(&bare_url),
+            "/workspaces",
+            "",
+            connections,
+        )?;
         println!("  {connections} connection(s):");
         println!("    {}", line("console", &console));
         println!("    {}", line("bare axum", &base));
