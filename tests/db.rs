@@ -12,16 +12,7 @@ use workspace_console::identity::service as identity;
 use workspace_console::operations::service as tasks;
 use workspace_console::recycle_bin::service as bin;
 use workspace_console::store::Pool;
-use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
-
-fn new_ws(name: &str) -> NewWorkspace {
-    NewWorkspace {
-        name: name.into(),
-        display_name: String::new(),
-        description: String::new(),
-        data_modeling: false,
-    }
-}
+use workspace_console::workspaces::service as workspaces;
 
 async fn entry_deleted_at(pool: &Pool, ws_id: i64) -> i64 {
     sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")

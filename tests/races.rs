@@ -13,7 +13,7 @@ use workspace_console::domain::Principal;
 use workspace_console::error::{AppError, AppResult};
 use workspace_console::recycle_bin::service as bin;
 use workspace_console::store::Pool;
-use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
+use workspace_console::workspaces::service as workspaces;
 
 const AT_ONCE: usize = 8;
 const ROUNDS: usize = 12;
@@ -48,15 +48,6 @@ fn winners(outcomes: &[AppResult<()>]) -> usize {
 
 fn losers(outcomes: &[AppResult<()>]) -> Vec<&AppError> {
     outcomes.iter().filter_map(|o| o.as_ref().err()).collect()
-}
-
-fn new_ws(name: &str) -> NewWorkspace {
-    NewWorkspace {
-        name: name.into(),
-        display_name: String::new(),
-        description: String::new(),
-        data_modeling: false,
-    }
 }
 
 /// A binned workspace with a few assets; answers its entry (id, deleted_at).

@@ -142,6 +142,16 @@ pub async fn ram_user(
         .unwrap()
 }
 
+/// The create form with only a name filled in.
+pub fn new_ws(name: &str) -> NewWorkspace {
+    NewWorkspace {
+        name: name.into(),
+        display_name: String::new(),
+        description: String::new(),
+        data_modeling: false,
+    }
+}
+
 pub async fn workspace(pool: &Pool, p: &Principal, name: &str, modeling: bool) -> i64 {
     let input = NewWorkspace {
         name: name.into(),
