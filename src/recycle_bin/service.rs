@@ -10,8 +10,6 @@ use crate::store::{Conn, Pool};
 /// How many assets (with their node versions) one purge transaction removes, so a purge never
 /// holds the write lock for long: other writers get in between two batches.
 pub const PURGE_ROWS: i64 = 5_000;
-/// The pause between two full batches of one purge.
-const BATCH_GAP: std::time::Duration = std::time::Duration::from_millis(30);
 /// How many expired entries one pass claims at a time.
 pub const PURGE_ENTRIES: i64 = 20;
 /// A claimed purge is renewed after every batch; one not renewed for this long belongs to an
@@ -189,10 +187,7 @@ async fn remove_entries(pool: &Pool, now: Timestamp, ids: &[i64]) -> AppResult<u
         if n < PURGE_ROWS as u64 {
             break;
         }
-        // Leave the write lock free for at least as long as the batch held it and longer than
-        // SQLite's busy handler sleeps between two tries (at most 25 ms in its first 100 ms), so
-        // a writer waiting for the lock cannot miss the gap.
-        tokio::time::sleep(started.elapsed().max(BATCH_GAP)).await;
+        crate::store::pause_between_batches(pool, started.elapsed()).await;
     }
     let removed = sqlx::query(&format!(
         "DELETE FROM workspaces WHERE id IN ({list}) AND deleted_at IS NOT NULL AND purge_started_at IS NOT NULL"

@@ -7,7 +7,7 @@
 //! - case-insensitive names: SQLite's `COLLATE NOCASE` / PostgreSQL's `nocase` ICU collation,
 //!   declared on the columns, so `name = $1`, `UNIQUE` and `ORDER BY name` ignore case on both;
 //! - write serialization: [`write_tx`] and [`LOCK_ROW`] / [`CLAIM_ROWS`] (below);
-//! - housekeeping after bulk deletes: [`after_bulk_delete`];
+//! - long writes: [`pause_between_batches`] and [`after_bulk_delete`];
 //! - the session store: [`SessionBackend`].
 use crate::error::BoxError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyTypeInfo, AnyValueRef};
@@ -144,6 +144,17 @@ pub fn claim_rows(conn: &AnyConnection) -> &'static str {
     match Engine::of(conn) {
         Engine::Sqlite => "",
         Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+    }
+}
+
+/// Between two batches of a long write (a purge), given how long the last batch took. SQLite has
+/// one writer at a time: the write lock is left free for at least as long as the batch held it and
+/// longer than SQLite's busy handler sleeps between two tries (at most 25 ms in its first 100 ms),
+/// so a writer waiting for it cannot miss the gap. PostgreSQL locks rows, not the database: other
+/// writers never waited, so there is no pause.
+pub async fn pause_between_batches(pool: &Pool, batch_took: Duration) {
+    if Engine::of_pool(pool) == Engine::Sqlite {
+        tokio::time::sleep(batch_took.max(Duration::from_millis(30))).await;
     }
 }
 
