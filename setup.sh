@@ -4,9 +4,10 @@
 #   ./setup.sh test    install what is missing, build, run every test (unit, database, HTTP, Playwright)
 #                      on both engines: SQLite and a PostgreSQL cluster started (and stopped) for the run
 #   ./setup.sh cluster two instances on one PostgreSQL database with demo data (ports 3000 and 3001)
-#   ./setup.sh bench   benchmarks: delete / recover / purge against bare SQL (SQLite and PostgreSQL), a
-#                      writer's wait during a large purge, SSR throughput, server memory through sign-in
-#                      bursts (prints ratios and goals)
+#   ./setup.sh bench   benchmarks: bytes on the wire against a minimal Leptos app, delete / recover /
+#                      purge against bare SQL (SQLite and PostgreSQL), a writer's wait during a large
+#                      purge, SSR throughput, server memory through sign-in bursts (prints ratios and
+#                      goals); `./setup.sh bench --only GROUP` runs one group
 # Every install step is skipped when its tool is already there at the pinned version.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -117,8 +118,8 @@ build_release() {
     say "the release build is up to date"
     return
   fi
-  say "building the console (release: server binary + hydrated WASM, assets precompressed)"
-  cargo leptos build --release --precompress
+  say "building the console (release: server binary + WASM split per page, assets precompressed)"
+  cargo leptos build --release --precompress --split
 }
 
 cmd_run() {
@@ -175,8 +176,25 @@ cmd_cluster() {
   wait
 }
 
+# The minimal Leptos app bytes-on-the-wire compares against, built the same way as the console.
+build_minimal_leptos() {
+  say "building the minimal Leptos app (bench/minimal-leptos) the same way, for bytes-on-the-wire"
+  (cd bench/minimal-leptos && cargo leptos build --release --precompress)
+}
+
 cmd_bench() {
   build_release   # the memory and throughput benchmarks start the release server
+  local only=""
+  if [ "${1:-}" = "--only" ]; then only=${2:-}; fi
+  if [ -z "$only" ] || [ "$only" = bytes-on-the-wire ]; then
+    build_minimal_leptos
+    ensure_chromium
+    ensure_playwright
+    say "bytes-on-the-wire (Playwright in Chromium: the console and the minimal Leptos app)"
+    (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+      npx playwright test -c bench.config.ts)
+    [ "$only" = bytes-on-the-wire ] && return
+  fi
   if ! command -v wrk >/dev/null; then
     say "installing wrk (Debian package) for the throughput benchmark"
     apt-get update -qq

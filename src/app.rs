@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -24,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     {
         response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
     }
+    let scripts = !is_plain_html_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -31,14 +32,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                {scripts.then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <MetaTags/>
             </head>
-            <body>
+            // `data-hydrated` marks a page ready for input: set by the WASM once it has hydrated,
+            // or at once on a page that has no WASM.
+            <body data-hydrated=(!scripts).then_some("true")>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The sign-in page is plain HTML: its form posts to the sign-in server function, which answers
+/// with a redirect (to Workspaces, or back with the refusal in the address), so the first page a
+/// visitor sees downloads no WASM or JS at all. Reached by a link inside the hydrated console
+/// instead, it is rendered by the WASM and signs in without a page load.
+fn is_plain_html_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path() == "/login")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 
@@ -49,22 +68,54 @@ pub fn App() -> impl IntoView {
         <Title text="Workspace Console"/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/signup") view=SignUpPage/>
+                <Route path=path!("/login") view={Lazy::<Login>::new()}/>
+                <Route path=path!("/signup") view={Lazy::<SignUp>::new()}/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/workspaces"/> }/>
-                    <Route path=path!("workspaces") view=WorkspacesPage/>
-                    <Route path=path!("workspaces/:name") view=WorkspaceOverviewPage/>
-                    <Route path=path!("workspaces/:name/assets/:kind") view=AssetListPage/>
-                    <Route path=path!("workspaces/:name/datastudio") view=DataStudioPage/>
-                    <Route path=path!("workspaces/:name/operation-center") view=OperationCenterPage/>
-                    <Route path=path!("operation-center") view=OperationCenterPage/>
-                    <Route path=path!("recycle-bin") view=RecycleBinPage/>
-                    <Route path=path!("ram-users") view=RamUsersPage/>
+                    <Route path=path!("workspaces") view={Lazy::<Workspaces>::new()}/>
+                    <Route path=path!("workspaces/:name") view={Lazy::<WorkspaceOverview>::new()}/>
+                    <Route path=path!("workspaces/:name/assets/:kind") view={Lazy::<AssetList>::new()}/>
+                    <Route path=path!("workspaces/:name/datastudio") view={Lazy::<DataStudio>::new()}/>
+                    <Route path=path!("workspaces/:name/operation-center") view={Lazy::<OperationCenter>::new()}/>
+                    <Route path=path!("operation-center") view={Lazy::<OperationCenter>::new()}/>
+                    <Route path=path!("recycle-bin") view={Lazy::<RecycleBin>::new()}/>
+                    <Route path=path!("ram-users") view={Lazy::<RamUsers>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code is split out of the main WASM (`cargo leptos build --split`): the browser
+/// fetches it the first time the route is shown (the server names it in a preload link for the
+/// page it renders), so the sign-in page does not download the console.
+macro_rules! lazy_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    Login => LoginPage,
+    SignUp => SignUpPage,
+    Workspaces => WorkspacesPage,
+    WorkspaceOverview => WorkspaceOverviewPage,
+    AssetList => AssetListPage,
+    DataStudio => DataStudioPage,
+    OperationCenter => OperationCenterPage,
+    RecycleBin => RecycleBinPage,
+    RamUsers => RamUsersPage,
 }
 
 /// Every console page: signed-out visitors go to the sign-in page; users without a DataWorks

@@ -133,15 +133,22 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             "listening on {addr} without CONSOLE_PUBLIC_URL: requests for any host name are served"
         );
     }
-    spawn_purge_job(pool.clone(), clock.clone(), cli.purge_interval, test_mode)?;
-    let mut state = AppState::new(pool, clock, options);
+    let mut state = AppState::new(pool, clock, options)?;
     state.test_mode = test_mode;
     state.config = Config {
         public_origin,
         trust_proxy: cli.trust_proxy,
         loopback_only: addr.ip().is_loopback(),
     };
+    // The router creates the session table; the purge job's housekeeping prunes it afterwards.
     let app = http::router(state.clone()).await?;
+    spawn_purge_job(
+        state.pool.clone(),
+        state.sessions.clone(),
+        state.clock.clone(),
+        cli.purge_interval,
+        test_mode,
+    );
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "Workspace Console listening on http://{}",
@@ -170,11 +177,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
 
 fn spawn_purge_job(
     pool: workspace_console::store::Pool,
+    sessions: workspace_console::store::SessionBackend,
     clock: Clock,
     every_secs: u64,
     test_mode: bool,
-) -> Result<(), BoxError> {
-    let sessions = workspace_console::store::SessionBackend::for_pool(&pool)?;
+) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
         loop {
@@ -193,7 +200,6 @@ fn spawn_purge_job(
             }
         }
     });
-    Ok(())
 }
 
 /// Expired sessions and stale throttle rows are deleted.

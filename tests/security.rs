@@ -882,3 +882,100 @@ async fn a_burst_of_sign_ins_past_the_gate_gets_503_with_retry_after(pool: Pool)
         "12 attempts at once through a gate of 1 + 1 all got in"
     );
 }
+
+on_both_engines!(the_sign_in_page_is_plain_html_and_its_form_works_without_wasm);
+async fn the_sign_in_page_is_plain_html_and_its_form_works_without_wasm(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |path: &str| {
+        let url = format!("{}{path}", app.url);
+        let browser = browser.clone();
+        async move {
+            let res = browser.get(url).send().await.unwrap();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (res.status(), location, res.text().await.unwrap())
+        }
+    };
+    let form_post = |password: &'static str| {
+        let browser = browser.clone();
+        let url = app.url.clone();
+        async move {
+            let res = browser
+                .post(format!("{url}/api/sign_in"))
+                .header("accept", "text/html,application/xhtml+xml")
+                .header("origin", &url)
+                .header("referer", format!("{url}/login"))
+                .form(&[("username", "alice@acme"), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            (res.status(), location)
+        }
+    };
+
+    // Signed out, the page carries the form and loads no script or WASM (Leptos's few inline lines
+    // of resource bookkeeping remain).
+    let (status, _, html) = page("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"action="/api/sign_in""#), "{html}");
+    for loader in ["<script src", "modulepreload", ".wasm", ".js\""] {
+        assert!(!html.contains(loader), "{loader} in {html}");
+    }
+
+    // A wrong password comes back to the page (303, so the browser follows), which says so.
+    let (status, location) = form_post("not-her-password").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        location.contains("/login?__path=%2Fapi%2Fsign_in&__err="),
+        "{location}"
+    );
+    let path = location.trim_start_matches(&app.url).to_owned();
+    let (status, _, html) = page(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Incorrect username or password."), "{html}");
+
+    // The right one signs in; the page sends a signed-in visitor on to Workspaces.
+    let (status, location) = form_post("alice-demo-1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(!location.contains("__err"), "{location}");
+    let (status, location, _) = page("/login").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/workspaces"));
+    let (status, _, html) = page("/workspaces").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("alice@acme"));
+}
+
+on_both_engines!(a_refusal_forged_into_the_sign_in_address_shows_only_the_consoles_words);
+async fn a_refusal_forged_into_the_sign_in_address_shows_only_the_consoles_words(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    // base64url of {"kind":"Invalid","message":"Call 555 0100 to unlock your account."}
+    let forged = "eyJraW5kIjoiSW52YWxpZCIsIm1lc3NhZ2UiOiJDYWxsIDU1NSAwMTAwIHRvIHVubG9jayB5b3VyIGFjY291bnQuIn0=";
+    let html = reqwest::get(format!(
+        "{}/login?__path=%2Fapi%2Fsign_in&__err={forged}",
+        app.url
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(!html.contains("555 0100"), "{html}");
+    assert!(html.contains("The sign-in did not go through."), "{html}");
+    // Garbage is no refusal at all, and no error page either.
+    let res = reqwest::get(format!(
+        "{}/login?__path=%2Fapi%2Fsign_in&__err=%%%",
+        app.url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}

@@ -1,61 +1,63 @@
-import type { CDPSession, Page } from '@playwright/test';
-import { DEMO, expect, gotoHydrated, reloadHydrated, shot, signInAs, test } from './fixtures';
-
-type Transfer = { url: string; type: string; encoding: string; cacheControl: string; bytes: number; cached: boolean };
-
-/** Records every response of the page through the DevTools protocol: bytes on the wire, cache hits. */
-async function recordTransfers(page: Page): Promise<{ cdp: CDPSession; take: () => Transfer[] }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  let byId = new Map<string, Transfer>();
-  cdp.on('Network.responseReceived', (e) => {
-    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    byId.set(e.requestId, {
-      url: e.response.url,
-      type: e.type,
-      encoding: headers['content-encoding'] ?? '',
-      cacheControl: headers['cache-control'] ?? '',
-      bytes: 0,
-      cached: Boolean(e.response.fromDiskCache || e.response.fromPrefetchCache),
-    });
-  });
-  cdp.on('Network.requestServedFromCache', (e) => {
-    const t = byId.get(e.requestId);
-    if (t) t.cached = true;
-  });
-  cdp.on('Network.loadingFinished', (e) => {
-    const t = byId.get(e.requestId);
-    if (t) t.bytes = e.encodedDataLength;
-  });
-  return {
-    cdp,
-    take: () => {
-      const all = [...byId.values()];
-      byId = new Map();
-      return all;
-    },
-  };
-}
-
-const isCode = (t: Transfer) => /\/pkg\/.*\.(wasm|js)$/.test(new URL(t.url).pathname);
+import { DEMO, expect, gotoHydrated, reloadHydrated, shot, signInAs, test, waitForHydration } from './fixtures';
+import { isCode, recordTransfers } from './transfers';
 
 test.describe('Delivery', () => {
-  test('WASM, JS and CSS arrive precompressed under hashed names, and a reload downloads no WASM or JS', async ({
-    page,
-  }) => {
+  test('the sign-in page is plain HTML: no WASM or JS, and it signs in without them', async ({ page }) => {
     const { take } = await recordTransfers(page);
     await gotoHydrated(page, '/login');
     const cold = take();
     const pkg = cold.filter((t) => new URL(t.url).pathname.startsWith('/pkg/'));
-    expect(pkg.map((t) => new URL(t.url).pathname.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
-    for (const t of pkg) {
-      expect(new URL(t.url).pathname).toMatch(/^\/pkg\/workspace-console\.[A-Za-z0-9_-]{10,}\.(wasm|js|css)$/);
+    expect(pkg.map((t) => new URL(t.url).pathname.split('.').pop())).toEqual(['css']);
+    const page1 = cold.find((t) => t.type === 'Document')!;
+    expect(page1.cacheControl).toBe('no-store');
+    expect(cold.reduce((n, t) => n + t.bytes, 0)).toBeLessThan(20_000);
+
+    // The form posts to the server function; a refusal comes back in the address, a success
+    // goes on to Workspaces, where the console's code loads.
+    await page.getByLabel('Username', { exact: true }).fill(DEMO.alice.username);
+    await page.getByLabel('Password', { exact: true }).fill('not-her-password');
+    await page.getByRole('button', { name: 'Sign In', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Incorrect username or password.' })).toBeVisible();
+    await expect(page).toHaveURL(/\/login\?/);
+    expect(take().filter(isCode)).toEqual([]);
+    await page.getByLabel('Username', { exact: true }).fill(DEMO.alice.username);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO.alice.password);
+    await page.getByRole('button', { name: 'Sign In', exact: true }).click();
+    await expect(page).toHaveURL(/\/workspaces$/);
+    await waitForHydration(page);
+    await expect(page.getByRole('banner')).toContainText('alice@acme');
+
+    // Signed in, /login goes straight on to Workspaces.
+    await page.goto('/login');
+    await expect(page).toHaveURL(/\/workspaces$/);
+  });
+
+  test('a refusal in the address is shown only with the console\'s own words', async ({ page }) => {
+    const forged = Buffer.from(JSON.stringify({ kind: 'Invalid', message: 'Call +1 555 0100 to unlock.' })).toString(
+      'base64url',
+    );
+    await gotoHydrated(page, `/login?__path=%2Fapi%2Fsign_in&__err=${forged}`);
+    await expect(page.getByRole('alert')).toHaveText(/The sign-in did not go through/);
+    await expect(page.getByText('555 0100')).toHaveCount(0);
+  });
+
+  test('WASM and JS arrive precompressed under hashed names, cached for a year; a reload downloads none', async ({
+    page,
+  }) => {
+    const { take } = await recordTransfers(page);
+    await signInAs(page, DEMO.alice); // the sign-in lands on Workspaces: its code arrives now
+    await gotoHydrated(page, '/recycle-bin'); // a full page load: the shared code comes from the cache
+    const cold = take();
+    const code = cold.filter(isCode);
+    expect(code.length).toBeGreaterThan(0);
+    for (const t of cold.filter((t) => new URL(t.url).pathname.startsWith('/pkg/') && t.bytes > 0)) {
+      expect(new URL(t.url).pathname).toMatch(/^\/pkg\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{10,}\.(wasm|js|css)$/);
       expect(t.encoding, t.url).toBe('br');
       expect(t.cacheControl, t.url).toBe('public, max-age=31536000, immutable');
     }
-    const wasm = pkg.find((t) => t.url.endsWith('.wasm'))!;
-    expect(wasm.bytes).toBeGreaterThan(0);
-    expect(wasm.bytes).toBeLessThan(600_000); // brotli: about 450 KB of 1.65 MB
+    // Code shared by Workspaces and the Recycle Bin (the main WASM, the JS) was downloaded once.
+    const downloads = cold.filter((t) => isCode(t) && !t.cached && t.bytes > 0).map((t) => t.url);
+    expect(downloads.length).toBe(new Set(downloads).size);
     const page1 = cold.find((t) => t.type === 'Document')!;
     expect(page1.encoding).toBe('br');
     expect(page1.cacheControl).toBe('no-store');
@@ -64,14 +66,7 @@ test.describe('Delivery', () => {
     const warm = take();
     const fetchedAgain = warm.filter((t) => isCode(t) && !t.cached && t.bytes > 0);
     expect(fetchedAgain, JSON.stringify(warm, null, 1)).toEqual([]);
-
-    // Signed in, the console's pages reuse the same cached code.
-    await signInAs(page, DEMO.alice);
-    take();
-    await gotoHydrated(page, '/workspaces');
-    const signedIn = take();
-    expect(signedIn.filter((t) => isCode(t) && !t.cached && t.bytes > 0)).toEqual([]);
-    await expect(page.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
-    await shot(page, 'delivery-workspaces-styled');
+    await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
+    await shot(page, 'delivery-recycle-bin-styled');
   });
 });

@@ -33,7 +33,7 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Run one group only: sql (delete, recover, purge sweep), purge-wait, page-throughput,
-    /// throughput, memory.
+    /// throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).

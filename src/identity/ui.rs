@@ -1,22 +1,32 @@
 use super::{
-    RamUser, create_ram_user, current_viewer, delete_ram_user, list_ram_users,
-    set_ram_user_password, set_ram_user_policy, sign_in, sign_out, sign_up,
+    RamUser, create_ram_user, delete_ram_user, list_ram_users, set_ram_user_password,
+    set_ram_user_policy, sign_in, sign_out, sign_up,
 };
 use crate::domain::Policy;
+use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, error_of, go_to};
 use leptos::prelude::*;
-use leptos_router::components::{A, Redirect};
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-#[component]
-fn RedirectIfSignedIn() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                matches!(viewer.await, Ok(Some(_))).then(|| view! { <Redirect path="/workspaces"/> })
-            })}
-        </Suspense>
+/// The refusal a sign-in form post was sent back with (`?__path=/api/sign_in&__err=…`, put there
+/// by the server function for a browser without WASM). The address can be crafted by anyone, so
+/// only refusals whose text is the console's own are shown as they are.
+fn refusal_in_address() -> Option<AppError> {
+    let query = use_query_map();
+    let (path, err) = query.with_untracked(|q| (q.get("__path"), q.get("__err")));
+    if path.as_deref() != Some("/api/sign_in") {
+        return None;
     }
+    let error = leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err?);
+    Some(match error {
+        AppError::BadCredentials
+        | AppError::Throttled(_)
+        | AppError::Busy(_)
+        | AppError::TooLarge
+        | AppError::Internal => error,
+        _ => AppError::BadRequest("The sign-in did not go through. Please try again.".into()),
+    })
 }
 
 #[component]
@@ -32,8 +42,8 @@ pub fn LoginPage() -> impl IntoView {
             go_to("/workspaces");
         }
     });
+    let refused = refusal_in_address();
     view! {
-        <RedirectIfSignedIn/>
         <div class="auth-page">
             <form
                 class="auth-card"
@@ -51,7 +61,11 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="hint">"Your account name, or user@account for a RAM user."</p>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password/>
-                {error_of(submit.value())}
+                {move || match submit.value().get() {
+                    Some(Err(error)) => Some(view! { <ErrorNote error/> }.into_any()),
+                    Some(Ok(())) => None,
+                    None => refused.clone().map(|error| view! { <ErrorNote error/> }.into_any()),
+                }}
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>"Sign In"</button>
                 <p class="alt">"No account yet? " <A href="/signup">"Create Account"</A></p>
             </form>

@@ -25,8 +25,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     super::metrics::handle();
-    let store = crate::store::SessionBackend::for_pool(&state.pool)?;
-    store.migrate().await?;
+    state.sessions.migrate().await?;
+    let store = state.sessions.clone();
     let secure = state
         .config
         .public_origin
@@ -75,6 +75,10 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         ))
         .layer(middleware::from_fn(no_store_pages))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            signed_in_skip_sign_in,
+        ))
         .layer(sessions)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -192,7 +196,18 @@ async fn server_fn_handler(
 /// the function (unreadable arguments, a body of the wrong kind) comes back as a 500 from the
 /// server function layer. Its body is the console's error, so its status is the error's own.
 async fn server_fn_error_status(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+    // A plain HTML form (the sign-in page works without WASM) is sent back to its page: with
+    // 303 See Other, whatever status the answer has, or the browser would not follow it.
+    let from_form = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let mut response = next.run(request).await;
+    if from_form && response.headers().contains_key(header::LOCATION) {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+        return response;
+    }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key("serverfnerror")
     {
@@ -206,6 +221,27 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A signed-in visitor of the sign-in or sign-up page goes on to Workspaces (303), which is also
+/// where a successful sign-in form lands: the server function sends the form back to its page.
+async fn signed_in_skip_sign_in(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == axum::http::Method::GET
+        && matches!(request.uri().path(), "/login" | "/signup")
+        && let Some(session) = request.extensions().get::<tower_sessions::Session>()
+        && let Ok(Some(user)) = session
+            .get::<crate::identity::service::SessionUser>(super::guard::SESSION_USER_KEY)
+            .await
+        && let Ok(Some(_)) =
+            crate::identity::service::load_session_principal(&state.pool, user).await
+    {
+        return axum::response::Redirect::to("/workspaces").into_response();
+    }
+    next.run(request).await
 }
 
 /// The console's JSON error shape, for refusals made before any handler runs.

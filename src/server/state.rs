@@ -1,6 +1,6 @@
 use super::Clock;
 use super::gate::Gate;
-use crate::store::Pool;
+use crate::store::{Pool, SessionBackend};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: Pool,
+    /// The session store (on the same database); the purge job's housekeeping prunes it too.
+    pub sessions: SessionBackend,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
     pub test_mode: bool,
@@ -20,8 +22,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: Pool, clock: Clock, leptos_options: LeptosOptions) -> Self {
-        Self {
+    pub fn new(
+        pool: Pool,
+        clock: Clock,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            sessions: SessionBackend::for_pool(&pool)?,
             pool,
             clock,
             leptos_options,
@@ -29,7 +36,7 @@ impl AppState {
             config: Config::default(),
             password_gate: Gate::for_password_hashing(),
             draining: Arc::default(),
-        }
+        })
     }
 
     pub fn is_draining(&self) -> bool {

@@ -28,7 +28,8 @@ pub async fn spawn_with(
     let leptos_options = leptos::prelude::LeptosOptions::builder()
         .output_name("workspace-console")
         .build();
-    let mut state = AppState::new(pool.clone(), Clock::fixed(T0), leptos_options);
+    let mut state =
+        AppState::new(pool.clone(), Clock::fixed(T0), leptos_options).expect("session store");
     state.config.loopback_only = true;
     adjust(&mut state);
     let app = http::router(state.clone()).await.unwrap();

@@ -1,0 +1,148 @@
+/**
+ * bytes-on-the-wire: what a browser downloads for a cold load of /login, a cold load of /workspaces
+ * signed in, and a reload of each, counted by file kind through the DevTools protocol. The same for
+ * the minimal Leptos app (bench/minimal-leptos, built in the same run), and the ratios against it.
+ * Goals (issue 10): /login <= 1.3x the minimal app, /workspaces <= 2x, a reload downloads no WASM or JS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { DEMO, expect, test, waitForHydration } from '../tests/fixtures';
+import { isCode, kindOf, recordTransfers, type Transfer } from '../tests/transfers';
+
+const MINIMAL_DIR = path.resolve(__dirname, '../../bench/minimal-leptos');
+const KINDS = ['html', 'wasm', 'js', 'css', 'api', 'other'];
+
+type Load = { name: string; transfers: Transfer[] };
+
+function sum(transfers: Transfer[]): Record<string, number> {
+  const by: Record<string, number> = Object.fromEntries(KINDS.map((k) => [k, 0]));
+  for (const t of transfers) if (!t.cached) by[kindOf(t)] += t.bytes;
+  by.total = KINDS.reduce((n, k) => n + by[k], 0);
+  return by;
+}
+
+const kb = (n: number) => (n / 1000).toFixed(1).padStart(7);
+
+function table(loads: Load[]): string {
+  const head = `${'load'.padEnd(34)}${[...KINDS, 'total'].map((k) => k.padStart(8)).join('')}   (kB on the wire)`;
+  const rows = loads.map((l) => {
+    const by = sum(l.transfers);
+    return `${l.name.padEnd(34)}${[...KINDS, 'total'].map((k) => ` ${kb(by[k])}`).join('')}`;
+  });
+  return [head, ...rows].join('\n');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMinimal(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(path.join(MINIMAL_DIR, 'target/release/minimal-leptos'), [], {
+    cwd: MINIMAL_DIR,
+    env: { ...process.env, LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, LEPTOS_SITE_ROOT: 'target/site' },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url);
+      return { url, child };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  child.kill();
+  throw new Error(`the minimal Leptos app did not answer at ${url}`);
+}
+
+/** A load in a fresh browser context (empty cache), waiting until hydrated and the network is idle. */
+async function load(page: Page, url: string): Promise<Transfer[]> {
+  const { take } = await recordTransfers(page);
+  await page.goto(url);
+  await waitForHydration(page);
+  await page.waitForLoadState('networkidle');
+  return take();
+}
+
+async function reload(page: Page): Promise<Transfer[]> {
+  const { take } = await recordTransfers(page);
+  await page.reload();
+  await waitForHydration(page);
+  await page.waitForLoadState('networkidle');
+  return take();
+}
+
+async function fresh(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+test('bytes-on-the-wire', async ({ browser, baseURL }) => {
+  const minimal = await startMinimal();
+  const loads: Load[] = [];
+  try {
+    {
+      const { context, page } = await fresh(browser);
+      loads.push({ name: 'minimal Leptos app /, cold', transfers: await load(page, `${minimal.url}/`) });
+      await expect(page.getByRole('button', { name: /Clicked 0 times/ })).toBeVisible();
+      await page.getByRole('button', { name: /Clicked/ }).click();
+      await expect(page.getByRole('button', { name: /Clicked 1 times/ })).toBeVisible();
+      loads.push({ name: 'minimal Leptos app /, reload', transfers: await reload(page) });
+      await context.close();
+    }
+    {
+      const { context, page } = await fresh(browser);
+      loads.push({ name: 'console /login, cold', transfers: await load(page, `${baseURL}/login`) });
+      loads.push({ name: 'console /login, reload', transfers: await reload(page) });
+      await context.close();
+    }
+    {
+      const { context, page } = await fresh(browser);
+      // Signed in without loading a page, so the cache is still cold for /workspaces.
+      const signIn = await page.request.post(`${baseURL}/api/sign_in`, {
+        form: { username: DEMO.alice.username, password: DEMO.alice.password },
+        headers: { Origin: baseURL! },
+        maxRedirects: 0,
+      });
+      expect(signIn.status(), await signIn.text()).toBeLessThan(400);
+      loads.push({ name: 'console /workspaces, cold, signed in', transfers: await load(page, `${baseURL}/workspaces`) });
+      await expect(page.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
+      loads.push({ name: 'console /workspaces, reload', transfers: await reload(page) });
+      await context.close();
+    }
+  } finally {
+    minimal.child.kill();
+  }
+
+  const total = (name: string) => sum(loads.find((l) => l.name === name)!.transfers).total;
+  const base = total('minimal Leptos app /, cold');
+  const login = total('console /login, cold') / base;
+  const workspaces = total('console /workspaces, cold, signed in') / base;
+  const reloadCode = loads
+    .filter((l) => l.name.endsWith('reload'))
+    .flatMap((l) => l.transfers)
+    .filter((t) => isCode(t) && !t.cached && t.bytes > 0);
+  console.log(`\nbytes-on-the-wire\n${table(loads)}`);
+  console.log(`  /login cold      / minimal cold: ${login.toFixed(2)}x   (goal <= 1.30x) ${login <= 1.3 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  /workspaces cold / minimal cold: ${workspaces.toFixed(2)}x   (goal <= 2.00x) ${workspaces <= 2 ? 'met' : 'NOT met'}`,
+  );
+  console.log(`  WASM or JS downloaded again on a reload: ${reloadCode.length} files   (goal 0)`);
+  if (process.env.BYTES_DETAIL) {
+    for (const l of loads)
+      for (const t of l.transfers)
+        console.log(`${l.name.padEnd(38)} ${String(t.bytes).padStart(8)} ${t.cached ? 'cached' : ''} ${t.url}`);
+  }
+  expect(reloadCode).toEqual([]);
+});
