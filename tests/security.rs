@@ -941,6 +941,11 @@ async fn the_sign_in_page_is_plain_html_and_its_form_works_without_wasm(pool: Po
     let (status, _, html) = page(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Incorrect username or password."), "{html}");
+    assert!(location.ends_with("&username=alice%40acme"), "{location}");
+    assert!(
+        html.contains(r#"value="alice@acme""#),
+        "the username is kept: {html}"
+    );
 
     // The right one signs in; the page sends a signed-in visitor on to Workspaces.
     let (status, location) = form_post("alice-demo-1").await;
@@ -978,4 +983,36 @@ async fn a_refusal_forged_into_the_sign_in_address_shows_only_the_consoles_words
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+}
+
+on_both_engines!(static_files_never_leave_the_site_folder);
+async fn static_files_never_leave_the_site_folder(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let client = reqwest::Client::new();
+    for path in [
+        "/pkg/../Cargo.toml",
+        "/pkg/%2e%2e/Cargo.toml",
+        "/pkg/..%2fCargo.toml",
+        "/pkg/%2e%2e%2f%2e%2e%2fCargo.toml",
+        // target/site/pkg/../../../Cargo.toml is the repository's own
+        "/pkg/%2e%2e/%2e%2e/%2e%2e/Cargo.toml",
+        "/pkg/..%2f..%2f..%2fCargo.toml",
+        "/%2e%2e/%2e%2e/Cargo.toml",
+        "/..%5c..%5cCargo.toml",
+        "/pkg//etc/passwd",
+        "/pkg/%00",
+    ] {
+        let res = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert!(
+            !body.contains("[package]") && !body.contains("root:"),
+            "{path}: {body}"
+        );
+    }
 }

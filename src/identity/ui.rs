@@ -31,7 +31,12 @@ fn refusal_in_address() -> Option<AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let username = RwSignal::new(String::new());
+    // A sign-in form sent back with a refusal keeps its username (`?username=`).
+    let username = RwSignal::new(
+        use_query_map()
+            .with_untracked(|q| q.get("username"))
+            .unwrap_or_default(),
+    );
     let password = RwSignal::new(String::new());
     let submit = Action::new(|(u, p): &(String, String)| {
         let (u, p) = (u.clone(), p.clone());
@@ -57,7 +62,7 @@ pub fn LoginPage() -> impl IntoView {
                 <p class="brand">"Workspace Console"</p>
                 <h1>"Sign in to your account"</h1>
                 <label for="username">"Username"</label>
-                <input id="username" name="username" autocomplete="username" required bind:value=username/>
+                <input id="username" name="username" autocomplete="username" required value=username.get_untracked() bind:value=username/>
                 <p class="hint">"Your account name, or user@account for a RAM user."</p>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password/>

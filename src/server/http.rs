@@ -203,8 +203,31 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
+    // The sign-in form comes back with the username it was sent with, so only the password
+    // has to be typed again.
+    let (request, username) = if from_form && request.uri().path() == "/api/sign_in" {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+            return error_response(&AppError::TooLarge);
+        };
+        let username = url::form_urlencoded::parse(&bytes)
+            .find(|(key, _)| key == "username")
+            .map(|(_, value)| value.into_owned());
+        (Request::from_parts(parts, Body::from(bytes)), username)
+    } else {
+        (request, None)
+    };
     let mut response = next.run(request).await;
-    if from_form && response.headers().contains_key(header::LOCATION) {
+    if from_form && let Some(location) = response.headers().get(header::LOCATION) {
+        if let Some(username) = username
+            && let Ok(mut to) = url::Url::parse(location.to_str().unwrap_or_default())
+            && to.query_pairs().any(|(key, _)| key == "__err")
+        {
+            to.query_pairs_mut().append_pair("username", &username);
+            if let Ok(value) = HeaderValue::from_str(to.as_str()) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+        }
         *response.status_mut() = StatusCode::SEE_OTHER;
         return response;
     }

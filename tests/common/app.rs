@@ -25,8 +25,10 @@ pub async fn spawn_with(
     grace: Duration,
 ) -> TestApp {
     demo::seed(&pool, T0).await.unwrap();
+    // As `main` configures it: the built site, not the builder's default of the current folder.
     let leptos_options = leptos::prelude::LeptosOptions::builder()
         .output_name("workspace-console")
+        .site_root("target/site")
         .build();
     let mut state =
         AppState::new(pool.clone(), Clock::fixed(T0), leptos_options).expect("session store");
