@@ -9,13 +9,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-/// The refusal a sign-in form post was sent back with (`?__path=/api/sign_in&__err=…`, put there
-/// by the server function for a browser without WASM). The address can be crafted by anyone, so
-/// only refusals whose text is the console's own are shown as they are.
-fn refusal_in_address() -> Option<AppError> {
+/// The refusal a form post to server function `path` was sent back with (`?__path=…&__err=…`,
+/// put there by the server function for a browser without WASM, or one that has not hydrated
+/// yet). The address can be crafted by anyone, so only refusals whose text is the console's own
+/// are shown as they are; any other is shown as `otherwise`.
+fn refusal_in_address(path: &str, otherwise: &str) -> Option<AppError> {
     let query = use_query_map();
-    let (path, err) = query.with_untracked(|q| (q.get("__path"), q.get("__err")));
-    if path.as_deref() != Some("/api/sign_in") {
+    let (sent_by, err) = query.with_untracked(|q| (q.get("__path"), q.get("__err")));
+    if sent_by.as_deref() != Some(path) {
         return None;
     }
     let error = leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&err?);
@@ -25,7 +26,7 @@ fn refusal_in_address() -> Option<AppError> {
         | AppError::Busy(_)
         | AppError::TooLarge
         | AppError::Internal => error,
-        _ => AppError::BadRequest("The sign-in did not go through. Please try again.".into()),
+        _ => AppError::BadRequest(otherwise.into()),
     })
 }
 
@@ -47,7 +48,10 @@ pub fn LoginPage() -> impl IntoView {
             go_to("/workspaces");
         }
     });
-    let refused = refusal_in_address();
+    let refused = refusal_in_address(
+        "/api/sign_in",
+        "The sign-in did not go through. Please try again.",
+    );
     view! {
         <div class="auth-page">
             <form
@@ -78,10 +82,13 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// The fields are read when the form is sent, not bound to signals: what a visitor types before
+/// the page has hydrated stays (hydration does not write the inputs), and a form sent before then
+/// posts to the server function as plain HTML.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let account = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+    let account = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
     let submit = Action::new(|(a, p): &(String, String)| {
         let (a, p) = (a.clone(), p.clone());
         async move { sign_up(a, p).await }
@@ -91,6 +98,13 @@ pub fn SignUpPage() -> impl IntoView {
             go_to("/workspaces");
         }
     });
+    let refused = refusal_in_address(
+        "/api/sign_up",
+        "The account was not created. Check the account name and the password, and try again.",
+    );
+    let value = |input: NodeRef<leptos::html::Input>| {
+        input.get_untracked().map(|i| i.value()).unwrap_or_default()
+    };
     view! {
         <div class="auth-page">
             <form
@@ -99,18 +113,22 @@ pub fn SignUpPage() -> impl IntoView {
                 action="/api/sign_up"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    submit.dispatch((account.get_untracked(), password.get_untracked()));
+                    submit.dispatch((value(account), value(password)));
                 }
             >
                 <p class="brand">"Workspace Console"</p>
                 <h1>"Create Account"</h1>
                 <label for="account_name">"Account Name"</label>
-                <input id="account_name" name="account_name" autocomplete="username" required bind:value=account/>
+                <input id="account_name" name="account_name" autocomplete="username" required node_ref=account/>
                 <p class="hint">"2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter. You sign in with it as the account's root."</p>
                 <label for="new_password">"Password"</label>
-                <input id="new_password" name="password" type="password" autocomplete="new-password" required bind:value=password/>
+                <input id="new_password" name="password" type="password" autocomplete="new-password" required node_ref=password/>
                 <p class="hint">"10 to 128 characters, and not a commonly used password."</p>
-                {error_of(submit.value())}
+                {move || match submit.value().get() {
+                    Some(Err(error)) => Some(view! { <ErrorNote error/> }.into_any()),
+                    Some(Ok(())) => None,
+                    None => refused.clone().map(|error| view! { <ErrorNote error/> }.into_any()),
+                }}
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>"Create Account"</button>
                 <p class="alt">"Already have an account? " <A href="/login">"Sign In"</A></p>
             </form>
