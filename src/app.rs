@@ -123,9 +123,13 @@ lazy_page! {
 #[component]
 fn ConsoleLayout() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
+    // One `Suspend`, not a closure making one: the server's `Suspense` walks its children once to
+    // find their resources and again to render them, and a closure would build the frame and the
+    // page twice (and put the page's data into the HTML twice). The viewer never changes while
+    // the layout is shown, so nothing needs to re-run it.
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(viewer)) => view! { <ConsoleFrame viewer/> }.into_any(),
                     Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
