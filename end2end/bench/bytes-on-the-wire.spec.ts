@@ -5,10 +5,9 @@
  * Goals (issue 10): /login <= 1.3x the minimal app, /workspaces <= 2x, a reload downloads no WASM or JS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { DEMO, expect, test, waitForHydration } from '../tests/fixtures';
+import { DEMO, expect, freePort, test, waitForHydration } from '../tests/fixtures';
 import { isCode, kindOf, recordTransfers, type Transfer } from '../tests/transfers';
 
 const MINIMAL_DIR = path.resolve(__dirname, '../../bench/minimal-leptos');
@@ -32,18 +31,6 @@ function table(loads: Load[]): string {
     return `${l.name.padEnd(34)}${[...KINDS, 'total'].map((k) => ` ${kb(by[k])}`).join('')}`;
   });
   return [head, ...rows].join('\n');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function startMinimal(): Promise<{ url: string; child: ChildProcess }> {

@@ -1,4 +1,4 @@
-import { DEMO, expect, gotoHydrated, shot, signIn, signInAs, test } from './fixtures';
+import { DEMO, expect, gotoHydrated, shot, signIn, signInAs, test, waitForHydration } from './fixtures';
 import { createWorkspaceButton, searchWorkspaces, workspaceRow, workspaceRows } from './helpers';
 
 const NAV_LINKS = ['Workspaces', 'Operation Center', 'Recycle Bin'];
@@ -133,6 +133,8 @@ test.describe('Sign-in and who may see what', () => {
     await page.getByRole('button', { name: 'Create Account', exact: true }).click();
 
     await expect(page).toHaveURL(/\/workspaces(\?|$)/);
+    // The sign-up lands with a full page load; Sign Out is a button the WASM drives.
+    await waitForHydration(page);
     await expect(page.getByRole('banner')).toContainText('initech');
     await expect(page.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
     await expect(page.getByRole('banner').getByRole('link', { name: 'RAM Users', exact: true })).toBeVisible();

@@ -32,7 +32,7 @@ export type ConsoleServer = {
   logs: () => string;
 };
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();

@@ -30,25 +30,56 @@ fn refusal_in_address(path: &str, otherwise: &str) -> Option<AppError> {
     })
 }
 
-#[component]
-pub fn LoginPage() -> impl IntoView {
-    // A sign-in form sent back with a refusal keeps its username (`?username=`).
-    let username = RwSignal::new(
-        use_query_map()
-            .with_untracked(|q| q.get("username"))
-            .unwrap_or_default(),
-    );
-    let password = RwSignal::new(String::new());
-    let submit = Action::new(|(u, p): &(String, String)| {
-        let (u, p) = (u.clone(), p.clone());
-        async move { sign_in(u, p).await }
-    });
+/// What the sign-in and sign-up forms share. Their fields are read when the form is sent, not bound
+/// to signals: what a visitor types before the page has hydrated stays (hydration does not write
+/// the inputs), and a form sent before then posts to the server function as plain HTML.
+type Credentials = (String, String);
+
+fn value_of(input: NodeRef<leptos::html::Input>) -> String {
+    input.get_untracked().map(|i| i.value()).unwrap_or_default()
+}
+
+/// Sends the credentials to `call`; once it succeeds, the browser goes to Workspaces.
+fn submit_then_workspaces<Fut>(
+    call: fn(String, String) -> Fut,
+) -> Action<Credentials, Result<(), AppError>>
+where
+    Fut: std::future::Future<Output = Result<(), AppError>> + Send + 'static,
+{
+    let submit = Action::new(move |(a, b): &Credentials| call(a.clone(), b.clone()));
     Effect::new(move |_| {
         if let Some(Ok(())) = submit.value().get() {
             go_to("/workspaces");
         }
     });
-    let refused = refusal_in_address(
+    submit
+}
+
+/// The refusal under the form: the last submission's, else the one the form was sent back with.
+fn form_refusal(
+    submit: Action<Credentials, Result<(), AppError>>,
+    path: &str,
+    otherwise: &str,
+) -> impl Fn() -> Option<AnyView> + use<> {
+    let sent_back = refusal_in_address(path, otherwise);
+    move || {
+        match submit.value().get() {
+            Some(result) => result.err(),
+            None => sent_back.clone(),
+        }
+        .map(|error| view! { <ErrorNote error/> }.into_any())
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    // A sign-in form sent back with a refusal keeps its username (`?username=`).
+    let sent_username = use_query_map().with_untracked(|q| q.get("username"));
+    let username = NodeRef::<leptos::html::Input>::new();
+    let password = NodeRef::<leptos::html::Input>::new();
+    let submit = submit_then_workspaces(sign_in);
+    let refusal = form_refusal(
+        submit,
         "/api/sign_in",
         "The sign-in did not go through. Please try again.",
     );
@@ -60,21 +91,17 @@ pub fn LoginPage() -> impl IntoView {
                 action="/api/sign_in"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    submit.dispatch((username.get_untracked(), password.get_untracked()));
+                    submit.dispatch((value_of(username), value_of(password)));
                 }
             >
                 <p class="brand">"Workspace Console"</p>
                 <h1>"Sign in to your account"</h1>
                 <label for="username">"Username"</label>
-                <input id="username" name="username" autocomplete="username" required value=username.get_untracked() bind:value=username/>
+                <input id="username" name="username" autocomplete="username" required value=sent_username node_ref=username/>
                 <p class="hint">"Your account name, or user@account for a RAM user."</p>
                 <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password/>
-                {move || match submit.value().get() {
-                    Some(Err(error)) => Some(view! { <ErrorNote error/> }.into_any()),
-                    Some(Ok(())) => None,
-                    None => refused.clone().map(|error| view! { <ErrorNote error/> }.into_any()),
-                }}
+                <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
+                {refusal}
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>"Sign In"</button>
                 <p class="alt">"No account yet? " <A href="/signup">"Create Account"</A></p>
             </form>
@@ -82,29 +109,16 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The fields are read when the form is sent, not bound to signals: what a visitor types before
-/// the page has hydrated stays (hydration does not write the inputs), and a form sent before then
-/// posts to the server function as plain HTML.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let account = NodeRef::<leptos::html::Input>::new();
     let password = NodeRef::<leptos::html::Input>::new();
-    let submit = Action::new(|(a, p): &(String, String)| {
-        let (a, p) = (a.clone(), p.clone());
-        async move { sign_up(a, p).await }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = submit.value().get() {
-            go_to("/workspaces");
-        }
-    });
-    let refused = refusal_in_address(
+    let submit = submit_then_workspaces(sign_up);
+    let refusal = form_refusal(
+        submit,
         "/api/sign_up",
         "The account was not created. Check the account name and the password, and try again.",
     );
-    let value = |input: NodeRef<leptos::html::Input>| {
-        input.get_untracked().map(|i| i.value()).unwrap_or_default()
-    };
     view! {
         <div class="auth-page">
             <form
@@ -113,7 +127,7 @@ pub fn SignUpPage() -> impl IntoView {
                 action="/api/sign_up"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    submit.dispatch((value(account), value(password)));
+                    submit.dispatch((value_of(account), value_of(password)));
                 }
             >
                 <p class="brand">"Workspace Console"</p>
@@ -124,11 +138,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <label for="new_password">"Password"</label>
                 <input id="new_password" name="password" type="password" autocomplete="new-password" required node_ref=password/>
                 <p class="hint">"10 to 128 characters, and not a commonly used password."</p>
-                {move || match submit.value().get() {
-                    Some(Err(error)) => Some(view! { <ErrorNote error/> }.into_any()),
-                    Some(Ok(())) => None,
-                    None => refused.clone().map(|error| view! { <ErrorNote error/> }.into_any()),
-                }}
+                {refusal}
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>"Create Account"</button>
                 <p class="alt">"Already have an account? " <A href="/login">"Sign In"</A></p>
             </form>

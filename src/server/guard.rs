@@ -29,7 +29,15 @@ pub async fn session() -> AppResult<Session> {
 }
 
 pub async fn current_principal(state: &AppState) -> AppResult<Option<Principal>> {
-    let session = session().await?;
+    session_principal(&session().await?, state).await
+}
+
+/// Who `session` is signed in as, if that user still exists with the credentials it signed in
+/// with; a session that outlived its user or their password is ended here.
+pub async fn session_principal(
+    session: &Session,
+    state: &AppState,
+) -> AppResult<Option<Principal>> {
     let signed_in: Option<SessionUser> = session.get(SESSION_USER_KEY).await.map_err(|error| {
         tracing::error!(%error, "session store");
         AppError::Internal

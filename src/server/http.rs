@@ -256,11 +256,7 @@ async fn signed_in_skip_sign_in(
     if request.method() == axum::http::Method::GET
         && matches!(request.uri().path(), "/login" | "/signup")
         && let Some(session) = request.extensions().get::<tower_sessions::Session>()
-        && let Ok(Some(user)) = session
-            .get::<crate::identity::service::SessionUser>(super::guard::SESSION_USER_KEY)
-            .await
-        && let Ok(Some(_)) =
-            crate::identity::service::load_session_principal(&state.pool, user).await
+        && let Ok(Some(_)) = super::guard::session_principal(session, &state).await
     {
         return axum::response::Redirect::to("/workspaces").into_response();
     }
