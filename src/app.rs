@@ -1,9 +1,11 @@
 use crate::assets::datastudio_ui::DataStudioPage;
 use crate::assets::ui::{AssetListPage, WorkspaceOverviewPage};
+use crate::audit::ui::AuditLogPage;
 use crate::domain::Viewer;
 use crate::error::AppError;
 use crate::identity::current_viewer;
 use crate::identity::ui::{LoginPage, RamUsersPage, SignOutButton, SignUpPage};
+use crate::notifications::ui::NotificationsButton;
 use crate::operations::ui::OperationCenterPage;
 use crate::recycle_bin::ui::RecycleBinPage;
 use crate::ui::{ErrorNote, NoPermission};
@@ -80,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("operation-center") view={Lazy::<OperationCenter>::new()}/>
                     <Route path=path!("recycle-bin") view={Lazy::<RecycleBin>::new()}/>
                     <Route path=path!("ram-users") view={Lazy::<RamUsers>::new()}/>
+                    <Route path=path!("audit-log") view={Lazy::<AuditLog>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -116,6 +119,7 @@ lazy_page! {
     OperationCenter => OperationCenterPage,
     RecycleBin => RecycleBinPage,
     RamUsers => RamUsersPage,
+    AuditLog => AuditLogPage,
 }
 
 /// Every console page: signed-out visitors go to the sign-in page; users without a DataWorks
@@ -162,11 +166,13 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
                 <A href="/workspaces">"Workspaces"</A>
                 <A href="/operation-center">"Operation Center"</A>
                 <A href="/recycle-bin">"Recycle Bin"</A>
+                <A href="/audit-log">"Audit Log"</A>
                 {viewer.is_root.then(|| view! { <A href="/ram-users">"RAM Users"</A> })}
             </nav>
             <div class="who">
                 <span class="who-name">{viewer.sign_in_name.clone()}</span>
                 <span class="who-role">{role}</span>
+                <NotificationsButton/>
                 <SignOutButton/>
             </div>
         </header>

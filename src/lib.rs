@@ -3,10 +3,12 @@
 
 pub mod app;
 pub mod assets;
+pub mod audit;
 pub mod deletion;
 pub mod domain;
 pub mod error;
 pub mod identity;
+pub mod notifications;
 pub mod operations;
 pub mod recycle_bin;
 pub mod ui;

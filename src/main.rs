@@ -149,6 +149,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cli.purge_interval,
         test_mode,
     );
+    spawn_webhook_worker(state.pool.clone(), state.clock.clone(), test_mode);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "Workspace Console listening on http://{}",
@@ -191,6 +192,13 @@ fn spawn_purge_job(
             {
                 tracing::error!(?error, "reading the test clock");
             }
+            // Warnings first: an entry whose warnings were all due at once (the server was down,
+            // or the clock jumped) still gets its 1-day warning before its purged notice.
+            if let Err(error) =
+                workspace_console::notifications::service::warn_pass(&pool, clock.now()).await
+            {
+                tracing::error!(?error, "notification pass failed; the next pass retries");
+            }
             // The pass logs what it purged; a failed pass is retried by the next one.
             if let Err(error) = purge_expired(&pool, clock.now()).await {
                 tracing::error!(?error, "purge job pass failed; the next pass retries");
@@ -202,7 +210,28 @@ fn spawn_purge_job(
     });
 }
 
-/// Expired sessions and stale throttle rows are deleted.
+/// Sends due webhook deliveries every second, in the background: nothing else waits for them.
+fn spawn_webhook_worker(pool: workspace_console::store::Pool, clock: Clock, test_mode: bool) {
+    use workspace_console::notifications::webhook;
+    tokio::spawn(async move {
+        let client = webhook::client();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if test_mode
+                && let Err(error) = workspace_console::server::test_clock::sync(&pool, &clock).await
+            {
+                tracing::error!(?error, "reading the test clock");
+            }
+            if let Err(error) = webhook::deliver_due(&pool, &client, clock.now()).await {
+                tracing::error!(?error, "webhook worker pass failed; the next one retries");
+            }
+        }
+    });
+}
+
+/// Expired sessions, stale throttle rows and audit events past their 180 days are deleted.
 async fn housekeeping(
     pool: &workspace_console::store::Pool,
     sessions: &workspace_console::store::SessionBackend,
@@ -210,6 +239,10 @@ async fn housekeeping(
 ) -> Result<(), BoxError> {
     use tower_sessions::session_store::ExpiredDeletion;
     sessions.delete_expired().await?;
+    let forgotten = workspace_console::audit::service::forget_old(pool, now).await?;
+    if forgotten > 0 {
+        tracing::info!(forgotten, "audit events older than 180 days deleted");
+    }
     workspace_console::identity::throttle::forget_stale(
         pool,
         now,

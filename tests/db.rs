@@ -82,9 +82,10 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
     // globex's root cannot touch acme's user: it answers exactly as a missing one.
     let missing =
-        identity::set_policy(&pool, &globex, 9_999, "AliyunDataWorksFullAccess", true).await;
+        identity::set_policy(&pool, T0, &globex, 9_999, "AliyunDataWorksFullAccess", true).await;
     let foreign = identity::set_policy(
         &pool,
+        T0,
         &globex,
         bob.user_id,
         "AliyunDataWorksFullAccess",
@@ -94,7 +95,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     assert_eq!(missing, foreign);
     assert!(matches!(foreign, Err(AppError::NotFound(_))));
     assert!(
-        identity::delete_ram_user(&pool, &globex, bob.user_id)
+        identity::delete_ram_user(&pool, T0, &globex, bob.user_id)
             .await
             .is_err()
     );
@@ -105,11 +106,19 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
             .is_empty()
     );
 
-    identity::set_policy(&pool, &acme, bob.user_id, "AliyunDataWorksFullAccess", true)
-        .await
-        .unwrap();
     identity::set_policy(
         &pool,
+        T0,
+        &acme,
+        bob.user_id,
+        "AliyunDataWorksFullAccess",
+        true,
+    )
+    .await
+    .unwrap();
+    identity::set_policy(
+        &pool,
+        T0,
         &acme,
         bob.user_id,
         "AliyunDataWorksReadOnlyAccess",
@@ -122,7 +131,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
         .unwrap()
         .unwrap();
     assert!(bob.can(workspace_console::domain::Capability::Modify));
-    identity::delete_ram_user(&pool, &acme, bob.user_id)
+    identity::delete_ram_user(&pool, T0, &acme, bob.user_id)
         .await
         .unwrap();
     assert!(
@@ -282,7 +291,7 @@ async fn publish_needs_a_committed_version(pool: Pool) {
         Err(AppError::Invalid(_))
     ));
     assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
-    assets::save_code(&pool, &acme, "ws1", node, "changed")
+    assets::save_code(&pool, T0, &acme, "ws1", node, "changed")
         .await
         .unwrap();
     // Uncommitted changes are refused too.
@@ -298,7 +307,7 @@ async fn publish_creates_then_updates_one_task(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     let node = publish(&pool, &acme, "ws1", "n1", T0).await;
-    assets::save_code(&pool, &acme, "ws1", node, "SELECT 2;")
+    assets::save_code(&pool, T0, &acme, "ws1", node, "SELECT 2;")
         .await
         .unwrap();
     let detail = assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
@@ -357,7 +366,7 @@ async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: Pool) {
         tasks::freeze(&pool, T0, &globex, 9_999).await
     );
     assert!(matches!(
-        tasks::delete(&pool, &globex, task).await,
+        tasks::delete(&pool, T0, &globex, task).await,
         Err(AppError::NotFound(_))
     ));
     assert!(matches!(
@@ -478,7 +487,7 @@ async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool
         tasks::unfreeze(&pool, T0 + 2 * DAY, &acme, orphan.id).await,
         Err(AppError::Conflict(_))
     ));
-    tasks::delete(&pool, &acme, orphan.id).await.unwrap();
+    tasks::delete(&pool, T0, &acme, orphan.id).await.unwrap();
 }
 
 on_both_engines!(a_typed_name_that_does_not_match_exactly_changes_nothing);
@@ -790,11 +799,23 @@ async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: Pool) {
                         .await
                         .map(drop)
                 },
-                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await }
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                }
             ),
             _ => tokio::join!(
-                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await },
-                async { bin::purge(&pool, T0, &acme, ws, deleted_at, name).await }
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                },
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                }
             ),
         };
         assert!(
@@ -918,7 +939,7 @@ async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspac
     );
     // Users too: a deleted user's id is never handed out again.
     let ghost = ram_user(&pool, &acme, "ghost", None).await;
-    identity::delete_ram_user(&pool, &acme, ghost.user_id)
+    identity::delete_ram_user(&pool, T0, &acme, ghost.user_id)
         .await
         .unwrap();
     let next = ram_user(&pool, &acme, "newhire", None).await;
@@ -932,7 +953,7 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
         let name = format!("race_{round}");
         let ws = workspace(&pool, &acme, &name, false).await;
         let node = asset(&pool, &acme, &name, "node", "DataWorks", "n").await;
-        assets::save_code(&pool, &acme, &name, node, "SELECT 1;")
+        assets::save_code(&pool, T0, &acme, &name, node, "SELECT 1;")
             .await
             .unwrap();
         assets::commit(&pool, T0, &acme, &name, node).await.unwrap();
@@ -946,7 +967,7 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
         let (added, published, saved, deleted) = tokio::join!(
             assets::add(&pool, T0, &acme, &name, di),
             assets::publish(&pool, T0, &acme, &name, node),
-            assets::save_code(&pool, &acme, &name, node, "SELECT 2;"),
+            assets::save_code(&pool, T0, &acme, &name, node, "SELECT 2;"),
             deletion::delete(&pool, T0, &acme, &name, &name, true),
         );
         deleted.unwrap();

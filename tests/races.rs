@@ -140,7 +140,9 @@ async fn recover_against_purge_has_one_winner_and_a_consistent_outcome(pool: Poo
                         .await
                         .map(drop)
                 } else {
-                    bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name).await
+                    bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name)
+                        .await
+                        .map(drop)
                 }
             }
         })
@@ -205,7 +207,11 @@ async fn purge_against_purge_removes_the_entry_once(pool: Pool) {
         let (id, deleted_at) = binned(&pool, &acme, &name).await;
         let outcomes = race(|_| {
             let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
-            async move { bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name).await }
+            async move {
+                bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name)
+                    .await
+                    .map(drop)
+            }
         })
         .await;
         assert_eq!(winners(&outcomes), 1, "round {round}: {outcomes:?}");

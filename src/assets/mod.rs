@@ -230,17 +230,23 @@ pub async fn add_asset(
     detail: String,
 ) -> Result<Asset, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        let input = service::NewAsset {
-            kind,
-            product,
-            name,
-            subtype,
-            detail,
-        };
-        service::add(&s.pool, s.clock.now(), &p, &workspace, input).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::AddAsset,
+        &workspace.clone(),
+        |s, p| async move {
+            let input = service::NewAsset {
+                kind,
+                product,
+                name,
+                subtype,
+                detail,
+            };
+            service::add(&s.pool, s.clock.now(), &p, &workspace, input).await
+        },
+    )
     .await
 }
 
@@ -271,18 +277,25 @@ pub async fn save_node(
     code: String,
 ) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::save_code(&s.pool, &p, &workspace, node_id, &code).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::SaveNode,
+        &workspace.clone(),
+        |s, p| async move {
+            service::save_code(&s.pool, s.clock.now(), &p, &workspace, node_id, &code).await
+        },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "commit_node")]
 pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(Capability::Modify, Action::CommitNode, &workspace.clone(), |s, p| async move {
         service::commit(&s.pool, s.clock.now(), &p, &workspace, node_id).await
     })
     .await
@@ -291,8 +304,9 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
 #[server(prefix = "/api", endpoint = "publish_node")]
 pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(Capability::Modify, Action::PublishNode, &workspace.clone(), |s, p| async move {
         service::publish(&s.pool, s.clock.now(), &p, &workspace, node_id).await
     })
     .await

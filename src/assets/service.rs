@@ -1,9 +1,11 @@
 use super::{
     Asset, AssetCount, AssetKind, NodeDetail, NodeSummary, NodeVersion, PRODUCTS, WorkspaceOverview,
 };
+use crate::domain::audit::Action;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
+use crate::server::audit::{self, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::service::{find_active, find_active_in};
 
@@ -87,7 +89,7 @@ pub async fn add(
     p: &Principal,
     workspace: &str,
     input: NewAsset,
-) -> AppResult<Asset> {
+) -> AppResult<Recorded<Asset>> {
     let kind = AssetKind::parse(&input.kind)
         .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{}\".", input.kind)))?;
     if !PRODUCTS.contains(&input.product.as_str()) {
@@ -160,8 +162,13 @@ pub async fn add(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
-    Ok(asset)
+    let message = format!(
+        "{} \"{}\" in {}.",
+        kind.singular(),
+        asset.name,
+        asset.product
+    );
+    audit::commit(tx, now, p, Action::AddAsset, &ws.name, &message, asset).await
 }
 
 pub async fn list_nodes(
@@ -228,11 +235,12 @@ pub async fn node_detail(
 
 pub async fn save_code(
     pool: &Pool,
+    now: Timestamp,
     p: &Principal,
     workspace: &str,
     node_id: i64,
     code: &str,
-) -> AppResult<NodeDetail> {
+) -> AppResult<Recorded<NodeDetail>> {
     if code.len() > 200_000 {
         return Err(AppError::Invalid(
             "Code must be at most 200,000 bytes.".into(),
@@ -249,8 +257,8 @@ pub async fn save_code(
     .execute(&mut *tx)
     .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    tx.commit().await?;
-    Ok(detail)
+    let message = format!("Node \"{}\".", detail.node.name);
+    audit::commit(tx, now, p, Action::SaveNode, &ws.name, &message, detail).await
 }
 
 /// Records the node's current code as its next version.
@@ -260,7 +268,7 @@ pub async fn commit(
     p: &Principal,
     workspace: &str,
     node_id: i64,
-) -> AppResult<NodeDetail> {
+) -> AppResult<Recorded<NodeDetail>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -285,8 +293,8 @@ pub async fn commit(
         .execute(&mut *tx)
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    tx.commit().await?;
-    Ok(detail)
+    let message = format!("Node \"{}\".", detail.node.name);
+    audit::commit(tx, now, p, Action::CommitNode, &ws.name, &message, detail).await
 }
 
 /// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
@@ -296,7 +304,7 @@ pub async fn publish(
     p: &Principal,
     workspace: &str,
     node_id: i64,
-) -> AppResult<NodeDetail> {
+) -> AppResult<Recorded<NodeDetail>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -327,6 +335,6 @@ pub async fn publish(
         .execute(&mut *tx)
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    tx.commit().await?;
-    Ok(detail)
+    let message = format!("Node \"{}\".", detail.node.name);
+    audit::commit(tx, now, p, Action::PublishNode, &ws.name, &message, detail).await
 }

@@ -48,17 +48,23 @@ pub async fn delete_workspace(
     freeze_tasks: bool,
 ) -> Result<DeletionOutcome, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::delete(
-            &s.pool,
-            s.clock.now(),
-            &p,
-            &workspace,
-            &typed_name,
-            freeze_tasks,
-        )
-        .await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::DeleteWorkspace,
+        &workspace.clone(),
+        |s, p| async move {
+            service::delete(
+                &s.pool,
+                s.clock.now(),
+                &p,
+                &workspace,
+                &typed_name,
+                freeze_tasks,
+            )
+            .await
+        },
+    )
     .await
 }

@@ -1,9 +1,12 @@
 use super::{DeletionOutcome, DeletionPreview};
 use crate::assets::service::counts;
+use crate::domain::audit::Action;
 use crate::domain::retention::purge_time;
+use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
+use crate::server::audit::{self, Recorded};
 use crate::store::Pool;
 use crate::workspaces::service::find_active;
 
@@ -39,7 +42,7 @@ pub async fn delete(
     workspace: &str,
     typed_name: &str,
     freeze_tasks: bool,
-) -> AppResult<DeletionOutcome> {
+) -> AppResult<Recorded<DeletionOutcome>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let lock = crate::store::lock_row(&tx);
     let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
@@ -91,16 +94,20 @@ pub async fn delete(
     let purge_at = purge_time(now);
     let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
     let moved_json = serde_json::to_string(&moved).map_err(|_| AppError::Internal)?;
-    sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4 WHERE id = $5")
+    sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4, deleted_by_id = $6 WHERE id = $5")
         .bind(now)
         .bind(p.sign_in_name())
         .bind(purge_at)
         .bind(moved_json)
         .bind(id)
+        .bind(p.user_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(DeletionOutcome {
+    let message = format!(
+        "Moved to the Recycle Bin until {}; {tasks_frozen} tasks frozen, {tasks_deleted} deleted, {tasks_orphaned} left running.",
+        format_utc(purge_at)
+    );
+    let outcome = DeletionOutcome {
         name,
         entry_id: id,
         purge_at,
@@ -108,5 +115,15 @@ pub async fn delete(
         tasks_frozen,
         tasks_deleted,
         tasks_orphaned,
-    })
+    };
+    audit::commit(
+        tx,
+        now,
+        p,
+        Action::DeleteWorkspace,
+        &outcome.name.clone(),
+        &message,
+        outcome,
+    )
+    .await
 }

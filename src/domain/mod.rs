@@ -1,4 +1,5 @@
 //! Pure rules of the product, shared by the server and the browser.
+pub mod audit;
 pub mod billing;
 pub mod name;
 pub mod permission;

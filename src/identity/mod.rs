@@ -29,18 +29,20 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    use crate::domain::audit::Source;
+    use crate::server::audit::{Origin, within};
     use crate::server::{guard, public};
     public(|state| async move {
         let client = guard::client_ip(&state);
-        let user = service::sign_in(
+        let sign_in = service::sign_in(
             &state.pool,
             &state.password_gate,
             state.clock.now(),
             &username,
             &password,
             &client,
-        )
-        .await?;
+        );
+        let user = within(Origin::new(Source::Console, &client, ""), sign_in).await?;
         guard::begin_session(user).await
     })
     .await
@@ -48,18 +50,20 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(account_name: String, password: String) -> Result<(), AppError> {
+    use crate::domain::audit::Source;
+    use crate::server::audit::{Origin, within};
     use crate::server::{guard, public};
     public(|state| async move {
         let client = guard::client_ip(&state);
-        let user = service::sign_up(
+        let sign_up = service::sign_up(
             &state.pool,
             &state.password_gate,
             state.clock.now(),
             &account_name,
             &password,
             &client,
-        )
-        .await?;
+        );
+        let user = within(Origin::new(Source::Console, &client, ""), sign_up).await?;
         guard::begin_session(user).await
     })
     .await
@@ -88,29 +92,41 @@ pub async fn create_ram_user(
     policy: Option<String>,
 ) -> Result<RamUser, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::ManageUsers, |s, p| async move {
-        let create = service::create_ram_user(
-            &s.pool,
-            &p,
-            s.clock.now(),
-            &name,
-            &password,
-            policy.as_deref(),
-        );
-        s.password_gate.run(create).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageUsers,
+        Action::CreateRamUser,
+        "",
+        |s, p| async move {
+            let create = service::create_ram_user(
+                &s.pool,
+                &p,
+                s.clock.now(),
+                &name,
+                &password,
+                policy.as_deref(),
+            );
+            s.password_gate.run(create).await
+        },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "set_ram_user_password")]
 pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::ManageUsers, |s, p| async move {
-        let set = service::set_password(&s.pool, &p, user_id, &password);
-        s.password_gate.run(set).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageUsers,
+        Action::SetRamUserPassword,
+        "",
+        |s, p| async move {
+            let set = service::set_password(&s.pool, s.clock.now(), &p, user_id, &password);
+            s.password_gate.run(set).await
+        },
+    )
     .await
 }
 
@@ -121,19 +137,33 @@ pub async fn set_ram_user_policy(
     attached: bool,
 ) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::ManageUsers, |s, p| async move {
-        service::set_policy(&s.pool, &p, user_id, &policy, attached).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageUsers,
+        if attached {
+            Action::AttachPolicy
+        } else {
+            Action::DetachPolicy
+        },
+        "",
+        |s, p| async move {
+            service::set_policy(&s.pool, s.clock.now(), &p, user_id, &policy, attached).await
+        },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "delete_ram_user")]
 pub async fn delete_ram_user(user_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::ManageUsers, |s, p| async move {
-        service::delete_ram_user(&s.pool, &p, user_id).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageUsers,
+        Action::DeleteRamUser,
+        "",
+        |s, p| async move { service::delete_ram_user(&s.pool, s.clock.now(), &p, user_id).await },
+    )
     .await
 }

@@ -1,10 +1,12 @@
 use super::RamUser;
 use super::throttle;
+use crate::domain::audit::{Action, Outcome};
 use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
-use crate::store::{Flag, Pool};
+use crate::store::{Conn, Flag, Pool};
 use argon2::Argon2;
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
@@ -167,6 +169,7 @@ pub async fn sign_in(
     match gate.run(authenticate(pool, username, password)).await {
         Ok(user) => {
             throttle::clear(pool, &user_key).await?;
+            record_sign_in(pool, now, username, Outcome::Success, "").await;
             Ok(user)
         }
         Err(AppError::BadCredentials) => {
@@ -186,9 +189,54 @@ pub async fn sign_in(
                 ],
             )
             .await?;
-            Err(AppError::BadCredentials)
+            let error = AppError::BadCredentials;
+            record_sign_in(pool, now, username, Outcome::Failed, &error.to_string()).await;
+            Err(error)
         }
         Err(other) => Err(other),
+    }
+}
+
+/// A sign-in, or a failed one, in the Audit Log of the account the username names (a name of no
+/// account has no log to go into).
+async fn record_sign_in(
+    pool: &Pool,
+    now: Timestamp,
+    username: &str,
+    outcome: Outcome,
+    message: &str,
+) {
+    let username = username.trim();
+    let account = username
+        .rsplit_once('@')
+        .map_or(username, |(_, account)| account);
+    let recorded = async {
+        let account_id: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE name = $1")
+            .bind(account)
+            .fetch_optional(pool)
+            .await?;
+        let Some(account_id) = account_id else {
+            return Ok(());
+        };
+        let (source, ip) = audit::source_and_ip();
+        let action = if outcome == Outcome::Success {
+            Action::SignIn
+        } else {
+            Action::SignInFailed
+        };
+        let event = audit::Event {
+            account_id,
+            user: username,
+            action,
+            workspace: "",
+            outcome,
+            message,
+        };
+        audit::insert(&mut *pool.acquire().await?, now, source, &ip, &event).await
+    }
+    .await;
+    if let Err(error) = recorded {
+        tracing::error!(%error, "recording a sign-in failed");
     }
 }
 
@@ -226,7 +274,7 @@ pub async fn create_account(
     validate_principal_name(account_name, "Account name")?;
     validate_password(password)?;
     let hash = hash_password(password).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let account_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO accounts (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id",
     )
@@ -249,6 +297,16 @@ pub async fn create_account(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    let (source, ip) = audit::source_and_ip();
+    let event = audit::Event {
+        account_id,
+        user: account_name,
+        action: Action::CreateAccount,
+        workspace: "",
+        outcome: Outcome::Success,
+        message: "",
+    };
+    audit::insert(&mut tx, now, source, &ip, &event).await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -341,7 +399,7 @@ pub async fn create_ram_user(
     name: &str,
     password: &str,
     policy: Option<&str>,
-) -> AppResult<RamUser> {
+) -> AppResult<Recorded<RamUser>> {
     let name = name.trim();
     validate_principal_name(name, "User name")?;
     validate_password(password)?;
@@ -358,7 +416,7 @@ pub async fn create_ram_user(
         )));
     }
     let hash = hash_password(password).await?;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::store::write_tx(pool).await?;
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES ($1, $2, FALSE, $3, $4)
          ON CONFLICT DO NOTHING RETURNING id",
@@ -381,8 +439,7 @@ pub async fn create_ram_user(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(RamUser {
+    let user = RamUser {
         id,
         name: name.to_owned(),
         sign_in_name: format!("{name}@{}", root.account_name),
@@ -390,50 +447,63 @@ pub async fn create_ram_user(
             .map(|p| vec![p.as_str().to_owned()])
             .unwrap_or_default(),
         created_at: now,
-    })
+    };
+    let message = match policy {
+        Some(policy) => format!("RAM user {} with {}.", user.sign_in_name, policy.as_str()),
+        None => format!("RAM user {} with no policy.", user.sign_in_name),
+    };
+    audit::commit(tx, now, root, Action::CreateRamUser, "", &message, user).await
 }
 
 /// A RAM user of the root's own account; another account's user answers as a missing one.
-async fn own_ram_user(pool: &Pool, root: &Principal, user_id: i64) -> AppResult<()> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE id = $1 AND account_id = $2 AND NOT is_root",
-    )
+/// Answers its sign-in name.
+async fn own_ram_user(conn: &mut Conn, root: &Principal, user_id: i64) -> AppResult<String> {
+    let lock = crate::store::lock_row(conn);
+    let found: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT name FROM users WHERE id = $1 AND account_id = $2 AND NOT is_root{lock}"
+    ))
     .bind(user_id)
     .bind(root.account_id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     found
-        .map(|_| ())
+        .map(|name| format!("{name}@{}", root.account_name))
         .ok_or_else(|| AppError::NotFound("That RAM user does not exist.".into()))
 }
 
 pub async fn set_password(
     pool: &Pool,
+    now: Timestamp,
     root: &Principal,
     user_id: i64,
     password: &str,
-) -> AppResult<()> {
-    own_ram_user(pool, root, user_id).await?;
+) -> AppResult<Recorded<()>> {
+    own_ram_user(&mut *pool.acquire().await?, root, user_id).await?;
     validate_password(password)?;
     let hash = hash_password(password).await?;
+    let mut tx = crate::store::write_tx(pool).await?;
+    let who = own_ram_user(&mut tx, root, user_id).await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, session_version = session_version + 1 WHERE id = $2",
     )
     .bind(hash)
     .bind(user_id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    let message = format!("New password for {who}; its sessions ended.");
+    audit::commit(tx, now, root, Action::SetRamUserPassword, "", &message, ()).await
 }
 
 pub async fn set_policy(
     pool: &Pool,
+    now: Timestamp,
     root: &Principal,
     user_id: i64,
     policy: &str,
     attached: bool,
-) -> AppResult<()> {
-    own_ram_user(pool, root, user_id).await?;
+) -> AppResult<Recorded<()>> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let who = own_ram_user(&mut tx, root, user_id).await?;
     let policy = Policy::parse(policy)
         .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{policy}\".")))?;
     let sql = if attached {
@@ -444,16 +514,34 @@ pub async fn set_policy(
     sqlx::query(sql)
         .bind(user_id)
         .bind(policy.as_str())
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    let (action, message) = if attached {
+        (
+            Action::AttachPolicy,
+            format!("{} attached to {who}.", policy.as_str()),
+        )
+    } else {
+        (
+            Action::DetachPolicy,
+            format!("{} detached from {who}.", policy.as_str()),
+        )
+    };
+    audit::commit(tx, now, root, action, "", &message, ()).await
 }
 
-pub async fn delete_ram_user(pool: &Pool, root: &Principal, user_id: i64) -> AppResult<()> {
-    own_ram_user(pool, root, user_id).await?;
+pub async fn delete_ram_user(
+    pool: &Pool,
+    now: Timestamp,
+    root: &Principal,
+    user_id: i64,
+) -> AppResult<Recorded<()>> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let who = own_ram_user(&mut tx, root, user_id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(user_id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    let message = format!("RAM user {who}.");
+    audit::commit(tx, now, root, Action::DeleteRamUser, "", &message, ()).await
 }

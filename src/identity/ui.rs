@@ -159,6 +159,7 @@ pub fn SignOutButton() -> impl IntoView {
 
 #[component]
 pub fn RamUsersPage() -> impl IntoView {
+    let is_root = use_context::<crate::domain::Viewer>().is_some_and(|v| v.is_root);
     let version = RwSignal::new(0u32);
     let users = Resource::new(move || version.get(), |_| list_ram_users());
     let creating = RwSignal::new(false);
@@ -196,6 +197,7 @@ pub fn RamUsersPage() -> impl IntoView {
                 reload(format!("RAM user \"{name}\" created."));
             }/>
         </Show>
+        {is_root.then(|| view! { <crate::notifications::ui::WebhookSettings/> })}
     }
 }
 

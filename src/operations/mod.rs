@@ -55,29 +55,41 @@ pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError>
 #[server(prefix = "/api", endpoint = "freeze_task")]
 pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::freeze(&s.pool, s.clock.now(), &p, task_id).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::FreezeTask,
+        "",
+        |s, p| async move { service::freeze(&s.pool, s.clock.now(), &p, task_id).await },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "unfreeze_task")]
 pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::unfreeze(&s.pool, s.clock.now(), &p, task_id).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::UnfreezeTask,
+        "",
+        |s, p| async move { service::unfreeze(&s.pool, s.clock.now(), &p, task_id).await },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "delete_task")]
 pub async fn delete_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::delete(&s.pool, &p, task_id).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::DeleteTask,
+        "",
+        |s, p| async move { service::delete(&s.pool, s.clock.now(), &p, task_id).await },
+    )
     .await
 }

@@ -1,9 +1,11 @@
 use super::TaskRow;
+use crate::domain::audit::Action;
 use crate::domain::billing::{
     DEFAULT_INTERVAL_SECS, DEFAULT_PRICE_CENTS, cost_cents, describe_schedule,
 };
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::server::audit::{self, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::WorkspaceRow;
 use std::collections::HashMap;
@@ -150,9 +152,26 @@ async fn task_of(
     .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
 }
 
-pub async fn freeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) -> AppResult<()> {
+/// The name of the task's workspace (kept on the task, also for an orphan).
+async fn task_workspace(conn: &mut Conn, task_id: i64) -> AppResult<String> {
+    Ok(
+        sqlx::query_scalar("SELECT workspace_name FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+pub async fn freeze(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _) = task_of(&mut tx, p, task_id).await?;
+    let workspace = task_workspace(&mut tx, task_id).await?;
+    audit::about(&workspace);
     if status == "Frozen" {
         return Err(AppError::Conflict(format!(
             "Task \"{name}\" is already frozen."
@@ -169,13 +188,20 @@ pub async fn freeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) ->
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(())
+    let message = format!("Task \"{name}\".");
+    audit::commit(tx, now, p, Action::FreezeTask, &workspace, &message, ()).await
 }
 
-pub async fn unfreeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) -> AppResult<()> {
+pub async fn unfreeze(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id) = task_of(&mut tx, p, task_id).await?;
+    let workspace = task_workspace(&mut tx, task_id).await?;
+    audit::about(&workspace);
     if workspace_id.is_none() {
         return Err(AppError::Conflict(format!(
             "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
@@ -195,14 +221,21 @@ pub async fn unfreeze(pool: &Pool, now: Timestamp, p: &Principal, task_id: i64) 
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(())
+    let message = format!("Task \"{name}\".");
+    audit::commit(tx, now, p, Action::UnfreezeTask, &workspace, &message, ()).await
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
-pub async fn delete(pool: &Pool, p: &Principal, task_id: i64) -> AppResult<()> {
+pub async fn delete(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    task_id: i64,
+) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    task_of(&mut tx, p, task_id).await?;
+    let (name, _, _) = task_of(&mut tx, p, task_id).await?;
+    let workspace = task_workspace(&mut tx, task_id).await?;
+    audit::about(&workspace);
     sqlx::query(
         "UPDATE assets SET node_status = 'committed'
          WHERE id = (SELECT node_id FROM tasks WHERE id = $1) AND node_status = 'published'",
@@ -214,6 +247,6 @@ pub async fn delete(pool: &Pool, p: &Principal, task_id: i64) -> AppResult<()> {
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
-    Ok(())
+    let message = format!("Task \"{name}\".");
+    audit::commit(tx, now, p, Action::DeleteTask, &workspace, &message, ()).await
 }

@@ -53,8 +53,9 @@ pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
 #[server(prefix = "/api", endpoint = "recover_workspace")]
 pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<RecoveryReport, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(Capability::Modify, Action::RecoverWorkspace, "", |s, p| async move {
         service::recover(&s.pool, s.clock.now(), &p, entry_id, deleted_at).await
     })
     .await
@@ -67,17 +68,23 @@ pub async fn purge_workspace(
     typed_name: String,
 ) -> Result<(), AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        service::purge(
-            &s.pool,
-            s.clock.now(),
-            &p,
-            entry_id,
-            deleted_at,
-            &typed_name,
-        )
-        .await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::PurgeWorkspace,
+        "",
+        |s, p| async move {
+            service::purge(
+                &s.pool,
+                s.clock.now(),
+                &p,
+                entry_id,
+                deleted_at,
+                &typed_name,
+            )
+            .await
+        },
+    )
     .await
 }

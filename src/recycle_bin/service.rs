@@ -1,10 +1,13 @@
 use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
 use crate::assets::service::counts;
 use crate::assets::{AssetCount, NodeSummary};
+use crate::domain::audit::Action;
 use crate::domain::retention::is_expired;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::notifications::service as notices;
+use crate::server::audit::{self, Recorded};
 use crate::store::{Conn, Pool};
 
 /// How many assets (with their node versions) one purge transaction removes, so a purge never
@@ -62,6 +65,9 @@ async fn entry(
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?;
+    if let Some((name, _, _)) = &row {
+        audit::about(name);
+    }
     match row {
         None => Err(AppError::NotFound(GONE.into())),
         Some((name, None, _)) => Err(AppError::Conflict(format!(
@@ -83,7 +89,7 @@ pub async fn recover(
     p: &Principal,
     id: i64,
     deleted_at: i64,
-) -> AppResult<RecoveryReport> {
+) -> AppResult<Recorded<RecoveryReport>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, purge_at) = entry(&mut tx, p, id, deleted_at).await?;
     if is_expired(purge_at, now) {
@@ -121,9 +127,12 @@ pub async fn recover(
             .filter(|c| c.kind.recoverable())
             .collect(),
     };
-    tx.commit().await?;
-    Ok(RecoveryReport {
-        name,
+    let message = format!(
+        "Recovered from the Recycle Bin, deleted at {}.",
+        format_utc(deleted_at)
+    );
+    let report = RecoveryReport {
+        name: name.clone(),
         restored,
         not_restored: vec![
             "Scheduling tasks (auto triggered tasks)".into(),
@@ -131,7 +140,17 @@ pub async fn recover(
             "Models and metrics".into(),
         ],
         nodes_to_publish,
-    })
+    };
+    audit::commit(
+        tx,
+        now,
+        p,
+        Action::RecoverWorkspace,
+        &name,
+        &message,
+        report,
+    )
+    .await
 }
 
 /// Purges one entry at once, after the typed confirmation; the name is free again. The entry
@@ -145,7 +164,7 @@ pub async fn purge(
     id: i64,
     deleted_at: i64,
     typed_name: &str,
-) -> AppResult<()> {
+) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
@@ -154,9 +173,14 @@ pub async fn purge(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
+    notices::purged(&mut tx, now, &[id]).await?;
+    let message = format!(
+        "Permanently deleted from the Recycle Bin (deleted at {}).",
+        format_utc(deleted_at)
+    );
+    let recorded = audit::commit(tx, now, p, Action::PurgeWorkspace, &name, &message, ()).await?;
     remove_entries(pool, now, &[id]).await?;
-    Ok(())
+    Ok(recorded)
 }
 
 /// Removes claimed entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last, and
@@ -213,18 +237,52 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
     loop {
         let mut tx = crate::store::write_tx(pool).await?;
         let claim = crate::store::claim_rows(&tx);
-        let ids: Vec<i64> = sqlx::query_scalar(&format!(
-            "UPDATE workspaces SET purge_started_at = $1 WHERE id IN (
-                SELECT id FROM workspaces WHERE deleted_at IS NOT NULL
-                AND ((purge_started_at IS NULL AND purge_at <= $1) OR purge_started_at <= $1 - $3)
-                ORDER BY purge_at, id LIMIT $2{claim})
-             RETURNING id"
+        let claimed: Vec<(i64, i64, String, Option<i64>, i64)> = sqlx::query_as(&format!(
+            "SELECT id, account_id, name, purge_started_at, deleted_at FROM workspaces WHERE deleted_at IS NOT NULL
+             AND ((purge_started_at IS NULL AND purge_at <= $1) OR purge_started_at <= $1 - $3)
+             ORDER BY purge_at, id LIMIT $2{claim}"
         ))
         .bind(now)
         .bind(PURGE_ENTRIES)
         .bind(PURGE_LEASE_SECS)
         .fetch_all(&mut *tx)
         .await?;
+        let ids: Vec<i64> = claimed.iter().map(|c| c.0).collect();
+        if !ids.is_empty() {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            sqlx::query(&format!(
+                "UPDATE workspaces SET purge_started_at = $1 WHERE id IN ({list})"
+            ))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // An entry claimed for the first time leaves the Recycle Bin here, so its event and its
+        // notices are written here, once; a claim taken over from a dead instance was recorded
+        // by the pass (or the person) that first claimed it.
+        let fresh: Vec<i64> = claimed
+            .iter()
+            .filter(|c| c.3.is_none())
+            .map(|c| c.0)
+            .collect();
+        for (_, account_id, name, started, deleted_at) in &claimed {
+            if started.is_none() {
+                let message = format!(
+                    "Its 14 days in the Recycle Bin were up (deleted at {}).",
+                    format_utc(*deleted_at)
+                );
+                audit::record_system(
+                    &mut tx,
+                    now,
+                    *account_id,
+                    Action::PurgeExpiredWorkspace,
+                    name,
+                    &message,
+                )
+                .await?;
+            }
+        }
+        notices::purged(&mut tx, now, &fresh).await?;
         tx.commit().await?;
         if ids.is_empty() {
             metrics::counter!("console_purge_passes_total").increment(1);

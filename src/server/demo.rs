@@ -682,7 +682,7 @@ async fn commit_code(
     code: &str,
 ) -> AppResult<i64> {
     let id = node_id(pool, p, ws, node).await?;
-    assets::save_code(pool, p, ws, id, code).await?;
+    assets::save_code(pool, now, p, ws, id, code).await?;
     assets::commit(pool, now, p, ws, id).await?;
     Ok(id)
 }

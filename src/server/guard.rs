@@ -1,5 +1,7 @@
 //! The one door into every server function: who is calling, may they, and the HTTP status of a refusal.
 use super::AppState;
+use super::audit::{self, Origin, Recorded};
+use crate::domain::audit::{Action, Source};
 use crate::domain::{Capability, Principal};
 use crate::error::{AppError, AppResult};
 use crate::identity::service::{self as identity, SessionUser};
@@ -70,6 +72,53 @@ where
             .ok_or(AppError::Unauthenticated)?;
         principal.require(capability)?;
         body(state, principal).await
+    }
+    .await;
+    with_status(result)
+}
+
+/// The door of every state-changing server function: `guarded`, and the change is audited. The
+/// body must answer a [`Recorded`] value, which only [`audit::commit`] makes, inside the change's
+/// transaction; a refusal (a missing permission, or any error of the body) is recorded here, in a
+/// transaction of its own. `workspace` is what the caller named (the service may name it better
+/// with [`audit::about`]).
+pub async fn changing<T, F, Fut>(
+    capability: Capability,
+    action: Action,
+    workspace: &str,
+    body: F,
+) -> AppResult<T>
+where
+    F: FnOnce(AppState, Principal) -> Fut,
+    Fut: Future<Output = AppResult<Recorded<T>>>,
+{
+    let result = async {
+        let state = state()?;
+        let principal = current_principal(&state)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let origin = Origin::new(Source::Console, &client_ip(&state), workspace);
+        let outcome = audit::within(origin.clone(), async {
+            principal.require(capability)?;
+            body(state.clone(), principal.clone()).await
+        })
+        .await;
+        match outcome {
+            Ok(recorded) => Ok(recorded.into_inner()),
+            Err(error) => {
+                audit::refused(
+                    &state.pool,
+                    state.clock.now(),
+                    principal.account_id,
+                    &principal.sign_in_name(),
+                    action,
+                    &origin,
+                    &error,
+                )
+                .await;
+                Err(error)
+            }
+        }
     }
     .await;
     with_status(result)

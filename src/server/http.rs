@@ -46,6 +46,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             "/api/{*fn_name}",
             post(server_fn_handler).get(server_fn_handler),
         )
+        .route("/audit-log/export.csv", get(crate::audit::export::download))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -469,7 +470,8 @@ struct Advance {
 /// The furthest one advance may move the clock: a century.
 const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
 
-/// Test mode only (CONSOLE_TEST_CLOCK=1 on a loopback address): move the clock, run one purge pass.
+/// Test mode only (CONSOLE_TEST_CLOCK=1 on a loopback address): move the clock, run one
+/// notification pass and one purge pass (the job's order: warnings first).
 async fn advance_clock(
     State(state): State<AppState>,
     body: Result<axum::Json<Advance>, axum::extract::rejection::JsonRejection>,
@@ -497,6 +499,10 @@ async fn advance_clock(
         }
         Err(error) => return error_response(&error),
     };
+    if let Err(error) = crate::notifications::service::warn_pass(&state.pool, now).await {
+        tracing::error!(?error, "notification pass after clock advance");
+        return error_response(&AppError::Internal);
+    }
     if let Err(error) = bin::purge_expired(&state.pool, now).await {
         tracing::error!(?error, "purge pass after clock advance");
         return error_response(&AppError::Internal);

@@ -1,4 +1,5 @@
 //! Server-only wiring: state, clock, the guard every server function goes through, routing, jobs.
+pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod gate;
@@ -10,5 +11,5 @@ pub mod state;
 pub mod test_clock;
 
 pub use clock::Clock;
-pub use guard::{guarded, public};
+pub use guard::{changing, guarded, public};
 pub use state::AppState;

@@ -52,15 +52,21 @@ pub async fn create_workspace(
     data_modeling: bool,
 ) -> Result<WorkspaceRow, AppError> {
     use crate::domain::Capability;
-    use crate::server::guarded;
-    guarded(Capability::Modify, |s, p| async move {
-        let input = service::NewWorkspace {
-            name,
-            display_name,
-            description,
-            data_modeling,
-        };
-        service::create(&s.pool, s.clock.now(), &p, input).await
-    })
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::Modify,
+        Action::CreateWorkspace,
+        &name.clone(),
+        |s, p| async move {
+            let input = service::NewWorkspace {
+                name,
+                display_name,
+                description,
+                data_modeling,
+            };
+            service::create(&s.pool, s.clock.now(), &p, input).await
+        },
+    )
     .await
 }

@@ -134,7 +134,7 @@ pub async fn create(
     now: Timestamp,
     p: &Principal,
     input: NewWorkspace,
-) -> AppResult<WorkspaceRow> {
+) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
     let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.to_string()))?;
     let display_name = match input.display_name.trim() {
         "" => name.to_string(),
@@ -185,6 +185,15 @@ pub async fn create(
         }
         Err(error) => return Err(error.into()),
     };
-    tx.commit().await?;
-    Ok(row)
+    let name = row.name.clone();
+    crate::server::audit::commit(
+        tx,
+        now,
+        p,
+        crate::domain::audit::Action::CreateWorkspace,
+        &name,
+        "",
+        row,
+    )
+    .await
 }

@@ -202,7 +202,7 @@ pub async fn fill(pool: &Pool, p: &Principal, ws: &str, modeling: bool) {
 /// Saves, commits and publishes a node at `now`; returns the node id.
 pub async fn publish(pool: &Pool, p: &Principal, ws: &str, node: &str, now: Timestamp) -> i64 {
     let id = asset(pool, p, ws, "node", "DataWorks", node).await;
-    assets::save_code(pool, p, ws, id, &format!("SELECT '{node}';"))
+    assets::save_code(pool, now, p, ws, id, &format!("SELECT '{node}';"))
         .await
         .unwrap();
     assets::commit(pool, now, p, ws, id).await.unwrap();

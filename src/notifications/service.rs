@@ -1,0 +1,263 @@
+//! Creating and reading notices. Every notice has a unique key (entry, person, kind) in the
+//! database, and every pass inserts with `ON CONFLICT DO NOTHING`: passes may run in any number of
+//! instances, twice, after a restart or a clock jump, and each notice is still created once.
+use super::{Kind, Notice, Notices, SHOWN};
+use crate::domain::Principal;
+use crate::domain::audit::Action;
+use crate::domain::time::to_rfc3339;
+use crate::error::{AppError, AppResult};
+use crate::server::audit::{self, Recorded};
+use crate::store::{Conn, Pool};
+
+const DAY: i64 = 86_400;
+
+/// Who hears about an entry: the account's root and the user who deleted it (once if the same).
+const RECIPIENTS: &str = "FROM workspaces w JOIN users u
+     ON u.account_id = w.account_id AND (u.is_root OR u.id = w.deleted_by_id)";
+
+/// One pass of the warnings, for every Recycle Bin entry of every account: a 1-day warning for an
+/// entry due within a day (or already due: the purge pass comes next), else a 7-day warning for
+/// one due within 7 days. An entry that skipped the 7-day window (the clock jumped) gets only the
+/// 1-day one. Answers how many notices were created.
+pub async fn warn_pass(pool: &Pool, now: i64) -> AppResult<u64> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let mut created = Vec::new();
+    for (kind, lower, upper) in [
+        (Kind::Warning1Day, i64::MIN, now.saturating_add(DAY)),
+        (
+            Kind::Warning7Days,
+            now.saturating_add(DAY),
+            now.saturating_add(7 * DAY),
+        ),
+    ] {
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
+             SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2 {RECIPIENTS}
+             WHERE w.deleted_at IS NOT NULL AND w.purge_started_at IS NULL
+               AND w.purge_at > $3 AND w.purge_at <= $4
+             ON CONFLICT DO NOTHING RETURNING id"
+        ))
+        .bind(kind.as_str())
+        .bind(now)
+        .bind(lower)
+        .bind(upper)
+        .fetch_all(&mut *tx)
+        .await?;
+        created.extend(ids);
+    }
+    enqueue_webhooks(&mut tx, now, &created).await?;
+    tx.commit().await?;
+    Ok(created.len() as u64)
+}
+
+/// The purged notices of entries `ids`, written in the transaction that takes them out of the
+/// Recycle Bin for good (so exactly once, whoever purges them).
+pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let created: Vec<i64> = sqlx::query_scalar(&format!(
+        "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
+         SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2 {RECIPIENTS}
+         WHERE w.id IN ({list}) AND w.deleted_at IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING id"
+    ))
+    .bind(Kind::Purged.as_str())
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    enqueue_webhooks(conn, now, &created).await
+}
+
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: i64,
+    kind: String,
+    workspace: String,
+    purge_at: i64,
+    created_at: i64,
+    read_at: Option<i64>,
+}
+
+impl NoticeRow {
+    fn notice(self) -> Option<Notice> {
+        Some(Notice {
+            id: self.id,
+            kind: Kind::parse(&self.kind)?,
+            workspace: self.workspace,
+            purge_at: self.purge_at,
+            created_at: self.created_at,
+            read: self.read_at.is_some(),
+        })
+    }
+}
+
+/// The caller's newest notices and how many are unread.
+pub async fn list(pool: &Pool, p: &Principal) -> AppResult<Notices> {
+    let mut conn = pool.acquire().await?;
+    let rows = sqlx::query_as::<_, NoticeRow>(
+        "SELECT id, kind, workspace, purge_at, created_at, read_at FROM notifications
+         WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(p.user_id)
+    .bind(SHOWN)
+    .fetch_all(&mut *conn)
+    .await?;
+    let unread: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(p.user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Notices {
+        notices: rows.into_iter().filter_map(NoticeRow::notice).collect(),
+        unread,
+    })
+}
+
+pub async fn mark_all_read(pool: &Pool, now: i64, p: &Principal) -> AppResult<()> {
+    sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(now)
+        .bind(p.user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn webhook_url(pool: &Pool, account_id: i64) -> AppResult<String> {
+    let url: Option<Option<String>> =
+        sqlx::query_scalar("SELECT webhook_url FROM account_settings WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(url.flatten().unwrap_or_default())
+}
+
+/// An http(s) URL with a host and no credentials, at most 2,000 characters; empty turns it off.
+pub fn check_webhook_url(text: &str) -> AppResult<Option<String>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let refuse = |why: &str| {
+        Err(AppError::Invalid(format!(
+            "The webhook URL must be an http:// or https:// address{why}."
+        )))
+    };
+    if text.len() > 2000 {
+        return refuse(" of at most 2,000 characters");
+    }
+    let Ok(url) = url::Url::parse(text) else {
+        return refuse("");
+    };
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return refuse("");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return refuse(" without a user name or password in it");
+    }
+    Ok(Some(url.to_string()))
+}
+
+pub async fn set_webhook(
+    pool: &Pool,
+    now: i64,
+    root: &Principal,
+    url: &str,
+) -> AppResult<Recorded<String>> {
+    let url = check_webhook_url(url)?;
+    let mut tx = crate::store::write_tx(pool).await?;
+    sqlx::query(
+        "INSERT INTO account_settings (account_id, webhook_url) VALUES ($1, $2)
+         ON CONFLICT (account_id) DO UPDATE SET webhook_url = excluded.webhook_url",
+    )
+    .bind(root.account_id)
+    .bind(url.as_deref())
+    .execute(&mut *tx)
+    .await?;
+    let message = match &url {
+        Some(url) => format!("Notices are POSTed to {url}."),
+        None => "The webhook is off.".to_owned(),
+    };
+    let url = url.unwrap_or_default();
+    audit::commit(tx, now, root, Action::SetWebhook, "", &message, url).await
+}
+
+#[derive(sqlx::FromRow)]
+struct Outgoing {
+    id: i64,
+    account_id: i64,
+    kind: String,
+    workspace: String,
+    purge_at: i64,
+    created_at: i64,
+    user_name: String,
+    is_root: crate::store::Flag,
+    account_name: String,
+    webhook_url: String,
+}
+
+/// Queues notices `ids` for the webhooks of their accounts, in the transaction that created them.
+async fn enqueue_webhooks(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = sqlx::query_as::<_, Outgoing>(&format!(
+        "SELECT n.id, n.account_id, n.kind, n.workspace, n.purge_at, n.created_at, u.name AS user_name,
+                u.is_root, a.name AS account_name, s.webhook_url
+         FROM notifications n
+         JOIN account_settings s ON s.account_id = n.account_id
+         JOIN users u ON u.id = n.user_id
+         JOIN accounts a ON a.id = n.account_id
+         WHERE n.id IN ({list}) AND s.webhook_url IS NOT NULL"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let Some(kind) = Kind::parse(&row.kind) else {
+            continue;
+        };
+        let recipient = if bool::from(row.is_root) {
+            row.account_name.clone()
+        } else {
+            format!("{}@{}", row.user_name, row.account_name)
+        };
+        let notice = Notice {
+            id: row.id,
+            kind,
+            workspace: row.workspace.clone(),
+            purge_at: row.purge_at,
+            created_at: row.created_at,
+            read: false,
+        };
+        let body = serde_json::json!({
+            "id": notice_id(row.id),
+            "kind": kind.as_str(),
+            "account": row.account_name,
+            "recipient": recipient,
+            "workspace": row.workspace,
+            "purge_at": to_rfc3339(row.purge_at),
+            "created_at": to_rfc3339(row.created_at),
+            "message": notice.text(),
+        });
+        sqlx::query(
+            "INSERT INTO webhook_outbox (notification_id, account_id, url, body, created_at, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (notification_id) DO NOTHING",
+        )
+        .bind(row.id)
+        .bind(row.account_id)
+        .bind(row.webhook_url)
+        .bind(body.to_string())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The id a receiver de-duplicates by: unique per notice, stable across retries.
+pub fn notice_id(id: i64) -> String {
+    format!("notice-{id}")
+}

@@ -1,0 +1,545 @@
+//! The Audit Log and notifications on both engines: one event per change, written with it; none
+//! for a change that rolled back; events outlive their workspace and stay in their account;
+//! warnings exactly once per entry, person and kind, whatever the clock and the job passes do;
+//! webhook deliveries retried with backoff and de-duplicable by id.
+#![recursion_limit = "512"]
+mod common;
+
+use common::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use workspace_console::audit::service as audit_log;
+use workspace_console::audit::{AuditEvent, AuditFilter, Cursor};
+use workspace_console::deletion::service as deletion;
+use workspace_console::domain::Principal;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::error::AppError;
+use workspace_console::notifications::service as notices;
+use workspace_console::notifications::webhook;
+use workspace_console::operations::service as tasks;
+use workspace_console::recycle_bin::service as bin;
+use workspace_console::store::Pool;
+
+async fn events(pool: &Pool, p: &Principal, filter: AuditFilter) -> Vec<AuditEvent> {
+    audit_log::page(pool, p, &filter, Cursor::Newest, 1000)
+        .await
+        .unwrap()
+        .events
+}
+
+fn by_action(action: &str) -> AuditFilter {
+    AuditFilter {
+        action: action.into(),
+        ..AuditFilter::default()
+    }
+}
+
+async fn deleted_at(pool: &Pool, name: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT id, deleted_at FROM workspaces WHERE name = $1 AND deleted_at IS NOT NULL",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+on_both_engines!(each_change_writes_exactly_one_event_with_its_fields);
+async fn each_change_writes_exactly_one_event_with_its_fields(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    workspace(&pool, &alice, "sales_dw", false).await;
+    let task_node = publish(&pool, &alice, "sales_dw", "n1", T0).await;
+    let task: i64 = sqlx::query_scalar("SELECT id FROM tasks WHERE node_id = $1")
+        .bind(task_node)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    tasks::freeze(&pool, T0 + 1, &alice, task).await.unwrap();
+    tasks::unfreeze(&pool, T0 + 2, &alice, task).await.unwrap();
+    deletion::delete(&pool, T0 + 10, &alice, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    let (id, at) = deleted_at(&pool, "sales_dw").await;
+    bin::recover(&pool, T0 + 20, &alice, id, at).await.unwrap();
+
+    for (action, expected) in [
+        ("CreateAccount", 1),
+        ("CreateRamUser", 1),
+        ("CreateWorkspace", 1),
+        ("AddAsset", 1),
+        ("SaveNode", 1),
+        ("CommitNode", 1),
+        ("PublishNode", 1),
+        // Freezing the task inside the deletion is part of the deletion's event.
+        ("FreezeTask", 1),
+        ("UnfreezeTask", 1),
+        ("DeleteWorkspace", 1),
+        ("RecoverWorkspace", 1),
+    ] {
+        let found = events(&pool, &acme, by_action(action)).await.len();
+        assert_eq!(found, expected, "{action}");
+    }
+    let delete = &events(&pool, &acme, by_action("DeleteWorkspace")).await[0];
+    assert_eq!(delete.user_name, "alice@acme");
+    assert_eq!(delete.workspace, "sales_dw");
+    assert_eq!(delete.source, "Console");
+    assert_eq!(delete.result, "Success");
+    assert_eq!(delete.at, T0 + 10);
+    let all = events(&pool, &acme, AuditFilter::default()).await;
+    assert!(
+        all.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first: {all:?}"
+    );
+    // Filters by user and workspace ignore letter case.
+    let alices = AuditFilter {
+        user: "ALICE@acme".into(),
+        workspace: "Sales_DW".into(),
+        ..AuditFilter::default()
+    };
+    assert_eq!(events(&pool, &acme, alices).await.len(), all.len() - 2);
+}
+
+on_both_engines!(a_refused_change_writes_no_success_event_and_changes_nothing);
+async fn a_refused_change_writes_no_success_event_and_changes_nothing(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    let before = events(&pool, &acme, AuditFilter::default()).await.len();
+    let refused = deletion::delete(&pool, T0, &acme, "ws1", "wrong", true).await;
+    assert!(matches!(refused, Err(AppError::Invalid(_))));
+    let missing = deletion::delete(&pool, T0, &acme, "nope", "nope", true).await;
+    assert!(matches!(missing, Err(AppError::NotFound(_))));
+    assert_eq!(
+        events(&pool, &acme, AuditFilter::default()).await.len(),
+        before
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE deleted_at IS NULL"
+        )
+        .await,
+        1
+    );
+}
+
+on_both_engines!(events_outlive_the_purge_and_stay_in_their_account);
+async fn events_outlive_the_purge_and_stay_in_their_account(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    workspace(&pool, &acme, "old_ws", false).await;
+    workspace(&pool, &acme, "by_hand", false).await;
+    deletion::delete(&pool, T0, &acme, "old_ws", "old_ws", true)
+        .await
+        .unwrap();
+    deletion::delete(&pool, T0, &acme, "by_hand", "by_hand", true)
+        .await
+        .unwrap();
+    let (id, at) = deleted_at(&pool, "by_hand").await;
+    bin::purge(&pool, T0 + 5, &acme, id, at, "by_hand")
+        .await
+        .unwrap();
+    assert_eq!(
+        bin::purge_expired(&pool, T0 + RETENTION_SECS)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
+
+    let expired = events(&pool, &acme, by_action("PurgeExpiredWorkspace")).await;
+    assert_eq!(expired.len(), 1);
+    assert_eq!(
+        (
+            expired[0].user_name.as_str(),
+            expired[0].source.as_str(),
+            expired[0].workspace.as_str()
+        ),
+        ("system", "System", "old_ws")
+    );
+    let by_hand = events(&pool, &acme, by_action("PurgeWorkspace")).await;
+    assert_eq!(
+        (by_hand.len(), by_hand[0].workspace.as_str()),
+        (1, "by_hand")
+    );
+    let old = AuditFilter {
+        workspace: "old_ws".into(),
+        ..AuditFilter::default()
+    };
+    let actions: Vec<_> = events(&pool, &acme, old.clone())
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "PurgeExpiredWorkspace",
+            "DeleteWorkspace",
+            "CreateWorkspace"
+        ]
+    );
+    // A second pass finds nothing and records nothing.
+    bin::purge_expired(&pool, T0 + RETENTION_SECS + 60)
+        .await
+        .unwrap();
+    assert_eq!(
+        events(&pool, &acme, by_action("PurgeExpiredWorkspace"))
+            .await
+            .len(),
+        1
+    );
+    // Another account sees none of it.
+    assert!(events(&pool, &globex, old).await.is_empty());
+    let globex_actions: Vec<_> = events(&pool, &globex, AuditFilter::default())
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(globex_actions, ["CreateAccount"]);
+}
+
+on_both_engines!(events_are_append_only_and_kept_180_days);
+async fn events_are_append_only_and_kept_180_days(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    let edit = sqlx::query("UPDATE audit_events SET result = 'Denied'")
+        .execute(&pool)
+        .await;
+    assert!(edit.is_err(), "an event was edited");
+    let day = 86_400;
+    assert_eq!(
+        audit_log::forget_old(&pool, T0 + 180 * day).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        audit_log::forget_old(&pool, T0 + 180 * day + 1)
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        events(&pool, &acme, AuditFilter::default())
+            .await
+            .is_empty()
+    );
+}
+
+on_both_engines!(pages_follow_each_other_without_gaps_or_repeats);
+async fn pages_follow_each_other_without_gaps_or_repeats(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for i in 0..23 {
+        workspace(&pool, &acme, &format!("ws{i}"), false).await;
+    }
+    let filter = by_action("CreateWorkspace");
+    let mut seen = Vec::new();
+    let mut cursor = Cursor::Newest;
+    loop {
+        let page = audit_log::page(&pool, &acme, &filter, cursor, 10)
+            .await
+            .unwrap();
+        assert!(page.events.len() <= 10);
+        assert_eq!(page.newer.is_some(), !seen.is_empty());
+        seen.extend(page.events.iter().map(|e| e.workspace.clone()));
+        match page.older {
+            Some(id) => cursor = Cursor::Before(id),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = (0..23).rev().map(|i| format!("ws{i}")).collect();
+    assert_eq!(seen, expected);
+    // Back from the last page.
+    let last = audit_log::page(&pool, &acme, &filter, cursor, 10)
+        .await
+        .unwrap();
+    let back = audit_log::page(
+        &pool,
+        &acme,
+        &filter,
+        Cursor::After(last.newer.unwrap()),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(back.events.first().unwrap().workspace, "ws12");
+    assert_eq!(back.events.last().unwrap().workspace, "ws3");
+    let unknown = audit_log::page(&pool, &acme, &by_action("Nope"), Cursor::Newest, 10).await;
+    assert!(matches!(unknown, Err(AppError::Invalid(_))));
+}
+
+// ---------- notifications ----------
+
+async fn notices_of(pool: &Pool, user: &Principal) -> Vec<(String, String)> {
+    let mut list: Vec<(String, String)> = notices::list(pool, user)
+        .await
+        .unwrap()
+        .notices
+        .into_iter()
+        .map(|n| (n.workspace, n.kind.as_str().to_owned()))
+        .collect();
+    list.reverse();
+    list
+}
+
+fn kinds(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(w, k)| (w.to_string(), k.to_string()))
+        .collect()
+}
+
+on_both_engines!(warnings_come_7_days_and_1_day_before_exactly_once_each);
+async fn warnings_come_7_days_and_1_day_before_exactly_once_each(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
+    workspace(&pool, &acme, "sales_dw", false).await;
+    deletion::delete(&pool, T0, &alice, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        notices::warn_pass(&pool, T0 + 7 * DAY - 1).await.unwrap(),
+        0
+    );
+    assert_eq!(notices::warn_pass(&pool, T0 + 7 * DAY).await.unwrap(), 2);
+    assert_eq!(notices::warn_pass(&pool, T0 + 7 * DAY).await.unwrap(), 0);
+    assert_eq!(
+        notices::warn_pass(&pool, T0 + 13 * DAY - 1).await.unwrap(),
+        0
+    );
+    assert_eq!(notices::warn_pass(&pool, T0 + 13 * DAY).await.unwrap(), 2);
+    assert_eq!(
+        notices::warn_pass(&pool, T0 + 13 * DAY + 5).await.unwrap(),
+        0
+    );
+    bin::purge_expired(&pool, T0 + 14 * DAY).await.unwrap();
+    bin::purge_expired(&pool, T0 + 14 * DAY + 60).await.unwrap();
+    let expected = kinds(&[
+        ("sales_dw", "Warning7Days"),
+        ("sales_dw", "Warning1Day"),
+        ("sales_dw", "Purged"),
+    ]);
+    assert_eq!(notices_of(&pool, &acme).await, expected);
+    assert_eq!(notices_of(&pool, &alice).await, expected);
+    assert!(notices_of(&pool, &bob).await.is_empty());
+    assert_eq!(notices::list(&pool, &alice).await.unwrap().unread, 3);
+    notices::mark_all_read(&pool, T0, &alice).await.unwrap();
+    assert_eq!(notices::list(&pool, &alice).await.unwrap().unread, 0);
+    assert_eq!(notices::list(&pool, &acme).await.unwrap().unread, 3);
+}
+
+on_both_engines!(a_clock_jump_of_14_days_sends_only_the_1_day_warning_then_the_purged_notice);
+async fn a_clock_jump_of_14_days_sends_only_the_1_day_warning_then_the_purged_notice(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let later = T0 + 14 * DAY;
+    assert_eq!(notices::warn_pass(&pool, later).await.unwrap(), 1);
+    bin::purge_expired(&pool, later).await.unwrap();
+    assert_eq!(notices::warn_pass(&pool, later + 60).await.unwrap(), 0);
+    assert_eq!(
+        notices_of(&pool, &acme).await,
+        kinds(&[("ws1", "Warning1Day"), ("ws1", "Purged")])
+    );
+}
+
+on_both_engines!(racing_passes_create_each_notice_once);
+async fn racing_passes_create_each_notice_once(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for i in 0..5 {
+        let name = format!("ws{i}");
+        workspace(&pool, &acme, &name, false).await;
+        deletion::delete(&pool, T0, &acme, &name, &name, true)
+            .await
+            .unwrap();
+    }
+    let at = T0 + 8 * DAY;
+    let (a, b, c) = tokio::join!(
+        notices::warn_pass(&pool, at),
+        notices::warn_pass(&pool, at),
+        notices::warn_pass(&pool, at + 1)
+    );
+    assert_eq!(a.unwrap() + b.unwrap() + c.unwrap(), 5);
+    assert_eq!(count(&pool, "SELECT count(*) FROM notifications").await, 5);
+}
+
+on_both_engines!(a_recovered_or_purged_by_hand_entry_gets_no_further_warnings);
+async fn a_recovered_or_purged_by_hand_entry_gets_no_further_warnings(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "back", false).await;
+    workspace(&pool, &acme, "gone", false).await;
+    for name in ["back", "gone"] {
+        deletion::delete(&pool, T0, &acme, name, name, true)
+            .await
+            .unwrap();
+    }
+    assert_eq!(notices::warn_pass(&pool, T0 + 7 * DAY).await.unwrap(), 2);
+    let (id, at) = deleted_at(&pool, "back").await;
+    bin::recover(&pool, T0 + 8 * DAY, &acme, id, at)
+        .await
+        .unwrap();
+    let (id, at) = deleted_at(&pool, "gone").await;
+    bin::purge(&pool, T0 + 8 * DAY, &acme, id, at, "gone")
+        .await
+        .unwrap();
+    assert_eq!(notices::warn_pass(&pool, T0 + 13 * DAY).await.unwrap(), 0);
+    bin::purge_expired(&pool, T0 + 14 * DAY).await.unwrap();
+    assert_eq!(
+        notices_of(&pool, &acme).await,
+        kinds(&[
+            ("back", "Warning7Days"),
+            ("gone", "Warning7Days"),
+            ("gone", "Purged"),
+        ])
+    );
+}
+
+// ---------- webhook ----------
+
+/// A receiver on a free loopback port: it answers 500 to the first `failures` requests, then 200,
+/// and keeps every body it was sent.
+async fn receiver(failures: usize) -> (String, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
+    use axum::http::StatusCode;
+    let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::new(AtomicUsize::new(0));
+    let app = {
+        let bodies = bodies.clone();
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |body: String| {
+                let bodies = bodies.clone();
+                let seen = seen.clone();
+                async move {
+                    bodies
+                        .lock()
+                        .unwrap()
+                        .push(serde_json::from_str(&body).unwrap());
+                    if seen.fetch_add(1, Ordering::SeqCst) < failures {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, bodies)
+}
+
+on_both_engines!(a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff);
+async fn a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let (url, bodies) = receiver(2).await;
+    notices::set_webhook(&pool, T0, &acme, &url).await.unwrap();
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let t = T0 + 7 * DAY;
+    notices::warn_pass(&pool, t).await.unwrap();
+    let client = webhook::client();
+    assert_eq!(webhook::deliver_due(&pool, &client, t).await.unwrap(), 0);
+    // Not due again before its backoff.
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + 9).await.unwrap(),
+        0
+    );
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + 10).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + 29).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + 30).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + 10_000)
+            .await
+            .unwrap(),
+        0
+    );
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "the same id on every try"
+    );
+    assert!(bodies[0]["id"].as_str().unwrap().starts_with("notice-"));
+    assert_eq!(bodies[0]["workspace"], "ws1");
+    assert_eq!(bodies[0]["kind"], "Warning7Days");
+    assert!(
+        bodies[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("will be permanently deleted on")
+    );
+}
+
+on_both_engines!(a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused);
+async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for bad in [
+        "ftp://x/y",
+        "javascript:alert(1)",
+        "http://",
+        "http://u:p@host/",
+        "not a url",
+    ] {
+        assert!(
+            matches!(
+                notices::set_webhook(&pool, T0, &acme, bad).await,
+                Err(AppError::Invalid(_))
+            ),
+            "{bad}"
+        );
+    }
+    // A port nothing listens on.
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/hook", listener.local_addr().unwrap())
+    };
+    notices::set_webhook(&pool, T0, &acme, &dead).await.unwrap();
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let t = T0 + 7 * DAY;
+    notices::warn_pass(&pool, t).await.unwrap();
+    let client = webhook::client();
+    let mut now = t;
+    for _ in 0..200 {
+        webhook::deliver_due(&pool, &client, now).await.unwrap();
+        now += 3600;
+        if count(
+            &pool,
+            "SELECT count(*) FROM webhook_outbox WHERE done_at IS NULL",
+        )
+        .await
+            == 0
+        {
+            break;
+        }
+    }
+    let (outcome, attempts): (String, i64) =
+        sqlx::query_as("SELECT outcome, attempts FROM webhook_outbox")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(outcome, "GaveUp");
+    assert!(now - t <= 26 * 3600, "gave up after about a day");
+    assert!(attempts > 5, "{attempts}");
+    assert_eq!(
+        events(&pool, &acme, by_action("SetWebhook")).await.len(),
+        1,
+        "only the accepted setting is a change"
+    );
+}
