@@ -52,7 +52,7 @@ pub fn DataStudioPage() -> impl IntoView {
     view! {
         <WorkspaceNav name=name.get_untracked()/>
         <div class="page-head"><h1>"DataStudio"</h1></div>
-        <div role="status" class="status">{move || status.get()}</div>
+        <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
         <div class="studio">
             <aside class="node-list" aria-label="Nodes">
                 <h2>"Nodes"</h2>

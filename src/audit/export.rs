@@ -81,10 +81,11 @@ pub async fn download(
             }
         }
     });
-    let stream = futures::StreamExt::chain(
+    // Fused: a body layer (the compression encoder) may poll once more after the end.
+    let stream = futures::StreamExt::fuse(futures::StreamExt::chain(
         futures::stream::once(async move { Ok::<_, std::io::Error>(first) }),
         batches,
-    );
+    ));
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
     headers.insert(

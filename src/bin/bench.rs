@@ -4,6 +4,7 @@
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
 //!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
@@ -32,8 +33,8 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, page-throughput,
-    /// throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
+    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, audit-log,
+    /// page-throughput, throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).
@@ -47,6 +48,8 @@ struct Args {
     server: String,
 }
 
+#[path = "bench/audit_log.rs"]
+mod audit_log;
 #[path = "bench/memory.rs"]
 mod memory;
 #[path = "bench/page_throughput.rs"]
@@ -83,6 +86,12 @@ async fn main() -> R<()> {
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
         }
+        if wants("audit-log") {
+            audit_log::run_service(target).await?;
+        }
+    }
+    if wants("audit-log") {
+        audit_log::run_page(&dir, &args.server).await?;
     }
     if wants("page-throughput") {
         page_throughput::run(&dir, &args.server).await?;
@@ -198,11 +207,34 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
                 .map(drop)
                 .map_err(Into::into)
         },
-        async |pool: &Pool| bare_delete(pool, ws).await,
+        async |pool: &Pool| bare_delete(pool, ws, false).await,
     )
     .await?;
     report(
         &format!("delete workspace ({} assets)", args.assets),
+        &service,
+        &bare,
+        1.5,
+    );
+    let (service, bare) = compare(
+        args.rounds,
+        target,
+        seeded,
+        "dla",
+        async |pool: &Pool| {
+            deletion::delete(pool, T0, &root, "big", "big", true)
+                .await
+                .map(drop)
+                .map_err(Into::into)
+        },
+        async |pool: &Pool| bare_delete(pool, ws, true).await,
+    )
+    .await?;
+    report(
+        &format!(
+            "delete workspace ({} assets), bare SQL with the audit write too",
+            args.assets
+        ),
         &service,
         &bare,
         1.5,
@@ -226,11 +258,34 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
                 .map(drop)
                 .map_err(Into::into)
         },
-        async |pool: &Pool| bare_recover(pool, ws).await,
+        async |pool: &Pool| bare_recover(pool, ws, false).await,
     )
     .await?;
     report(
         &format!("recover workspace ({} assets)", args.assets),
+        &service,
+        &bare,
+        1.5,
+    );
+    let (service, bare) = compare(
+        args.rounds,
+        target,
+        deleted,
+        "rca",
+        async |pool: &Pool| {
+            bin::recover(pool, T0 + 60, &root, ws, T0)
+                .await
+                .map(drop)
+                .map_err(Into::into)
+        },
+        async |pool: &Pool| bare_recover(pool, ws, true).await,
+    )
+    .await?;
+    report(
+        &format!(
+            "recover workspace ({} assets), bare SQL with the audit write too",
+            args.assets
+        ),
         &service,
         &bare,
         1.5,
@@ -396,8 +451,13 @@ async fn seed_big_workspace(target: &Target, name: &str, n: i64) -> R<(Principal
     Ok((root, ws))
 }
 
-/// The row changes a deletion makes (freeze box ticked), as bare statements in one transaction.
-async fn bare_delete(pool: &Pool, ws: i64) -> R<()> {
+/// One audit event, as the bare statement (in the change's transaction).
+const BARE_AUDIT: &str = "INSERT INTO audit_events (account_id, at, user_name, action, workspace, source, client_ip, result, message)
+     VALUES (1, 1, 'acme', 'DeleteWorkspace', 'big', 'Console', '', 'Success', $1)";
+
+/// The row changes a deletion makes (freeze box ticked), as bare statements in one transaction;
+/// with `audited`, also the event.
+async fn bare_delete(pool: &Pool, ws: i64, audited: bool) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
         "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'Running')",
@@ -409,17 +469,29 @@ async fn bare_delete(pool: &Pool, ws: i64) -> R<()> {
     ] {
         sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
     }
+    if audited {
+        sqlx::query(BARE_AUDIT)
+            .bind(ws.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-async fn bare_recover(pool: &Pool, ws: i64) -> R<()> {
+async fn bare_recover(pool: &Pool, ws: i64, audited: bool) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
         "UPDATE assets SET node_status = 'committed' WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'",
         "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = $1",
     ] {
         sqlx::query(sql).bind(ws).execute(&mut *tx).await?;
+    }
+    if audited {
+        sqlx::query(BARE_AUDIT)
+            .bind(ws.to_string())
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(())

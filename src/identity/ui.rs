@@ -174,7 +174,7 @@ pub fn RamUsersPage() -> impl IntoView {
             <button class="primary" on:click=move |_| creating.set(true)>"Create RAM User"</button>
         </div>
         <p class="lead">"RAM users sign in as user@account. Attach AliyunDataWorksFullAccess to let a user change workspaces, or AliyunDataWorksReadOnlyAccess to let them view."</p>
-        <div role="status" class="status">{move || status.get()}</div>
+        <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {

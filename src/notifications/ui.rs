@@ -11,7 +11,12 @@ const REFRESH: Duration = Duration::from_secs(60);
 #[component]
 pub fn NotificationsButton() -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let notices = Resource::new(move || version.get(), |_| list_notifications());
+    // Read in the browser only, after hydration: the count is not part of the page the server
+    // renders (no extra queries on every page view) and is always the latest.
+    let notices = LocalResource::new(move || {
+        version.track();
+        list_notifications()
+    });
     let open = RwSignal::new(false);
     let mark = Action::new(|_: &()| mark_notifications_read());
     Effect::new(move |_| {
@@ -80,7 +85,7 @@ pub fn NotificationsButton() -> impl IntoView {
                                             let unread = !notice.read;
                                             view! {
                                                 <li class:unread=unread>
-                                                    <a href=notice.link()>{notice.text()}</a>
+                                                    <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
                                                     <span class="notice-time">
                                                         {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
                                                         <LocalTime ts=notice.created_at/>
@@ -128,7 +133,7 @@ pub fn WebhookSettings() -> impl IntoView {
                 save.dispatch(url.get_untracked());
             }>
                 <label for="webhook-url">"Webhook URL"</label>
-                <div class="inline-form">
+                <div class="field-row">
                     <input
                         id="webhook-url"
                         type="url"
@@ -139,7 +144,8 @@ pub fn WebhookSettings() -> impl IntoView {
                     <button type="submit" class="primary" disabled=move || save.pending().get()>"Save Webhook"</button>
                 </div>
             </form>
-            <div role="status" class="status">{status}</div>
+            // A polite live region without the status role: the page above has its own status line.
+            <div aria-live="polite" class="status" class:quiet=move || status().is_empty()>{status}</div>
             {error_of(save.value())}
         </section>
     }

@@ -60,7 +60,7 @@ pub fn RecycleBinPage() -> impl IntoView {
             "Deleted workspaces are kept here for " {RETENTION_DAYS} " days with their data sources, computing resources, nodes and resources. "
             "The " {RETENTION_DAYS} " days are fixed and cannot be extended: when they end, the workspace is permanently deleted and its name is released."
         </p>
-        <div role="status" class="status">{move || status.get()}</div>
+        <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
         {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
         <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
             {move || Suspend::new(async move {

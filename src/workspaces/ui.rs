@@ -47,7 +47,7 @@ pub fn WorkspacesPage() -> impl IntoView {
             <button class="primary" disabled=!can_modify on:click=move |_| creating.set(true)>"Create Workspace"</button>
             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
         </div>
-        <div role="status" class="status">{move || status.get().map(|f| f.0())}</div>
+        <div role="status" class="status" class:quiet=move || status.with(Option::is_none)>{move || status.get().map(|f| f.0())}</div>
         <Transition fallback=|| view! { <p class="loading">"Loading workspaces…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
