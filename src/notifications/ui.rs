@@ -10,97 +10,164 @@ const REFRESH: Duration = Duration::from_secs(60);
 /// what it is about, and "Mark all as read".
 #[component]
 pub fn NotificationsButton() -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    // Reference-counted signals, not arena ones: the console frame is walked twice while the server
+    // renders it, and an arena signal of this component can be disposed between the two walks.
+    let version = ArcRwSignal::new(0u32);
     // Read in the browser only, after hydration: the count is not part of the page the server
     // renders (no extra queries on every page view) and is always the latest.
-    let notices = LocalResource::new(move || {
-        version.track();
-        list_notifications()
-    });
-    let open = RwSignal::new(false);
-    let mark = Action::new(|_: &()| mark_notifications_read());
-    Effect::new(move |_| {
-        if mark.value().get().is_some() {
-            version.update(|v| *v += 1);
+    let notices = ArcLocalResource::new({
+        let version = version.clone();
+        move || {
+            version.track();
+            list_notifications()
         }
     });
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || version.update(|v| *v += 1), REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    let unread = move || {
-        notices
-            .get()
-            .and_then(Result::ok)
-            .map_or(0, |n: Notices| n.unread)
+    let open = ArcRwSignal::new(false);
+    let mark = ArcAction::new(|_: &()| mark_notifications_read());
+    let refetch = {
+        let version = version.clone();
+        move || version.update(|v| *v += 1)
     };
-    let label = move || match unread() {
-        0 => "Notifications".to_owned(),
-        n => format!("Notifications ({n})"),
+    Effect::new({
+        let (mark, refetch) = (mark.clone(), refetch.clone());
+        move |_| {
+            if mark.value().get().is_some() {
+                refetch();
+            }
+        }
+    });
+    Effect::new({
+        let refetch = refetch.clone();
+        move |_| {
+            let refetch = refetch.clone();
+            if let Ok(handle) = set_interval_with_handle(refetch, REFRESH) {
+                on_cleanup(move || handle.clear());
+            }
+        }
+    });
+    // Set once the page has hydrated: the server (and hydration) render the plain label, and
+    // the resource is never read on the server, where it would keep the page's Suspense pending.
+    let hydrated = ArcRwSignal::new(false);
+    Effect::new({
+        let hydrated = hydrated.clone();
+        move |_| hydrated.set(true)
+    });
+    let unread = {
+        let notices = notices.clone();
+        move || {
+            if !hydrated.get() {
+                return 0;
+            }
+            notices
+                .get()
+                .and_then(Result::ok)
+                .map_or(0, |n: Notices| n.unread)
+        }
+    };
+    let label = {
+        let unread = unread.clone();
+        move || match unread() {
+            0 => "Notifications".to_owned(),
+            n => format!("Notifications ({n})"),
+        }
+    };
+    let expanded = {
+        let open = open.clone();
+        move || open.get().to_string()
+    };
+    let toggle = {
+        let (open, refetch) = (open.clone(), refetch.clone());
+        move |_| {
+            if !open.get_untracked() {
+                refetch();
+            }
+            open.update(|o| *o = !*o);
+        }
+    };
+    let shown = {
+        let open = open.clone();
+        move || open.get()
+    };
+    let panel = move || {
+        let (open, mark, notices, unread) =
+            (open.clone(), mark.clone(), notices.clone(), unread.clone());
+        let close = {
+            let open = open.clone();
+            move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" {
+                    open.set(false);
+                }
+            }
+        };
+        let cannot_mark = {
+            let mark = mark.clone();
+            move || unread() == 0 || mark.pending().get()
+        };
+        let mark_all = {
+            let mark = mark.clone();
+            move |_| {
+                mark.dispatch(());
+            }
+        };
+        let mark_error = {
+            let value = mark.value();
+            move || value.get()
+        };
+        let list = move || {
+            let (notices, open) = (notices.clone(), open.clone());
+            Suspend::new(async move {
+                match notices.await {
+                    Ok(n) if n.notices.is_empty() => view! {
+                        <p class="empty">"No notifications."</p>
+                    }.into_any(),
+                    Ok(n) => view! {
+                        <ul class="notice-list">
+                            {n.notices.into_iter().map(|notice| {
+                                let unread = !notice.read;
+                                let open = open.clone();
+                                view! {
+                                    <li class:unread=unread>
+                                        <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
+                                        <span class="notice-time">
+                                            {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
+                                            <LocalTime ts=notice.created_at/>
+                                        </span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
+                }
+            })
+        };
+        view! {
+            <section
+                id="notifications-panel"
+                class="notifications-panel"
+                aria-label="Notifications"
+                on:keydown=close
+            >
+                <div class="panel-head">
+                    <h2>"Notifications"</h2>
+                    <button disabled=cannot_mark on:click=mark_all>"Mark all as read"</button>
+                </div>
+                {error_of(Signal::derive(mark_error))}
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
+            </section>
+        }
     };
     view! {
         <div class="notifications">
             <button
                 class="link-button"
-                aria-expanded=move || open.get().to_string()
+                aria-expanded=expanded
                 aria-controls="notifications-panel"
-                on:click=move |_| {
-                    if !open.get_untracked() {
-                        version.update(|v| *v += 1);
-                    }
-                    open.update(|o| *o = !*o);
-                }
+                on:click=toggle
             >
                 {label}
             </button>
-            <Show when=move || open.get()>
-                <section
-                    id="notifications-panel"
-                    class="notifications-panel"
-                    aria-label="Notifications"
-                    on:keydown=move |ev: web_sys::KeyboardEvent| {
-                        if ev.key() == "Escape" {
-                            open.set(false);
-                        }
-                    }
-                >
-                    <div class="panel-head">
-                        <h2>"Notifications"</h2>
-                        <button
-                            disabled=move || unread() == 0 || mark.pending().get()
-                            on:click=move |_| { mark.dispatch(()); }
-                        >"Mark all as read"</button>
-                    </div>
-                    {error_of(mark.value())}
-                    <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match notices.await {
-                                Ok(n) if n.notices.is_empty() => view! {
-                                    <p class="empty">"No notifications."</p>
-                                }.into_any(),
-                                Ok(n) => view! {
-                                    <ul class="notice-list">
-                                        {n.notices.into_iter().map(|notice| {
-                                            let unread = !notice.read;
-                                            view! {
-                                                <li class:unread=unread>
-                                                    <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
-                                                    <span class="notice-time">
-                                                        {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
-                                                        <LocalTime ts=notice.created_at/>
-                                                    </span>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
-                                }.into_any(),
-                                Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
-                            }
-                        })}
-                    </Transition>
-                </section>
-            </Show>
+            <Show when=shown>{panel.clone()}</Show>
         </div>
     }
 }
