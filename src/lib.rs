@@ -1,9 +1,14 @@
 //! Workspace Console: a DataWorks-style console for workspaces, safe deletion and a 14-day Recycle Bin.
 #![recursion_limit = "512"]
 
+pub mod access_keys;
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod app;
 pub mod assets;
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod cli;
 pub mod deletion;
 pub mod domain;
 pub mod error;

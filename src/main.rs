@@ -68,6 +68,13 @@ struct Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `workspace-console ctl …`: the API client for scripts.
+    let mut args = std::env::args();
+    if std::env::args().nth(1).as_deref() == Some("ctl") {
+        let program = args.next().unwrap_or_default();
+        args.next();
+        return workspace_console::cli::run(std::iter::once(program).chain(args)).await;
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -239,6 +246,7 @@ async fn housekeeping(
 ) -> Result<(), BoxError> {
     use tower_sessions::session_store::ExpiredDeletion;
     sessions.delete_expired().await?;
+    workspace_console::api::idempotency::forget_old(pool, now).await?;
     let forgotten = workspace_console::audit::service::forget_old(pool, now).await?;
     if forgotten > 0 {
         tracing::info!(forgotten, "audit events older than 180 days deleted");

@@ -1205,3 +1205,18 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
     );
     drop(silent);
 }
+
+matrix!(
+    list_access_keys_is_for_the_root,
+    "list_access_keys",
+    Needs::ManageUsers,
+    true,
+    |ids, who| vec![]
+);
+matrix!(
+    create_access_key_is_for_the_root_and_its_own_users,
+    "create_access_key",
+    Needs::ManageUsers,
+    false,
+    |ids, who| vec![("user_id", ids.bob.clone())]
+);

@@ -10,6 +10,7 @@ pub mod service;
 pub mod ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum AssetKind {
     DataSource,
     Compute,
@@ -145,6 +146,7 @@ pub const PRODUCTS: [&str; 2] = ["DataWorks", "PAI"];
 
 /// Asset counts of one type, split by product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AssetCount {
     pub kind: AssetKind,
     pub dataworks: i64,
@@ -175,6 +177,7 @@ pub struct WorkspaceOverview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct NodeSummary {
     pub id: i64,

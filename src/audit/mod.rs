@@ -14,6 +14,7 @@ pub mod ui;
 pub const PAGE_SIZE: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AuditEvent {
     pub id: i64,
@@ -42,10 +43,13 @@ pub enum Cursor {
     Newest,
     Before(i64),
     After(i64),
+    /// The n-th page of `PAGE_SIZE` from the newest (the API's `page`; the console pages by id).
+    Page(i64),
 }
 
 /// One page of events, newest first, with the cursors of the pages around it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub events: Vec<AuditEvent>,
     /// Set when newer events exist: the page before this one starts after this id.

@@ -60,8 +60,13 @@ pub async fn read(
 ) -> AppResult<Vec<AuditEvent>> {
     let (mut sql, values) = conditions(filter);
     let next = values.len() + 2;
+    // The API's numbered pages are pages of `PAGE_SIZE` from the newest.
+    let offset = match cursor {
+        Cursor::Page(n) => (n.clamp(1, 1_000_000) - 1) * super::PAGE_SIZE,
+        _ => 0,
+    };
     let (bound, order) = match cursor {
-        Cursor::Newest => (None, "DESC"),
+        Cursor::Newest | Cursor::Page(_) => (None, "DESC"),
         Cursor::Before(id) => {
             sql.push_str(&format!(" AND id < ${next}"));
             (Some(id), "DESC")
@@ -73,7 +78,7 @@ pub async fn read(
     };
     let limit_at = next + usize::from(bound.is_some());
     let text = format!(
-        "SELECT {COLUMNS} FROM audit_events WHERE {sql} ORDER BY id {order} LIMIT ${limit_at}"
+        "SELECT {COLUMNS} FROM audit_events WHERE {sql} ORDER BY id {order} LIMIT ${limit_at} OFFSET {offset}"
     );
     let mut query = sqlx::query_as::<_, AuditEvent>(&text).bind(account_id);
     for value in values {
@@ -114,6 +119,7 @@ pub async fn page(
         (Some(first), Some(last)) => {
             let (newer, older) = match cursor {
                 Cursor::Newest => (false, more),
+                Cursor::Page(n) => (n > 1, more),
                 Cursor::Before(_) => (
                     exists(&mut conn, p.account_id, &filter, Cursor::After(first.id)).await?,
                     more,

@@ -12,6 +12,7 @@ pub mod ui;
 
 /// Everything the "Delete Workspace" dialog shows, read with the same queries the deletion uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeletionPreview {
     pub workspace: WorkspaceRow,
     pub pai_workspace: String,
@@ -21,6 +22,7 @@ pub struct DeletionPreview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeletionOutcome {
     pub name: String,
     pub entry_id: i64,

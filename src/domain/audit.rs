@@ -47,6 +47,8 @@ named_enum!(
         DetachPolicy => "DetachPolicy",
         SetWebhook => "SetWebhook",
         CreateAccessKey => "CreateAccessKey",
+        DisableAccessKey => "DisableAccessKey",
+        EnableAccessKey => "EnableAccessKey",
         DeleteAccessKey => "DeleteAccessKey",
     }
 );

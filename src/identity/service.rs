@@ -39,7 +39,7 @@ pub async fn hash_password(password: &str) -> AppResult<String> {
     })
 }
 
-async fn verify_password(password: &str, hash: Option<String>) -> bool {
+pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
     // Without a user we still verify against a throwaway hash, so timing does not tell which half was wrong.
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let password = password.to_owned();

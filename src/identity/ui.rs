@@ -197,6 +197,11 @@ pub fn RamUsersPage() -> impl IntoView {
                 reload(format!("RAM user \"{name}\" created."));
             }/>
         </Show>
+        {is_root.then(|| {
+            let account = use_context::<crate::domain::Viewer>().map(|v| v.account_name).unwrap_or_default();
+            let users = Signal::derive(move || users.get().and_then(Result::ok).unwrap_or_default());
+            view! { <crate::access_keys::ui::AccessKeysSection users account on_change=reload/> }
+        })}
         {is_root.then(|| view! { <crate::notifications::ui::WebhookSettings/> })}
     }
 }

@@ -8,6 +8,7 @@ pub mod service;
 pub mod ui;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskRow {
     pub id: i64,
     pub name: String,
@@ -20,6 +21,7 @@ pub struct TaskRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskList {
     pub tasks: Vec<TaskRow>,
     pub now: i64,

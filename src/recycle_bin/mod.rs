@@ -11,6 +11,7 @@ pub mod ui;
 pub const PAGE_SIZE: i64 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BinEntry {
     pub id: i64,
@@ -22,6 +23,7 @@ pub struct BinEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BinPage {
     pub entries: Vec<BinEntry>,
     pub total: i64,
@@ -32,6 +34,7 @@ pub struct BinPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecoveryReport {
     pub name: String,
     pub restored: Vec<AssetCount>,

@@ -98,30 +98,48 @@ where
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let origin = Origin::new(Source::Console, &client_ip(&state), workspace);
-        let outcome = audit::within(origin.clone(), async {
-            principal.require(capability)?;
-            body(state.clone(), principal.clone()).await
-        })
-        .await;
-        match outcome {
-            Ok(recorded) => Ok(recorded.into_inner()),
-            Err(error) => {
-                audit::refused(
-                    &state.pool,
-                    state.clock.now(),
-                    principal.account_id,
-                    &principal.sign_in_name(),
-                    action,
-                    &origin,
-                    &error,
-                )
-                .await;
-                Err(error)
-            }
-        }
+        audited(&state, &principal, origin, capability, action, body).await
     }
     .await;
     with_status(result)
+}
+
+/// A change by `principal`, whichever door it came through (`origin` says which): the permission,
+/// then the body, whose result is recorded with the change; a refusal is recorded here, in a
+/// transaction of its own.
+pub async fn audited<T, F, Fut>(
+    state: &AppState,
+    principal: &Principal,
+    origin: std::sync::Arc<Origin>,
+    capability: Capability,
+    action: Action,
+    body: F,
+) -> AppResult<T>
+where
+    F: FnOnce(AppState, Principal) -> Fut,
+    Fut: Future<Output = AppResult<Recorded<T>>>,
+{
+    let outcome = audit::within(origin.clone(), async {
+        principal.require(capability)?;
+        body(state.clone(), principal.clone()).await
+    })
+    .await;
+    match outcome {
+        Ok(recorded) => Ok(recorded.into_inner()),
+        Err(error) => {
+            audit::refused(
+                &state.pool,
+                state.clock.now(),
+                principal.account_id,
+                &principal.sign_in_name(),
+                action,
+                &origin,
+                &error,
+            )
+            .await;
+            Err(error)
+        }
+    }
 }
 
 /// For the few functions open to anyone (sign-in, sign-up, who am I).

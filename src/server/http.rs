@@ -47,6 +47,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             post(server_fn_handler).get(server_fn_handler),
         )
         .route("/audit-log/export.csv", get(crate::audit::export::download))
+        .merge(crate::api::router(&state))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -95,6 +96,10 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             security_headers,
         ))
         .layer(compression())
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
         .layer(middleware::from_fn(super::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(app.with_state(state))

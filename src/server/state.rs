@@ -19,6 +19,8 @@ pub struct AppState {
     pub password_gate: Gate,
     /// Set when a stop was asked for: readiness fails and every response closes its connection.
     pub draining: Arc<AtomicBool>,
+    /// AccessKey secrets this instance verified recently (see `access_keys::service`).
+    pub verified_keys: crate::access_keys::service::VerifiedKeys,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             config: Config::default(),
             password_gate: Gate::for_password_hashing(),
             draining: Arc::default(),
+            verified_keys: Default::default(),
         })
     }
 

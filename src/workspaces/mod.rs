@@ -10,6 +10,7 @@ pub mod ui;
 pub const PAGE_SIZE: i64 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct WorkspaceRow {
     pub id: i64,
@@ -23,6 +24,7 @@ pub struct WorkspaceRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspacePage {
     pub rows: Vec<WorkspaceRow>,
     pub total: i64,

@@ -31,8 +31,7 @@ pub(crate) async fn seed(pool: &Pool) -> R<()> {
 /// What the bare query of a page costs: one indexed range read of the page's rows.
 async fn bare(pool: &Pool, workspace: Option<&str>) -> R<Duration> {
     let started = Instant::now();
-    let rows: Vec<(i64, i64, String, String, String, String, String, String, String)> =
-        match workspace {
+    let rows: Vec<workspace_console::audit::AuditEvent> = match workspace {
             None => sqlx::query_as(
                 "SELECT id, at, user_name, action, workspace, source, client_ip, result, message
                  FROM audit_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2",

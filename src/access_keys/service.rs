@@ -1,0 +1,341 @@
+//! Creating, listing, disabling and deleting AccessKeys, and authenticating an API request by one.
+//!
+//! Verification is argon2 (slow by design) the first time a secret is seen; the instance then keeps
+//! a SHA-256 of the verified secret for `CACHE_TTL`, compared in constant time, so a script's
+//! requests do not pay the slow hash each time. The key's row (enabled, user) is still read on
+//! every request, so a disabled or deleted key is refused at once on every instance; its cache
+//! entry only ever saves a hash computation and ends with the TTL.
+use super::{AccessKey, CreatedAccessKey, MAX_PER_USER};
+use crate::domain::Principal;
+use crate::domain::audit::Action;
+use crate::error::{AppError, AppResult};
+use crate::identity::service::{hash_password, load_principal, verify_password};
+use crate::server::audit::{self, Recorded};
+use crate::server::gate::Gate;
+use crate::store::{Flag, Pool};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
+
+/// How long a verified secret is remembered by one instance.
+pub const CACHE_TTL: Duration = Duration::from_secs(300);
+const CACHE_MAX: usize = 10_000;
+
+/// The one answer to every failed authentication, whatever was wrong.
+pub const UNAUTHENTICATED: &str = "The request needs a valid, enabled AccessKey: send the header \"Authorization: Bearer <AccessKeyId>:<AccessKeySecret>\".";
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `len` characters from A-Z, a-z, 0-9, uniformly (rejection sampling over random bytes).
+fn random_text(len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        OsRng.fill_bytes(&mut buf);
+        for b in buf {
+            // 248 = 4 x 62: bytes above it would favour the first letters.
+            if b < 248 && out.len() < len {
+                out.push(ALPHABET[(b % 62) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    key_id: String,
+    user_id: i64,
+    user_name: String,
+    #[sqlx(try_from = "Flag")]
+    is_root: bool,
+    #[sqlx(try_from = "Flag")]
+    enabled: bool,
+    created_at: i64,
+}
+
+impl KeyRow {
+    fn key(self, account: &str) -> AccessKey {
+        AccessKey {
+            id: self.key_id,
+            user_id: self.user_id,
+            user: if self.is_root {
+                account.to_owned()
+            } else {
+                format!("{}@{account}", self.user_name)
+            },
+            enabled: self.enabled,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// Every AccessKey of the root's account.
+pub async fn list(pool: &Pool, root: &Principal) -> AppResult<Vec<AccessKey>> {
+    let rows = sqlx::query_as::<_, KeyRow>(
+        "SELECT k.key_id, k.user_id, u.name AS user_name, u.is_root, k.enabled, k.created_at
+         FROM access_keys k JOIN users u ON u.id = k.user_id
+         WHERE u.account_id = $1 ORDER BY k.id",
+    )
+    .bind(root.account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| r.key(&root.account_name))
+        .collect())
+}
+
+/// A new key for `user_id` (the root itself or one of its RAM users), at most `MAX_PER_USER`.
+pub async fn create(
+    pool: &Pool,
+    now: i64,
+    root: &Principal,
+    user_id: i64,
+) -> AppResult<Recorded<CreatedAccessKey>> {
+    let id = format!("LTAI{}", random_text(20));
+    let secret = random_text(30);
+    let hash = hash_password(&secret).await?;
+    let mut tx = crate::store::write_tx(pool).await?;
+    let lock = crate::store::lock_row(&tx);
+    let user: Option<(String, Flag)> = sqlx::query_as(&format!(
+        "SELECT name, is_root FROM users WHERE id = $1 AND account_id = $2{lock}"
+    ))
+    .bind(user_id)
+    .bind(root.account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((name, is_root)) = user else {
+        return Err(AppError::NotFound("That user does not exist.".into()));
+    };
+    let who = if bool::from(is_root) {
+        root.account_name.clone()
+    } else {
+        format!("{name}@{}", root.account_name)
+    };
+    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM access_keys WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if held >= MAX_PER_USER {
+        return Err(AppError::Conflict(format!(
+            "{who} already has {MAX_PER_USER} AccessKeys, the most a user may have. Delete one first."
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO access_keys (key_id, account_id, user_id, secret_hash, enabled, created_at)
+         VALUES ($1, $2, $3, $4, TRUE, $5)",
+    )
+    .bind(&id)
+    .bind(root.account_id)
+    .bind(user_id)
+    .bind(hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let message = format!("AccessKey {id} for {who}.");
+    let created = CreatedAccessKey {
+        id,
+        secret,
+        user: who,
+    };
+    audit::commit(
+        tx,
+        now,
+        root,
+        Action::CreateAccessKey,
+        "",
+        &message,
+        created,
+    )
+    .await
+}
+
+/// The key `key_id` of the root's account (another account's answers as a missing one), locked.
+async fn own_key(tx: &mut crate::store::Tx, root: &Principal, key_id: &str) -> AppResult<i64> {
+    let lock = crate::store::lock_row(tx);
+    sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT id FROM access_keys WHERE key_id = $1 AND account_id = $2{lock}"
+    ))
+    .bind(key_id)
+    .bind(root.account_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::NotFound("That AccessKey does not exist.".into()))
+}
+
+pub async fn set_enabled(
+    pool: &Pool,
+    now: i64,
+    root: &Principal,
+    key_id: &str,
+    enabled: bool,
+) -> AppResult<Recorded<()>> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let id = own_key(&mut tx, root, key_id).await?;
+    sqlx::query("UPDATE access_keys SET enabled = $1 WHERE id = $2")
+        .bind(enabled)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let (action, message) = if enabled {
+        (
+            Action::EnableAccessKey,
+            format!("AccessKey {key_id} enabled."),
+        )
+    } else {
+        (
+            Action::DisableAccessKey,
+            format!("AccessKey {key_id} disabled."),
+        )
+    };
+    audit::commit(tx, now, root, action, "", &message, ()).await
+}
+
+pub async fn delete(
+    pool: &Pool,
+    now: i64,
+    root: &Principal,
+    key_id: &str,
+) -> AppResult<Recorded<()>> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let id = own_key(&mut tx, root, key_id).await?;
+    sqlx::query("DELETE FROM access_keys WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let message = format!("AccessKey {key_id}.");
+    audit::commit(tx, now, root, Action::DeleteAccessKey, "", &message, ()).await
+}
+
+/// Secrets this instance verified recently: AccessKey ID → (SHA-256 of the secret, the stored
+/// hash it was verified against, when).
+#[derive(Clone, Debug, Default)]
+pub struct VerifiedKeys(Arc<Mutex<HashMap<String, Verified>>>);
+
+/// The SHA-256 of a verified secret, the stored hash it was verified against, and when.
+type Verified = (Vec<u8>, String, Instant);
+
+impl VerifiedKeys {
+    fn remembers(&self, key_id: &str, secret: &str, stored: &str) -> bool {
+        let digest = Sha256::digest(secret.as_bytes());
+        let Ok(map) = self.0.lock() else {
+            return false;
+        };
+        map.get(key_id).is_some_and(|(known, hash, at)| {
+            at.elapsed() < CACHE_TTL && hash == stored && bool::from(known.ct_eq(digest.as_slice()))
+        })
+    }
+
+    fn remember(&self, key_id: &str, secret: &str, stored: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CACHE_MAX {
+                map.retain(|_, (_, _, at)| at.elapsed() < CACHE_TTL);
+                if map.len() >= CACHE_MAX {
+                    map.clear();
+                }
+            }
+            map.insert(
+                key_id.to_owned(),
+                (
+                    Sha256::digest(secret.as_bytes()).to_vec(),
+                    stored.to_owned(),
+                    Instant::now(),
+                ),
+            );
+        }
+    }
+}
+
+/// `Bearer <id>:<secret>` → (id, secret).
+pub fn parse_bearer(header: &str) -> Option<(&str, &str)> {
+    let token = header.strip_prefix("Bearer ")?.trim();
+    let (id, secret) = token.split_once(':')?;
+    let valid = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    (valid(id, 64) && valid(secret, 128)).then_some((id, secret))
+}
+
+/// The principal an `Authorization` header names, or the one 401 whatever was wrong (missing,
+/// malformed, unknown, wrong secret, disabled, user gone).
+pub async fn authenticate(
+    pool: &Pool,
+    gate: &Gate,
+    verified: &VerifiedKeys,
+    header: Option<&str>,
+) -> AppResult<(Principal, String)> {
+    let unauthenticated = AppError::Unauthenticated;
+    let Some((key_id, secret)) = header.and_then(parse_bearer) else {
+        return Err(unauthenticated);
+    };
+    let row: Option<(i64, String, Flag)> =
+        sqlx::query_as("SELECT user_id, secret_hash, enabled FROM access_keys WHERE key_id = $1")
+            .bind(key_id)
+            .fetch_optional(pool)
+            .await?;
+    let row = row.map(|(user, hash, enabled)| (user, hash, bool::from(enabled)));
+    let ok = match &row {
+        Some((_, hash, _)) if verified.remembers(key_id, secret, hash) => true,
+        Some((_, hash, _)) => {
+            let ok = gate
+                .run(async { Ok(verify_password(secret, Some(hash.clone())).await) })
+                .await?;
+            if ok {
+                verified.remember(key_id, secret, hash);
+            }
+            ok
+        }
+        // No such key: the same slow check against a throwaway hash, so timing tells nothing.
+        None => {
+            gate.run(async { Ok(verify_password(secret, None).await) })
+                .await?;
+            false
+        }
+    };
+    match row {
+        Some((user_id, _, true)) if ok => {
+            let principal = load_principal(pool, user_id)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            Ok((principal, key_id.to_owned()))
+        }
+        _ => Err(unauthenticated),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_secrets_are_alphanumeric_of_their_length_and_differ() {
+        let a = random_text(30);
+        let b = random_text(30);
+        assert_eq!(a.len(), 30);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_a_well_formed_bearer_header_is_read() {
+        assert_eq!(
+            parse_bearer("Bearer LTAIabc:s3cret"),
+            Some(("LTAIabc", "s3cret"))
+        );
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer :x",
+            "Bearer x:",
+            "Basic a:b",
+            "Bearer a:b:c",
+            "Bearer a b:c",
+        ] {
+            assert_eq!(parse_bearer(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! The API's operations: each reads its input, then calls the same service as the console's server
+//! function (through the audit door for changes, recorded with source `API`).
+use super::{ApiError, ApiErrorBody, ApiResult, Caller};
+use crate::audit::{AuditFilter, AuditPage};
+use crate::deletion::{DeletionOutcome, DeletionPreview};
+use crate::domain::Capability;
+use crate::domain::audit::Action;
+use crate::error::AppError;
+use crate::operations::TaskList;
+use crate::recycle_bin::{BinPage, RecoveryReport};
+use crate::server::AppState;
+use crate::server::guard::audited;
+use crate::workspaces::{WorkspacePage, WorkspaceRow};
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
+
+/// The refusals every operation may answer.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// The request could not be read: a missing or mistyped parameter or body field.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ApiErrorBody),
+    /// No valid, enabled AccessKey in `Authorization: Bearer <id>:<secret>`.
+    #[response(status = 401)]
+    Unauthenticated(ApiErrorBody),
+    /// The AccessKey's user lacks the permission (e.g. "Requires AliyunDataWorksFullAccess.").
+    #[response(status = 403)]
+    Forbidden(ApiErrorBody),
+    /// No such object in the caller's account (another account's objects answer the same).
+    #[response(status = 404)]
+    NotFound(ApiErrorBody),
+    /// The object changed meanwhile (already deleted or recovered), the name is taken or reserved,
+    /// or the Idempotency-Key is in use by a request still running.
+    #[response(status = 409)]
+    Conflict(ApiErrorBody),
+    /// The body is larger than 1 MiB.
+    #[response(status = 413)]
+    TooLarge(ApiErrorBody),
+    /// A value breaks a rule: a name convention, a confirmation that does not match, an expired
+    /// entry, an Idempotency-Key reused for another request.
+    #[response(status = 422)]
+    Invalid(ApiErrorBody),
+    /// Too many attempts; see `Retry-After`.
+    #[response(status = 429)]
+    Throttled(ApiErrorBody),
+    /// Something failed on the server; nothing was changed.
+    #[response(status = 500)]
+    Internal(ApiErrorBody),
+    /// The server is at capacity for key verification; see `Retry-After`.
+    #[response(status = 503)]
+    Busy(ApiErrorBody),
+}
+
+fn read<T>(input: Result<T, impl std::fmt::Display>, what: &str) -> Result<T, ApiError> {
+    input.map_err(|rejection| {
+        ApiError(AppError::BadRequest(format!(
+            "The {what} could not be read: {rejection}. Nothing was changed."
+        )))
+    })
+}
+
+fn query<T>(input: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    read(input.map(|Query(q)| q).map_err(|r| r.body_text()), "query")
+}
+
+fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+    read(input.map(|Path(p)| p).map_err(|r| r.body_text()), "path")
+}
+
+fn body<T>(input: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    match input {
+        Ok(Json(body)) => Ok(body),
+        Err(JsonRejection::BytesRejection(_)) => Err(ApiError(AppError::TooLarge)),
+        Err(rejection) => read(Err::<T, _>(rejection.body_text()), "JSON body"),
+    }
+}
+
+fn may(caller: &Caller, capability: Capability) -> Result<(), ApiError> {
+    caller.principal.require(capability).map_err(ApiError)
+}
+
+fn first_page() -> i64 {
+    1
+}
+
+/// A change through the audit door, as the API.
+async fn change<T, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    capability: Capability,
+    action: Action,
+    workspace: &str,
+    body: impl FnOnce(AppState, crate::domain::Principal) -> Fut,
+) -> Result<T, ApiError>
+where
+    Fut: std::future::Future<Output = crate::error::AppResult<crate::server::audit::Recorded<T>>>,
+{
+    let origin = crate::server::audit::Origin::new(
+        crate::domain::audit::Source::Api,
+        &caller.client_ip,
+        workspace,
+    );
+    audited(state, &caller.principal, origin, capability, action, body)
+        .await
+        .map_err(ApiError)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListWorkspaces {
+    /// Part of a workspace name, ignoring letter case (at most 64 characters).
+    #[serde(default)]
+    pub query: String,
+    /// The page of 10, from 1 (a page past the last answers the last).
+    #[serde(default = "first_page")]
+    pub page: i64,
+}
+
+/// List active workspaces, newest first.
+#[utoipa::path(get, path = "/workspaces", tag = "Workspaces", params(ListWorkspaces),
+    responses((status = 200, description = "One page of the account's active workspaces", body = WorkspacePage), Refusals))]
+pub async fn list_workspaces(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<ListWorkspaces>, QueryRejection>,
+) -> ApiResult<WorkspacePage> {
+    let q = query(q)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::workspaces::service::list(&s.pool, &caller.principal, &q.query, q.page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkspace {
+    /// Letters, digits and underscores, starting with a letter, at most 64 characters; unique in
+    /// the account ignoring letter case, and not held by a Recycle Bin entry.
+    pub name: String,
+    /// Defaults to the name.
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub data_modeling: bool,
+}
+
+/// Create a workspace.
+#[utoipa::path(post, path = "/workspaces", tag = "Workspaces", request_body = NewWorkspace,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 201, description = "The workspace", body = WorkspaceRow), Refusals))]
+pub async fn create_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    input: Result<Json<NewWorkspace>, JsonRejection>,
+) -> Result<(StatusCode, Json<WorkspaceRow>), ApiError> {
+    let input = body(input)?;
+    let name = input.name.clone();
+    let row = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::CreateWorkspace,
+        &name,
+        |s, p| async move {
+            let input = crate::workspaces::service::NewWorkspace {
+                name: input.name,
+                display_name: input.display_name,
+                description: input.description,
+                data_modeling: input.data_modeling,
+            };
+            crate::workspaces::service::create(&s.pool, s.clock.now(), &p, input).await
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+/// A workspace with what deleting it would do: its PAI workspace, asset counts, Running tasks.
+#[utoipa::path(get, path = "/workspaces/{name}", tag = "Workspaces",
+    params(("name" = String, Path, description = "The workspace name (any letter case)")),
+    responses((status = 200, description = "The workspace and its pre-deletion data", body = DeletionPreview), Refusals))]
+pub async fn get_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    name: Result<Path<String>, PathRejection>,
+) -> ApiResult<DeletionPreview> {
+    let name = path(name)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::deletion::service::preview(&s.pool, s.clock.now(), &caller.principal, &name).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteWorkspace {
+    /// The workspace name again, exactly (the typed confirmation).
+    pub confirm_name: String,
+    /// Freeze its Running tasks first (then they are deleted with it); otherwise they stay
+    /// Running as orphans and keep billing.
+    #[serde(default)]
+    pub freeze_tasks: bool,
+}
+
+/// Delete a workspace: it moves to the Recycle Bin for 14 days.
+#[utoipa::path(delete, path = "/workspaces/{name}", tag = "Workspaces",
+    params(("name" = String, Path, description = "The workspace name"), DeleteWorkspace,
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 200, description = "The Recycle Bin entry and when it will be permanently deleted", body = DeletionOutcome), Refusals))]
+pub async fn delete_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    name: Result<Path<String>, PathRejection>,
+    q: Result<Query<DeleteWorkspace>, QueryRejection>,
+) -> ApiResult<DeletionOutcome> {
+    let name = path(name)?;
+    let q = query(q)?;
+    let named = name.clone();
+    let outcome = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::DeleteWorkspace,
+        &named,
+        |s, p| async move {
+            crate::deletion::service::delete(
+                &s.pool,
+                s.clock.now(),
+                &p,
+                &name,
+                &q.confirm_name,
+                q.freeze_tasks,
+            )
+            .await
+        },
+    )
+    .await?;
+    Ok(Json(outcome))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// The page of 10, from 1.
+    #[serde(default = "first_page")]
+    pub page: i64,
+}
+
+/// List the Recycle Bin, soonest permanent deletion first.
+#[utoipa::path(get, path = "/recycle-bin", tag = "Recycle Bin", params(Page),
+    responses((status = 200, description = "One page of Recycle Bin entries", body = BinPage), Refusals))]
+pub async fn list_recycle_bin(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<Page>, QueryRejection>,
+) -> ApiResult<BinPage> {
+    let q = query(q)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
+            .await?,
+    ))
+}
+
+/// The current deletion of entry `id` in the caller's account.
+async fn deleted_at(s: &AppState, caller: &Caller, id: i64) -> Result<i64, ApiError> {
+    let at: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT deleted_at FROM workspaces WHERE id = $1 AND account_id = $2 AND purge_started_at IS NULL",
+    )
+    .bind(id)
+    .bind(caller.principal.account_id)
+    .fetch_optional(&s.pool)
+    .await
+    .map_err(AppError::from)?;
+    // A recovered workspace (no deletion) lets the service give its own answer.
+    Ok(at.flatten().unwrap_or(0))
+}
+
+/// Recover a workspace from the Recycle Bin.
+#[utoipa::path(post, path = "/recycle-bin/{id}/recover", tag = "Recycle Bin",
+    params(("id" = i64, Path, description = "The Recycle Bin entry id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 200, description = "What was restored, what was not, and the nodes to publish again", body = RecoveryReport), Refusals))]
+pub async fn recover_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+) -> ApiResult<RecoveryReport> {
+    let id = path(id)?;
+    let at = if caller.principal.can(Capability::Modify) {
+        deleted_at(&s, &caller, id).await?
+    } else {
+        0
+    };
+    let report = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::RecoverWorkspace,
+        "",
+        |s, p| async move {
+            crate::recycle_bin::service::recover(&s.pool, s.clock.now(), &p, id, at).await
+        },
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfirmName {
+    /// The workspace name, exactly (the typed confirmation).
+    pub confirm_name: String,
+}
+
+/// The answer of a permanent deletion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Purged {
+    pub purged: bool,
+}
+
+/// Delete a Recycle Bin entry permanently (its name is free again).
+#[utoipa::path(delete, path = "/recycle-bin/{id}", tag = "Recycle Bin",
+    params(("id" = i64, Path, description = "The Recycle Bin entry id"), ConfirmName,
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 200, description = "Permanently deleted", body = Purged), Refusals))]
+pub async fn purge_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+    q: Result<Query<ConfirmName>, QueryRejection>,
+) -> ApiResult<Purged> {
+    let id = path(id)?;
+    let q = query(q)?;
+    let at = if caller.principal.can(Capability::Modify) {
+        deleted_at(&s, &caller, id).await?
+    } else {
+        0
+    };
+    change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::PurgeWorkspace,
+        "",
+        |s, p| async move {
+            crate::recycle_bin::service::purge(&s.pool, s.clock.now(), &p, id, at, &q.confirm_name)
+                .await
+        },
+    )
+    .await?;
+    Ok(Json(Purged { purged: true }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TasksOf {
+    /// Only this workspace's tasks; without it, every task of the account, orphans included.
+    pub workspace: Option<String>,
+}
+
+/// List auto triggered tasks with their status and cost so far.
+#[utoipa::path(get, path = "/tasks", tag = "Tasks", params(TasksOf),
+    responses((status = 200, description = "The tasks", body = TaskList), Refusals))]
+pub async fn list_tasks(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<TasksOf>, QueryRejection>,
+) -> ApiResult<TaskList> {
+    let q = query(q)?;
+    may(&caller, Capability::View)?;
+    let p = &caller.principal;
+    let now = s.clock.now();
+    let workspace_id = match q.workspace.as_deref().filter(|w| !w.is_empty()) {
+        Some(name) => Some(
+            crate::workspaces::service::find_active(&s.pool, p, name)
+                .await?
+                .id,
+        ),
+        None => None,
+    };
+    let mut conn = s.pool.acquire().await.map_err(AppError::from)?;
+    let tasks =
+        crate::operations::service::list(&mut conn, p.account_id, now, workspace_id).await?;
+    Ok(Json(TaskList { tasks, now }))
+}
+
+/// The answer of a task action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskStatus {
+    pub id: i64,
+    /// `Running` or `Frozen`.
+    pub status: String,
+}
+
+/// Freeze a Running task (it stops billing).
+#[utoipa::path(post, path = "/tasks/{id}/freeze", tag = "Tasks",
+    params(("id" = i64, Path, description = "The task id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 200, description = "The task is Frozen", body = TaskStatus), Refusals))]
+pub async fn freeze_task(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+) -> ApiResult<TaskStatus> {
+    let id = path(id)?;
+    change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, p| async move {
+        crate::operations::service::freeze(&s.pool, s.clock.now(), &p, id).await
+    })
+    .await?;
+    Ok(Json(TaskStatus {
+        id,
+        status: "Frozen".into(),
+    }))
+}
+
+/// Unfreeze a Frozen task (it runs and bills again).
+#[utoipa::path(post, path = "/tasks/{id}/unfreeze", tag = "Tasks",
+    params(("id" = i64, Path, description = "The task id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    responses((status = 200, description = "The task is Running", body = TaskStatus), Refusals))]
+pub async fn unfreeze_task(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+) -> ApiResult<TaskStatus> {
+    let id = path(id)?;
+    change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, p| async move {
+        crate::operations::service::unfreeze(&s.pool, s.clock.now(), &p, id).await
+    })
+    .await?;
+    Ok(Json(TaskStatus {
+        id,
+        status: "Running".into(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only this action (e.g. `DeleteWorkspace`).
+    #[serde(default)]
+    pub action: String,
+    /// Only this workspace (by name, ignoring letter case).
+    #[serde(default)]
+    pub workspace: String,
+    /// Only this user (sign-in name).
+    #[serde(default)]
+    pub user: String,
+    /// The page of 50 from the newest, from 1.
+    pub page: Option<i64>,
+    /// Instead of `page`: events older than this event id (the previous answer's `older`).
+    pub before: Option<i64>,
+}
+
+/// List the account's audit events, newest first, 50 at a time.
+#[utoipa::path(get, path = "/audit-events", tag = "Audit Log", params(AuditQuery),
+    responses((status = 200, description = "One page of events; `older` is the `before` of the next page", body = AuditPage), Refusals))]
+pub async fn list_audit_events(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    q: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<AuditPage> {
+    let q = query(q)?;
+    may(&caller, Capability::View)?;
+    let filter = AuditFilter {
+        action: q.action,
+        user: q.user,
+        workspace: q.workspace,
+    };
+    let cursor = match (q.before, q.page) {
+        (Some(id), _) => crate::audit::Cursor::Before(id),
+        (None, Some(n)) => crate::audit::Cursor::Page(n),
+        (None, None) => crate::audit::Cursor::Newest,
+    };
+    Ok(Json(
+        crate::audit::service::page(
+            &s.pool,
+            &caller.principal,
+            &filter,
+            cursor,
+            crate::audit::PAGE_SIZE,
+        )
+        .await?,
+    ))
+}

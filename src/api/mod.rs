@@ -1,0 +1,232 @@
+//! The API (SPEC §12) under `/openapi/v1`: JSON in and out, authenticated by an AccessKey
+//! (`Authorization: Bearer <id>:<secret>`, never the session cookie), over the same services, the
+//! same permission checks and the same audit door as the console's server functions. Errors are
+//! `{"code", "message", "request_id"}`; every response carries `X-Request-Id`; a POST or DELETE
+//! with an `Idempotency-Key` that repeats an earlier one answers the first answer again
+//! (`idempotency.rs`). The OpenAPI document is generated from the handlers (`utoipa`).
+pub mod handlers;
+pub mod idempotency;
+
+use crate::access_keys::service as keys;
+use crate::domain::Principal;
+use crate::error::AppError;
+use crate::server::AppState;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::OpenApi;
+
+/// Who is calling: the AccessKey's user, and the key.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub principal: Principal,
+    pub key_id: String,
+    pub client_ip: String,
+}
+
+/// The error body of every refusal.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    /// The kind of refusal: `Unauthenticated`, `Forbidden`, `NotFound`, `Invalid`, `Conflict`,
+    /// `NameReserved`, `BadRequest`, `TooLarge`, `Throttled`, `Busy`, `Internal`.
+    pub code: String,
+    pub message: String,
+    /// The `X-Request-Id` of the request, to quote when reporting it.
+    pub request_id: String,
+}
+
+/// A refusal; rendered with the request's id by [`render_errors`].
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut response = status.into_response();
+        if let Some(secs) = self.0.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response.extensions_mut().insert(self.0);
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+
+fn code_of(error: &AppError) -> String {
+    let kind = format!("{error:?}");
+    kind.split('(').next().unwrap_or_default().to_owned()
+}
+
+fn message_of(error: &AppError) -> String {
+    match error {
+        AppError::Unauthenticated | AppError::BadCredentials => keys::UNAUTHENTICATED.to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Gives every refusal its JSON body with the request's id.
+async fn render_errors(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<AppError>() else {
+        return response;
+    };
+    let body = ApiErrorBody {
+        code: code_of(&error),
+        message: message_of(&error),
+        request_id,
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if matches!(error, AppError::Unauthenticated | AppError::BadCredentials) {
+        parts.headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"openapi\""),
+        );
+    }
+    Response::from_parts(
+        parts,
+        axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default()),
+    )
+}
+
+/// Authenticates every request but the document's; the caller goes into the request's extensions.
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.uri().path().ends_with("/openapi.json") {
+        return next.run(request).await;
+    }
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let client_ip = crate::server::guard::client_ip_of(
+        request.headers(),
+        request.extensions(),
+        state.config.trust_proxy,
+    );
+    match keys::authenticate(
+        &state.pool,
+        &state.password_gate,
+        &state.verified_keys,
+        header.as_deref(),
+    )
+    .await
+    {
+        Ok((principal, key_id)) => {
+            request.extensions_mut().insert(Caller {
+                principal,
+                key_id,
+                client_ip,
+            });
+            next.run(request).await
+        }
+        Err(error) => ApiError(error).into_response(),
+    }
+}
+
+/// Everything under `/openapi/v1`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    use axum::routing::{delete, get, post};
+    let api = Router::new()
+        .route("/openapi.json", get(openapi_document))
+        .route(
+            "/workspaces",
+            get(handlers::list_workspaces).post(handlers::create_workspace),
+        )
+        .route(
+            "/workspaces/{name}",
+            get(handlers::get_workspace).delete(handlers::delete_workspace),
+        )
+        .route("/recycle-bin", get(handlers::list_recycle_bin))
+        .route(
+            "/recycle-bin/{id}/recover",
+            post(handlers::recover_workspace),
+        )
+        .route("/recycle-bin/{id}", delete(handlers::purge_workspace))
+        .route("/tasks", get(handlers::list_tasks))
+        .route("/tasks/{id}/freeze", post(handlers::freeze_task))
+        .route("/tasks/{id}/unfreeze", post(handlers::unfreeze_task))
+        .route("/audit-events", get(handlers::list_audit_events))
+        .fallback(|| async {
+            ApiError(AppError::NotFound(
+                "There is no such API operation. See /openapi/v1/openapi.json.".into(),
+            ))
+        })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::replay,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn(render_errors));
+    Router::new().nest("/openapi/v1", api)
+}
+
+async fn openapi_document() -> impl IntoResponse {
+    axum::Json(ApiDoc::openapi())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Workspace Console API",
+        version = "1",
+        description = "Workspaces, their deletion to the Recycle Bin, recovery and permanent deletion, tasks and the Audit Log, with the console's own rules. Authenticate with an AccessKey: `Authorization: Bearer <AccessKeyId>:<AccessKeySecret>`."
+    ),
+    servers((url = "/openapi/v1")),
+    paths(
+        handlers::list_workspaces,
+        handlers::create_workspace,
+        handlers::get_workspace,
+        handlers::delete_workspace,
+        handlers::list_recycle_bin,
+        handlers::recover_workspace,
+        handlers::purge_workspace,
+        handlers::list_tasks,
+        handlers::freeze_task,
+        handlers::unfreeze_task,
+        handlers::list_audit_events,
+    ),
+    components(schemas(ApiErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("AccessKeyId:AccessKeySecret")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! `workspace-console ctl …`: the API from a shell, for scripts (SPEC §12). Reads
+//! `CONSOLE_ENDPOINT` and `CONSOLE_ACCESS_KEY` (`id:secret`); prints tables, or the API's JSON with
+//! `--output json`; exits 0 on success, 1 with the API's message on a refusal, 2 on a usage error,
+//! 3 when the console cannot be reached.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use reqwest::Method;
+use serde_json::Value;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "workspace-console ctl",
+    about = "Workspaces, the Recycle Bin, tasks and the Audit Log through the console's API",
+    after_help = "Environment:\n  CONSOLE_ENDPOINT    the console's address, e.g. https://console.example.com\n  CONSOLE_ACCESS_KEY  an AccessKey as <AccessKeyId>:<AccessKeySecret> (RAM Users page, \"Create AccessKey\")\n\nExit status: 0 success; 1 the console refused (its message is printed); 2 usage; 3 the console could not be reached."
+)]
+pub struct Ctl {
+    /// The console's address.
+    #[arg(
+        long,
+        env = "CONSOLE_ENDPOINT",
+        global = true,
+        default_value = "http://127.0.0.1:3000"
+    )]
+    endpoint: String,
+    /// The AccessKey, as `<id>:<secret>`.
+    #[arg(
+        long,
+        env = "CONSOLE_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    access_key: Option<String>,
+    /// How to print answers.
+    #[arg(long, short, value_enum, global = true, default_value_t = Output::Table)]
+    output: Output,
+    /// Sent as `Idempotency-Key` with a change: a retry with the same key acts once.
+    #[arg(long, global = true)]
+    idempotency_key: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Workspaces: list, create, show, delete.
+    #[command(subcommand)]
+    Workspaces(Workspaces),
+    /// The Recycle Bin: list, recover, purge.
+    #[command(subcommand, name = "recycle-bin")]
+    RecycleBin(RecycleBin),
+    /// Auto triggered tasks: list, freeze, unfreeze.
+    #[command(subcommand)]
+    Tasks(Tasks),
+    /// The Audit Log.
+    #[command(subcommand, name = "audit-events")]
+    AuditEvents(AuditEvents),
+}
+
+#[derive(Subcommand, Debug)]
+enum Workspaces {
+    /// List active workspaces, newest first, 10 a page.
+    List {
+        /// Part of the name, ignoring letter case.
+        #[arg(long, default_value = "")]
+        query: String,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Create a workspace.
+    Create(NewWorkspace),
+    /// Show a workspace and what deleting it would do.
+    Get { name: String },
+    /// Move a workspace to the Recycle Bin (14 days).
+    Delete {
+        name: String,
+        /// The name again, exactly.
+        #[arg(long)]
+        confirm: String,
+        /// Freeze its Running tasks first (they are then deleted with it).
+        #[arg(long)]
+        freeze_tasks: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct NewWorkspace {
+    name: String,
+    #[arg(long, default_value = "")]
+    display_name: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    #[arg(long)]
+    data_modeling: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum RecycleBin {
+    /// List Recycle Bin entries, soonest permanent deletion first.
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Recover an entry.
+    Recover { id: i64 },
+    /// Delete an entry permanently.
+    Purge {
+        id: i64,
+        /// The workspace name, exactly.
+        #[arg(long)]
+        confirm: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum Tasks {
+    /// List tasks (of one workspace, or of the account).
+    List {
+        #[arg(long)]
+        workspace: Option<String>,
+    },
+    /// Freeze a Running task.
+    Freeze { id: i64 },
+    /// Unfreeze a Frozen task.
+    Unfreeze { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditEvents {
+    /// List events, newest first, 50 at a time.
+    List {
+        #[arg(long, default_value = "")]
+        action: String,
+        #[arg(long, default_value = "")]
+        workspace: String,
+        #[arg(long, default_value = "")]
+        user: String,
+        /// Events older than this event id (the `older` of the previous page).
+        #[arg(long)]
+        before: Option<i64>,
+    },
+}
+
+fn q(value: &str) -> String {
+    crate::notifications::query_value(value)
+}
+
+/// The request a command makes, and how its answer is shown as a table.
+fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
+    use Command::*;
+    match command {
+        Workspaces(self::Workspaces::List { query, page }) => (
+            Method::GET,
+            format!("/workspaces?query={}&page={page}", q(query)),
+            None,
+            Table::Rows(
+                "rows",
+                &["name", "display_name", "created_by", "created_at"],
+            ),
+        ),
+        Workspaces(self::Workspaces::Create(w)) => (
+            Method::POST,
+            "/workspaces".into(),
+            Some(serde_json::json!({
+                "name": w.name, "display_name": w.display_name,
+                "description": w.description, "data_modeling": w.data_modeling,
+            })),
+            Table::Fields(&["id", "name", "display_name", "created_by", "created_at"]),
+        ),
+        Workspaces(self::Workspaces::Get { name }) => (
+            Method::GET,
+            format!("/workspaces/{}", q(name)),
+            None,
+            Table::Fields(&[
+                "workspace",
+                "pai_workspace",
+                "counts",
+                "running_tasks",
+                "frozen_tasks",
+            ]),
+        ),
+        Workspaces(self::Workspaces::Delete {
+            name,
+            confirm,
+            freeze_tasks,
+        }) => (
+            Method::DELETE,
+            format!(
+                "/workspaces/{}?confirm_name={}&freeze_tasks={freeze_tasks}",
+                q(name),
+                q(confirm)
+            ),
+            None,
+            Table::Fields(&[
+                "name",
+                "entry_id",
+                "purge_at",
+                "tasks_frozen",
+                "tasks_deleted",
+                "tasks_orphaned",
+            ]),
+        ),
+        RecycleBin(self::RecycleBin::List { page }) => (
+            Method::GET,
+            format!("/recycle-bin?page={page}"),
+            None,
+            Table::Rows(
+                "entries",
+                &["id", "name", "deleted_by", "deleted_at", "purge_at"],
+            ),
+        ),
+        RecycleBin(self::RecycleBin::Recover { id }) => (
+            Method::POST,
+            format!("/recycle-bin/{id}/recover"),
+            None,
+            Table::Fields(&["name", "restored", "not_restored", "nodes_to_publish"]),
+        ),
+        RecycleBin(self::RecycleBin::Purge { id, confirm }) => (
+            Method::DELETE,
+            format!("/recycle-bin/{id}?confirm_name={}", q(confirm)),
+            None,
+            Table::Fields(&["purged"]),
+        ),
+        Tasks(self::Tasks::List { workspace }) => (
+            Method::GET,
+            match workspace {
+                Some(w) => format!("/tasks?workspace={}", q(w)),
+                None => "/tasks".into(),
+            },
+            None,
+            Table::Rows(
+                "tasks",
+                &[
+                    "id",
+                    "name",
+                    "workspace_name",
+                    "status",
+                    "schedule",
+                    "cost_cents",
+                ],
+            ),
+        ),
+        Tasks(self::Tasks::Freeze { id }) => (
+            Method::POST,
+            format!("/tasks/{id}/freeze"),
+            None,
+            Table::Fields(&["id", "status"]),
+        ),
+        Tasks(self::Tasks::Unfreeze { id }) => (
+            Method::POST,
+            format!("/tasks/{id}/unfreeze"),
+            None,
+            Table::Fields(&["id", "status"]),
+        ),
+        AuditEvents(self::AuditEvents::List {
+            action,
+            workspace,
+            user,
+            before,
+        }) => (
+            Method::GET,
+            format!(
+                "/audit-events?action={}&workspace={}&user={}{}",
+                q(action),
+                q(workspace),
+                q(user),
+                before.map(|b| format!("&before={b}")).unwrap_or_default()
+            ),
+            None,
+            Table::Rows(
+                "events",
+                &[
+                    "id",
+                    "at",
+                    "user_name",
+                    "action",
+                    "workspace",
+                    "source",
+                    "result",
+                ],
+            ),
+        ),
+    }
+}
+
+enum Table {
+    /// A list under this key, with these columns.
+    Rows(&'static str, &'static [&'static str]),
+    /// One object: these fields, one per line.
+    Fields(&'static [&'static str]),
+}
+
+fn cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .get("name")
+            .map(cell)
+            .unwrap_or_else(|| value.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn render(table: &Table, answer: &Value) -> String {
+    let mut out = comfy_table::Table::new();
+    out.load_preset(comfy_table::presets::NOTHING);
+    match table {
+        Table::Rows(key, columns) => {
+            out.set_header(columns.iter().map(|c| c.to_uppercase()));
+            for row in answer[key].as_array().into_iter().flatten() {
+                out.add_row(columns.iter().map(|c| cell(&row[c])));
+            }
+            let mut text = out.to_string();
+            for (label, key) in [
+                ("page", "page"),
+                ("pages", "pages"),
+                ("total", "total"),
+                ("older", "older"),
+            ] {
+                if let Some(v) = answer.get(key).filter(|v| !v.is_null()) {
+                    text.push_str(&format!("\n{label}: {}", cell(v)));
+                }
+            }
+            text
+        }
+        Table::Fields(fields) => {
+            for f in *fields {
+                out.add_row([f.to_string(), cell(&answer[f])]);
+            }
+            out.to_string()
+        }
+    }
+}
+
+/// Runs `workspace-console ctl ARGS…` and answers the exit status.
+pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
+    let ctl = match Ctl::try_parse_from(args) {
+        Ok(ctl) => ctl,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let Some(key) = ctl.access_key.as_deref().filter(|k| k.contains(':')) else {
+        eprintln!(
+            "error: set CONSOLE_ACCESS_KEY (or --access-key) to <AccessKeyId>:<AccessKeySecret>"
+        );
+        return ExitCode::from(2);
+    };
+    let (method, path, body, table) = request(&ctl.command);
+    let url = format!("{}/openapi/v1{path}", ctl.endpoint.trim_end_matches('/'));
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap_or_default();
+    let mut request = client
+        .request(method.clone(), &url)
+        .header(reqwest::header::AUTHORIZATION, format!("Bearer {key}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    if let Some(idempotency) = &ctl.idempotency_key
+        && method != Method::GET
+    {
+        request = request.header("Idempotency-Key", idempotency);
+    }
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            eprintln!("error: could not reach {}: {error}", ctl.endpoint);
+            return ExitCode::from(3);
+        }
+    };
+    let status = response.status();
+    let answer: Value = match response.json().await {
+        Ok(answer) => answer,
+        Err(error) => {
+            eprintln!("error: the console answered {status} without JSON: {error}");
+            return ExitCode::from(3);
+        }
+    };
+    if !status.is_success() {
+        if ctl.output == Output::Json {
+            println!("{answer}");
+        }
+        eprintln!(
+            "error: {} ({status}, request {})",
+            answer["message"].as_str().unwrap_or("refused"),
+            answer["request_id"].as_str().unwrap_or("-")
+        );
+        return ExitCode::from(1);
+    }
+    match ctl.output {
+        Output::Json => println!("{answer}"),
+        Output::Table => println!("{}", render(&table, &answer)),
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,843 @@
+//! The API under /openapi/v1 (SPEC §12), black-box over HTTP on both engines: AccessKey
+//! authentication, the permission matrix of every operation, the lifecycle through the API alone,
+//! Idempotency-Key replays, and every answer checked against the served OpenAPI document.
+#![recursion_limit = "512"]
+mod common;
+
+use common::T0;
+use common::app::{TestApp, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use workspace_console::access_keys::service as keys;
+use workspace_console::identity::service as identity;
+use workspace_console::store::Pool;
+
+struct Keys {
+    root: String,
+    alice: String,
+    bob: String,
+    carol: String,
+    globex: String,
+    disabled: String,
+    wrong: String,
+}
+
+async fn principal(pool: &Pool, sign_in: &str) -> workspace_console::domain::Principal {
+    let (user, account) = sign_in.split_once('@').unwrap_or((sign_in, sign_in));
+    let id: i64 = sqlx::query_scalar(
+        "SELECT u.id FROM users u JOIN accounts a ON a.id = u.account_id WHERE a.name = $1 AND u.name = $2",
+    )
+    .bind(account)
+    .bind(user)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    identity::load_principal(pool, id).await.unwrap().unwrap()
+}
+
+async fn key_for(pool: &Pool, sign_in: &str) -> String {
+    let user = principal(pool, sign_in).await;
+    let account = sign_in.split_once('@').map_or(sign_in, |(_, a)| a);
+    let root = principal(pool, account).await;
+    let key = keys::create(pool, T0, &root, user.user_id)
+        .await
+        .unwrap()
+        .into_inner();
+    format!("{}:{}", key.id, key.secret)
+}
+
+async fn all_keys(pool: &Pool) -> Keys {
+    let disabled = key_for(pool, "alice@acme").await;
+    let root = principal(pool, "acme").await;
+    keys::set_enabled(pool, T0, &root, disabled.split(':').next().unwrap(), false)
+        .await
+        .unwrap();
+    let root_key = key_for(pool, "acme").await;
+    let wrong = format!("{}:{}", root_key.split(':').next().unwrap(), "x".repeat(30));
+    Keys {
+        root: root_key,
+        alice: key_for(pool, "alice@acme").await,
+        bob: key_for(pool, "bob@acme").await,
+        carol: key_for(pool, "carol@acme").await,
+        globex: key_for(pool, "globex").await,
+        disabled,
+        wrong,
+    }
+}
+
+/// The served document, and a check of every answer against it.
+struct Contract(Value);
+
+impl Contract {
+    async fn load(app: &TestApp) -> Contract {
+        let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Contract(doc)
+    }
+
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.rsplit('/').next().unwrap();
+                &self.0["components"]["schemas"][name]
+            }
+            None => schema,
+        }
+    }
+
+    /// `value` fits `schema`: types, required properties, array items, nullable and oneOf.
+    fn fits(&self, schema: &Value, value: &Value, at: &str) {
+        let schema = self.resolve(schema);
+        if let Some(any) = schema
+            .get("oneOf")
+            .or(schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            assert!(
+                any.iter()
+                    .any(|s| std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                        || self.fits(s, value, at)
+                    ))
+                    .is_ok()),
+                "{at}: {value} fits none of {any:?}"
+            );
+            return;
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if value.is_null() {
+            assert!(
+                types.contains(&"null") || schema["nullable"] == true,
+                "{at}: null where {schema}"
+            );
+            return;
+        }
+        if types.is_empty() {
+            return;
+        }
+        let kind = match value {
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Null => "null",
+        };
+        assert!(
+            types.contains(&kind) || (kind == "integer" && types.contains(&"number")),
+            "{at}: a {kind} where the document says {types:?}: {value}"
+        );
+        if let (Value::Object(map), Some(props)) = (value, schema["properties"].as_object()) {
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let name = required.as_str().unwrap();
+                assert!(
+                    map.contains_key(name),
+                    "{at}: required {name} missing in {value}"
+                );
+            }
+            for (name, v) in map {
+                if let Some(s) = props.get(name) {
+                    self.fits(s, v, &format!("{at}.{name}"));
+                }
+            }
+        }
+        if let (Value::Array(items), Some(s)) = (value, schema.get("items")) {
+            for (i, v) in items.iter().enumerate() {
+                self.fits(s, v, &format!("{at}[{i}]"));
+            }
+        }
+    }
+
+    /// The answer `status`/`body` of `method` on `template` is one the document lists, and fits it.
+    fn check(&self, method: &Method, template: &str, status: StatusCode, body: &Value) {
+        let op = &self.0["paths"][template][method.as_str().to_lowercase()];
+        assert!(op.is_object(), "{method} {template} is not in the document");
+        let answer = &op["responses"][status.as_str()];
+        assert!(
+            answer.is_object(),
+            "{method} {template} answered {status}, which the document does not list"
+        );
+        let schema = &answer["content"]["application/json"]["schema"];
+        assert!(
+            schema.is_object(),
+            "{method} {template} {status}: no JSON schema"
+        );
+        self.fits(schema, body, &format!("{method} {template} {status}"));
+    }
+}
+
+struct Api<'a> {
+    app: &'a TestApp,
+    contract: Contract,
+    client: reqwest::Client,
+}
+
+impl<'a> Api<'a> {
+    async fn new(app: &'a TestApp) -> Api<'a> {
+        Api {
+            app,
+            contract: Contract::load(app).await,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Sends `method path` with `key`; checks the answer against the document (as `template`) and
+    /// its request id; answers the status and the JSON.
+    async fn call(
+        &self,
+        key: Option<&str>,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+        idempotency: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}/openapi/v1{path}", self.app.url));
+        if let Some(key) = key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(k) = idempotency {
+            request = request.header("Idempotency-Key", k);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .expect("every answer carries X-Request-Id");
+        let json: Value = response.json().await.unwrap();
+        if !status.is_success() {
+            assert_eq!(json["request_id"], request_id, "{json}");
+            assert!(
+                json["code"].is_string() && json["message"].is_string(),
+                "{json}"
+            );
+        }
+        self.contract.check(&method, template, status, &json);
+        (status, json)
+    }
+}
+
+/// (method, template, path, body, needs Modify, names another account's object)
+type Op = (Method, &'static str, String, Option<Value>, bool, bool);
+
+on_both_engines!(every_operation_answers_each_kind_of_caller_as_the_console_does);
+async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let k = all_keys(&pool).await;
+    let api = Api::new(&app).await;
+    let legacy: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE name = 'legacy_reports'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let task: i64 = sqlx::query_scalar("SELECT id FROM tasks WHERE name = 'ods_orders_sync'")
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(1);
+    // (method, template, path, body, needs Modify, another account's object)
+    let ops: Vec<Op> = vec![
+        (
+            Method::GET,
+            "/workspaces",
+            "/workspaces?query=sales&page=1".into(),
+            None,
+            false,
+            false,
+        ),
+        (
+            Method::GET,
+            "/workspaces/{name}",
+            "/workspaces/finance_etl".into(),
+            None,
+            false,
+            true,
+        ),
+        (
+            Method::GET,
+            "/recycle-bin",
+            "/recycle-bin".into(),
+            None,
+            false,
+            false,
+        ),
+        (Method::GET, "/tasks", "/tasks".into(), None, false, false),
+        (
+            Method::GET,
+            "/audit-events",
+            "/audit-events?action=DeleteWorkspace".into(),
+            None,
+            false,
+            false,
+        ),
+        (
+            Method::POST,
+            "/workspaces",
+            "/workspaces".into(),
+            Some(serde_json::json!({"name": "matrix_ws"})),
+            true,
+            false,
+        ),
+        (
+            Method::POST,
+            "/tasks/{id}/freeze",
+            format!("/tasks/{task}/freeze"),
+            None,
+            true,
+            true,
+        ),
+        (
+            Method::DELETE,
+            "/recycle-bin/{id}",
+            format!("/recycle-bin/{legacy}?confirm_name=wrong_name"),
+            None,
+            true,
+            true,
+        ),
+        (
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            format!("/recycle-bin/{}/recover", legacy + 100_000),
+            None,
+            true,
+            true,
+        ),
+        (
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/finance_etl?confirm_name=wrong".into(),
+            None,
+            true,
+            true,
+        ),
+    ];
+    for (method, template, path, body, modify, foreign) in ops {
+        for (who, key) in [
+            ("no key", None),
+            ("wrong secret", Some(k.wrong.as_str())),
+            ("disabled key", Some(k.disabled.as_str())),
+            ("carol", Some(k.carol.as_str())),
+            ("bob", Some(k.bob.as_str())),
+            ("globex", Some(k.globex.as_str())),
+            ("alice", Some(k.alice.as_str())),
+        ] {
+            let before = app.fingerprint().await;
+            let (status, json) = api
+                .call(key, method.clone(), template, &path, body.clone(), None)
+                .await;
+            let want = match who {
+                "no key" | "wrong secret" | "disabled key" => StatusCode::UNAUTHORIZED,
+                "carol" => StatusCode::FORBIDDEN,
+                "bob" if modify => StatusCode::FORBIDDEN,
+                "globex" if foreign => StatusCode::NOT_FOUND,
+                _ => status, // alice and the root: checked below by the lifecycle
+            };
+            assert_eq!(status, want, "{method} {path} as {who}: {json}");
+            if !status.is_success() {
+                assert_eq!(
+                    app.fingerprint().await,
+                    before,
+                    "{method} {path} as {who} changed something"
+                );
+            }
+            if status == StatusCode::UNAUTHORIZED {
+                assert_eq!(
+                    json["message"],
+                    keys::UNAUTHENTICATED,
+                    "one message whatever was wrong"
+                );
+            }
+        }
+    }
+    // The root's and alice's wrong confirmations are clear 422s that change nothing.
+    let before = app.fingerprint().await;
+    let (status, _) = api
+        .call(
+            Some(&k.root),
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/finance_etl?confirm_name=Finance_ETL",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.fingerprint().await, before);
+}
+
+on_both_engines!(the_whole_lifecycle_works_through_the_api_alone_and_is_audited_as_api);
+async fn the_whole_lifecycle_works_through_the_api_alone_and_is_audited_as_api(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(alice.as_str());
+    let (status, ws) = api
+        .call(
+            key,
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "api_ws", "description": "made by a script"})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ws}");
+    let (status, preview) = api
+        .call(
+            key,
+            Method::GET,
+            "/workspaces/{name}",
+            "/workspaces/API_WS",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, preview["pai_workspace"].as_str()),
+        (StatusCode::OK, Some("api_ws"))
+    );
+    let (status, deleted) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/api_ws?confirm_name=api_ws&freeze_tasks=false",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{deleted}");
+    let entry = deleted["entry_id"].as_i64().unwrap();
+    assert_eq!(deleted["purge_at"].as_i64().unwrap(), T0 + 14 * 86_400);
+    let (_, bin) = api
+        .call(
+            key,
+            Method::GET,
+            "/recycle-bin",
+            "/recycle-bin?page=1",
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        bin["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "api_ws")
+    );
+    let (status, report) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            &format!("/recycle-bin/{entry}/recover"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, report["name"].as_str()),
+        (StatusCode::OK, Some("api_ws")),
+        "{report}"
+    );
+    let (status, again) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            &format!("/recycle-bin/{entry}/recover"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let (status, _) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/api_ws?confirm_name=api_ws&freeze_tasks=true",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/recycle-bin/{id}",
+            &format!("/recycle-bin/{entry}?confirm_name=api_ws"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "api_ws"})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "the name is free again");
+    let (_, events) = api
+        .call(
+            key,
+            Method::GET,
+            "/audit-events",
+            "/audit-events?workspace=api_ws",
+            None,
+            None,
+        )
+        .await;
+    let actions: Vec<String> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e["action"].as_str().unwrap(),
+                e["source"].as_str().unwrap(),
+                e["result"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "CreateWorkspace API Success",
+            "PurgeWorkspace API Success",
+            "DeleteWorkspace API Success",
+            "RecoverWorkspace API Failed",
+            "RecoverWorkspace API Success",
+            "DeleteWorkspace API Success",
+            "CreateWorkspace API Success",
+        ]
+    );
+}
+
+on_both_engines!(an_idempotency_key_replays_the_first_answer_and_acts_once);
+async fn an_idempotency_key_replays_the_first_answer_and_acts_once(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(alice.as_str());
+    let delete = "/workspaces/finance_etl?confirm_name=finance_etl&freeze_tasks=true";
+    let (first_status, first) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            delete,
+            None,
+            Some("run-1"),
+        )
+        .await;
+    assert_eq!(first_status, StatusCode::OK);
+    let fingerprint = app.fingerprint().await;
+    let (status, second) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            delete,
+            None,
+            Some("run-1"),
+        )
+        .await;
+    assert_eq!(
+        (status, &second),
+        (first_status, &first),
+        "the same answer again"
+    );
+    assert_eq!(app.fingerprint().await, fingerprint, "acted once");
+    let (status, _) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            delete,
+            None,
+            Some("run-2"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a new key acts again: already in the Recycle Bin"
+    );
+    // A refusal is kept and replayed too, with the repeat's own request id.
+    let (status, refused) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/nope?confirm_name=nope",
+            None,
+            Some("run-3"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, replayed) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/nope?confirm_name=nope",
+            None,
+            Some("run-3"),
+        )
+        .await;
+    assert_eq!(
+        (status, &replayed["message"]),
+        (StatusCode::NOT_FOUND, &refused["message"])
+    );
+    assert_ne!(replayed["request_id"], refused["request_id"]);
+    let (status, json) = api
+        .call(
+            key,
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/sales_dw?confirm_name=sales_dw",
+            None,
+            Some("run-1"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{json}");
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'DeleteWorkspace' AND workspace = 'finance_etl' AND source = 'API' AND result = 'Success'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(events, 1);
+}
+
+on_both_engines!(bad_input_of_any_shape_is_a_clear_4xx);
+async fn bad_input_of_any_shape_is_a_clear_4xx(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = key_for(&pool, "acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(root.as_str());
+    for (method, template, path, body, want) in [
+        (
+            Method::GET,
+            "/workspaces",
+            "/workspaces?page=abc",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": 5})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"nom": "x"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "bad-name"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            "/recycle-bin/not-a-number/recover",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/finance_etl",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/audit-events",
+            "/audit-events?action=Nope",
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::GET,
+            "/workspaces",
+            &format!("/workspaces?query={}", "x".repeat(100)),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (status, json) = api
+            .call(key, method.clone(), template, path, body, None)
+            .await;
+        assert_eq!(status, want, "{method} {path}: {json}");
+    }
+    // Not JSON at all, and an unknown operation.
+    let res = reqwest::Client::new()
+        .post(format!("{}/openapi/v1/workspaces", app.url))
+        .header("Authorization", format!("Bearer {root}"))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = reqwest::Client::new()
+        .get(format!("{}/openapi/v1/nothing-here", app.url))
+        .header("Authorization", format!("Bearer {root}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // The session cookie is not an API credential.
+    let browser = app.client(Some(("acme", "acme-demo-1"))).await;
+    let res = browser
+        .get(format!("{}/openapi/v1/workspaces", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+on_both_engines!(keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_once);
+async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_once(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = principal(&pool, "acme").await;
+    let globex = principal(&pool, "globex").await;
+    let bob = principal(&pool, "bob@acme").await;
+    let first = keys::create(&pool, T0, &root, bob.user_id)
+        .await
+        .unwrap()
+        .into_inner();
+    keys::create(&pool, T0, &root, bob.user_id).await.unwrap();
+    let third = keys::create(&pool, T0, &root, bob.user_id).await;
+    assert!(
+        matches!(third, Err(workspace_console::error::AppError::Conflict(_))),
+        "{third:?}"
+    );
+    // Another account's user or key answers as a missing one.
+    assert!(matches!(
+        keys::create(&pool, T0, &globex, bob.user_id).await,
+        Err(workspace_console::error::AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        keys::set_enabled(&pool, T0, &globex, &first.id, false).await,
+        Err(workspace_console::error::AppError::NotFound(_))
+    ));
+    assert!(keys::list(&pool, &globex).await.unwrap().is_empty());
+    assert_eq!(keys::list(&pool, &root).await.unwrap().len(), 2);
+    let stored: String =
+        sqlx::query_scalar("SELECT secret_hash FROM access_keys WHERE key_id = $1")
+            .bind(&first.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("$argon2") && !stored.contains(&first.secret));
+
+    let api = Api::new(&app).await;
+    let key = format!("{}:{}", first.id, first.secret);
+    let (status, _) = api
+        .call(
+            Some(&key),
+            Method::GET,
+            "/workspaces",
+            "/workspaces",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the secret is now remembered by this instance"
+    );
+    keys::set_enabled(&pool, T0, &root, &first.id, false)
+        .await
+        .unwrap();
+    let (status, _) = api
+        .call(
+            Some(&key),
+            Method::GET,
+            "/workspaces",
+            "/workspaces",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "disabled: refused at once despite the cache"
+    );
+    keys::set_enabled(&pool, T0, &root, &first.id, true)
+        .await
+        .unwrap();
+    let (status, _) = api
+        .call(
+            Some(&key),
+            Method::GET,
+            "/workspaces",
+            "/workspaces",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    keys::delete(&pool, T0, &root, &first.id).await.unwrap();
+    let (status, _) = api
+        .call(
+            Some(&key),
+            Method::GET,
+            "/workspaces",
+            "/workspaces",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "deleted");
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE action LIKE '%AccessKey' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        [
+            "CreateAccessKey",
+            "CreateAccessKey",
+            "DisableAccessKey",
+            "EnableAccessKey",
+            "DeleteAccessKey"
+        ]
+    );
+}
