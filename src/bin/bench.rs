@@ -5,6 +5,7 @@
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
+//!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
 //!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
@@ -34,7 +35,7 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Run one group only: sql (delete, recover, purge sweep), purge-wait, audit-log,
-    /// page-throughput, throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
+    /// api-throughput, page-throughput, throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).
@@ -48,6 +49,8 @@ struct Args {
     server: String,
 }
 
+#[path = "bench/api_throughput.rs"]
+mod api_throughput;
 #[path = "bench/audit_log.rs"]
 mod audit_log;
 #[path = "bench/memory.rs"]
@@ -92,6 +95,9 @@ async fn main() -> R<()> {
     }
     if wants("audit-log") {
         audit_log::run_page(&dir, &args.server).await?;
+    }
+    if wants("api-throughput") {
+        api_throughput::run(&dir, &args.server).await?;
     }
     if wants("page-throughput") {
         page_throughput::run(&dir, &args.server).await?;

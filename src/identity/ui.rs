@@ -199,8 +199,8 @@ pub fn RamUsersPage() -> impl IntoView {
         </Show>
         {is_root.then(|| {
             let account = use_context::<crate::domain::Viewer>().map(|v| v.account_name).unwrap_or_default();
-            let users = Signal::derive(move || users.get().and_then(Result::ok).unwrap_or_default());
-            view! { <crate::access_keys::ui::AccessKeysSection users account on_change=reload/> }
+            let users_version = Signal::derive(move || version.get());
+            view! { <crate::access_keys::ui::AccessKeysSection users_version account on_change=reload/> }
         })}
         {is_root.then(|| view! { <crate::notifications::ui::WebhookSettings/> })}
     }

@@ -41,6 +41,17 @@ fn wrk(urls: &[String], cookie: &str) -> R<Measured> {
 
 /// One wrk run per URL (for `connections` in all, split between them), all at once, GET `path`.
 pub(crate) fn wrk_at(urls: &[String], path: &str, cookie: &str, connections: u32) -> R<Measured> {
+    let cookie = format!("Cookie: {cookie}");
+    wrk_with(urls, path, &["-H", &cookie], connections)
+}
+
+/// The same with other wrk arguments (headers, a Lua script).
+pub(crate) fn wrk_with(
+    urls: &[String],
+    path: &str,
+    extra: &[&str],
+    connections: u32,
+) -> R<Measured> {
     let per = connections / urls.len() as u32;
     let children: Vec<_> = urls
         .iter()
@@ -54,7 +65,8 @@ pub(crate) fn wrk_at(urls: &[String], path: &str, cookie: &str, connections: u32
                     "-d",
                     &format!("{SECONDS}s"),
                 ])
-                .args(["--latency", "-H", &format!("Cookie: {cookie}")])
+                .arg("--latency")
+                .args(extra)
                 .arg(format!("{url}{path}"))
                 .output()
         })
