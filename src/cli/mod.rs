@@ -10,6 +10,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(
     name = "workspace-console ctl",
+    bin_name = "workspace-console ctl",
     about = "Workspaces, the Recycle Bin, tasks and the Audit Log through the console's API",
     after_help = "Environment:\n  CONSOLE_ENDPOINT    the console's address, e.g. https://console.example.com\n  CONSOLE_ACCESS_KEY  an AccessKey as <AccessKeyId>:<AccessKeySecret> (RAM Users page, \"Create AccessKey\")\n\nExit status: 0 success; 1 the console refused (its message is printed); 2 usage; 3 the console could not be reached."
 )]
