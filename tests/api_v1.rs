@@ -622,6 +622,51 @@ async fn an_idempotency_key_replays_the_first_answer_and_acts_once(pool: Pool) {
         StatusCode::CONFLICT,
         "a new key acts again: already in the Recycle Bin"
     );
+    // A claim abandoned without an answer (the client left, the instance stopped) is taken over
+    // after two minutes instead of answering 409 for a day.
+    let key_id = alice.split(':').next().unwrap();
+    sqlx::query(
+        "INSERT INTO idempotency_keys (access_key, key, fingerprint, created_at) VALUES ($1, 'run-0', 'x', $2)",
+    )
+    .bind(key_id)
+    .bind(T0 - 121)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "after_abandon"})),
+            Some("run-0"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    sqlx::query(
+        "INSERT INTO idempotency_keys (access_key, key, fingerprint, created_at) VALUES ($1, 'run-9', 'x', $2)",
+    )
+    .bind(key_id)
+    .bind(T0 - 5)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "still_running"})),
+            Some("run-9"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a claim of 5 s ago is still running"
+    );
     // A refusal is kept and replayed too, with the repeat's own request id.
     let (status, refused) = api
         .call(

@@ -543,3 +543,33 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
         "only the accepted setting is a change"
     );
 }
+
+on_both_engines!(a_delivery_not_sent_within_24_hours_is_given_up_unsent);
+async fn a_delivery_not_sent_within_24_hours_is_given_up_unsent(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let (url, bodies) = receiver(0).await;
+    notices::set_webhook(&pool, T0, &acme, &url).await.unwrap();
+    workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let t = T0 + 7 * DAY;
+    notices::warn_pass(&pool, t).await.unwrap();
+    // Every instance was down for a day and more.
+    let client = webhook::client();
+    assert_eq!(
+        webhook::deliver_due(&pool, &client, t + DAY + 1)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        bodies.lock().unwrap().is_empty(),
+        "nothing is sent days late"
+    );
+    let outcome: String = sqlx::query_scalar("SELECT outcome FROM webhook_outbox")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(outcome, "GaveUp");
+}

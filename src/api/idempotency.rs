@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 
 /// A key is kept this long.
 pub const KEPT_SECS: i64 = 24 * 3600;
+/// A claim with no answer after this long was abandoned (the client left and the request was
+/// dropped, or the instance stopped): a repeat takes it over instead of waiting a day.
+pub const ABANDONED_SECS: i64 = 120;
 const MAX_KEY_LEN: usize = 255;
 /// Answers larger than this are not kept (the API's answers are far smaller).
 const MAX_KEPT_BODY: usize = 1024 * 1024;
@@ -127,13 +130,15 @@ async fn claim(
     now: i64,
 ) -> Result<Claim, AppError> {
     let mut tx = crate::store::write_tx(&state.pool).await?;
-    // A key older than a day is free again.
+    // A key older than a day is free again, and so is a claim abandoned without an answer.
     sqlx::query(
-        "DELETE FROM idempotency_keys WHERE access_key = $1 AND key = $2 AND created_at <= $3",
+        "DELETE FROM idempotency_keys WHERE access_key = $1 AND key = $2
+         AND (created_at <= $3 OR (status IS NULL AND created_at <= $4))",
     )
     .bind(&caller.key_id)
     .bind(key)
     .bind(now - KEPT_SECS)
+    .bind(now - ABANDONED_SECS)
     .execute(&mut *tx)
     .await?;
     let inserted = sqlx::query(
@@ -159,12 +164,10 @@ async fn claim(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    if kept_fingerprint != fingerprint {
-        return Err(AppError::Invalid(
-            "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),
-        ));
-    }
     match (status, body) {
+        (Some(_), Some(_)) if kept_fingerprint != fingerprint => Err(AppError::Invalid(
+            "This Idempotency-Key was used for a different request. Use a new key for a new request.".into(),
+        )),
         (Some(status), Some(body)) => Ok(Claim::Replay(status as u16, body)),
         _ => Err(AppError::Conflict(
             "A request with this Idempotency-Key is still running. Try again in a moment.".into(),

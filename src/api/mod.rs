@@ -127,7 +127,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
     );
     match keys::authenticate(
         &state.pool,
-        &state.password_gate,
+        &state.key_gate,
         &state.verified_keys,
         header.as_deref(),
     )

@@ -35,7 +35,27 @@ pub fn client() -> reqwest::Client {
 
 /// Claims and sends every delivery due at `now`; answers how many were accepted.
 pub async fn deliver_due(pool: &Pool, client: &reqwest::Client, now: i64) -> AppResult<u64> {
+    // Most ticks find nothing due: a plain read, so an idle worker never takes the write lock.
+    let any: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM webhook_outbox WHERE done_at IS NULL AND next_attempt_at <= $1 LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    if any.is_none() {
+        return Ok(0);
+    }
     let mut tx = crate::store::write_tx(pool).await?;
+    // A delivery whose 24 hours passed while no worker ran (every instance was down) is given up,
+    // not sent days late.
+    sqlx::query(
+        "UPDATE webhook_outbox SET done_at = $1, outcome = 'GaveUp', last_error = 'not delivered within 24 hours'
+         WHERE done_at IS NULL AND created_at <= $2",
+    )
+    .bind(now)
+    .bind(now.saturating_sub(GIVE_UP_AFTER_SECS))
+    .execute(&mut *tx)
+    .await?;
     let claim = crate::store::claim_rows(&tx);
     let due: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(&format!(
         "SELECT id, url, body, attempts, created_at FROM webhook_outbox
@@ -47,6 +67,7 @@ pub async fn deliver_due(pool: &Pool, client: &reqwest::Client, now: i64) -> App
     .fetch_all(&mut *tx)
     .await?;
     if due.is_empty() {
+        tx.commit().await?;
         return Ok(0);
     }
     let list = due

@@ -17,6 +17,9 @@ pub struct AppState {
     pub config: Config,
     /// Admission for password hashing (sign-in, sign-up, setting a password).
     pub password_gate: Gate,
+    /// Admission for verifying AccessKey secrets: its own, so a flood of bad API keys never
+    /// makes console sign-in busy.
+    pub key_gate: Gate,
     /// Set when a stop was asked for: readiness fails and every response closes its connection.
     pub draining: Arc<AtomicBool>,
     /// AccessKey secrets this instance verified recently (see `access_keys::service`).
@@ -37,6 +40,7 @@ impl AppState {
             test_mode: false,
             config: Config::default(),
             password_gate: Gate::for_password_hashing(),
+            key_gate: Gate::for_password_hashing(),
             draining: Arc::default(),
             verified_keys: Default::default(),
         })
