@@ -64,6 +64,13 @@ impl AppError {
         }
     }
 
+    /// The variant's name (`"Conflict"`, `"NotFound"`, …): the `kind` of the console's wire error
+    /// and the `code` of the API's.
+    pub fn kind(&self) -> String {
+        let name = format!("{self:?}");
+        name.split('(').next().unwrap_or_default().to_owned()
+    }
+
     pub fn full_access_required() -> Self {
         AppError::Forbidden("Requires AliyunDataWorksFullAccess.".into())
     }
@@ -87,10 +94,8 @@ struct WireError {
 
 impl From<AppError> for WireError {
     fn from(error: AppError) -> Self {
-        let kind = format!("{error:?}");
-        let kind = kind.split('(').next().unwrap_or_default().to_owned();
         WireError {
-            kind,
+            kind: error.kind(),
             message: error.to_string(),
             retry_after: error.retry_after(),
         }

@@ -104,12 +104,9 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
         forget(&state, &caller, &key).await;
     } else {
         let kept = match &error {
-            Some(error) => serde_json::json!({
-                "code": format!("{error:?}").split('(').next().unwrap_or_default(),
-                "message": super::message_of(error),
-                "request_id": "",
-            })
-            .to_string(),
+            Some(error) => {
+                serde_json::to_string(&super::error_body(error, String::new())).unwrap_or_default()
+            }
             None => String::from_utf8_lossy(&bytes).into_owned(),
         };
         keep(&state, &caller, &key, status, &kept).await;

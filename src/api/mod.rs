@@ -64,15 +64,17 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
 
-fn code_of(error: &AppError) -> String {
-    let kind = format!("{error:?}");
-    kind.split('(').next().unwrap_or_default().to_owned()
-}
-
-fn message_of(error: &AppError) -> String {
-    match error {
-        AppError::Unauthenticated | AppError::BadCredentials => keys::UNAUTHENTICATED.to_owned(),
-        other => other.to_string(),
+/// The JSON body of `error`, answering request `request_id`.
+fn error_body(error: &AppError, request_id: String) -> ApiErrorBody {
+    ApiErrorBody {
+        code: error.kind(),
+        message: match error {
+            AppError::Unauthenticated | AppError::BadCredentials => {
+                keys::UNAUTHENTICATED.to_owned()
+            }
+            other => other.to_string(),
+        },
+        request_id,
     }
 }
 
@@ -88,11 +90,7 @@ async fn render_errors(request: Request, next: Next) -> Response {
     let Some(error) = response.extensions_mut().remove::<AppError>() else {
         return response;
     };
-    let body = ApiErrorBody {
-        code: code_of(&error),
-        message: message_of(&error),
-        request_id,
-    };
+    let body = error_body(&error, request_id);
     let (mut parts, _) = response.into_parts();
     parts.headers.insert(
         header::CONTENT_TYPE,

@@ -5,22 +5,9 @@
 //! instance's cache of verified secrets.
 use crate::R;
 use crate::memory::start_on;
-use crate::throughput::{Measured, session_cookie, wrk_with};
+use crate::page_throughput::line;
+use crate::throughput::{session_cookie, wrk_with};
 use std::path::Path;
-
-fn line(what: &str, m: &Measured) -> String {
-    format!(
-        "{what}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms{}",
-        m.requests_per_sec,
-        m.p50_ms,
-        m.p99_ms,
-        if m.non_2xx > 0 {
-            format!(", {} non-2xx (NOT ALL SERVED)", m.non_2xx)
-        } else {
-            String::new()
-        }
-    )
-}
 
 pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     let db = dir.join("api-throughput.db");

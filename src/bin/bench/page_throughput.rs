@@ -44,7 +44,7 @@ async fn bare_page(
     axum::response::Html(html)
 }
 
-fn line(what: &str, m: &Measured) -> String {
+pub(crate) fn line(what: &str, m: &Measured) -> String {
     format!(
         "{what}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms{}",
         m.requests_per_sec,
