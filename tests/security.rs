@@ -424,6 +424,18 @@ fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> 
             vec![("entry_id", "1"), ("deleted_at", "1"), ("typed_name", "x")],
         ),
         ("sign_out", vec![]),
+        ("list_audit_events", vec![("cursor", "Newest")]),
+        ("list_notifications", vec![]),
+        ("mark_notifications_read", vec![]),
+        ("get_webhook", vec![]),
+        ("set_webhook", vec![("url", "http://127.0.0.1:9/hook")]),
+        ("list_access_keys", vec![]),
+        ("create_access_key", vec![("user_id", "1")]),
+        (
+            "set_access_key_enabled",
+            vec![("id", "LTAInone"), ("enabled", "true")],
+        ),
+        ("delete_access_key", vec![("id", "LTAInone")]),
     ]
 }
 
@@ -431,7 +443,9 @@ fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> 
 fn is_optional_field(endpoint: &str, name: &str) -> bool {
     matches!(
         (endpoint, name),
-        ("create_ram_user", "policy") | ("list_tasks", "workspace")
+        ("create_ram_user", "policy")
+            | ("list_tasks", "workspace")
+            | ("create_access_key", "user_id")
     )
 }
 
@@ -443,7 +457,10 @@ fn is_number_field(name: &str) -> bool {
 }
 
 fn is_bool_field(name: &str) -> bool {
-    matches!(name, "attached" | "data_modeling" | "freeze_tasks")
+    matches!(
+        name,
+        "attached" | "data_modeling" | "freeze_tasks" | "enabled"
+    )
 }
 
 /// Malformed bodies of every kind, each with its content type.
