@@ -147,6 +147,7 @@ fn ConsoleLayout() -> impl IntoView {
 #[component]
 fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
     provide_context(viewer.clone());
+    provide_context(crate::live::ui::Live::new());
     let location = use_location();
     let can_view = viewer.can_view;
     let allowed = move || can_view || location.pathname.get() == "/ram-users";
@@ -177,6 +178,7 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
             </div>
         </header>
         <main class="page">
+            {can_view.then(|| view! { <crate::live::ui::LiveUpdates/> })}
             <Show when=allowed fallback=|| view! { <NoPermission/> }>
                 <Outlet/>
             </Show>

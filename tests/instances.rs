@@ -240,3 +240,75 @@ async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish_on_
 async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish_on_postgres() {
     an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(Engine::Postgres).await;
 }
+
+/// A change made on one instance reaches a stream open on another within 2 seconds (PostgreSQL:
+/// LISTEN/NOTIFY; SQLite: each instance reads the shared file's new events), and only that
+/// account's; a stopped instance ends its streams and one started again serves them.
+async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
+    use common::sse::Stream;
+    let url = fresh_database_url(engine).await;
+    let pool = store::connect(&url).await.unwrap();
+    workspace_console::server::demo::seed(&pool, chrono::Utc::now().timestamp())
+        .await
+        .unwrap();
+    let (a, b) = (start(&url, false).await, start(&url, false).await);
+    let sign_in = |url: String, user: &'static str, password: &'static str| async move {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let res = client
+            .post(format!("{url}/api/sign_in"))
+            .form(&[("username", user), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "sign in as {user}");
+        client
+    };
+    let alice_on_a = sign_in(a.url.clone(), "alice@acme", "alice-demo-1").await;
+    let bob_on_b = sign_in(b.url.clone(), "bob@acme", "bob-demo-1").await;
+    let globex_on_b = sign_in(b.url.clone(), "globex", "globex-demo-1").await;
+    let mut bob = Stream::open(&b.url, &bob_on_b).await;
+    let mut globex = Stream::open(&b.url, &globex_on_b).await;
+    let delete = |name: &str| {
+        let args = [
+            ("workspace", name.to_string()),
+            ("typed_name", name.to_string()),
+            ("freeze_tasks", "true".to_string()),
+        ];
+        alice_on_a
+            .post(format!("{}/api/delete_workspace", a.url))
+            .form(&args)
+            .send()
+    };
+    assert!(delete("sales_dw").await.unwrap().status().is_success());
+    let change = bob.change().await;
+    assert_eq!(change.announcement(), "sales_dw was deleted by alice@acme");
+    globex.silent_for(Duration::from_millis(300)).await;
+
+    // B stops: its streams end. Started again, it serves streams that hear A's changes.
+    stop(b, false).await;
+    assert_eq!(
+        bob.next(Duration::from_secs(5)).await,
+        common::sse::Next::Ended
+    );
+    let b = start(&url, false).await;
+    let bob_on_b = sign_in(b.url.clone(), "bob@acme", "bob-demo-1").await;
+    let mut bob = Stream::open(&b.url, &bob_on_b).await;
+    assert!(delete("customer_360").await.unwrap().status().is_success());
+    assert_eq!(bob.change().await.workspace, "customer_360");
+    stop(a, false).await;
+    stop(b, false).await;
+    drop_database(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_one_instance_reaches_streams_on_another_on_sqlite() {
+    a_change_on_one_instance_reaches_streams_on_another(Engine::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_one_instance_reaches_streams_on_another_on_postgres() {
+    a_change_on_one_instance_reaches_streams_on_another(Engine::Postgres).await
+}

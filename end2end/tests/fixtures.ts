@@ -90,15 +90,15 @@ async function stop(child: ChildProcess): Promise<void> {
   }
 }
 
-type ServerOptions = { databaseUrl?: string; demo?: boolean };
+type ServerOptions = { databaseUrl?: string; demo?: boolean; port?: number; dataDir?: string };
 
 async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> {
   const bin = process.env.CONSOLE_BIN || path.resolve(__dirname, '../../target/release/workspace-console');
   if (!fs.existsSync(bin)) {
     throw new Error(`workspace-console binary not found at ${bin} (build it, or set CONSOLE_BIN)`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-e2e-'));
-  const port = await freePort();
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'console-e2e-'));
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const record = (chunk: Buffer) => {
@@ -131,6 +131,27 @@ async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> 
     throw e;
   }
   return { url, port, dataDir, process: child, logs };
+}
+
+/**
+ * Stops `server` (SIGTERM) and starts it again on the same port and database, as an operator's
+ * restart would; `whileDown` runs in between. The fixture's object is updated in place.
+ */
+export async function restartServer(
+  server: ConsoleServer,
+  databaseUrl?: string,
+  whileDown: () => Promise<void> = async () => {},
+): Promise<void> {
+  await stop(server.process);
+  await whileDown();
+  const again = await startServer({
+    databaseUrl: databaseUrl ?? `sqlite://${server.dataDir}/console.db?mode=rwc`,
+    demo: false,
+    port: server.port,
+    dataDir: server.dataDir,
+  });
+  server.process = again.process;
+  server.logs = again.logs;
 }
 
 /** The PostgreSQL server `./setup.sh test` started (it sets CONSOLE_TEST_POSTGRES_URL). */

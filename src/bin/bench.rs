@@ -9,6 +9,8 @@
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
 //!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
+//!   ... --only export                                   "Download a copy" of 10,000 and 100,000 assets: time, RSS, vs the zip crate
+//!   ... --only fanout                                   500 open live streams hear one change: p50/p99 vs one stream
 #![recursion_limit = "512"]
 use clap::Parser;
 use std::path::PathBuf;
@@ -35,7 +37,7 @@ struct Args {
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Run one group only: sql (delete, recover, purge sweep), purge-wait, audit-log,
-    /// api-throughput, page-throughput, throughput, memory. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
+    /// api-throughput, page-throughput, throughput, memory, export, fanout. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
     /// Assets in the entry purged while a writer works (purge-wait).
@@ -53,6 +55,10 @@ struct Args {
 mod api_throughput;
 #[path = "bench/audit_log.rs"]
 mod audit_log;
+#[path = "bench/export.rs"]
+mod export;
+#[path = "bench/fanout.rs"]
+mod fanout;
 #[path = "bench/memory.rs"]
 mod memory;
 #[path = "bench/page_throughput.rs"]
@@ -104,6 +110,12 @@ async fn main() -> R<()> {
     }
     if wants("throughput") {
         throughput::run(&targets, &args.server).await?;
+    }
+    if wants("export") {
+        export::run(&dir, &args.server).await?;
+    }
+    if wants("fanout") {
+        fanout::run(&targets, &args.server).await?;
     }
     if wants("memory") {
         memory::run(&dir, &args.server).await?;

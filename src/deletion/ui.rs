@@ -2,6 +2,7 @@ use super::{DeletionPreview, delete_workspace, get_deletion_preview};
 use crate::assets::AssetKind;
 use crate::domain::billing::format_cents;
 use crate::domain::retention::RETENTION_DAYS;
+use crate::live::ui::{ChangedNote, changed_while_open};
 use crate::ui::{ErrorNote, Modal, error_of};
 use leptos::html;
 use leptos::prelude::*;
@@ -15,12 +16,13 @@ pub fn DeleteWorkspaceDialog(
 ) -> impl IntoView {
     let name = workspace.clone();
     let preview = Resource::new(move || name.clone(), get_deletion_preview);
+    let changed = changed_while_open(workspace.clone());
     view! {
         <Modal title="Delete Workspace".into() on_close wide=true>
             <Suspense fallback=|| view! { <p class="loading">"Checking the workspace…"</p> }>
                 {move || Suspend::new(async move {
                     match preview.await {
-                        Ok(preview) => view! { <DeleteForm preview on_close on_deleted/> }.into_any(),
+                        Ok(preview) => view! { <DeleteForm preview on_close on_deleted changed/> }.into_any(),
                         Err(error) => view! {
                             <ErrorNote error/>
                             <div class="dialog-buttons"><button on:click=move |_| on_close.run(())>"Cancel"</button></div>
@@ -37,7 +39,9 @@ fn DeleteForm(
     preview: DeletionPreview,
     on_close: Callback<()>,
     on_deleted: Callback<String>,
+    changed: Signal<Option<(String, bool)>>,
 ) -> impl IntoView {
+    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
     let name = preview.workspace.name.clone();
     let modeling = preview.workspace.data_modeling;
     let typed = RwSignal::new(String::new());
@@ -90,7 +94,7 @@ fn DeleteForm(
         let matches = matches.clone();
         move |ev: web_sys::SubmitEvent| {
             ev.prevent_default();
-            if matches() {
+            if matches() && !gone() {
                 delete.dispatch((typed.get_untracked(), freeze.get_untracked()));
             }
         }
@@ -158,6 +162,10 @@ fn DeleteForm(
                     "Deleting this workspace removes all of its development assets, including code. Only data sources, computing resources, nodes and resources can be recovered, from the Recycle Bin, within "
                     {RETENTION_DAYS} " days. Everything else is deleted permanently and cannot be undone."
                 </p>
+                <p class="copy-first">
+                    "To keep a copy of its code and assets outside the console first: "
+                    <a class="button" href=format!("/workspaces/{name}/export.zip") download="">"Download a copy"</a>
+                </p>
             </section>
             <label for="confirm_name">"Workspace name"</label>
             <input
@@ -171,8 +179,9 @@ fn DeleteForm(
             />
             <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
             {error_of(delete.value())}
+            <ChangedNote note=changed/>
             <div class="dialog-buttons">
-                <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get()>"OK"</button>
+                <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get() || gone()>"OK"</button>
                 <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
             </div>
         </form>

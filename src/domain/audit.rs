@@ -50,6 +50,7 @@ named_enum!(
         DisableAccessKey => "DisableAccessKey",
         EnableAccessKey => "EnableAccessKey",
         DeleteAccessKey => "DeleteAccessKey",
+        ExportWorkspace => "ExportWorkspace",
     }
 );
 

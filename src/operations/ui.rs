@@ -21,9 +21,10 @@ pub fn OperationCenterPage() -> impl IntoView {
     let params = use_params_map();
     let workspace = Memo::new(move |_| params.read().get("name"));
     let version = RwSignal::new(0u32);
+    let live = crate::live::ui::live_version();
     let tasks = Resource::new(
-        move || (workspace.get(), version.get()),
-        |(w, _)| list_tasks(w),
+        move || (workspace.get(), version.get(), live.get()),
+        |(w, _, _)| list_tasks(w),
     );
     let act = Action::new(|(id, action): &(i64, TaskAction)| {
         let (id, action) = (*id, *action);

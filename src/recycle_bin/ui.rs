@@ -3,6 +3,7 @@ use crate::domain::Viewer;
 use crate::domain::retention::{
     RETENTION_DAYS, format_countdown, is_expired, is_urgent, remaining_secs,
 };
+use crate::live::ui::{ChangedNote, changed_while_open};
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -20,9 +21,10 @@ pub fn RecycleBinPage() -> impl IntoView {
     let can_modify = viewer.can_modify;
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
+    let live = crate::live::ui::live_version();
     let list = Resource::new(
-        move || (page.get(), version.get()),
-        |(p, _)| list_recycle_bin(p),
+        move || (page.get(), version.get(), live.get()),
+        |(p, _, _)| list_recycle_bin(p),
     );
     let pending = RwSignal::new(None::<Pending>);
     let report = RwSignal::new(None::<RecoveryReport>);
@@ -111,6 +113,9 @@ pub fn RecycleBinPage() -> impl IntoView {
                                                         disabled=move || !can_modify || expired()
                                                         on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
                                                     >"Delete Permanently"</button>
+                                                    {move || (!expired()).then(|| view! {
+                                                        <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
+                                                    })}
                                                 </div></td>
                                             </tr>
                                         }
@@ -155,6 +160,8 @@ fn RecoverDialog(
 ) -> impl IntoView {
     let (id, deleted_at) = (entry.id, entry.deleted_at);
     let recover = Action::new(move |_: &()| recover_workspace(id, deleted_at));
+    let changed = changed_while_open(entry.name.clone());
+    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
     Effect::new(move |_| {
         if let Some(Ok(report)) = recover.value().get() {
             on_recovered.run(report);
@@ -169,8 +176,9 @@ fn RecoverDialog(
                 "Recovered nodes are unpublished: publish them again in DataStudio to re-create their auto triggered tasks."
             </p>
             {error_of(recover.value())}
+            <ChangedNote note=changed/>
             <div class="dialog-buttons">
-                <button class="primary" disabled=move || recover.pending().get() on:click=move |_| { recover.dispatch(()); }>"OK"</button>
+                <button class="primary" disabled=move || recover.pending().get() || gone() on:click=move |_| { recover.dispatch(()); }>"OK"</button>
                 <button on:click=move |_| on_close.run(())>"Cancel"</button>
             </div>
         </Modal>
@@ -187,6 +195,8 @@ fn PurgeDialog(
     let name = entry.name.clone();
     let typed = RwSignal::new(String::new());
     let purge = Action::new(move |typed: &String| purge_workspace(id, deleted_at, typed.clone()));
+    let changed = changed_while_open(entry.name.clone());
+    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
     let purged_name = name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = purge.value().get() {
@@ -202,7 +212,7 @@ fn PurgeDialog(
         <Modal title="Delete Permanently".into() on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
-                if matches() {
+                if matches() && !gone() {
                     purge.dispatch(typed.get_untracked());
                 }
             }>
@@ -214,8 +224,9 @@ fn PurgeDialog(
                 <input id="purge_name" type="text" autocomplete="off" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
                 <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
                 {error_of(purge.value())}
+                <ChangedNote note=changed/>
                 <div class="dialog-buttons">
-                    <button type="submit" class="danger" disabled=move || !ok_enabled() || purge.pending().get()>"OK"</button>
+                    <button type="submit" class="danger" disabled=move || !ok_enabled() || purge.pending().get() || gone()>"OK"</button>
                     <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
                 </div>
             </form>

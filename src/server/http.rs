@@ -26,6 +26,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     super::metrics::handle();
     state.sessions.migrate().await?;
+    state.live.start();
     let store = state.sessions.clone();
     let secure = state
         .config
@@ -47,6 +48,15 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             post(server_fn_handler).get(server_fn_handler),
         )
         .route("/audit-log/export.csv", get(crate::audit::export::download))
+        .route(crate::live::PATH, get(crate::live::sse::events))
+        .route(
+            "/workspaces/{name}/export.zip",
+            get(crate::export::zip::active),
+        )
+        .route(
+            "/recycle-bin/{id}/export.zip",
+            get(crate::export::zip::binned),
+        )
         .merge(crate::api::router(&state))
         .leptos_routes_with_context(
             &state,

@@ -24,6 +24,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// AccessKey secrets this instance verified recently (see `access_keys::service`).
     pub verified_keys: crate::access_keys::service::VerifiedKeys,
+    /// The account changes this instance streams to open pages (see `live::service`).
+    pub live: crate::live::service::Hub,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
     ) -> Result<Self, sqlx::Error> {
         Ok(Self {
             sessions: SessionBackend::for_pool(&pool)?,
+            live: crate::live::service::Hub::new(pool.clone()),
             pool,
             clock,
             leptos_options,

@@ -13,9 +13,10 @@ pub fn WorkspacesPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
+    let live = crate::live::ui::live_version();
     let list = Resource::new(
-        move || (query.get(), page.get(), version.get()),
-        |(q, p, _)| list_workspaces(q, p),
+        move || (query.get(), page.get(), version.get(), live.get()),
+        |(q, p, _, _)| list_workspaces(q, p),
     );
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<WorkspaceRow>);

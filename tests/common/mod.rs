@@ -1,6 +1,7 @@
 //! Shared helpers for the database and HTTP test binaries.
 #![allow(dead_code)]
 pub mod app;
+pub mod sse;
 
 use workspace_console::assets::service::{self as assets, NewAsset};
 use workspace_console::domain::{Principal, Timestamp};

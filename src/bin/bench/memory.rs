@@ -22,7 +22,13 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn rss_mb(&self) -> f64 {
+    /// Reads the server's RSS (MB) each time it is called.
+    pub(crate) fn rss_probe(&self) -> impl Fn() -> f64 + Send + 'static {
+        let pid = self.child.id();
+        move || rss_of(pid)
+    }
+
+    pub(crate) fn rss_mb(&self) -> f64 {
         rss_of(self.child.id())
     }
 }

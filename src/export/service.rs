@@ -1,0 +1,214 @@
+//! The database side of an export: which workspace (checked for the caller), then its contents
+//! in bounded batches, each a short read of its own.
+use crate::domain::{Principal, Timestamp};
+use crate::error::{AppError, AppResult};
+use crate::store::{Conn, Pool};
+use serde::Serialize;
+
+/// What is exported: an active workspace by name, or a Recycle Bin entry by id.
+#[derive(Debug, Clone)]
+pub enum Which {
+    Active(String),
+    Binned(i64),
+}
+
+/// The workspace as `workspace.json` describes it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Exported {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    #[sqlx(try_from = "crate::store::Flag")]
+    pub data_modeling: bool,
+    pub created_by: String,
+    pub created_at: i64,
+    pub deleted_by: Option<String>,
+    pub deleted_at: Option<i64>,
+    pub purge_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, name, display_name, description, data_modeling, created_by, created_at, deleted_by, deleted_at, purge_at";
+
+/// The workspace the caller may export, or 404: an active one of their account by name, or an
+/// entry of their account's Recycle Bin whose 14 days are not over and whose purge has not begun.
+pub async fn find(
+    conn: &mut Conn,
+    p: &Principal,
+    now: Timestamp,
+    which: &Which,
+) -> AppResult<Exported> {
+    let found = match which {
+        Which::Active(name) => {
+            sqlx::query_as::<_, Exported>(&format!(
+                "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND deleted_at IS NULL"
+            ))
+            .bind(p.account_id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        Which::Binned(id) => {
+            sqlx::query_as::<_, Exported>(&format!(
+                "SELECT {COLUMNS} FROM workspaces
+                 WHERE account_id = $1 AND id = $2 AND deleted_at IS NOT NULL
+                   AND purge_started_at IS NULL AND purge_at > $3"
+            ))
+            .bind(p.account_id)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    found.ok_or_else(|| {
+        AppError::NotFound(match which {
+            Which::Active(name) => format!("Workspace \"{name}\" does not exist."),
+            Which::Binned(_) => {
+                "That Recycle Bin entry does not exist: it was recovered, or permanently deleted."
+                    .into()
+            }
+        })
+    })
+}
+
+/// One asset, as `workspace.json` lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AssetRow {
+    pub id: i64,
+    pub kind: String,
+    pub product: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub subtype: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_status: Option<String>,
+    pub created_at: i64,
+}
+
+/// The next `limit` assets after id `after`, by id.
+pub async fn assets_after(
+    pool: &Pool,
+    workspace_id: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<AssetRow>> {
+    Ok(sqlx::query_as::<_, AssetRow>(
+        "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
+         WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(workspace_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A committed version's record (its code is a file of its own).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct VersionRow {
+    #[serde(skip)]
+    pub node_id: i64,
+    pub version: i64,
+    pub committed_by: String,
+    pub committed_at: i64,
+}
+
+/// The versions of the nodes whose ids are in `(after, upto]`, by node then version.
+pub async fn versions_between(
+    pool: &Pool,
+    workspace_id: i64,
+    after: i64,
+    upto: i64,
+) -> AppResult<Vec<VersionRow>> {
+    Ok(sqlx::query_as::<_, VersionRow>(
+        "SELECT v.node_id, v.version, v.committed_by, v.committed_at
+         FROM node_versions v JOIN assets a ON a.id = v.node_id
+         WHERE a.workspace_id = $1 AND a.kind = 'node' AND a.id > $2 AND a.id <= $3
+         ORDER BY v.node_id, v.version",
+    )
+    .bind(workspace_id)
+    .bind(after)
+    .bind(upto)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// An auto triggered task of the workspace, with its schedule.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: i64,
+    pub name: String,
+    pub node: Option<String>,
+    pub node_version: i64,
+    pub status: String,
+    pub interval_secs: i64,
+    pub price_cents: i64,
+    pub anchor_at: i64,
+}
+
+pub async fn tasks_after(
+    pool: &Pool,
+    workspace_id: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<TaskRow>> {
+    Ok(sqlx::query_as::<_, TaskRow>(
+        "SELECT t.id, t.name, a.name AS node, t.node_version, t.status, t.interval_secs, t.price_cents, t.anchor_at
+         FROM tasks t LEFT JOIN assets a ON a.id = t.node_id
+         WHERE t.workspace_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3",
+    )
+    .bind(workspace_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// A node with its current code.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NodeCode {
+    pub id: i64,
+    pub product: String,
+    pub subtype: String,
+    pub code: String,
+}
+
+pub async fn nodes_after(
+    pool: &Pool,
+    workspace_id: i64,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<NodeCode>> {
+    Ok(sqlx::query_as::<_, NodeCode>(
+        "SELECT id, product, subtype, code FROM assets
+         WHERE workspace_id = $1 AND kind = 'node' AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(workspace_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The committed code of the nodes whose ids are in `(after, upto]`: (node id, version, code).
+pub async fn version_code_between(
+    pool: &Pool,
+    workspace_id: i64,
+    after: i64,
+    upto: i64,
+) -> AppResult<Vec<(i64, i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT v.node_id, v.version, v.code
+         FROM node_versions v JOIN assets a ON a.id = v.node_id
+         WHERE a.workspace_id = $1 AND a.kind = 'node' AND a.id > $2 AND a.id <= $3
+         ORDER BY v.node_id, v.version",
+    )
+    .bind(workspace_id)
+    .bind(after)
+    .bind(upto)
+    .fetch_all(pool)
+    .await?)
+}

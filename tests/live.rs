@@ -1,0 +1,231 @@
+//! The live console's stream (SPEC §13) over HTTP on both engines: an account's changes reach its
+//! open streams within 2 seconds, whichever door made them (a page, the API, the purge job), and
+//! never another account's; refusals send nothing; the stream is for viewers only and ends with
+//! the session, the policy, or the instance.
+#![recursion_limit = "512"]
+mod common;
+
+use common::DAY;
+use common::app::{TestApp, spawn_app};
+use common::sse::{Next, Stream, WITHIN};
+use reqwest::StatusCode;
+use std::time::Duration;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::store::Pool;
+
+async fn delete(app: &TestApp, client: &reqwest::Client, name: &str) -> StatusCode {
+    let args = [
+        ("workspace", name.to_string()),
+        ("typed_name", name.to_string()),
+        ("freeze_tasks", "true".to_string()),
+    ];
+    app.call(client, "delete_workspace", &args).await.0
+}
+
+async fn entry_of(app: &TestApp, name: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT id, deleted_at FROM workspaces WHERE name = $1 AND deleted_at IS NOT NULL",
+    )
+    .bind(name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+on_both_engines!(an_accounts_changes_reach_its_streams_only_and_within_two_seconds);
+async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool: Pool) {
+    let app = spawn_app(pool, true).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let globex = app.client(Some(("globex", "globex-demo-1"))).await;
+    let mut seen_by_bob = Stream::open(&app.url, &bob).await;
+    let mut seen_by_alice = Stream::open(&app.url, &alice).await;
+    let mut seen_by_globex = Stream::open(&app.url, &globex).await;
+
+    // A deletion on the Workspaces page.
+    assert_eq!(delete(&app, &alice, "sales_dw").await, StatusCode::OK);
+    let change = seen_by_bob.change().await;
+    assert_eq!(
+        (
+            change.action.as_str(),
+            change.workspace.as_str(),
+            change.user.as_str()
+        ),
+        ("DeleteWorkspace", "sales_dw", "alice@acme")
+    );
+    assert_eq!(change.announcement(), "sales_dw was deleted by alice@acme");
+    assert_eq!(seen_by_alice.change().await, change);
+
+    // A refusal changes nothing, so nothing is sent: bob may not delete, and a wrong name fails.
+    assert_eq!(
+        delete(&app, &bob, "customer_360").await,
+        StatusCode::FORBIDDEN
+    );
+    let wrong = [
+        ("workspace", "customer_360".to_string()),
+        ("typed_name", "customer".to_string()),
+        ("freeze_tasks", "true".to_string()),
+    ];
+    assert_eq!(
+        app.call(&alice, "delete_workspace", &wrong).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The recover, then the purge job when the 14 days of another entry are over.
+    let (id, deleted_at) = entry_of(&app, "sales_dw").await;
+    let recover = [
+        ("entry_id", id.to_string()),
+        ("deleted_at", deleted_at.to_string()),
+    ];
+    assert_eq!(
+        app.call(&alice, "recover_workspace", &recover).await.0,
+        StatusCode::OK
+    );
+    let change = seen_by_bob.change().await;
+    assert_eq!(
+        (change.action.as_str(), change.workspace.as_str()),
+        ("RecoverWorkspace", "sales_dw")
+    );
+    assert_eq!(delete(&app, &alice, "customer_360").await, StatusCode::OK);
+    assert_eq!(seen_by_bob.change().await.action, "DeleteWorkspace");
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", app.url))
+        .json(&serde_json::json!({"seconds": RETENTION_SECS + DAY}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // The demo's legacy_reports entry and customer_360 both expire: two purges by the job.
+    let mut purged = vec![];
+    for _ in 0..2 {
+        let change = seen_by_bob.change().await;
+        assert_eq!(
+            (change.action.as_str(), change.user.as_str()),
+            ("PurgeExpiredWorkspace", "system")
+        );
+        purged.push(change.workspace);
+    }
+    purged.sort();
+    assert_eq!(purged, ["customer_360", "legacy_reports"]);
+
+    // The other account heard none of it, and hears its own.
+    assert_eq!(
+        seen_by_globex.next(Duration::from_millis(300)).await,
+        Next::Silent
+    );
+    let globex_ws: String =
+        sqlx::query_scalar("SELECT w.name FROM workspaces w JOIN accounts a ON a.id = w.account_id WHERE a.name = 'globex' AND w.deleted_at IS NULL LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(delete(&app, &globex, &globex_ws).await, StatusCode::OK);
+    assert_eq!(seen_by_globex.change().await.workspace, globex_ws);
+    seen_by_bob.silent_for(Duration::from_millis(500)).await;
+}
+
+on_both_engines!(changes_through_the_api_and_to_tasks_are_sent_too);
+async fn changes_through_the_api_and_to_tasks_are_sent_too(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &bob).await;
+    // An AccessKey for alice, and a deletion through the API.
+    let alice_id = app.id("SELECT id FROM users WHERE name = 'alice'").await;
+    let (status, body) = app
+        .call(&root, "create_access_key", &[("user_id", alice_id)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let key: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!(
+        "{}:{}",
+        key["id"].as_str().unwrap(),
+        key["secret"].as_str().unwrap()
+    );
+    let res = reqwest::Client::new()
+        .delete(format!(
+            "{}/openapi/v1/workspaces/sales_dw?confirm_name=sales_dw&freeze_tasks=false",
+            app.url
+        ))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let change = stream.change().await;
+    assert_eq!(
+        (change.action.as_str(), change.user.as_str()),
+        ("DeleteWorkspace", "alice@acme")
+    );
+    // The Running tasks it left behind, frozen in the Operation Center.
+    let task = app
+        .id("SELECT t.id FROM tasks t JOIN accounts a ON a.id = t.account_id
+             WHERE a.name = 'acme' AND t.workspace_name = 'sales_dw' AND t.status = 'Running' LIMIT 1")
+        .await;
+    let (status, body) = app.call(&root, "freeze_task", &[("task_id", task)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let change = stream.change().await;
+    assert_eq!(change.action, "FreezeTask");
+    assert_eq!(
+        change.announcement(),
+        "A task of sales_dw was frozen by acme"
+    );
+}
+
+on_both_engines!(the_stream_is_for_viewers_and_ends_with_their_access);
+async fn the_stream_is_for_viewers_and_ends_with_their_access(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let anonymous = reqwest::Client::new();
+    let res = anonymous
+        .get(format!("{}/live/events", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let carol = app.client(Some(("carol@acme", "carol-demo-1"))).await;
+    let res = carol
+        .get(format!("{}/live/events", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Bob loses his policy: his stream ends at once (the detach is itself a change it hears).
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &bob).await;
+    let bob_id = app.id("SELECT id FROM users WHERE name = 'bob'").await;
+    let detach = [
+        ("user_id", bob_id),
+        ("policy", "AliyunDataWorksReadOnlyAccess".to_string()),
+        ("attached", "false".to_string()),
+    ];
+    let (status, body) = app.call(&root, "set_ram_user_policy", &detach).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(stream.next(WITHIN).await, Next::Ended);
+    let res = bob
+        .get(format!("{}/live/events", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Alice signs out in another tab: the stream of this session ends within a few seconds, and
+    // no change reaches it after.
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &alice).await;
+    assert_eq!(app.call(&alice, "sign_out", &[]).await.0, StatusCode::OK);
+    assert_eq!(stream.next(Duration::from_secs(8)).await, Next::Ended);
+
+    // The instance stops: open streams end, so the stop is not held up by them.
+    let root_stream_client = app.client(Some(("acme", "acme-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &root_stream_client).await;
+    let mut app = app;
+    let _ = app.stop.take().unwrap().send(());
+    assert_eq!(stream.next(Duration::from_secs(4)).await, Next::Ended);
+    drop(root);
+}
