@@ -90,7 +90,11 @@ async fn the_zip_holds_every_asset_and_each_nodes_code_and_versions_byte_for_byt
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    let listed = doc["assets"].as_array().unwrap();
+    // Listed kind by kind (data sources first), each kind by id.
+    let mut listed = doc["assets"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = listed.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.first(), Some(&"data_source"));
+    listed.sort_by_key(|a| a["id"].as_i64().unwrap());
     assert_eq!(listed.len(), assets.len());
     assert!(assets.iter().any(|a| a.1 == "di_task") && assets.iter().any(|a| a.1 == "model"));
     for (a, (id, kind, product, name, subtype, detail)) in listed.iter().zip(&assets) {
@@ -304,4 +308,51 @@ async fn node_names_never_escape_the_zip_or_overwrite_each_other(pool: Pool) {
             .keys()
             .any(|k| k == "nodes/DataWorks/%2E.%2F..%2Fx.sh")
     );
+}
+
+on_both_engines!(odd_addresses_of_the_new_doors_get_a_4xx_never_a_5xx);
+async fn odd_addresses_of_the_new_doors_get_a_4xx_never_a_5xx(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let long = "a".repeat(5000);
+    let paths = [
+        "/workspaces/%00/export.zip".to_string(),
+        "/workspaces/%FF%FE/export.zip".to_string(),
+        "/workspaces/..%2F..%2Fetc/export.zip".to_string(),
+        "/workspaces/sales_dw%27%20OR%201=1/export.zip".to_string(),
+        format!("/workspaces/{long}/export.zip"),
+        "/recycle-bin/%FF/export.zip".to_string(),
+        "/recycle-bin/1e3/export.zip".to_string(),
+        format!("/recycle-bin/{}/export.zip", "9".repeat(400)),
+        "/live/events?x=%FF".to_string(),
+    ];
+    for path in &paths {
+        let res = bob.get(format!("{}{path}", app.url)).send().await.unwrap();
+        let status = res.status();
+        if path.starts_with("/live/") {
+            assert_eq!(status, StatusCode::OK, "{path}");
+            continue;
+        }
+        assert!(status.is_client_error(), "{path}: {status}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("\"message\""), "{path}: {body}");
+    }
+    // Only GET: anything else is refused without acting.
+    for (method, path) in [
+        (reqwest::Method::POST, "/workspaces/sales_dw/export.zip"),
+        (reqwest::Method::DELETE, "/recycle-bin/1/export.zip"),
+        (reqwest::Method::POST, "/live/events"),
+    ] {
+        let res = bob
+            .request(method.clone(), format!("{}{path}", app.url))
+            .header("origin", &app.url)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_client_error(),
+            "{method} {path}: {}",
+            res.status()
+        );
+    }
 }

@@ -40,6 +40,8 @@ pub async fn find(
     which: &Which,
 ) -> AppResult<Exported> {
     let found = match which {
+        // A name outside the naming rules names no workspace (and is never sent to the database).
+        Which::Active(name) if crate::domain::WorkspaceName::parse(name).is_err() => None,
         Which::Active(name) => {
             sqlx::query_as::<_, Exported>(&format!(
                 "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND deleted_at IS NULL"
@@ -73,33 +75,61 @@ pub async fn find(
     })
 }
 
-/// One asset, as `workspace.json` lists it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// One asset, as read.
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AssetRow {
     pub id: i64,
     pub kind: String,
     pub product: String,
     pub name: String,
-    #[serde(rename = "type")]
     pub subtype: String,
     pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_status: Option<String>,
     pub created_at: i64,
 }
 
-/// The next `limit` assets after id `after`, by id.
+/// One asset as `workspace.json` lists it; a node also names its code's file and its versions.
+#[derive(Debug, Serialize)]
+pub struct AssetEntry<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub product: &'a str,
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub subtype: &'a str,
+    pub detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_status: Option<&'a str>,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<VersionEntry<'a>>>,
+}
+
+/// A committed version as `workspace.json` lists it.
+#[derive(Debug, Serialize)]
+pub struct VersionEntry<'a> {
+    pub version: i64,
+    pub committed_by: &'a str,
+    pub committed_at: i64,
+    pub file: String,
+}
+
+/// The next `limit` assets of `kind` after id `after`, by id (a range of `assets_by_kind_id`).
 pub async fn assets_after(
     pool: &Pool,
     workspace_id: i64,
+    kind: &str,
     after: i64,
     limit: i64,
 ) -> AppResult<Vec<AssetRow>> {
     Ok(sqlx::query_as::<_, AssetRow>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
-         WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+         WHERE workspace_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4",
     )
     .bind(workspace_id)
+    .bind(kind)
     .bind(after)
     .bind(limit)
     .fetch_all(pool)
@@ -107,9 +137,8 @@ pub async fn assets_after(
 }
 
 /// A committed version's record (its code is a file of its own).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct VersionRow {
-    #[serde(skip)]
     pub node_id: i64,
     pub version: i64,
     pub committed_by: String,

@@ -3,8 +3,9 @@
 //! blocking thread that writes them through the `zip` crate into 64 KiB chunks of the response
 //! body. Both hand-offs are bounded channels, so a slow download slows the reads instead of
 //! filling memory, and a download the browser gives up on stops both.
-use super::service::{self, Exported, Which};
+use super::service::{self, AssetEntry, Exported, VersionEntry, Which};
 use super::{Stems, code_path, file_name, version_path};
+use crate::assets::AssetKind;
 use crate::domain::Capability;
 use crate::domain::audit::{Action, Source};
 use crate::domain::time::to_rfc3339;
@@ -14,6 +15,7 @@ use crate::server::audit::{self, Origin};
 use crate::server::guard::{self, client_ip_of, session_principal};
 use crate::server::http::error_response;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -36,9 +38,20 @@ pub async fn active(
     State(state): State<AppState>,
     session: Session,
     parts: Parts,
-    Path(name): Path<String>,
+    name: Result<Path<String>, PathRejection>,
 ) -> Response {
+    let name = match name {
+        Ok(Path(name)) => name,
+        Err(rejection) => return unreadable(rejection),
+    };
     download(state, session, parts, Which::Active(name)).await
+}
+
+fn unreadable(rejection: PathRejection) -> Response {
+    error_response(&AppError::BadRequest(format!(
+        "The address could not be read: {}",
+        rejection.body_text()
+    )))
 }
 
 /// `GET /recycle-bin/{id}/export.zip`
@@ -46,8 +59,12 @@ pub async fn binned(
     State(state): State<AppState>,
     session: Session,
     parts: Parts,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Response {
+    let id = match id {
+        Ok(Path(id)) => id,
+        Err(rejection) => return unreadable(rejection),
+    };
     // An id that is not a number names no entry: 404 like any other, once the caller is known.
     let id = id.parse::<i64>().ok().filter(|id| *id > 0).unwrap_or(0);
     download(state, session, parts, Which::Binned(id)).await
@@ -128,8 +145,8 @@ enum Piece {
     /// Begins a file whose bytes follow in `Bytes` pieces.
     Start(String),
     Bytes(Vec<u8>),
-    /// A whole file.
-    File(String, Vec<u8>),
+    /// Whole files.
+    Files(Vec<(String, Vec<u8>)>),
     /// Everything was read: the archive may be closed.
     Finish,
 }
@@ -172,41 +189,66 @@ async fn produce(
     head.extend(json(&workspace.name));
     head.extend(b",\n\"assets\": [");
     send(tx, Piece::Bytes(head)).await?;
-    let (mut after, mut first) = (0i64, true);
-    loop {
-        let assets = service::assets_after(pool, id, after, BATCH).await?;
-        let Some(last) = assets.last().map(|a| a.id) else {
-            break;
-        };
-        let versions = service::versions_between(pool, id, after, last).await?;
-        let mut versions = versions.into_iter().peekable();
-        let mut out = Vec::with_capacity(assets.len() * 200);
-        for asset in assets {
-            out.extend(if first { &b"\n"[..] } else { &b",\n"[..] });
-            first = false;
-            let mut value = serde_json::to_value(&asset).unwrap_or_default();
-            if asset.kind == "node" {
-                let stem = stems.claim(&asset.product, &asset.name, asset.id);
-                let mut listed = Vec::new();
-                while let Some(v) = versions.next_if(|v| v.node_id <= asset.id) {
-                    if v.node_id == asset.id {
-                        let mut entry = serde_json::to_value(&v).unwrap_or_default();
-                        entry["file"] =
-                            version_path(&asset.product, &stem, &asset.subtype, v.version).into();
-                        listed.push(entry);
+    let mut first = true;
+    for kind in AssetKind::ALL {
+        let mut after = 0i64;
+        loop {
+            let assets = service::assets_after(pool, id, kind.as_str(), after, BATCH).await?;
+            let Some(last) = assets.last().map(|a| a.id) else {
+                break;
+            };
+            let versions = if kind == AssetKind::Node {
+                service::versions_between(pool, id, after, last).await?
+            } else {
+                Vec::new()
+            };
+            let mut versions = versions.iter().peekable();
+            let mut out = Vec::with_capacity(assets.len() * 200);
+            for asset in &assets {
+                out.extend(if first { &b"\n"[..] } else { &b",\n"[..] });
+                first = false;
+                let mut entry = AssetEntry {
+                    id: asset.id,
+                    kind: &asset.kind,
+                    product: &asset.product,
+                    name: &asset.name,
+                    subtype: &asset.subtype,
+                    detail: &asset.detail,
+                    node_status: asset.node_status.as_deref(),
+                    created_at: asset.created_at,
+                    code_file: None,
+                    versions: None,
+                };
+                if kind == AssetKind::Node {
+                    let stem = stems.claim(&asset.product, &asset.name, asset.id);
+                    let mut listed = Vec::new();
+                    while let Some(v) = versions.next_if(|v| v.node_id <= asset.id) {
+                        if v.node_id == asset.id {
+                            listed.push(VersionEntry {
+                                version: v.version,
+                                committed_by: &v.committed_by,
+                                committed_at: v.committed_at,
+                                file: version_path(
+                                    &asset.product,
+                                    &stem,
+                                    &asset.subtype,
+                                    v.version,
+                                ),
+                            });
+                        }
                     }
+                    entry.code_file = Some(code_path(&asset.product, &stem, &asset.subtype));
+                    entry.versions = Some(listed);
+                    files.insert(
+                        asset.id,
+                        (asset.product.clone(), stem, asset.subtype.clone()),
+                    );
                 }
-                value["code_file"] = code_path(&asset.product, &stem, &asset.subtype).into();
-                value["versions"] = listed.into();
-                files.insert(
-                    asset.id,
-                    (asset.product.clone(), stem, asset.subtype.clone()),
-                );
+                out.extend(json(&entry));
             }
-            out.extend(json(&value));
+            send(tx, Piece::Bytes(out)).await?;
+            after = last;
         }
-        send(tx, Piece::Bytes(out)).await?;
-        after = last;
     }
     send(tx, Piece::Bytes(b"\n],\n\"tasks\": [".to_vec())).await?;
     let (mut after, mut first) = (0i64, true);
@@ -236,24 +278,24 @@ async fn produce(
             .await?
             .into_iter()
             .peekable();
+        let mut batch = Vec::with_capacity(nodes.len() * 2);
         for node in nodes {
             // A node added after workspace.json was written gets its name now.
             let (product, stem, subtype) = files.remove(&node.id).unwrap_or_else(|| {
                 let stem = stems.claim(&node.product, &format!("node-{}", node.id), node.id);
                 (node.product.clone(), stem, node.subtype.clone())
             });
-            send(
-                tx,
-                Piece::File(code_path(&product, &stem, &subtype), node.code.into_bytes()),
-            )
-            .await?;
+            batch.push((code_path(&product, &stem, &subtype), node.code.into_bytes()));
             while let Some((node_id, version, code)) = versions.next_if(|v| v.0 <= node.id) {
                 if node_id == node.id {
-                    let path = version_path(&product, &stem, &subtype, version);
-                    send(tx, Piece::File(path, code.into_bytes())).await?;
+                    batch.push((
+                        version_path(&product, &stem, &subtype, version),
+                        code.into_bytes(),
+                    ));
                 }
             }
         }
+        send(tx, Piece::Files(batch)).await?;
         after = last;
     }
     send(tx, Piece::Finish).await
@@ -277,9 +319,11 @@ fn write_zip(
         match piece {
             Piece::Start(path) => zip.start_file(path, options)?,
             Piece::Bytes(bytes) => zip.write_all(&bytes)?,
-            Piece::File(path, bytes) => {
-                zip.start_file(path, options)?;
-                zip.write_all(&bytes)?;
+            Piece::Files(files) => {
+                for (path, bytes) in files {
+                    zip.start_file(path, options)?;
+                    zip.write_all(&bytes)?;
+                }
             }
             Piece::Finish => {
                 let mut out = zip.finish()?;

@@ -14,8 +14,17 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
-/// How often the SQLite hub looks for new events.
+/// How often the SQLite hub looks for new events (it also looks at once when this process
+/// commits a change: [`poke`]).
 pub const POLL: Duration = Duration::from_millis(200);
+
+/// Wakes this process's SQLite hubs after a change committed here.
+static POKE: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// A change just committed in this process: its hub reads it now rather than at the next poll.
+pub fn poke() {
+    POKE.notify_waiters();
+}
 /// The PostgreSQL channel the trigger notifies.
 pub const CHANNEL: &str = "console_live";
 /// How many changes a slow stream may fall behind before it is told to re-read instead.
@@ -147,7 +156,10 @@ async fn tail(pool: Pool, tx: broadcast::Sender<Heard>, ready: tokio::sync::watc
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = POKE.notified() => {}
+        }
         let top: i64 = match sqlx::query_scalar(newest).fetch_one(&pool).await {
             Ok(top) => top,
             Err(error) => {

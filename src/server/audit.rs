@@ -62,8 +62,9 @@ pub fn about(workspace: &str) {
     });
 }
 
+/// At most 200 characters, without NUL (which PostgreSQL's text cannot hold).
 fn clip(text: &str) -> String {
-    text.chars().take(200).collect()
+    text.chars().filter(|c| *c != '\0').take(200).collect()
 }
 
 /// A change's result that has been recorded, with the change, in one transaction.
@@ -113,7 +114,14 @@ pub async fn insert(
     .bind(source.as_str())
     .bind(client_ip)
     .bind(event.outcome.as_str())
-    .bind(event.message.chars().take(1000).collect::<String>())
+    .bind(
+        event
+            .message
+            .chars()
+            .filter(|c| *c != '\0')
+            .take(1000)
+            .collect::<String>(),
+    )
     .execute(conn)
     .await?;
     Ok(())
@@ -141,6 +149,7 @@ pub async fn commit<T>(
     };
     insert(&mut tx, now, source, &ip, &event).await?;
     tx.commit().await?;
+    crate::live::service::poke();
     Ok(Recorded(value))
 }
 

@@ -4,7 +4,6 @@
 //! same run (the baseline: no database, no HTTP).
 use crate::memory::{Server, start_on};
 use crate::{R, T0};
-use futures::StreamExt;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -106,10 +105,9 @@ async fn download(server: &Server, cookie: &str, name: &str, keep: bool) -> R<Me
     if !res.status().is_success() {
         return Err(format!("export answered {}", res.status()).into());
     }
-    let mut stream = res.bytes_stream();
+    let mut res = res;
     let (mut zip_bytes, mut body) = (0u64, Vec::new());
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
+    while let Some(chunk) = res.chunk().await? {
         zip_bytes += chunk.len() as u64;
         if keep {
             body.extend_from_slice(&chunk);

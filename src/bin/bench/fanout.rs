@@ -3,7 +3,6 @@
 //! against one stream alone in the same run. Goal: all 500 within 2 s.
 use crate::memory::start_on;
 use crate::{R, Target};
-use futures::StreamExt;
 use std::time::{Duration, Instant};
 
 const STREAMS: usize = 500;
@@ -40,7 +39,7 @@ async fn open(
         let (client, heard_tx, open_tx) = (client.clone(), heard_tx.clone(), open_tx.clone());
         let (url, cookie) = (url.to_owned(), cookie.to_owned());
         tokio::spawn(async move {
-            let Ok(res) = client
+            let Ok(mut res) = client
                 .get(format!("{url}/live/events"))
                 .header("cookie", cookie)
                 .send()
@@ -48,10 +47,9 @@ async fn open(
             else {
                 return;
             };
-            let mut body = res.bytes_stream();
             let mut seen = String::new();
             let mut opened = false;
-            while let Some(Ok(chunk)) = body.next().await {
+            while let Ok(Some(chunk)) = res.chunk().await {
                 seen.push_str(&String::from_utf8_lossy(&chunk));
                 if !opened && seen.contains(": live") {
                     opened = true;
