@@ -9,7 +9,7 @@ use common::DAY;
 use common::app::{TestApp, spawn_app};
 use common::sse::{Next, Stream, WITHIN};
 use reqwest::StatusCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::store::Pool;
 
@@ -43,8 +43,9 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
     let mut seen_by_globex = Stream::open(&app.url, &globex).await;
 
     // A deletion on the Workspaces page.
+    let made = Instant::now();
     assert_eq!(delete(&app, &alice, "sales_dw").await, StatusCode::OK);
-    let change = seen_by_bob.change().await;
+    let change = seen_by_bob.change_since(made).await;
     assert_eq!(
         (
             change.action.as_str(),
@@ -54,7 +55,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         ("DeleteWorkspace", "sales_dw", "alice@acme")
     );
     assert_eq!(change.announcement(), "sales_dw was deleted by alice@acme");
-    assert_eq!(seen_by_alice.change().await, change);
+    assert_eq!(seen_by_alice.change_since(made).await, change);
 
     // A refusal changes nothing, so nothing is sent: bob may not delete, and a wrong name fails.
     assert_eq!(
@@ -228,4 +229,51 @@ async fn the_stream_is_for_viewers_and_ends_with_their_access(pool: Pool) {
     let _ = app.stop.take().unwrap().send(());
     assert_eq!(stream.next(Duration::from_secs(4)).await, Next::Ended);
     drop(root);
+}
+
+on_both_engines!(a_lost_listener_reconnects_and_every_stream_re_reads);
+async fn a_lost_listener_reconnects_and_every_stream_re_reads(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    if workspace_console::store::Engine::of_pool(&app.pool)
+        != workspace_console::store::Engine::Postgres
+    {
+        return; // SQLite has no listener: the instance reads the file itself.
+    }
+    // The trigger announces exactly the actions the hub handles.
+    let trigger: String = sqlx::query_scalar(
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'audit_events_live'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for action in workspace_console::live::LIVE_ACTIONS
+        .iter()
+        .chain(&workspace_console::live::ACCESS_ACTIONS)
+    {
+        assert!(
+            trigger.contains(&format!("'{action}'")),
+            "{action} missing from {trigger}"
+        );
+    }
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &bob).await;
+    // The database drops the listening connection (a failover, a restart, an idle timeout).
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%') t",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(ended, 1);
+    // Once listening again, the hub tells the streams to re-read what they may have missed …
+    match stream.next(Duration::from_secs(5)).await {
+        Next::Event(name, _) => assert_eq!(name, "resync"),
+        other => panic!("expected a resync, got {other:?}"),
+    }
+    // … and changes arrive as before.
+    let made = Instant::now();
+    assert_eq!(delete(&app, &alice, "sales_dw").await, StatusCode::OK);
+    assert_eq!(stream.change_since(made).await.workspace, "sales_dw");
 }

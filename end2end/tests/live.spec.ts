@@ -123,7 +123,7 @@ test.describe('Live console', () => {
     expect(JSON.parse(binned.get('workspace.json')!.toString('utf8')).workspace.deleted_by).toBe('alice@acme');
   });
 
-  test('the page follows changes again after the console restarts, and shows what changed meanwhile', async ({
+  test('the page follows changes again after the console restarts', async ({
     page,
     browser,
     server,

@@ -161,13 +161,17 @@ test.describe('Recycle Bin', () => {
     const other = await context.newPage();
     await gotoHydrated(other, '/recycle-bin');
     await gotoHydrated(page, '/recycle-bin');
+    // The other tab has its Recover dialog open (its list follows changes live, so an entry
+    // recovered elsewhere would leave it; a dialog already open stays).
+    await binRow(other, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
+    const otherDialog = other.getByRole('dialog', { name: 'Recover Workspace' });
+    await expect(otherDialog).toBeVisible();
 
     await binRow(page, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
     await page.getByRole('dialog', { name: 'Recover Workspace' }).getByRole('button', { name: 'OK', exact: true }).click();
     await expect(page.getByRole('region', { name: 'Recovery report' })).toBeVisible();
 
-    await binRow(other, 'finance_etl').getByRole('button', { name: 'Recover', exact: true }).click();
-    await other.getByRole('dialog', { name: 'Recover Workspace' }).getByRole('button', { name: 'OK', exact: true }).click();
+    await otherDialog.getByRole('button', { name: 'OK', exact: true }).click();
     await expect(other.getByText(/already (been )?recovered/i).first()).toBeVisible();
     await shot(other, 'recover-twice-second');
 

@@ -2,7 +2,7 @@ use super::{DeletionPreview, delete_workspace, get_deletion_preview};
 use crate::assets::AssetKind;
 use crate::domain::billing::format_cents;
 use crate::domain::retention::RETENTION_DAYS;
-use crate::live::ui::{ChangedNote, changed_while_open};
+use crate::live::ui::{Changed, ChangedNote, changed_while_open};
 use crate::ui::{ErrorNote, Modal, error_of};
 use leptos::html;
 use leptos::prelude::*;
@@ -16,13 +16,15 @@ pub fn DeleteWorkspaceDialog(
 ) -> impl IntoView {
     let name = workspace.clone();
     let preview = Resource::new(move || name.clone(), get_deletion_preview);
-    let changed = changed_while_open(workspace.clone());
+    // Set while this dialog's own deletion is on its way (its change is not news to it).
+    let busy = RwSignal::new(false);
+    let changed = changed_while_open(workspace.clone(), busy.into());
     view! {
         <Modal title="Delete Workspace".into() on_close wide=true>
             <Suspense fallback=|| view! { <p class="loading">"Checking the workspace…"</p> }>
                 {move || Suspend::new(async move {
                     match preview.await {
-                        Ok(preview) => view! { <DeleteForm preview on_close on_deleted changed/> }.into_any(),
+                        Ok(preview) => view! { <DeleteForm preview on_close on_deleted changed busy/> }.into_any(),
                         Err(error) => view! {
                             <ErrorNote error/>
                             <div class="dialog-buttons"><button on:click=move |_| on_close.run(())>"Cancel"</button></div>
@@ -39,9 +41,10 @@ fn DeleteForm(
     preview: DeletionPreview,
     on_close: Callback<()>,
     on_deleted: Callback<String>,
-    changed: Signal<Option<(String, bool)>>,
+    changed: Changed,
+    busy: RwSignal<bool>,
 ) -> impl IntoView {
-    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
+    let gone = move || changed.gone();
     let name = preview.workspace.name.clone();
     let modeling = preview.workspace.data_modeling;
     let typed = RwSignal::new(String::new());
@@ -58,6 +61,7 @@ fn DeleteForm(
             delete_workspace(name.clone(), typed.clone(), *freeze)
         }
     });
+    Effect::new(move |_| busy.set(delete.pending().get()));
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = delete.value().get() {
             on_deleted.run(outcome.name);
@@ -179,7 +183,7 @@ fn DeleteForm(
             />
             <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
             {error_of(delete.value())}
-            <ChangedNote note=changed/>
+            <ChangedNote changed/>
             <div class="dialog-buttons">
                 <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get() || gone()>"OK"</button>
                 <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>

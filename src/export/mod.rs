@@ -52,6 +52,21 @@ pub fn safe_segment(name: &str) -> String {
     if out.is_empty() {
         out.push_str("%00");
     }
+    // Names Windows reserves for devices (`CON`, `nul.sql`, `COM1` …) cannot be extracted there:
+    // their first letter is escaped.
+    let device = out
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let reserved = matches!(device.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((device.starts_with("COM") || device.starts_with("LPT"))
+            && device.len() == 4
+            && device.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        let first = out.remove(0);
+        out.insert_str(0, &format!("%{:02X}", first as u32));
+    }
     out
 }
 
@@ -172,6 +187,11 @@ mod tests {
             assert!(s != ".." && s != ".");
         }
         assert_eq!(safe_segment("../../x"), "%2E.%2F..%2Fx");
+        assert_eq!(safe_segment("CON"), "%43ON");
+        assert_eq!(safe_segment("nul.backup"), "%6Eul.backup");
+        assert_eq!(safe_segment("com1"), "%63om1");
+        assert_eq!(safe_segment("console"), "console");
+        assert_eq!(safe_segment("COM10"), "COM10");
         // Escaping is one-to-one: the escape of "%2F" is not the escape of "/".
         assert_ne!(safe_segment("%2F"), safe_segment("/"));
     }

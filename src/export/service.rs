@@ -222,22 +222,39 @@ pub async fn nodes_after(
     .await?)
 }
 
-/// The committed code of the nodes whose ids are in `(after, upto]`: (node id, version, code).
-pub async fn version_code_between(
+/// The next `limit` committed versions, after `cursor` (node id, version), of the nodes whose ids
+/// are in `(range.0, range.1]`: (node id, version, code).
+pub async fn version_code_page(
     pool: &Pool,
     workspace_id: i64,
-    after: i64,
-    upto: i64,
+    range: (i64, i64),
+    cursor: (i64, i64),
+    limit: i64,
 ) -> AppResult<Vec<(i64, i64, String)>> {
     Ok(sqlx::query_as(
         "SELECT v.node_id, v.version, v.code
          FROM node_versions v JOIN assets a ON a.id = v.node_id
          WHERE a.workspace_id = $1 AND a.kind = 'node' AND a.id > $2 AND a.id <= $3
-         ORDER BY v.node_id, v.version",
+           AND (v.node_id > $4 OR (v.node_id = $4 AND v.version > $5))
+         ORDER BY v.node_id, v.version LIMIT $6",
     )
     .bind(workspace_id)
-    .bind(after)
-    .bind(upto)
+    .bind(range.0)
+    .bind(range.1)
+    .bind(cursor.0)
+    .bind(cursor.1)
+    .bind(limit)
     .fetch_all(pool)
     .await?)
+}
+
+/// The workspace still exists and no permanent deletion of it has begun.
+pub async fn still_there(pool: &Pool, workspace_id: i64) -> AppResult<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM workspaces WHERE id = $1 AND purge_started_at IS NULL",
+    )
+    .bind(workspace_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(n == 1)
 }

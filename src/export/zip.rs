@@ -28,8 +28,12 @@ use zip::write::SimpleFileOptions;
 
 /// Assets (and tasks) read per batch for `workspace.json`.
 const BATCH: i64 = 1_000;
-/// Nodes read per batch with their code and versions.
+/// Nodes read per batch with their code.
 const NODE_BATCH: i64 = 100;
+/// Committed versions read per batch.
+const VERSION_PAGE: i64 = 50;
+/// How long a download may stall (the browser reading nothing) before it is given up.
+const STALL: std::time::Duration = std::time::Duration::from_secs(60);
 /// The size of a body chunk.
 const CHUNK: usize = 64 * 1024;
 
@@ -76,6 +80,10 @@ async fn download(state: AppState, session: Session, parts: Parts, which: Which)
         Ok(None) => return error_response(&AppError::Unauthenticated),
         Err(error) => return error_response(&error),
     };
+    // A few exports at a time per instance: each holds a thread while it writes.
+    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
+        return error_response(&AppError::Busy(5));
+    };
     let named = match &which {
         Which::Active(name) => name.chars().take(200).collect(),
         Which::Binned(_) => String::new(),
@@ -109,12 +117,17 @@ async fn download(state: AppState, session: Session, parts: Parts, which: Which)
     tokio::spawn({
         let pool = state.pool.clone();
         async move {
-            if let Err(error) = produce(&pool, workspace, exported_at, &pieces_tx).await {
-                tracing::error!(%error, "export: reading the workspace failed; the download is cut");
+            match produce(&pool, workspace, exported_at, &pieces_tx).await {
+                Ok(()) => {}
+                Err(Stop::Gone) => tracing::debug!("export: the download was given up"),
+                Err(error) => {
+                    tracing::error!(%error, "export: reading the workspace failed; the download is cut")
+                }
             }
         }
     });
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let out = ChunkWriter {
             buf: Vec::with_capacity(CHUNK),
             tx: body_tx.clone(),
@@ -274,11 +287,8 @@ async fn produce(
         let Some(last) = nodes.last().map(|n| n.id) else {
             break;
         };
-        let mut versions = service::version_code_between(pool, id, after, last)
-            .await?
-            .into_iter()
-            .peekable();
-        let mut batch = Vec::with_capacity(nodes.len() * 2);
+        let mut batch = Vec::with_capacity(nodes.len());
+        let mut named = HashMap::with_capacity(nodes.len());
         for node in nodes {
             // A node added after workspace.json was written gets its name now.
             let (product, stem, subtype) = files.remove(&node.id).unwrap_or_else(|| {
@@ -286,17 +296,37 @@ async fn produce(
                 (node.product.clone(), stem, node.subtype.clone())
             });
             batch.push((code_path(&product, &stem, &subtype), node.code.into_bytes()));
-            while let Some((node_id, version, code)) = versions.next_if(|v| v.0 <= node.id) {
-                if node_id == node.id {
-                    batch.push((
-                        version_path(&product, &stem, &subtype, version),
-                        code.into_bytes(),
-                    ));
-                }
-            }
+            named.insert(node.id, (product, stem, subtype));
         }
         send(tx, Piece::Files(batch)).await?;
+        // Their committed versions, a page at a time (a node may have many, each up to 200 KB).
+        let mut cursor = (after, 0i64);
+        loop {
+            let versions =
+                service::version_code_page(pool, id, (after, last), cursor, VERSION_PAGE).await?;
+            let Some(&(node_id, version, _)) = versions.last() else {
+                break;
+            };
+            cursor = (node_id, version);
+            let batch = versions
+                .into_iter()
+                .filter_map(|(node_id, version, code)| {
+                    let (product, stem, subtype) = named.get(&node_id)?;
+                    Some((
+                        version_path(product, stem, subtype, version),
+                        code.into_bytes(),
+                    ))
+                })
+                .collect();
+            send(tx, Piece::Files(batch)).await?;
+        }
         after = last;
+    }
+    // Purged (or begun to be) while it was read: the copy may lack files, so it must not look whole.
+    if !service::still_there(pool, id).await? {
+        return Err(Stop::Read(AppError::NotFound(
+            "The workspace was permanently deleted while its copy was being written.".into(),
+        )));
     }
     send(tx, Piece::Finish).await
 }
@@ -364,9 +394,22 @@ impl ChunkWriter {
             return Ok(());
         }
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        self.tx
-            .blocking_send(Ok(Bytes::from(chunk)))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "download given up"))
+        // On the blocking pool's thread: wait for the body to take it, but not forever.
+        let sent = tokio::runtime::Handle::current().block_on(tokio::time::timeout(
+            STALL,
+            self.tx.send(Ok(Bytes::from(chunk))),
+        ));
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "download given up",
+            )),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the download stalled",
+            )),
+        }
     }
 }
 

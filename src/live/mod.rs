@@ -70,6 +70,31 @@ impl LiveChange {
         self.workspace.eq_ignore_ascii_case(name)
     }
 
+    /// Whether the Workspaces page's list shows its effect.
+    pub fn changes_workspace_list(&self) -> bool {
+        matches!(
+            self.action.as_str(),
+            "CreateWorkspace" | "DeleteWorkspace" | "RecoverWorkspace"
+        )
+    }
+
+    /// Whether the Recycle Bin's list shows its effect.
+    pub fn changes_recycle_bin(&self) -> bool {
+        matches!(
+            self.action.as_str(),
+            "DeleteWorkspace" | "RecoverWorkspace" | "PurgeWorkspace" | "PurgeExpiredWorkspace"
+        )
+    }
+
+    /// Whether the Operation Center's tasks show its effect (a deletion deletes Frozen tasks and
+    /// leaves Running ones orphaned).
+    pub fn changes_tasks(&self) -> bool {
+        matches!(
+            self.action.as_str(),
+            "DeleteWorkspace" | "PublishNode" | "FreezeTask" | "UnfreezeTask" | "DeleteTask"
+        )
+    }
+
     /// Whether it changed the workspace itself (rather than one of its tasks).
     pub fn changes_workspace(&self) -> bool {
         matches!(
@@ -123,6 +148,26 @@ mod tests {
         assert!(!c.is_about("sales_dw2"));
         assert!(c.changes_workspace());
         assert!(!change("FreezeTask", "x").changes_workspace());
+    }
+
+    #[test]
+    fn each_page_re_reads_for_the_changes_it_shows() {
+        let c = |a: &str| change(a, "alice@acme");
+        assert!(c("CreateWorkspace").changes_workspace_list());
+        assert!(!c("CreateWorkspace").changes_recycle_bin());
+        assert!(!c("PurgeWorkspace").changes_workspace_list());
+        assert!(c("PurgeExpiredWorkspace").changes_recycle_bin());
+        assert!(c("DeleteWorkspace").changes_tasks());
+        assert!(!c("RecoverWorkspace").changes_tasks());
+        assert!(c("FreezeTask").changes_tasks() && !c("FreezeTask").changes_workspace_list());
+        // Every live action matters to at least one page.
+        for a in LIVE_ACTIONS {
+            let x = c(a);
+            assert!(
+                x.changes_workspace_list() || x.changes_recycle_bin() || x.changes_tasks(),
+                "{a}"
+            );
+        }
     }
 
     #[test]

@@ -202,8 +202,8 @@ async fn tail(pool: Pool, tx: broadcast::Sender<Heard>, ready: tokio::sync::watc
     }
 }
 
-/// PostgreSQL: `LISTEN console_live`, reconnecting after a drop (and then telling every stream
-/// to re-read, since notifications sent meanwhile are lost).
+/// PostgreSQL: `LISTEN console_live`, reconnecting after a drop (and then, once listening again,
+/// telling every stream to re-read, since notifications sent meanwhile are lost).
 async fn listen(pool: Pool, tx: broadcast::Sender<Heard>, ready: tokio::sync::watch::Sender<bool>) {
     let url = pool.connect_options().database_url.to_string();
     let mut connected_before = false;
@@ -238,10 +238,11 @@ async fn listen(pool: Pool, tx: broadcast::Sender<Heard>, ready: tokio::sync::wa
                         Err(error) => tracing::warn!(%error, "live: an unreadable notification"),
                     }
                 }
-                // The connection was lost; the next call reconnects and LISTENs again.
+                // The connection was lost: connect and LISTEN again, and only then tell the
+                // streams to re-read (a re-read before LISTEN is back could miss a change).
                 Ok(None) => {
-                    tracing::warn!("live: the listener's connection was lost; streams re-read");
-                    let _ = tx.send(Heard::Resync);
+                    tracing::warn!("live: the listener's connection was lost; reconnecting");
+                    break;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "live: the listener failed; reconnecting");

@@ -42,6 +42,11 @@ pub async fn events(State(state): State<AppState>, session: Session) -> Response
     if let Err(error) = principal.require(Capability::View) {
         return error_response(&error);
     }
+    // A stopping instance takes no new streams: the browser tries again (another instance, or
+    // this one restarted).
+    if state.is_draining() {
+        return error_response(&AppError::Busy(1));
+    }
     let user: Option<SessionUser> = session.get(SESSION_USER_KEY).await.ok().flatten();
     let (Some(session_id), Some(user)) = (session.id(), user) else {
         return error_response(&AppError::Unauthenticated);

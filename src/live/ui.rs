@@ -1,23 +1,32 @@
-//! The browser's side of the live console: one stream per open console (in the frame), the
-//! polite live region that says what changed, and what pages and dialogs read from it.
+//! The browser's side of the live console: one stream per visible console tab (in the frame), the
+//! polite live region that says what others changed, and what pages and dialogs read from it.
 use super::LiveChange;
+use crate::domain::Viewer;
 use leptos::prelude::*;
+
+/// A change as this tab heard it: `seq` counts the changes heard here (ids from PostgreSQL are
+/// not in commit order, so a tab compares its own count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heard {
+    pub seq: u64,
+    pub change: LiveChange,
+}
 
 /// What the console frame shares with its pages (reference-counted signals: the frame is walked
 /// twice while the server renders it).
 #[derive(Clone)]
 pub struct Live {
     /// The newest change heard.
-    pub last: ArcRwSignal<Option<LiveChange>>,
-    /// Moves on every change heard and whenever the page must re-read (the stream reconnected).
-    pub version: ArcRwSignal<u64>,
+    pub last: ArcRwSignal<Option<Heard>>,
+    /// Moves whenever the page must re-read everything (the stream (re)connected, or was told to).
+    pub rereads: ArcRwSignal<u64>,
 }
 
 impl Live {
     pub fn new() -> Self {
         Self {
             last: ArcRwSignal::new(None),
-            version: ArcRwSignal::new(0),
+            rereads: ArcRwSignal::new(0),
         }
     }
 }
@@ -28,58 +37,108 @@ impl Default for Live {
     }
 }
 
-/// For a page's resource: read inside its source, the list is read again after every change
-/// (0 on the server and outside the console frame).
-pub fn live_version() -> Signal<u64> {
-    let live = use_context::<Live>();
-    Signal::derive(move || live.as_ref().map_or(0, |l| l.version.get()))
-}
-
-/// A dialog about the workspace `name`: says so once someone changes that workspace while the
-/// dialog is open (the note stays, whatever comes after it). `Some(true)` in the pair when the
-/// change was to the workspace itself (deleted, recovered, purged), so the dialog's OK must go.
-pub fn changed_while_open(name: String) -> Signal<Option<(String, bool)>> {
-    let note = RwSignal::new(None::<(String, bool)>);
+/// For a page's resource: read inside its source, the list is read again after each change that
+/// `shows` says the page shows, and after every reconnection (0 on the server and outside the
+/// console frame; changes heard before the page opened do not count).
+pub fn live_version(shows: fn(&LiveChange) -> bool) -> Signal<u64> {
+    let bumps = RwSignal::new(0u64);
     if let Some(live) = use_context::<Live>() {
-        let since = live.last.get_untracked().map_or(0, |c| c.id);
-        Effect::new(move |_| {
-            if let Some(change) = live.last.get()
-                && change.id > since
-                && change.is_about(&name)
-                && note.with_untracked(|n| n.as_ref().is_none_or(|(_, gone)| !gone))
-            {
-                let gone = change.changes_workspace();
-                let text = if gone {
-                    format!(
-                        "{} while this dialog was open. This action is no longer available; close the dialog to see the current list.",
-                        change.announcement()
-                    )
-                } else {
-                    format!(
-                        "{} while this dialog was open; what it shows may be out of date.",
-                        change.announcement()
-                    )
-                };
-                note.set(Some((text, gone)));
+        let Live { last, rereads } = live;
+        Effect::new(move |seen: Option<u64>| {
+            let heard = last.with(|h| h.as_ref().map(|h| (h.seq, shows(&h.change))));
+            let seq = heard.map_or(0, |(seq, _)| seq);
+            if seen.is_some_and(|seen| seq > seen) && heard.is_some_and(|(_, shown)| shown) {
+                bumps.update(|b| *b += 1);
             }
+            seq
+        });
+        Effect::new(move |seen: Option<u64>| {
+            let now = rereads.get();
+            if seen.is_some_and(|seen| now > seen) {
+                bumps.update(|b| *b += 1);
+            }
+            now
         });
     }
-    note.into()
+    bumps.into()
+}
+
+/// What a dialog about one workspace knows of changes made to it while it is open.
+#[derive(Clone, Copy)]
+pub struct Changed {
+    /// The note to show, and whether the change was to the workspace itself (deleted,
+    /// recovered, purged), so the dialog's OK must go.
+    pub note: Signal<Option<(String, bool)>>,
+}
+
+impl Changed {
+    /// The workspace itself changed: the dialog's action is no longer available.
+    pub fn gone(&self) -> bool {
+        self.note
+            .with(|n| n.as_ref().is_some_and(|(_, gone)| *gone))
+    }
+}
+
+/// For a dialog about the workspace `name`: says so once someone else changes that workspace
+/// while the dialog is open (the note stays, whatever comes after it). The viewer's own changes
+/// (in another tab, or this dialog's own action while `busy`) are not noted: what the viewer does
+/// twice is answered by the server's clear refusal.
+pub fn changed_while_open(name: String, busy: Signal<bool>) -> Changed {
+    let note = RwSignal::new(None::<(String, bool)>);
+    let me = use_context::<Viewer>()
+        .map(|v| v.sign_in_name)
+        .unwrap_or_default();
+    if let Some(live) = use_context::<Live>() {
+        let since = live.last.get_untracked().map_or(0, |h| h.seq);
+        Effect::new(move |_| {
+            let Some(Heard { seq, change }) = live.last.get() else {
+                return;
+            };
+            if seq <= since
+                || change.user == me
+                || !change.is_about(&name)
+                || busy.get_untracked()
+                || note.with_untracked(|n| n.as_ref().is_some_and(|(_, gone)| *gone))
+            {
+                return;
+            }
+            let gone = change.changes_workspace();
+            let text = if gone {
+                format!(
+                    "{} while this dialog was open. This action is no longer available; close the dialog to see the current list.",
+                    change.announcement()
+                )
+            } else {
+                format!(
+                    "{} while this dialog was open; what it shows may be out of date.",
+                    change.announcement()
+                )
+            };
+            note.set(Some((text, gone)));
+        });
+    }
+    Changed { note: note.into() }
 }
 
 /// The note a dialog shows when its subject changed under it.
 #[component]
-pub fn ChangedNote(note: Signal<Option<(String, bool)>>) -> impl IntoView {
+pub fn ChangedNote(changed: Changed) -> impl IntoView {
     move || {
-        note.get()
+        changed
+            .note
+            .get()
             .map(|(text, _)| view! { <p class="error changed-note" role="alert">{text}</p> })
     }
 }
 
-/// The frame's stream and its polite live region.
+/// The frame's stream and its polite live region, which announces what others changed (a
+/// viewer's own changes are told by the page they made them on).
 #[component]
 pub fn LiveUpdates() -> impl IntoView {
     let live = expect_context::<Live>();
+    let me = use_context::<Viewer>()
+        .map(|v| v.sign_in_name)
+        .unwrap_or_default();
     let said = ArcRwSignal::new(String::new());
     Effect::new({
         let (live, said) = (live.clone(), said.clone());
@@ -87,23 +146,28 @@ pub fn LiveUpdates() -> impl IntoView {
             #[cfg(feature = "hydrate")]
             {
                 let on_change = {
-                    let (live, said) = (live.clone(), said.clone());
+                    let (live, said, me) = (live.clone(), said.clone(), me.clone());
                     move |change: LiveChange| {
-                        said.set(change.announcement());
-                        live.last.set(Some(change));
-                        live.version.update(|v| *v += 1);
+                        if change.user != me {
+                            said.set(change.announcement());
+                        }
+                        let seq = live
+                            .last
+                            .with_untracked(|h| h.as_ref().map_or(0, |h| h.seq))
+                            + 1;
+                        live.last.set(Some(Heard { seq, change }));
                     }
                 };
                 let on_reread = {
                     let live = live.clone();
-                    move || live.version.update(|v| *v += 1)
+                    move || live.rereads.update(|r| *r += 1)
                 };
                 let stream = browser::Stream::open(on_change, on_reread);
                 let stream = send_wrapper::SendWrapper::new(stream);
                 on_cleanup(move || stream.take().close());
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&live, &said);
+            let _ = (&live, &said, &me);
         }
     });
     view! { <p class="live-note" aria-live="polite" aria-atomic="true">{move || said.get()}</p> }
@@ -120,18 +184,27 @@ mod browser {
 
     type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
-    /// One `EventSource` on [`super::super::PATH`], opened again after the browser gives up on it
-    /// (an answer that was not a stream: a restart in progress, a refusal), 1 s, 2 s, 4 s … up to
-    /// 30 s later. Every (re)opening makes the page re-read: changes may have happened meanwhile.
+    /// One `EventSource` on [`super::super::PATH`] while the tab is visible (a hidden tab holds no
+    /// connection: browsers allow only a few per site), opened again after the browser gives up
+    /// on it (an answer that was not a stream: a restart in progress, a refusal), 1 s, 2 s, 4 s …
+    /// up to 30 s later. Every (re)opening makes the page re-read: changes may have happened
+    /// meanwhile.
     pub struct Stream(Rc<RefCell<Inner>>);
 
     struct Inner {
         source: Option<EventSource>,
         handlers: Vec<Handler>,
+        on_visibility: Option<Handler>,
         stopped: bool,
         backoff_ms: i32,
         on_change: Rc<dyn Fn(LiveChange)>,
         on_reread: Rc<dyn Fn()>,
+    }
+
+    fn hidden() -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden())
     }
 
     impl Stream {
@@ -142,11 +215,29 @@ mod browser {
             let inner = Rc::new(RefCell::new(Inner {
                 source: None,
                 handlers: Vec::new(),
+                on_visibility: None,
                 stopped: false,
                 backoff_ms: 1000,
                 on_change: Rc::new(on_change),
                 on_reread: Rc::new(on_reread),
             }));
+            let on_visibility: Handler = {
+                let inner = inner.clone();
+                Closure::new(move |_: web_sys::Event| {
+                    if hidden() {
+                        pause(&inner);
+                    } else if inner.borrow().source.is_none() {
+                        connect(&inner);
+                    }
+                })
+            };
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                let _ = document.add_event_listener_with_callback(
+                    "visibilitychange",
+                    on_visibility.as_ref().unchecked_ref(),
+                );
+            }
+            inner.borrow_mut().on_visibility = Some(on_visibility);
             connect(&inner);
             Stream(inner)
         }
@@ -157,12 +248,27 @@ mod browser {
             if let Some(source) = inner.source.take() {
                 source.close();
             }
+            if let (Some(handler), Some(document)) = (
+                inner.on_visibility.take(),
+                web_sys::window().and_then(|w| w.document()),
+            ) {
+                let _ = document.remove_event_listener_with_callback(
+                    "visibilitychange",
+                    handler.as_ref().unchecked_ref(),
+                );
+            }
             inner.handlers.clear();
         }
     }
 
+    fn pause(inner: &Rc<RefCell<Inner>>) {
+        if let Some(source) = inner.borrow_mut().source.take() {
+            source.close();
+        }
+    }
+
     fn connect(inner: &Rc<RefCell<Inner>>) {
-        if inner.borrow().stopped {
+        if inner.borrow().stopped || hidden() {
             return;
         }
         let Ok(source) = EventSource::new(super::super::PATH) else {
@@ -189,10 +295,13 @@ mod browser {
                     return;
                 };
                 let change = serde_json::from_str::<LiveChange>(&data);
-                let handler = inner.borrow().on_change.clone();
+                let (on_change, on_reread) = {
+                    let i = inner.borrow();
+                    (i.on_change.clone(), i.on_reread.clone())
+                };
                 match change {
-                    Ok(change) => handler(change),
-                    Err(_) => (inner.borrow().on_reread.clone())(),
+                    Ok(change) => on_change(change),
+                    Err(_) => on_reread(),
                 }
             })
         };
@@ -210,7 +319,7 @@ mod browser {
                     .borrow()
                     .source
                     .as_ref()
-                    .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
+                    .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
                 if closed {
                     retry_later(&inner);
                 }
@@ -245,7 +354,11 @@ mod browser {
             delay
         };
         let inner = inner.clone();
-        let again = Closure::once_into_js(move || connect(&inner));
+        let again = Closure::once_into_js(move || {
+            if inner.borrow().source.is_none() {
+                connect(&inner);
+            }
+        });
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                 again.unchecked_ref(),

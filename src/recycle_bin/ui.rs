@@ -21,7 +21,7 @@ pub fn RecycleBinPage() -> impl IntoView {
     let can_modify = viewer.can_modify;
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
-    let live = crate::live::ui::live_version();
+    let live = crate::live::ui::live_version(crate::live::LiveChange::changes_recycle_bin);
     let list = Resource::new(
         move || (page.get(), version.get(), live.get()),
         |(p, _, _)| list_recycle_bin(p),
@@ -160,8 +160,8 @@ fn RecoverDialog(
 ) -> impl IntoView {
     let (id, deleted_at) = (entry.id, entry.deleted_at);
     let recover = Action::new(move |_: &()| recover_workspace(id, deleted_at));
-    let changed = changed_while_open(entry.name.clone());
-    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
+    let changed = changed_while_open(entry.name.clone(), recover.pending().into());
+    let gone = move || changed.gone();
     Effect::new(move |_| {
         if let Some(Ok(report)) = recover.value().get() {
             on_recovered.run(report);
@@ -176,7 +176,7 @@ fn RecoverDialog(
                 "Recovered nodes are unpublished: publish them again in DataStudio to re-create their auto triggered tasks."
             </p>
             {error_of(recover.value())}
-            <ChangedNote note=changed/>
+            <ChangedNote changed/>
             <div class="dialog-buttons">
                 <button class="primary" disabled=move || recover.pending().get() || gone() on:click=move |_| { recover.dispatch(()); }>"OK"</button>
                 <button on:click=move |_| on_close.run(())>"Cancel"</button>
@@ -195,8 +195,8 @@ fn PurgeDialog(
     let name = entry.name.clone();
     let typed = RwSignal::new(String::new());
     let purge = Action::new(move |typed: &String| purge_workspace(id, deleted_at, typed.clone()));
-    let changed = changed_while_open(entry.name.clone());
-    let gone = move || changed.with(|c| c.as_ref().is_some_and(|(_, gone)| *gone));
+    let changed = changed_while_open(entry.name.clone(), purge.pending().into());
+    let gone = move || changed.gone();
     let purged_name = name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = purge.value().get() {
@@ -224,7 +224,7 @@ fn PurgeDialog(
                 <input id="purge_name" type="text" autocomplete="off" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
                 <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
                 {error_of(purge.value())}
-                <ChangedNote note=changed/>
+                <ChangedNote changed/>
                 <div class="dialog-buttons">
                     <button type="submit" class="danger" disabled=move || !ok_enabled() || purge.pending().get() || gone()>"OK"</button>
                     <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>

@@ -149,7 +149,9 @@ fn compression()
             SizeAbove::new(1024)
                 .and(NotForContentType::GRPC)
                 .and(NotForContentType::IMAGES)
-                .and(NotForContentType::SSE),
+                .and(NotForContentType::SSE)
+                // An export is a zip: compressed already, and streamed.
+                .and(NotForContentType::const_new("application/zip")),
         )
 }
 

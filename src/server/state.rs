@@ -6,6 +6,9 @@ use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// How many "Download a copy" zips one instance writes at once; more are answered 503.
+pub const EXPORTS_AT_ONCE: usize = 4;
+
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: Pool,
@@ -26,6 +29,8 @@ pub struct AppState {
     pub verified_keys: crate::access_keys::service::VerifiedKeys,
     /// The account changes this instance streams to open pages (see `live::service`).
     pub live: crate::live::service::Hub,
+    /// Exports running at once on this instance (each writes its zip on a thread of its own).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -37,6 +42,7 @@ impl AppState {
         Ok(Self {
             sessions: SessionBackend::for_pool(&pool)?,
             live: crate::live::service::Hub::new(pool.clone()),
+            exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
             pool,
             clock,
             leptos_options,

@@ -69,15 +69,20 @@ impl Stream {
         }
     }
 
-    /// The next change, which must come within [`WITHIN`].
+    /// The next change, which must come within [`WITHIN`] of now.
     pub async fn change(&mut self) -> LiveChange {
-        let started = Instant::now();
-        match self.next(WITHIN).await {
+        self.change_since(Instant::now()).await
+    }
+
+    /// The next change, which must come within [`WITHIN`] of `made` (when the change was asked for).
+    pub async fn change_since(&mut self, made: Instant) -> LiveChange {
+        let left = WITHIN.saturating_sub(made.elapsed());
+        match self.next(left).await {
             Next::Event(name, data) if name == "change" => {
-                assert!(started.elapsed() <= WITHIN);
+                assert!(made.elapsed() <= WITHIN, "heard after {:?}", made.elapsed());
                 serde_json::from_str(&data).unwrap()
             }
-            other => panic!("expected a change within {WITHIN:?}, got {other:?}"),
+            other => panic!("expected a change within {WITHIN:?} of the request, got {other:?}"),
         }
     }
 
