@@ -358,3 +358,33 @@ async fn odd_addresses_of_the_new_doors_get_a_4xx_never_a_5xx(pool: Pool) {
         );
     }
 }
+
+on_both_engines!(a_busy_instance_answers_503_and_a_zip_is_never_compressed_again);
+async fn a_busy_instance_answers_503_and_a_zip_is_never_compressed_again(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let url = format!("{}/workspaces/sales_dw/export.zip", app.url);
+    // Every export slot taken (as by downloads in progress): the next one waits its turn.
+    let held = app
+        .state
+        .exports
+        .clone()
+        .acquire_many_owned(workspace_console::server::state::EXPORTS_AT_ONCE as u32)
+        .await
+        .unwrap();
+    let res = bob.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    drop(held);
+    // A browser that takes brotli still gets the zip as it is (deflate inside already).
+    let res = bob
+        .get(&url)
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get("content-encoding").is_none());
+    let files = unzip(&res.bytes().await.unwrap());
+    assert!(files.contains_key("workspace.json"));
+}
