@@ -77,9 +77,10 @@ test.describe('Live console', () => {
     await expectAccessible(bBin, 'the Recover dialog of a purged entry');
     await shot(bBin, 'live-dialog-outdated');
 
-    // The other account heard nothing of it.
+    // The other account heard nothing of it, and its empty live region takes no room.
     await cWorkspaces.waitForTimeout(500);
     await expect(liveRegion(cWorkspaces)).toHaveText('');
+    expect((await liveRegion(cWorkspaces).boundingBox())?.height ?? 0).toBe(0);
   });
 
   test('a copy of a workspace downloads from the Delete dialog and from its Recycle Bin row, code byte for byte', async ({

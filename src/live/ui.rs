@@ -170,7 +170,13 @@ pub fn LiveUpdates() -> impl IntoView {
             let _ = (&live, &said, &me);
         }
     });
-    view! { <p class="live-note" aria-live="polite" aria-atomic="true">{move || said.get()}</p> }
+    let quiet = {
+        let said = said.clone();
+        move || said.with(String::is_empty)
+    };
+    view! {
+        <p class="live-note" class:quiet=quiet aria-live="polite" aria-atomic="true">{move || said.get()}</p>
+    }
 }
 
 #[cfg(feature = "hydrate")]
