@@ -625,43 +625,35 @@ async fn an_idempotency_key_replays_the_first_answer_and_acts_once(pool: Pool) {
     // A claim abandoned without an answer (the client left, the instance stopped) is taken over
     // after two minutes instead of answering 409 for a day.
     let key_id = alice.split(':').next().unwrap();
-    sqlx::query(
-        "INSERT INTO idempotency_keys (access_key, key, fingerprint, created_at) VALUES ($1, 'run-0', 'x', $2)",
-    )
-    .bind(key_id)
-    .bind(T0 - 121)
-    .execute(&pool)
-    .await
-    .unwrap();
-    let (status, _) = api
-        .call(
-            key,
-            Method::POST,
-            "/workspaces",
-            "/workspaces",
-            Some(serde_json::json!({"name": "after_abandon"})),
-            Some("run-0"),
-        )
-        .await;
+    // A claim of `key` made `age` seconds ago that never got its answer, then a creation with it.
+    let claimed_then_create = |key_name: &'static str, age: i64, name: &'static str| {
+        let pool = pool.clone();
+        let api = &api;
+        async move {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (access_key, key, fingerprint, created_at) VALUES ($1, $2, 'x', $3)",
+            )
+            .bind(key_id)
+            .bind(key_name)
+            .bind(T0 - age)
+            .execute(&pool)
+            .await
+            .unwrap();
+            api.call(
+                key,
+                Method::POST,
+                "/workspaces",
+                "/workspaces",
+                Some(serde_json::json!({ "name": name })),
+                Some(key_name),
+            )
+            .await
+            .0
+        }
+    };
+    let status = claimed_then_create("run-0", 121, "after_abandon").await;
     assert_eq!(status, StatusCode::CREATED);
-    sqlx::query(
-        "INSERT INTO idempotency_keys (access_key, key, fingerprint, created_at) VALUES ($1, 'run-9', 'x', $2)",
-    )
-    .bind(key_id)
-    .bind(T0 - 5)
-    .execute(&pool)
-    .await
-    .unwrap();
-    let (status, _) = api
-        .call(
-            key,
-            Method::POST,
-            "/workspaces",
-            "/workspaces",
-            Some(serde_json::json!({"name": "still_running"})),
-            Some("run-9"),
-        )
-        .await;
+    let status = claimed_then_create("run-9", 5, "still_running").await;
     assert_eq!(
         status,
         StatusCode::CONFLICT,

@@ -430,17 +430,27 @@ async fn receiver(failures: usize) -> (String, Arc<std::sync::Mutex<Vec<serde_js
     (url, bodies)
 }
 
-on_both_engines!(a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff);
-async fn a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff(pool: Pool) {
-    let acme = account(&pool, "acme").await;
-    let (url, bodies) = receiver(2).await;
-    notices::set_webhook(&pool, T0, &acme, &url).await.unwrap();
-    workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+/// acme's webhook on a receiver that fails its first `failures` deliveries, and one notice for it
+/// (ws1's 7-day warning): what the receiver got, and when the notice was made.
+async fn one_notice_for_a_webhook(
+    pool: &Pool,
+    failures: usize,
+) -> (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, i64) {
+    let acme = account(pool, "acme").await;
+    let (url, bodies) = receiver(failures).await;
+    notices::set_webhook(pool, T0, &acme, &url).await.unwrap();
+    workspace(pool, &acme, "ws1", false).await;
+    deletion::delete(pool, T0, &acme, "ws1", "ws1", true)
         .await
         .unwrap();
     let t = T0 + 7 * DAY;
-    notices::warn_pass(&pool, t).await.unwrap();
+    notices::warn_pass(pool, t).await.unwrap();
+    (bodies, t)
+}
+
+on_both_engines!(a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff);
+async fn a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff(pool: Pool) {
+    let (bodies, t) = one_notice_for_a_webhook(&pool, 2).await;
     let client = webhook::client();
     assert_eq!(webhook::deliver_due(&pool, &client, t).await.unwrap(), 0);
     // Not due again before its backoff.
@@ -546,15 +556,7 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
 
 on_both_engines!(a_delivery_not_sent_within_24_hours_is_given_up_unsent);
 async fn a_delivery_not_sent_within_24_hours_is_given_up_unsent(pool: Pool) {
-    let acme = account(&pool, "acme").await;
-    let (url, bodies) = receiver(0).await;
-    notices::set_webhook(&pool, T0, &acme, &url).await.unwrap();
-    workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
-        .await
-        .unwrap();
-    let t = T0 + 7 * DAY;
-    notices::warn_pass(&pool, t).await.unwrap();
+    let (bodies, t) = one_notice_for_a_webhook(&pool, 0).await;
     // Every instance was down for a day and more.
     let client = webhook::client();
     assert_eq!(

@@ -199,13 +199,9 @@ async fn viewers_of_the_account_may_export_until_the_purge_and_each_export_is_au
     );
 
     // From the Recycle Bin: until the 14 days are over.
-    let args = [
-        ("workspace", "customer_360".to_string()),
-        ("typed_name", "customer_360".to_string()),
-        ("freeze_tasks", "true".to_string()),
-    ];
     assert_eq!(
-        app.call(&alice, "delete_workspace", &args).await.0,
+        app.delete_workspace(&alice, "customer_360", "customer_360")
+            .await,
         StatusCode::OK
     );
     assert_eq!(get(&bob, active.clone()).await.0, StatusCode::NOT_FOUND);

@@ -13,15 +13,6 @@ use std::time::{Duration, Instant};
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::store::Pool;
 
-async fn delete(app: &TestApp, client: &reqwest::Client, name: &str) -> StatusCode {
-    let args = [
-        ("workspace", name.to_string()),
-        ("typed_name", name.to_string()),
-        ("freeze_tasks", "true".to_string()),
-    ];
-    app.call(client, "delete_workspace", &args).await.0
-}
-
 async fn entry_of(app: &TestApp, name: &str) -> (i64, i64) {
     sqlx::query_as(
         "SELECT id, deleted_at FROM workspaces WHERE name = $1 AND deleted_at IS NOT NULL",
@@ -44,7 +35,10 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
 
     // A deletion on the Workspaces page.
     let made = Instant::now();
-    assert_eq!(delete(&app, &alice, "sales_dw").await, StatusCode::OK);
+    assert_eq!(
+        app.delete_workspace(&alice, "sales_dw", "sales_dw").await,
+        StatusCode::OK
+    );
     let change = seen_by_bob.change_since(made).await;
     assert_eq!(
         (
@@ -59,16 +53,13 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
 
     // A refusal changes nothing, so nothing is sent: bob may not delete, and a wrong name fails.
     assert_eq!(
-        delete(&app, &bob, "customer_360").await,
+        app.delete_workspace(&bob, "customer_360", "customer_360")
+            .await,
         StatusCode::FORBIDDEN
     );
-    let wrong = [
-        ("workspace", "customer_360".to_string()),
-        ("typed_name", "customer".to_string()),
-        ("freeze_tasks", "true".to_string()),
-    ];
     assert_eq!(
-        app.call(&alice, "delete_workspace", &wrong).await.0,
+        app.delete_workspace(&alice, "customer_360", "customer")
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
@@ -87,7 +78,11 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         (change.action.as_str(), change.workspace.as_str()),
         ("RecoverWorkspace", "sales_dw")
     );
-    assert_eq!(delete(&app, &alice, "customer_360").await, StatusCode::OK);
+    assert_eq!(
+        app.delete_workspace(&alice, "customer_360", "customer_360")
+            .await,
+        StatusCode::OK
+    );
     assert_eq!(seen_by_bob.change().await.action, "DeleteWorkspace");
     let res = reqwest::Client::new()
         .post(format!("{}/test-api/clock/advance", app.url))
@@ -119,7 +114,10 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
             .fetch_one(&app.pool)
             .await
             .unwrap();
-    assert_eq!(delete(&app, &globex, &globex_ws).await, StatusCode::OK);
+    assert_eq!(
+        app.delete_workspace(&globex, &globex_ws, &globex_ws).await,
+        StatusCode::OK
+    );
     assert_eq!(seen_by_globex.change().await.workspace, globex_ws);
     seen_by_bob.silent_for(Duration::from_millis(500)).await;
 }
@@ -274,6 +272,9 @@ async fn a_lost_listener_reconnects_and_every_stream_re_reads(pool: Pool) {
     }
     // … and changes arrive as before.
     let made = Instant::now();
-    assert_eq!(delete(&app, &alice, "sales_dw").await, StatusCode::OK);
+    assert_eq!(
+        app.delete_workspace(&alice, "sales_dw", "sales_dw").await,
+        StatusCode::OK
+    );
     assert_eq!(stream.change_since(made).await.workspace, "sales_dw");
 }

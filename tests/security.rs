@@ -585,47 +585,40 @@ async fn a_body_over_a_mebibyte_is_413_whether_announced_or_streamed(pool: Pool)
     // The server answers as soon as it knows the body is too large (from Content-Length, or once
     // the limit is passed) and closes the connection while the client is still sending, so the
     // client may see the close before the answer: it tries again.
-    let mut statuses = vec![];
-    for _ in 0..5 {
-        let sent = root
-            .post(format!("{}/api/save_node", app.url))
-            .form(&[
-                ("workspace", s("sales_dw")),
-                ("node_id", node_id.clone()),
-                ("code", big.clone()),
-            ])
-            .send()
-            .await;
-        match sent {
-            Ok(res) => {
-                statuses.push(res.status());
-                break;
+    async fn first_answer(send: impl Fn() -> reqwest::RequestBuilder) -> Vec<StatusCode> {
+        let mut statuses = vec![];
+        for _ in 0..5 {
+            match send().send().await {
+                Ok(res) => {
+                    statuses.push(res.status());
+                    break;
+                }
+                Err(error) => assert!(error.is_request(), "{error:?}"),
             }
-            Err(error) => assert!(error.is_request(), "{error:?}"),
         }
+        statuses
     }
-    assert_eq!(statuses, [StatusCode::PAYLOAD_TOO_LARGE]);
-    let mut statuses = vec![];
-    for _ in 0..5 {
+    let url = format!("{}/api/save_node", app.url);
+    let announced = first_answer(|| {
+        root.post(&url).form(&[
+            ("workspace", s("sales_dw")),
+            ("node_id", node_id.clone()),
+            ("code", big.clone()),
+        ])
+    })
+    .await;
+    assert_eq!(announced, [StatusCode::PAYLOAD_TOO_LARGE]);
+    let streamed = first_answer(|| {
         let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
             Ok(format!("workspace=sales_dw&node_id={node_id}&code=").into_bytes()),
             Ok(big.clone().into_bytes()),
         ];
-        let sent = root
-            .post(format!("{}/api/save_node", app.url))
+        root.post(&url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
-            .send()
-            .await;
-        match sent {
-            Ok(res) => {
-                statuses.push(res.status());
-                break;
-            }
-            Err(error) => assert!(error.is_request(), "{error:?}"),
-        }
-    }
-    assert_eq!(statuses, [StatusCode::PAYLOAD_TOO_LARGE]);
+    })
+    .await;
+    assert_eq!(streamed, [StatusCode::PAYLOAD_TOO_LARGE]);
     assert_eq!(app.fingerprint().await, before);
 }
 

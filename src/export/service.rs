@@ -1,5 +1,6 @@
 //! The database side of an export: which workspace (checked for the caller), then its contents
 //! in bounded batches, each a short read of its own.
+use crate::assets::Asset;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::store::{Conn, Pool};
@@ -75,19 +76,6 @@ pub async fn find(
     })
 }
 
-/// One asset, as read.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AssetRow {
-    pub id: i64,
-    pub kind: String,
-    pub product: String,
-    pub name: String,
-    pub subtype: String,
-    pub detail: String,
-    pub node_status: Option<String>,
-    pub created_at: i64,
-}
-
 /// One asset as `workspace.json` lists it; a node also names its code's file and its versions.
 #[derive(Debug, Serialize)]
 pub struct AssetEntry<'a> {
@@ -123,8 +111,8 @@ pub async fn assets_after(
     kind: &str,
     after: i64,
     limit: i64,
-) -> AppResult<Vec<AssetRow>> {
-    Ok(sqlx::query_as::<_, AssetRow>(
+) -> AppResult<Vec<Asset>> {
+    Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
          WHERE workspace_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4",
     )

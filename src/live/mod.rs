@@ -95,16 +95,10 @@ impl LiveChange {
         )
     }
 
-    /// Whether it changed the workspace itself (rather than one of its tasks).
+    /// Whether it changed the workspace itself (rather than one of its tasks): what the
+    /// Workspaces list or the Recycle Bin shows.
     pub fn changes_workspace(&self) -> bool {
-        matches!(
-            self.action.as_str(),
-            "CreateWorkspace"
-                | "DeleteWorkspace"
-                | "RecoverWorkspace"
-                | "PurgeWorkspace"
-                | "PurgeExpiredWorkspace"
-        )
+        self.changes_workspace_list() || self.changes_recycle_bin()
     }
 }
 

@@ -88,6 +88,22 @@ impl TestApp {
         (res.status(), res.text().await.unwrap())
     }
 
+    /// "Delete Workspace" of `name` with `typed` as the typed confirmation, freezing its tasks:
+    /// the answer's status.
+    pub async fn delete_workspace(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        typed: &str,
+    ) -> StatusCode {
+        let args = [
+            ("workspace", name.to_string()),
+            ("typed_name", typed.to_string()),
+            ("freeze_tasks", "true".to_string()),
+        ];
+        self.call(client, "delete_workspace", &args).await.0
+    }
+
     pub async fn id(&self, sql: &str) -> String {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)

@@ -2,26 +2,11 @@
 //! each stream takes to hear it (from the moment the change's request is sent), p50 / p99 / max,
 //! against one stream alone in the same run. Goal: all 500 within 2 s.
 use crate::memory::start_on;
+use crate::throughput::session_cookie_of;
 use crate::{R, Target};
 use std::time::{Duration, Instant};
 
 const STREAMS: usize = 500;
-
-async fn sign_in(url: &str, user: &str, password: &str) -> R<String> {
-    let res = reqwest::Client::new()
-        .post(format!("{url}/api/sign_in"))
-        .form(&[("username", user), ("password", password)])
-        .send()
-        .await?;
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("console_session="))
-        .ok_or("no session cookie")?;
-    Ok(cookie.split(';').next().unwrap_or_default().to_owned())
-}
 
 /// Opens `n` streams; answers once each has been accepted, with a receiver of the instant each
 /// one hears its first change.
@@ -115,8 +100,8 @@ pub(crate) async fn run(targets: &[Target], binary: &str) -> R<()> {
         );
         target.fresh("fanout").await?.close().await;
         let server = start_on(binary, &target.url("fanout"), true).await?;
-        let viewer = sign_in(&server.url, "bob@acme", "bob-demo-1").await?;
-        let actor = sign_in(&server.url, "alice@acme", "alice-demo-1").await?;
+        let viewer = session_cookie_of(&server.url, "bob@acme", "bob-demo-1").await?;
+        let actor = session_cookie_of(&server.url, "alice@acme", "alice-demo-1").await?;
         let mut single = vec![];
         for ws in ["supply_chain", "hr_analytics", "ads_platform"] {
             single.extend(delays(&server.url, &viewer, &actor, 1, ws).await?);

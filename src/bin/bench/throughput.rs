@@ -10,9 +10,14 @@ const CONNECTIONS: u32 = 32;
 
 /// The session cookie of a signed-in demo user on `server`.
 pub(crate) async fn session_cookie(server: &Server) -> R<String> {
+    session_cookie_of(&server.url, "alice@acme", "alice-demo-1").await
+}
+
+/// The session cookie (`name=value`) of `user` signed in on the console at `url`.
+pub(crate) async fn session_cookie_of(url: &str, user: &str, password: &str) -> R<String> {
     let res = reqwest::Client::new()
-        .post(format!("{}/api/sign_in", server.url))
-        .form(&[("username", "alice@acme"), ("password", "alice-demo-1")])
+        .post(format!("{url}/api/sign_in"))
+        .form(&[("username", user), ("password", password)])
         .send()
         .await?;
     if !res.status().is_success() {
