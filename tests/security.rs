@@ -663,7 +663,13 @@ on_both_engines!(every_response_carries_the_security_headers_and_pages_a_nonce_c
 async fn every_response_carries_the_security_headers_and_pages_a_nonce_csp(pool: Pool) {
     let app = spawn_app(pool, false).await;
     let client = app.client(None).await;
-    for path in ["/login", "/api/current_viewer", "/no-such-page", "/healthz"] {
+    for path in [
+        "/login",
+        "/api/current_viewer",
+        "/no-such-page",
+        "/healthz",
+        "/pkg/no-such-file.wasm",
+    ] {
         let res = client
             .get(format!("{}{path}", app.url))
             .send()
@@ -675,6 +681,29 @@ async fn every_response_carries_the_security_headers_and_pages_a_nonce_csp(pool:
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    // A build file (a page fetches dozens of WASM chunks) carries only nosniff of them: the
+    // other headers act on documents.
+    let css = std::fs::read_dir("target/site/pkg")
+        .expect("the built site (./setup.sh builds it before the tests)")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .find(|name| name.ends_with(".css"))
+        .expect("the built stylesheet");
+    let res = client
+        .get(format!("{}/pkg/{css}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "/pkg/{css}");
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.get("x-request-id").is_some());
+    for name in [
+        "x-frame-options",
+        "content-security-policy",
+        "referrer-policy",
+    ] {
+        assert!(h.get(name).is_none(), "/pkg/{css} carries {name}");
     }
     let res = client
         .get(format!("{}/login", app.url))

@@ -128,11 +128,24 @@ fn static_pkg(state: &AppState) -> Router {
     } else {
         "no-cache"
     };
+    let hashed = options.hash_files;
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache),
+        ))
+        // An immutable file is never revalidated: its date and range support are dead weight
+        // on each of the page's many chunks (ranges still work when asked for).
+        .layer(axum::middleware::map_response(
+            move |mut response: Response| async move {
+                if hashed {
+                    let headers = response.headers_mut();
+                    headers.remove(header::LAST_MODIFIED);
+                    headers.remove(header::ACCEPT_RANGES);
+                }
+                response
+            },
         ))
 }
 
@@ -396,27 +409,19 @@ pub fn page_csp(nonce: &str) -> String {
 
 const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The security headers of every response. A build file served from `/pkg` (WASM, JS, CSS: our
+/// own content, never shown as a document) needs only `nosniff`: CSP, framing, referrer and
+/// opener policies act on documents, and a page's first load fetches dozens of WASM chunks, each
+/// of which would carry ~200 bytes of them over HTTP/1.1. Anything else from `/pkg` (a 404) gets
+/// them all.
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let build_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
+    let build_file = build_file && response.status().is_success();
     let headers = response.headers_mut();
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(NON_PAGE_CSP),
-        );
-    }
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    headers.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
     );
     if state
         .config
@@ -432,6 +437,24 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
     if state.is_draining() {
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    if build_file {
+        return response;
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NON_PAGE_CSP),
+        );
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     response
 }
 
