@@ -1,4 +1,3 @@
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -128,7 +127,7 @@ impl From<WireError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::codec::JsonText;
 
     /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
     /// the browser, every such error means the console could not be reached.

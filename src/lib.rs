@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod cli;
+pub mod codec;
 pub mod deletion;
 pub mod domain;
 pub mod error;

@@ -203,7 +203,7 @@ pub struct NodeDetail {
     pub task_status: Option<String>,
 }
 
-#[server(prefix = "/api", endpoint = "get_workspace_overview")]
+#[server(prefix = "/api", endpoint = "get_workspace_overview", output = crate::codec::Json)]
 pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOverview, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -213,7 +213,7 @@ pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOvervi
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_assets")]
+#[server(prefix = "/api", endpoint = "list_assets", output = crate::codec::Json)]
 pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -223,7 +223,7 @@ pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "add_asset")]
+#[server(prefix = "/api", endpoint = "add_asset", output = crate::codec::Json)]
 pub async fn add_asset(
     workspace: String,
     kind: String,
@@ -253,7 +253,7 @@ pub async fn add_asset(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_nodes")]
+#[server(prefix = "/api", endpoint = "list_nodes", output = crate::codec::Json)]
 pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -263,7 +263,7 @@ pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "get_node")]
+#[server(prefix = "/api", endpoint = "get_node", output = crate::codec::Json)]
 pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -273,7 +273,7 @@ pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, App
     .await
 }
 
-#[server(prefix = "/api", endpoint = "save_node")]
+#[server(prefix = "/api", endpoint = "save_node", output = crate::codec::Json)]
 pub async fn save_node(
     workspace: String,
     node_id: i64,
@@ -293,7 +293,7 @@ pub async fn save_node(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "commit_node")]
+#[server(prefix = "/api", endpoint = "commit_node", output = crate::codec::Json)]
 pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -304,7 +304,7 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "publish_node")]
+#[server(prefix = "/api", endpoint = "publish_node", output = crate::codec::Json)]
 pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

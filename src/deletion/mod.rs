@@ -33,7 +33,7 @@ pub struct DeletionOutcome {
     pub tasks_orphaned: u64,
 }
 
-#[server(prefix = "/api", endpoint = "get_deletion_preview")]
+#[server(prefix = "/api", endpoint = "get_deletion_preview", output = crate::codec::Json)]
 pub async fn get_deletion_preview(workspace: String) -> Result<DeletionPreview, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -43,7 +43,7 @@ pub async fn get_deletion_preview(workspace: String) -> Result<DeletionPreview, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_workspace")]
+#[server(prefix = "/api", endpoint = "delete_workspace", output = crate::codec::Json)]
 pub async fn delete_workspace(
     workspace: String,
     typed_name: String,

@@ -91,7 +91,7 @@ pub struct Notices {
     pub unread: i64,
 }
 
-#[server(prefix = "/api", endpoint = "list_notifications")]
+#[server(prefix = "/api", endpoint = "list_notifications", output = crate::codec::Json)]
 pub async fn list_notifications() -> Result<Notices, AppError> {
     use crate::server::{guard, public};
     public(|s| async move {
@@ -103,7 +103,7 @@ pub async fn list_notifications() -> Result<Notices, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "mark_notifications_read")]
+#[server(prefix = "/api", endpoint = "mark_notifications_read", output = crate::codec::Json)]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     use crate::server::{guard, public};
     public(|s| async move {
@@ -115,7 +115,7 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "get_webhook")]
+#[server(prefix = "/api", endpoint = "get_webhook", output = crate::codec::Json)]
 pub async fn get_webhook() -> Result<String, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -126,7 +126,7 @@ pub async fn get_webhook() -> Result<String, AppError> {
 }
 
 /// An empty URL turns the webhook off.
-#[server(prefix = "/api", endpoint = "set_webhook")]
+#[server(prefix = "/api", endpoint = "set_webhook", output = crate::codec::Json)]
 pub async fn set_webhook(url: String) -> Result<String, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

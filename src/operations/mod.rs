@@ -28,7 +28,7 @@ pub struct TaskList {
 }
 
 /// Tasks of one workspace, or (workspace = None) of the whole account, orphans included.
-#[server(prefix = "/api", endpoint = "list_tasks")]
+#[server(prefix = "/api", endpoint = "list_tasks", output = crate::codec::Json)]
 pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -54,7 +54,7 @@ pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "freeze_task")]
+#[server(prefix = "/api", endpoint = "freeze_task", output = crate::codec::Json)]
 pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -68,7 +68,7 @@ pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "unfreeze_task")]
+#[server(prefix = "/api", endpoint = "unfreeze_task", output = crate::codec::Json)]
 pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -82,7 +82,7 @@ pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_task")]
+#[server(prefix = "/api", endpoint = "delete_task", output = crate::codec::Json)]
 pub async fn delete_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

@@ -42,7 +42,7 @@ pub struct RecoveryReport {
     pub nodes_to_publish: Vec<NodeSummary>,
 }
 
-#[server(prefix = "/api", endpoint = "list_recycle_bin")]
+#[server(prefix = "/api", endpoint = "list_recycle_bin", output = crate::codec::Json)]
 pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -53,7 +53,7 @@ pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
 }
 
 /// `deleted_at` names the exact deletion being recovered, so a stale page never acts on a later one.
-#[server(prefix = "/api", endpoint = "recover_workspace")]
+#[server(prefix = "/api", endpoint = "recover_workspace", output = crate::codec::Json)]
 pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<RecoveryReport, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -64,7 +64,7 @@ pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<Recover
     .await
 }
 
-#[server(prefix = "/api", endpoint = "purge_workspace")]
+#[server(prefix = "/api", endpoint = "purge_workspace", output = crate::codec::Json)]
 pub async fn purge_workspace(
     entry_id: i64,
     deleted_at: i64,

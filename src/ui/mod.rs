@@ -32,15 +32,24 @@ pub fn Modal(
             let previous = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element());
-            let items = focusables(&panel);
-            let is_text = |e: &web_sys::HtmlElement| {
-                e.tag_name() == "INPUT"
-                    && e.get_attribute("type")
-                        .is_none_or(|t| t == "text" || t == "password")
+            let focus_first = move |panel: &web_sys::HtmlDivElement| {
+                let items = focusables(panel);
+                let is_text = |e: &web_sys::HtmlElement| {
+                    e.tag_name() == "INPUT"
+                        && e.get_attribute("type")
+                            .is_none_or(|t| t == "text" || t == "password")
+                };
+                match items.iter().find(|e| is_text(e)).or(items.first()) {
+                    Some(el) => drop(el.focus()),
+                    None => drop(panel.focus()),
+                }
             };
-            match items.iter().find(|e| is_text(e)).or(items.first()) {
-                Some(el) => drop(el.focus()),
-                None => drop(panel.focus()),
+            // A dialog whose code was loaded lazily (`lazy_view`) is built before its Suspense
+            // puts it in the document, and a detached element takes no focus: wait a frame.
+            if panel.is_connected() {
+                focus_first(&panel);
+            } else {
+                request_animation_frame(move || focus_first(&panel));
             }
             on_cleanup(move || {
                 use wasm_bindgen::JsCast;
@@ -175,6 +184,18 @@ pub fn NoPermission() -> impl IntoView {
 #[component]
 pub fn RequiresFullAccess() -> impl IntoView {
     view! { <span class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }
+}
+
+/// A view whose code the browser fetches the first time it is shown: `load` is a call of a
+/// `#[lazy]` function, which `cargo leptos build --split` moves out of the page's WASM into a
+/// chunk of its own, so a page's first load does not download its dialogs. Nothing shows until
+/// the chunk has arrived (a few milliseconds; it is cached after that, like every `/pkg` file).
+pub fn lazy_view<F>(load: F) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + 'static,
+{
+    let load = send_wrapper::SendWrapper::new(load);
+    view! { <Suspense fallback=|| ()>{Suspend::new(load)}</Suspense> }
 }
 
 /// A full page load (used after sign-in and sign-out so no state of the previous principal survives).

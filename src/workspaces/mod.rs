@@ -32,7 +32,7 @@ pub struct WorkspacePage {
     pub pages: i64,
 }
 
-#[server(prefix = "/api", endpoint = "list_workspaces")]
+#[server(prefix = "/api", endpoint = "list_workspaces", output = crate::codec::Json)]
 pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -46,7 +46,7 @@ pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "create_workspace")]
+#[server(prefix = "/api", endpoint = "create_workspace", output = crate::codec::Json)]
 pub async fn create_workspace(
     name: String,
     display_name: String,
