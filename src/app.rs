@@ -74,7 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view={Lazy::<SignUp>::new()}/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/workspaces"/> }/>
-                    <Route path=path!("workspaces") view={Lazy::<Workspaces>::new()}/>
+                    <Route path=path!("workspaces") view=WorkspacesPage/>
                     <Route path=path!("workspaces/:name") view={Lazy::<WorkspaceOverview>::new()}/>
                     <Route path=path!("workspaces/:name/assets/:kind") view={Lazy::<AssetList>::new()}/>
                     <Route path=path!("workspaces/:name/datastudio") view={Lazy::<DataStudio>::new()}/>
@@ -112,7 +112,6 @@ macro_rules! lazy_page {
 lazy_page! {
     Login => LoginPage,
     SignUp => SignUpPage,
-    Workspaces => WorkspacesPage,
     WorkspaceOverview => WorkspaceOverviewPage,
     AssetList => AssetListPage,
     DataStudio => DataStudioPage,

@@ -1,5 +1,6 @@
 use super::{Notices, get_webhook, list_notifications, mark_notifications_read, set_webhook};
-use crate::ui::{LocalTime, error_of};
+use crate::error::AppError;
+use crate::ui::{LocalTime, error_of, lazy_view};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -88,74 +89,15 @@ pub fn NotificationsButton() -> impl IntoView {
         let open = open.clone();
         move || open.get()
     };
+    // The panel's code loads when it is first opened (see `lazy_view`).
     let panel = move || {
-        let (open, mark, notices, unread) =
-            (open.clone(), mark.clone(), notices.clone(), unread.clone());
-        let close = {
-            let open = open.clone();
-            move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" {
-                    open.set(false);
-                }
-            }
-        };
-        let cannot_mark = {
-            let mark = mark.clone();
-            move || unread() == 0 || mark.pending().get()
-        };
-        let mark_all = {
-            let mark = mark.clone();
-            move |_| {
-                mark.dispatch(());
-            }
-        };
-        let mark_error = {
-            let value = mark.value();
-            move || value.get()
-        };
-        let list = move || {
-            let (notices, open) = (notices.clone(), open.clone());
-            Suspend::new(async move {
-                match notices.await {
-                    Ok(n) if n.notices.is_empty() => view! {
-                        <p class="empty">"No notifications."</p>
-                    }.into_any(),
-                    Ok(n) => view! {
-                        <ul class="notice-list">
-                            {n.notices.into_iter().map(|notice| {
-                                let unread = !notice.read;
-                                let open = open.clone();
-                                view! {
-                                    <li class:unread=unread>
-                                        <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
-                                        <span class="notice-time">
-                                            {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
-                                            <LocalTime ts=notice.created_at/>
-                                        </span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
-                }
-            })
-        };
-        view! {
-            <section
-                id="notifications-panel"
-                class="notifications-panel"
-                aria-label="Notifications"
-                on:keydown=close
-            >
-                <div class="panel-head">
-                    <h2>"Notifications"</h2>
-                    <button disabled=cannot_mark on:click=mark_all>"Mark all as read"</button>
-                </div>
-                {error_of(Signal::derive(mark_error))}
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
-            </section>
-        }
+        let unread = unread.clone();
+        lazy_view(notifications_panel(
+            open.clone(),
+            mark.clone(),
+            notices.clone(),
+            Signal::derive(move || unread()),
+        ))
     };
     view! {
         <div class="notifications">
@@ -170,6 +112,82 @@ pub fn NotificationsButton() -> impl IntoView {
             <Show when=shown>{panel.clone()}</Show>
         </div>
     }
+}
+
+/// The open notifications panel: newest first, each notice linking to what it is about.
+#[lazy]
+fn notifications_panel(
+    open: ArcRwSignal<bool>,
+    mark: ArcAction<(), Result<(), AppError>>,
+    notices: ArcLocalResource<Result<Notices, AppError>>,
+    unread: Signal<i64>,
+) -> AnyView {
+    let close = {
+        let open = open.clone();
+        move |ev: web_sys::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                open.set(false);
+            }
+        }
+    };
+    let cannot_mark = {
+        let mark = mark.clone();
+        move || unread.get() == 0 || mark.pending().get()
+    };
+    let mark_all = {
+        let mark = mark.clone();
+        move |_| {
+            mark.dispatch(());
+        }
+    };
+    let mark_error = {
+        let value = mark.value();
+        move || value.get()
+    };
+    let list = move || {
+        let (notices, open) = (notices.clone(), open.clone());
+        Suspend::new(async move {
+            match notices.await {
+                Ok(n) if n.notices.is_empty() => view! {
+                    <p class="empty">"No notifications."</p>
+                }.into_any(),
+                Ok(n) => view! {
+                    <ul class="notice-list">
+                        {n.notices.into_iter().map(|notice| {
+                            let unread = !notice.read;
+                            let open = open.clone();
+                            view! {
+                                <li class:unread=unread>
+                                    <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
+                                    <span class="notice-time">
+                                        {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
+                                        <LocalTime ts=notice.created_at/>
+                                    </span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+                Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
+            }
+        })
+    };
+    view! {
+        <section
+            id="notifications-panel"
+            class="notifications-panel"
+            aria-label="Notifications"
+            on:keydown=close
+        >
+            <div class="panel-head">
+                <h2>"Notifications"</h2>
+                <button disabled=cannot_mark on:click=mark_all>"Mark all as read"</button>
+            </div>
+            {error_of(Signal::derive(mark_error))}
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
+        </section>
+    }
+    .into_any()
 }
 
 /// The root's "Notifications" settings: the webhook every notice is also POSTed to.

@@ -4,7 +4,9 @@ use crate::domain::retention::{
     RETENTION_DAYS, format_countdown, is_expired, is_urgent, remaining_secs,
 };
 use crate::live::ui::{ChangedNote, changed_while_open};
-use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of};
+use crate::ui::{
+    ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use std::time::Duration;
@@ -132,24 +134,45 @@ pub fn RecycleBinPage() -> impl IntoView {
             })}
         </Transition>
         {move || pending.get().map(|p| match p {
-            Pending::Recover(entry) => view! {
-                <RecoverDialog entry on_close=move || pending.set(None) on_recovered=move |r: RecoveryReport| {
+            Pending::Recover(entry) => lazy_view(recover_dialog(
+                entry,
+                Callback::new(move |_| pending.set(None)),
+                Callback::new(move |r: RecoveryReport| {
                     pending.set(None);
                     status.set(format!("Workspace \"{}\" was recovered.", r.name));
                     report.set(Some(r));
                     version.update(|v| *v += 1);
-                }/>
-            }.into_any(),
-            Pending::Purge(entry) => view! {
-                <PurgeDialog entry on_close=move || pending.set(None) on_purged=move |name: String| {
+                }),
+            ))
+            .into_any(),
+            Pending::Purge(entry) => lazy_view(purge_dialog(
+                entry,
+                Callback::new(move |_| pending.set(None)),
+                Callback::new(move |name: String| {
                     pending.set(None);
                     report.set(None);
                     status.set(format!("Workspace \"{name}\" was permanently deleted. Its name is free to use again."));
                     version.update(|v| *v += 1);
-                }/>
-            }.into_any(),
+                }),
+            ))
+            .into_any(),
         })}
     }
+}
+
+// The two dialogs load their code when first opened (see `lazy_view`).
+#[lazy]
+fn recover_dialog(
+    entry: BinEntry,
+    on_close: Callback<()>,
+    on_recovered: Callback<RecoveryReport>,
+) -> AnyView {
+    view! { <RecoverDialog entry on_close on_recovered/> }.into_any()
+}
+
+#[lazy]
+fn purge_dialog(entry: BinEntry, on_close: Callback<()>, on_purged: Callback<String>) -> AnyView {
+    view! { <PurgeDialog entry on_close on_purged/> }.into_any()
 }
 
 #[component]

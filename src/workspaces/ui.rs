@@ -2,7 +2,7 @@ use super::{WorkspaceRow, create_workspace, list_workspaces};
 use crate::deletion::ui::DeleteWorkspaceDialog;
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
-use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess};
+use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -80,9 +80,9 @@ pub fn WorkspacesPage() -> impl IntoView {
             })}
         </Transition>
         <Show when=move || creating.get()>
-            <CreateWorkspaceDialog
-                on_close=move || creating.set(false)
-                on_created=move |row: WorkspaceRow| {
+            {lazy_view(create_workspace_dialog(
+                Callback::new(move |_| creating.set(false)),
+                Callback::new(move |row: WorkspaceRow| {
                     creating.set(false);
                     let name = row.name.clone();
                     status.set(Some(AnyViewFn::new(move || {
@@ -90,24 +90,37 @@ pub fn WorkspacesPage() -> impl IntoView {
                         view! { "Workspace " <A href=format!("/workspaces/{name}")>{name.clone()}</A> " was created." }
                     })));
                     version.update(|v| *v += 1);
-                }
-            />
+                }),
+            ))}
         </Show>
-        {move || deleting.get().map(|row| view! {
-            <DeleteWorkspaceDialog
-                workspace=row.name
-                on_close=move || deleting.set(None)
-                on_deleted=move |name: String| {
-                    deleting.set(None);
-                    status.set(Some(AnyViewFn::new(move || view! {
-                        "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
-                        <A href="/recycle-bin">"open the Recycle Bin"</A> "."
-                    })));
-                    version.update(|v| *v += 1);
-                }
-            />
-        })}
+        {move || deleting.get().map(|row| lazy_view(delete_workspace_dialog(
+            row.name,
+            Callback::new(move |_| deleting.set(None)),
+            Callback::new(move |name: String| {
+                deleting.set(None);
+                status.set(Some(AnyViewFn::new(move || view! {
+                    "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
+                    <A href="/recycle-bin">"open the Recycle Bin"</A> "."
+                })));
+                version.update(|v| *v += 1);
+            }),
+        )))}
     }
+}
+
+// The page's two dialogs load their code when first opened (see `lazy_view`).
+#[lazy]
+fn create_workspace_dialog(on_close: Callback<()>, on_created: Callback<WorkspaceRow>) -> AnyView {
+    view! { <CreateWorkspaceDialog on_close on_created/> }.into_any()
+}
+
+#[lazy]
+fn delete_workspace_dialog(
+    workspace: String,
+    on_close: Callback<()>,
+    on_deleted: Callback<String>,
+) -> AnyView {
+    view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any()
 }
 
 /// A status message that can hold links.
