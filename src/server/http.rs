@@ -139,6 +139,10 @@ fn static_pkg(state: &AppState) -> Router {
         // on each of the page's many chunks (ranges still work when asked for).
         .layer(axum::middleware::map_response(
             move |mut response: Response| async move {
+                if !response.status().is_success() {
+                    return response;
+                }
+                response.extensions_mut().insert(BuildFile);
                 if hashed {
                     let headers = response.headers_mut();
                     headers.remove(header::LAST_MODIFIED);
@@ -148,6 +152,10 @@ fn static_pkg(state: &AppState) -> Router {
             },
         ))
 }
+
+/// Marks a response as a build file found under `/pkg`, for [`security_headers`].
+#[derive(Clone, Copy)]
+struct BuildFile;
 
 /// Pages and server-function answers compressed on the fly (brotli or gzip, as the browser
 /// accepts) when over 1 KiB; responses that are already encoded (the precompressed assets) pass.
@@ -409,15 +417,14 @@ pub fn page_csp(nonce: &str) -> String {
 
 const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The security headers of every response. A build file served from `/pkg` (WASM, JS, CSS: our
-/// own content, never shown as a document) needs only `nosniff`: CSP, framing, referrer and
-/// opener policies act on documents, and a page's first load fetches dozens of WASM chunks, each
-/// of which would carry ~200 bytes of them over HTTP/1.1. Anything else from `/pkg` (a 404) gets
-/// them all.
+/// The security headers of every response. A build file (WASM, JS, CSS: our own content, never
+/// shown as a document; `static_pkg` marks it with [`BuildFile`]) needs only `nosniff`: CSP,
+/// framing, referrer and opener policies act on documents, and a page's first load fetches dozens
+/// of WASM chunks, each of which would carry ~200 bytes of them over HTTP/1.1. Anything else
+/// (a `/pkg` 404 included) gets them all.
 async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let build_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
-    let build_file = build_file && response.status().is_success();
+    let build_file = response.extensions_mut().remove::<BuildFile>().is_some();
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
