@@ -34,7 +34,9 @@ impl<T: DeserializeOwned> Decodes<T> for JsonText {
         // Invalid UTF-8 is refused with serde_json's own error, as `from_slice` would.
         match std::str::from_utf8(&bytes) {
             Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_str("\u{0}"),
+            Err(_) => Err(<serde_json::Error as serde::de::Error>::custom(
+                "invalid UTF-8",
+            )),
         }
     }
 }
