@@ -96,7 +96,7 @@ pub fn NotificationsButton() -> impl IntoView {
             open.clone(),
             mark.clone(),
             notices.clone(),
-            Signal::derive(move || unread()),
+            Signal::derive(unread),
         ))
     };
     view! {
@@ -140,10 +140,6 @@ fn notifications_panel(
             mark.dispatch(());
         }
     };
-    let mark_error = {
-        let value = mark.value();
-        move || value.get()
-    };
     let list = move || {
         let (notices, open) = (notices.clone(), open.clone());
         Suspend::new(async move {
@@ -183,7 +179,7 @@ fn notifications_panel(
                 <h2>"Notifications"</h2>
                 <button disabled=cannot_mark on:click=mark_all>"Mark all as read"</button>
             </div>
-            {error_of(Signal::derive(mark_error))}
+            {error_of(mark.value())}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
         </section>
     }
