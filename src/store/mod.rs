@@ -90,6 +90,10 @@ pub async fn connect_with(database_url: &str, max_connections: u32) -> Result<Po
             let options = AnyConnectOptions::from_str(database_url)?;
             let pool = AnyPoolOptions::new()
                 .max_connections(max_connections)
+                // A connection to a local file does not go stale, and sqlx's check before each
+                // acquire is a round trip to the connection's worker thread: two thread switches
+                // per query, a fifth of the page's time under load.
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         for pragma in [
