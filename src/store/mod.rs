@@ -224,6 +224,8 @@ impl SessionBackend {
             Engine::Sqlite => SessionBackend::Sqlite(SqliteStore::new(
                 SqlitePoolOptions::new()
                     .max_connections(4)
+                    // As the main pool: no round trip to check a local file's connection.
+                    .test_before_acquire(false)
                     .connect_lazy_with(
                         SqliteConnectOptions::from_str(&url)?
                             .synchronous(SqliteSynchronous::Normal)
