@@ -8,7 +8,7 @@ use tracing_subscriber::EnvFilter;
 use workspace_console::error::BoxError;
 use workspace_console::recycle_bin::service::purge_expired;
 use workspace_console::server::state::{Config, PublicOrigin};
-use workspace_console::server::{AppState, Clock, demo, http};
+use workspace_console::server::{Clock, Shared, demo, http};
 
 /// mimalloc returns the memory of a burst (argon2's 19 MiB blocks) to the system, where glibc's
 /// per-thread arenas keep it (see the README's memory figures).
@@ -140,13 +140,14 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             "listening on {addr} without CONSOLE_PUBLIC_URL: requests for any host name are served"
         );
     }
-    let mut state = AppState::new(pool, clock, options)?;
+    let mut state = Shared::new(pool, clock, options)?;
     state.test_mode = test_mode;
     state.config = Config {
         public_origin,
         trust_proxy: cli.trust_proxy,
         loopback_only: addr.ip().is_loopback(),
     };
+    let state = state.share();
     // The router creates the session table; the purge job's housekeeping prunes it afterwards.
     let app = http::router(state.clone()).await?;
     spawn_purge_job(

@@ -12,4 +12,4 @@ pub mod test_clock;
 
 pub use clock::Clock;
 pub use guard::{changing, guarded, public};
-pub use state::AppState;
+pub use state::{AppState, Shared};

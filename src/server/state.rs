@@ -9,8 +9,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// How many "Download a copy" zips one instance writes at once; more are answered 503.
 pub const EXPORTS_AT_ONCE: usize = 4;
 
+/// Everything a request may need, behind one shared pointer: a page view clones the state several
+/// times (extractors, the page's context, each server function it runs), and one reference count
+/// costs less than the twenty of its parts. Its fields are read through `Deref`; it is set up as
+/// [`Shared`] and then shared.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+/// The parts of [`AppState`], adjustable (configuration, gates) until it is shared.
+#[derive(Debug)]
+pub struct Shared {
     pub pool: Pool,
     /// The session store (on the same database); the purge job's housekeeping prunes it too.
     pub sessions: SessionBackend,
@@ -33,7 +54,7 @@ pub struct AppState {
     pub exports: Arc<tokio::sync::Semaphore>,
 }
 
-impl AppState {
+impl Shared {
     pub fn new(
         pool: Pool,
         clock: Clock,
@@ -57,6 +78,10 @@ impl AppState {
 
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
+    }
+
+    pub fn share(self) -> AppState {
+        self.into()
     }
 }
 

@@ -2,7 +2,7 @@
 use super::T0;
 use reqwest::StatusCode;
 use std::time::Duration;
-use workspace_console::server::{AppState, Clock, demo, http};
+use workspace_console::server::{AppState, Clock, Shared, demo, http};
 use workspace_console::store::Pool;
 
 pub struct TestApp {
@@ -21,7 +21,7 @@ pub async fn spawn_app(pool: Pool, test_mode: bool) -> TestApp {
 /// The same, with the state adjusted first (configuration, gates), draining for `grace` on stop.
 pub async fn spawn_with(
     pool: Pool,
-    adjust: impl FnOnce(&mut AppState),
+    adjust: impl FnOnce(&mut Shared),
     grace: Duration,
 ) -> TestApp {
     demo::seed(&pool, T0).await.unwrap();
@@ -31,9 +31,10 @@ pub async fn spawn_with(
         .site_root("target/site")
         .build();
     let mut state =
-        AppState::new(pool.clone(), Clock::fixed(T0), leptos_options).expect("session store");
+        Shared::new(pool.clone(), Clock::fixed(T0), leptos_options).expect("session store");
     state.config.loopback_only = true;
     adjust(&mut state);
+    let state = state.share();
     let app = http::router(state.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
