@@ -150,6 +150,13 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A part of the console's code (a dialog, a panel) that the browser could not download.
+impl From<leptos::wasm_split::SplitLoaderError> for AppError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        AppError::Transport("this part of the page did not download".to_owned())
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {

@@ -69,4 +69,24 @@ test.describe('Delivery', () => {
     await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
     await shot(page, 'delivery-recycle-bin-styled');
   });
+
+  test('a dialog whose code does not download says so, and opens when tried again', async ({ page }) => {
+    await signInAs(page, DEMO.alice); // Workspaces, hydrated: its dialogs' code is not loaded yet
+    const code = /\/pkg\/.*\.wasm$/;
+    await page.route(code, (route) => route.abort('internetdisconnected'));
+    await page.getByRole('main').getByRole('button', { name: 'Create Workspace', exact: true }).click();
+    const failed = page.getByRole('alert').filter({ hasText: 'this part of the page did not download' });
+    await expect(failed).toBeVisible();
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await shot(page, 'delivery-dialog-did-not-download');
+
+    // The page still works (a failed download does not stop the WASM), and trying again loads it.
+    await page.unroute(code);
+    await page.getByRole('button', { name: 'Try again', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Workspace' });
+    await expect(dialog).toBeVisible();
+    await expect(failed).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+  });
 });

@@ -91,13 +91,9 @@ pub fn NotificationsButton() -> impl IntoView {
     };
     // The panel's code loads when it is first opened (see `lazy_view`).
     let panel = move || {
-        let unread = unread.clone();
-        lazy_view(notifications_panel(
-            open.clone(),
-            mark.clone(),
-            notices.clone(),
-            Signal::derive(unread),
-        ))
+        let (open, mark, notices) = (open.clone(), mark.clone(), notices.clone());
+        let unread = Signal::derive(unread.clone());
+        lazy_view(move || notifications_panel(open.clone(), mark.clone(), notices.clone(), unread))
     };
     view! {
         <div class="notifications">
@@ -115,13 +111,13 @@ pub fn NotificationsButton() -> impl IntoView {
 }
 
 /// The open notifications panel: newest first, each notice linking to what it is about.
-#[lazy]
+#[leptos::wasm_split::wasm_split(notifications_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn notifications_panel(
     open: ArcRwSignal<bool>,
     mark: ArcAction<(), Result<(), AppError>>,
     notices: ArcLocalResource<Result<Notices, AppError>>,
     unread: Signal<i64>,
-) -> AnyView {
+) -> Result<AnyView, AppError> {
     let close = {
         let open = open.clone();
         move |ev: web_sys::KeyboardEvent| {
@@ -168,7 +164,7 @@ fn notifications_panel(
             }
         })
     };
-    view! {
+    Ok(view! {
         <section
             id="notifications-panel"
             class="notifications-panel"
@@ -183,7 +179,7 @@ fn notifications_panel(
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
         </section>
     }
-    .into_any()
+    .into_any())
 }
 
 /// The root's "Notifications" settings: the webhook every notice is also POSTed to.

@@ -3,6 +3,7 @@ use crate::domain::Viewer;
 use crate::domain::retention::{
     RETENTION_DAYS, format_countdown, is_expired, is_urgent, remaining_secs,
 };
+use crate::error::AppError;
 use crate::live::ui::{ChangedNote, changed_while_open};
 use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
@@ -134,45 +135,47 @@ pub fn RecycleBinPage() -> impl IntoView {
             })}
         </Transition>
         {move || pending.get().map(|p| match p {
-            Pending::Recover(entry) => lazy_view(recover_dialog(
-                entry,
-                Callback::new(move |_| pending.set(None)),
-                Callback::new(move |r: RecoveryReport| {
+            Pending::Recover(entry) => {
+                let on_close = Callback::new(move |_| pending.set(None));
+                let on_recovered = Callback::new(move |r: RecoveryReport| {
                     pending.set(None);
                     status.set(format!("Workspace \"{}\" was recovered.", r.name));
                     report.set(Some(r));
                     version.update(|v| *v += 1);
-                }),
-            ))
-            .into_any(),
-            Pending::Purge(entry) => lazy_view(purge_dialog(
-                entry,
-                Callback::new(move |_| pending.set(None)),
-                Callback::new(move |name: String| {
+                });
+                lazy_view(move || recover_dialog(entry.clone(), on_close, on_recovered)).into_any()
+            }
+            Pending::Purge(entry) => {
+                let on_close = Callback::new(move |_| pending.set(None));
+                let on_purged = Callback::new(move |name: String| {
                     pending.set(None);
                     report.set(None);
                     status.set(format!("Workspace \"{name}\" was permanently deleted. Its name is free to use again."));
                     version.update(|v| *v += 1);
-                }),
-            ))
-            .into_any(),
+                });
+                lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged)).into_any()
+            }
         })}
     }
 }
 
 // The two dialogs load their code when first opened (see `lazy_view`).
-#[lazy]
+#[leptos::wasm_split::wasm_split(recover_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn recover_dialog(
     entry: BinEntry,
     on_close: Callback<()>,
     on_recovered: Callback<RecoveryReport>,
-) -> AnyView {
-    view! { <RecoverDialog entry on_close on_recovered/> }.into_any()
+) -> Result<AnyView, AppError> {
+    Ok(view! { <RecoverDialog entry on_close on_recovered/> }.into_any())
 }
 
-#[lazy]
-fn purge_dialog(entry: BinEntry, on_close: Callback<()>, on_purged: Callback<String>) -> AnyView {
-    view! { <PurgeDialog entry on_close on_purged/> }.into_any()
+#[leptos::wasm_split::wasm_split(purge_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn purge_dialog(
+    entry: BinEntry,
+    on_close: Callback<()>,
+    on_purged: Callback<String>,
+) -> Result<AnyView, AppError> {
+    Ok(view! { <PurgeDialog entry on_close on_purged/> }.into_any())
 }
 
 #[component]

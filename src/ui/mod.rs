@@ -186,16 +186,37 @@ pub fn RequiresFullAccess() -> impl IntoView {
     view! { <span class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }
 }
 
-/// A view whose code the browser fetches the first time it is shown: `load` is a call of a
-/// `#[lazy]` function, which `cargo leptos build --split` moves out of the page's WASM into a
-/// chunk of its own, so a page's first load does not download its dialogs. Nothing shows until
-/// the chunk has arrived (a few milliseconds; it is cached after that, like every `/pkg` file).
-pub fn lazy_view<F>(load: F) -> impl IntoView
+/// A view whose code the browser fetches the first time it is shown. `load` calls a function
+/// marked `#[leptos::wasm_split::wasm_split(its_chunk, wasm_split_path = ::leptos::wasm_split,
+/// fallible)]`, which `cargo leptos build --split` moves out of the page's WASM into a chunk of its
+/// own, so a page's first load does not download its dialogs. This is leptos's `#[lazy]`, except
+/// that a chunk the browser could not download is an `Err` (an [`AppError`], through `From`)
+/// instead of a panic, which would stop the whole WASM. Nothing shows until the chunk has arrived
+/// (a few milliseconds; it is cached after that, like every `/pkg` file); one that does not arrive
+/// is said so, with a button that fetches it again.
+pub fn lazy_view<F, Fut>(load: F) -> impl IntoView
 where
-    F: std::future::Future<Output = AnyView> + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<AnyView, AppError>> + 'static,
 {
-    let load = send_wrapper::SendWrapper::new(load);
-    view! { <Suspense fallback=|| ()>{Suspend::new(load)}</Suspense> }
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let load = send_wrapper::SendWrapper::new(load());
+        let shown = async move {
+            match load.await {
+                Ok(view) => view,
+                Err(error) => view! {
+                    <div class="load-failed">
+                        <ErrorNote error/>
+                        <button on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                    </div>
+                }
+                .into_any(),
+            }
+        };
+        view! { <Suspense fallback=|| ()>{Suspend::new(shown)}</Suspense> }
+    }
 }
 
 /// A full page load (used after sign-in and sign-out so no state of the previous principal survives).

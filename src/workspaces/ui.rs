@@ -80,9 +80,9 @@ pub fn WorkspacesPage() -> impl IntoView {
             })}
         </Transition>
         <Show when=move || creating.get()>
-            {lazy_view(create_workspace_dialog(
-                Callback::new(move |_| creating.set(false)),
-                Callback::new(move |row: WorkspaceRow| {
+            {
+                let on_close = Callback::new(move |_| creating.set(false));
+                let on_created = Callback::new(move |row: WorkspaceRow| {
                     creating.set(false);
                     let name = row.name.clone();
                     status.set(Some(AnyViewFn::new(move || {
@@ -90,37 +90,41 @@ pub fn WorkspacesPage() -> impl IntoView {
                         view! { "Workspace " <A href=format!("/workspaces/{name}")>{name.clone()}</A> " was created." }
                     })));
                     version.update(|v| *v += 1);
-                }),
-            ))}
+                });
+                lazy_view(move || create_workspace_dialog(on_close, on_created))
+            }
         </Show>
-        {move || deleting.get().map(|row| lazy_view(delete_workspace_dialog(
-            row.name,
-            Callback::new(move |_| deleting.set(None)),
-            Callback::new(move |name: String| {
+        {move || deleting.get().map(|row| {
+            let on_close = Callback::new(move |_| deleting.set(None));
+            let on_deleted = Callback::new(move |name: String| {
                 deleting.set(None);
                 status.set(Some(AnyViewFn::new(move || view! {
                     "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
                     <A href="/recycle-bin">"open the Recycle Bin"</A> "."
                 })));
                 version.update(|v| *v += 1);
-            }),
-        )))}
+            });
+            lazy_view(move || delete_workspace_dialog(row.name.clone(), on_close, on_deleted))
+        })}
     }
 }
 
 // The page's two dialogs load their code when first opened (see `lazy_view`).
-#[lazy]
-fn create_workspace_dialog(on_close: Callback<()>, on_created: Callback<WorkspaceRow>) -> AnyView {
-    view! { <CreateWorkspaceDialog on_close on_created/> }.into_any()
+#[leptos::wasm_split::wasm_split(create_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn create_workspace_dialog(
+    on_close: Callback<()>,
+    on_created: Callback<WorkspaceRow>,
+) -> Result<AnyView, AppError> {
+    Ok(view! { <CreateWorkspaceDialog on_close on_created/> }.into_any())
 }
 
-#[lazy]
+#[leptos::wasm_split::wasm_split(delete_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn delete_workspace_dialog(
     workspace: String,
     on_close: Callback<()>,
     on_deleted: Callback<String>,
-) -> AnyView {
-    view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any()
+) -> Result<AnyView, AppError> {
+    Ok(view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any())
 }
 
 /// A status message that can hold links.

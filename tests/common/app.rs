@@ -19,11 +19,7 @@ pub async fn spawn_app(pool: Pool, test_mode: bool) -> TestApp {
 }
 
 /// The same, with the state adjusted first (configuration, gates), draining for `grace` on stop.
-pub async fn spawn_with(
-    pool: Pool,
-    adjust: impl FnOnce(&mut Shared),
-    grace: Duration,
-) -> TestApp {
+pub async fn spawn_with(pool: Pool, adjust: impl FnOnce(&mut Shared), grace: Duration) -> TestApp {
     demo::seed(&pool, T0).await.unwrap();
     // As `main` configures it: the built site, not the builder's default of the current folder.
     let leptos_options = leptos::prelude::LeptosOptions::builder()
