@@ -194,13 +194,20 @@ pub fn RequiresFullAccess() -> impl IntoView {
 /// instead of a panic, which would stop the whole WASM. Nothing shows until the chunk has arrived
 /// (a few milliseconds; it is cached after that, like every `/pkg` file); one that does not arrive
 /// is said so, with a button that fetches it again.
-pub fn lazy_view<F, Fut>(load: F) -> impl IntoView
+pub fn lazy_view<F, Fut>(load: F) -> AnyView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<AnyView, AppError>> + 'static,
 {
+    // One copy of the view's code for every dialog: only this boxing is per dialog.
+    lazy_view_of(std::sync::Arc::new(move || Box::pin(load()) as LazyLoad))
+}
+
+type LazyLoad = std::pin::Pin<Box<dyn std::future::Future<Output = Result<AnyView, AppError>>>>;
+
+fn lazy_view_of(load: std::sync::Arc<dyn Fn() -> LazyLoad + Send + Sync>) -> AnyView {
     let attempt = RwSignal::new(0u32);
-    move || {
+    (move || {
         attempt.track();
         let load = send_wrapper::SendWrapper::new(load());
         let shown = async move {
@@ -216,7 +223,8 @@ where
             }
         };
         view! { <Suspense fallback=|| ()>{Suspend::new(shown)}</Suspense> }
-    }
+    })
+    .into_any()
 }
 
 /// A full page load (used after sign-in and sign-out so no state of the previous principal survives).
