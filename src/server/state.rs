@@ -23,12 +23,6 @@ impl std::ops::Deref for AppState {
     }
 }
 
-impl From<Shared> for AppState {
-    fn from(shared: Shared) -> Self {
-        AppState(Arc::new(shared))
-    }
-}
-
 /// The parts of [`AppState`], adjustable (configuration, gates) until it is shared.
 #[derive(Debug)]
 pub struct Shared {
@@ -81,7 +75,7 @@ impl Shared {
     }
 
     pub fn share(self) -> AppState {
-        self.into()
+        AppState(Arc::new(self))
     }
 }
 
