@@ -1,4 +1,4 @@
-import { DEMO, expect, gotoHydrated, reloadHydrated, shot, signInAs, test, waitForHydration } from './fixtures';
+import { DEMO, expect, expectAccessible, gotoHydrated, reloadHydrated, shot, signInAs, test, waitForHydration } from './fixtures';
 import { isCode, recordTransfers } from './transfers';
 
 test.describe('Delivery', () => {
@@ -78,6 +78,7 @@ test.describe('Delivery', () => {
     const failed = page.getByRole('alert').filter({ hasText: 'this part of the page did not download' });
     await expect(failed).toBeVisible();
     await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expectAccessible(page, 'a dialog that did not download');
     await shot(page, 'delivery-dialog-did-not-download');
 
     // The page still works (a failed download does not stop the WASM), and trying again loads it.
