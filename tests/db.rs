@@ -195,6 +195,16 @@ async fn the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_activ
     workspace(&pool, &globex, "globex_only", false).await;
     let page = workspaces::list(&pool, &acme, "", 3).await.unwrap();
     assert_eq!((page.total, page.pages, page.rows.len()), (24, 3, 4));
+    // A page past the last (or any number at all) shows the last page; below the first, the first.
+    for asked in [4, i64::MAX] {
+        let last = workspaces::list(&pool, &acme, "", asked).await.unwrap();
+        assert_eq!((last.page, last.pages, last.rows.len()), (3, 3, 4), "page {asked}");
+        assert_eq!(last.rows, page.rows);
+    }
+    for asked in [0, i64::MIN] {
+        let first = workspaces::list(&pool, &acme, "", asked).await.unwrap();
+        assert_eq!((first.page, first.rows.len()), (1, 10), "page {asked}");
+    }
     let found = workspaces::list(&pool, &acme, "SALES", 1).await.unwrap();
     assert_eq!(
         found

@@ -43,33 +43,52 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
     } else {
         like_pattern(query)
     };
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
-         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
-    )
-    .bind(p.account_id)
-    .bind(&pattern)
-    .fetch_one(pool)
-    .await?;
+    // The count and the requested page are read at once, on two connections (the page a caller
+    // asks for is nearly always there); a page past the last is read again as the last page.
+    let requested = page.max(1);
+    let (total, rows) = tokio::try_join!(
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
+             AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
+        )
+        .bind(p.account_id)
+        .bind(&pattern)
+        .fetch_one(pool),
+        page_rows(pool, p, &pattern, requested),
+    )?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
-         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
-         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
-    ))
-    .bind(p.account_id)
-    .bind(&pattern)
-    .bind(PAGE_SIZE)
-    .bind((page - 1) * PAGE_SIZE)
-    .fetch_all(pool)
-    .await?;
+    let page = requested.min(pages);
+    let rows = if page == requested {
+        rows
+    } else {
+        page_rows(pool, p, &pattern, page).await?
+    };
     Ok(WorkspacePage {
         rows,
         total,
         page,
         pages,
     })
+}
+
+async fn page_rows(
+    pool: &Pool,
+    p: &Principal,
+    pattern: &str,
+    page: i64,
+) -> Result<Vec<WorkspaceRow>, sqlx::Error> {
+    sqlx::query_as::<_, WorkspaceRow>(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
+         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(p.account_id)
+    .bind(pattern)
+    .bind(PAGE_SIZE)
+    // Saturating: a page number far past the last (any i64 may arrive) reads nothing.
+    .bind(page.saturating_sub(1).saturating_mul(PAGE_SIZE))
+    .fetch_all(pool)
+    .await
 }
 
 /// An active workspace of the caller's account by name; anything else answers as missing.
