@@ -198,7 +198,11 @@ async fn the_list_searches_by_name_pages_by_ten_and_shows_only_the_callers_activ
     // A page past the last (or any number at all) shows the last page; below the first, the first.
     for asked in [4, i64::MAX] {
         let last = workspaces::list(&pool, &acme, "", asked).await.unwrap();
-        assert_eq!((last.page, last.pages, last.rows.len()), (3, 3, 4), "page {asked}");
+        assert_eq!(
+            (last.page, last.pages, last.rows.len()),
+            (3, 3, 4),
+            "page {asked}"
+        );
         assert_eq!(last.rows, page.rows);
     }
     for asked in [0, i64::MIN] {
