@@ -1,8 +1,9 @@
 //! `/workspaces` signed in, with 10,000 workspaces in the account, against a bare axum handler in
-//! this process doing the same two SQL reads (the count and the first page) on the same SQLite
+//! this process doing the same two SQL reads (the count and the first page, at once as the console
+//! reads them) on the same SQLite
 //! file and writing the rows as an HTML table: at 1 and 32 connections (wrk). Goals (issue 10):
 //! one connection p50 <= 1.5 ms and p99 <= 5 ms; 32 connections >= 50% of bare axum's req/s,
-//! p99 <= 3x p50.
+//! p99 <= 3x p50. Three rounds, the two taking turns; the goals are judged on the medians.
 use crate::R;
 use crate::memory::start_on;
 use crate::throughput::{Measured, session_cookie, wrk_at};
@@ -10,29 +11,32 @@ use std::fmt::Write;
 use std::path::Path;
 
 const WORKSPACES: i64 = 10_000;
+/// The machine is noisy (bare axum's req/s moved by a third between runs here): each load is
+/// measured this many times, the console and bare axum taking turns.
+const ROUNDS: usize = 3;
 
 async fn bare_page(
     axum::extract::State(pool): axum::extract::State<sqlx::SqlitePool>,
 ) -> axum::response::Html<String> {
     let account = 1i64;
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
-    )
-    .bind(account)
-    .bind("")
-    .fetch_one(&pool)
-    .await
-    .unwrap_or(0);
-    let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, name, display_name, description, created_by, created_at FROM workspaces
-         WHERE account_id = $1 AND deleted_at IS NULL AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
-         ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0",
-    )
-    .bind(account)
-    .bind("")
-    .fetch_all(&pool)
-    .await
-    .unwrap_or_default();
+    // At once, on two connections, as the console reads them.
+    let (total, rows) = tokio::join!(
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
+        )
+        .bind(account)
+        .bind("")
+        .fetch_one(&pool),
+        sqlx::query_as::<_, (i64, String, String, String, String, i64)>(
+            "SELECT id, name, display_name, description, created_by, created_at FROM workspaces
+             WHERE account_id = $1 AND deleted_at IS NULL AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
+             ORDER BY created_at DESC, id DESC LIMIT 10 OFFSET 0",
+        )
+        .bind(account)
+        .bind("")
+        .fetch_all(&pool),
+    );
+    let (total, rows) = (total.unwrap_or(0), rows.unwrap_or_default());
     let mut html = String::from("<!DOCTYPE html><html><body><table>");
     for (id, name, display, _, by, at) in rows {
         let _ = write!(
@@ -90,38 +94,60 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
     });
 
     println!(
-        "page throughput: GET /workspaces signed in, {WORKSPACES} workspaces in the account, vs bare axum + the same two SQL reads (wrk, 10 s each)"
+        "page throughput: GET /workspaces signed in, {WORKSPACES} workspaces in the account, vs bare axum + the same two SQL reads (wrk, 10 s each; {ROUNDS} rounds alternating console and bare axum, goals judged on the medians)"
     );
     for connections in [1, 32] {
-        let console = wrk_at(
-            std::slice::from_ref(&server.url),
-            "/workspaces",
-            &cookie,
-            connections,
-        )?;
-        let base = wrk_at(
-            std::slice::from_ref(&bare_url),
-            "/workspaces",
-            "",
-            connections,
-        )?;
         println!("  {connections} connection(s):");
-        println!("    {}", line("console", &console));
-        println!("    {}", line("bare axum", &base));
-        let ratio = console.requests_per_sec / base.requests_per_sec;
-        if connections == 1 {
-            let ok = console.p50_ms <= 1.5 && console.p99_ms <= 5.0;
+        let mut rounds = Vec::new();
+        for round in 1..=ROUNDS {
+            let console = wrk_at(
+                std::slice::from_ref(&server.url),
+                "/workspaces",
+                &cookie,
+                connections,
+            )?;
+            let base = wrk_at(
+                std::slice::from_ref(&bare_url),
+                "/workspaces",
+                "",
+                connections,
+            )?;
+            let ratio = console.requests_per_sec / base.requests_per_sec;
             println!(
-                "    console at {:.0}% of bare axum's req/s; goal p50 <= 1.5 ms, p99 <= 5 ms: {}",
-                ratio * 100.0,
+                "    round {round}: {}; {}; {:.0}%",
+                line("console", &console),
+                line("bare axum", &base),
+                ratio * 100.0
+            );
+            rounds.push((console, base, ratio));
+        }
+        let median = |f: &dyn Fn(&(Measured, Measured, f64)) -> f64| {
+            let mut values: Vec<f64> = rounds.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let (p50, p99, ratio) = (
+            median(&|r| r.0.p50_ms),
+            median(&|r| r.0.p99_ms),
+            median(&|r| r.2),
+        );
+        println!(
+            "    medians: console {:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms; bare axum {:.0} req/s; console at {:.0}% of bare axum",
+            median(&|r| r.0.requests_per_sec),
+            median(&|r| r.1.requests_per_sec),
+            ratio * 100.0
+        );
+        if connections == 1 {
+            let ok = p50 <= 1.5 && p99 <= 5.0;
+            println!(
+                "    goal p50 <= 1.5 ms, p99 <= 5 ms: {}",
                 if ok { "OK" } else { "OVER TARGET" }
             );
         } else {
-            let ok = ratio >= 0.5 && console.p99_ms <= 3.0 * console.p50_ms;
+            let ok = ratio >= 0.5 && p99 <= 3.0 * p50;
             println!(
-                "    console at {:.0}% of bare axum's req/s (goal >= 50%), p99 {:.1}x p50 (goal <= 3x): {}",
-                ratio * 100.0,
-                console.p99_ms / console.p50_ms,
+                "    goal >= 50% of bare axum's req/s, p99 <= 3x p50 ({:.1}x): {}",
+                p99 / p50,
                 if ok { "OK" } else { "OVER TARGET" }
             );
         }
