@@ -1,9 +1,9 @@
 //! `/workspaces` signed in, with 10,000 workspaces in the account, against a bare axum handler in
 //! this process doing the same two SQL reads (the count and the first page, at once as the console
-//! reads them) on the same SQLite
-//! file and writing the rows as an HTML table: at 1 and 32 connections (wrk). Goals (issue 10):
-//! one connection p50 <= 1.5 ms and p99 <= 5 ms; 32 connections >= 50% of bare axum's req/s,
-//! p99 <= 3x p50. Three rounds, the two taking turns; the goals are judged on the medians.
+//! reads them) on the same SQLite file and writing the rows as an HTML table: at 1 and 32
+//! connections (wrk). Goals (issue 10): one connection p50 <= 1.5 ms and p99 <= 5 ms; 32
+//! connections >= 50% of bare axum's req/s, p99 <= 3x p50. Three rounds, the two taking turns; the
+//! goals are judged on the medians.
 use crate::R;
 use crate::memory::start_on;
 use crate::throughput::{Measured, session_cookie, wrk_at};
