@@ -160,12 +160,12 @@ fn WorkspaceTableRow(
     let name = row.name.clone();
     view! {
         <tr>
-            <td><A href=format!("/workspaces/{}", row.name)>{name.clone()}</A></td>
+            <td><a href=format!("/workspaces/{}", row.name)>{name.clone()}</a></td>
             <td>{row.display_name.clone()}</td>
             <td><LocalTime ts=row.created_at/></td>
             <td>{row.created_by.clone()}</td>
             <td><div class="actions">
-                <A href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</A>
+                <a href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</a>
                 <div class="menu-wrap">
                     <button
                         aria-haspopup="menu"
