@@ -8,11 +8,11 @@ use crate::identity::ui::{LoginPage, RamUsersPage, SignOutButton, SignUpPage};
 use crate::notifications::ui::NotificationsButton;
 use crate::operations::ui::OperationCenterPage;
 use crate::recycle_bin::ui::RecycleBinPage;
-use crate::ui::{ErrorNote, NoPermission};
+use crate::ui::{ErrorNote, NavLink, NoPermission};
 use crate::workspaces::ui::WorkspacesPage;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
@@ -163,11 +163,11 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/workspaces">"Workspace Console"</a>
             <nav class="mainnav" aria-label="Main">
-                <A href="/workspaces">"Workspaces"</A>
-                <A href="/operation-center">"Operation Center"</A>
-                <A href="/recycle-bin">"Recycle Bin"</A>
-                <A href="/audit-log">"Audit Log"</A>
-                {viewer.is_root.then(|| view! { <A href="/ram-users">"RAM Users"</A> })}
+                <NavLink href="/workspaces">"Workspaces"</NavLink>
+                <NavLink href="/operation-center">"Operation Center"</NavLink>
+                <NavLink href="/recycle-bin">"Recycle Bin"</NavLink>
+                <NavLink href="/audit-log">"Audit Log"</NavLink>
+                {viewer.is_root.then(|| view! { <NavLink href="/ram-users">"RAM Users"</NavLink> })}
             </nav>
             <div class="who">
                 <span class="who-name">{viewer.sign_in_name.clone()}</span>

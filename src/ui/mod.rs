@@ -107,6 +107,24 @@ pub fn Modal(
     }
 }
 
+/// Whether a navigation link to `href` is the current page at `path`: the same path, or a page
+/// below it, as `leptos_router`'s `A` decides it.
+pub fn is_current(path: &str, href: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    let href = href.trim_end_matches('/');
+    path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A link in the main navigation, marked `aria-current="page"` on its page and those below it.
+/// A plain `<a>` (the router intercepts its clicks all the same) with one reactive attribute; it
+/// costs far less to render than the router's `A`, which sets up memos for path resolution.
+#[component]
+pub fn NavLink(href: &'static str, children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let current = move || is_current(&location.pathname.get(), href).then_some("page");
+    view! { <a href=href aria-current=current>{children()}</a> }
+}
+
 /// A time shown in the viewer's local time zone (UTC until the browser takes over).
 #[component]
 pub fn LocalTime(ts: i64) -> impl IntoView {
@@ -231,5 +249,20 @@ fn lazy_view_of(load: std::sync::Arc<dyn Fn() -> LazyLoad + Send + Sync>) -> Any
 pub fn go_to(path: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.location().set_href(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_nav_link_is_current_on_its_page_and_the_pages_below_it() {
+        assert!(is_current("/workspaces", "/workspaces"));
+        assert!(is_current("/workspaces/", "/workspaces"));
+        assert!(is_current("/workspaces/sales_dw/datastudio", "/workspaces"));
+        assert!(!is_current("/workspaces-old", "/workspaces"));
+        assert!(!is_current("/recycle-bin", "/workspaces"));
+        assert!(!is_current("/", "/workspaces"));
     }
 }
