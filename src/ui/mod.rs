@@ -112,7 +112,10 @@ pub fn Modal(
 pub fn is_current(path: &str, href: &str) -> bool {
     let path = path.trim_end_matches('/');
     let href = href.trim_end_matches('/');
-    path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+    path == href
+        || path
+            .strip_prefix(href)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A link in the main navigation, marked `aria-current="page"` on its page and those below it.
