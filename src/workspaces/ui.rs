@@ -145,17 +145,20 @@ fn WorkspaceTableRow(
     #[prop(into)] on_delete: Callback<WorkspaceRow>,
 ) -> impl IntoView {
     let id = row.id;
-    let open = Signal::derive(move || open_menu.get() == Some(id));
+    // Plain closures and no `Show`: the server renders ten rows per page, and each memo or
+    // derived signal a row sets up is paid on every page view.
+    let open = move || open_menu.get() == Some(id);
     let set_open = move |value: bool| open_menu.set(value.then_some(id));
     let first_item = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
-        if open.get()
+        if open()
             && let Some(item) = first_item.get()
         {
             let _ = item.focus();
         }
     });
     let menu_id = format!("menu-{}", row.id);
+    let controls = menu_id.clone();
     let target = row.clone();
     let name = row.name.clone();
     view! {
@@ -169,13 +172,13 @@ fn WorkspaceTableRow(
                 <div class="menu-wrap">
                     <button
                         aria-haspopup="menu"
-                        aria-expanded=move || open.get().to_string()
-                        aria-controls=menu_id.clone()
-                        on:click=move |_| set_open(!open.get_untracked())
+                        aria-expanded=move || open().to_string()
+                        aria-controls=controls
+                        on:click=move |_| set_open(!untrack(open))
                     >
                         "More"
                     </button>
-                    <Show when=move || open.get()>
+                    {move || open().then(|| view! {
                         <div class="menu-scrim" on:click=move |_| set_open(false)></div>
                         <div
                             role="menu"
@@ -205,7 +208,7 @@ fn WorkspaceTableRow(
                             </button>
                             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
                         </div>
-                    </Show>
+                    })}
                 </div>
             </div></td>
         </tr>
