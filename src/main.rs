@@ -186,7 +186,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
 
 fn spawn_purge_job(
     pool: workspace_console::store::Pool,
-    sessions: workspace_console::store::SessionBackend,
+    sessions: workspace_console::identity::sessions::Sessions,
     clock: Clock,
     every_secs: u64,
     test_mode: bool,
@@ -242,7 +242,7 @@ fn spawn_webhook_worker(pool: workspace_console::store::Pool, clock: Clock, test
 /// Expired sessions, stale throttle rows and audit events past their 180 days are deleted.
 async fn housekeeping(
     pool: &workspace_console::store::Pool,
-    sessions: &workspace_console::store::SessionBackend,
+    sessions: &workspace_console::identity::sessions::Sessions,
     now: i64,
 ) -> Result<(), BoxError> {
     use tower_sessions::session_store::ExpiredDeletion;

@@ -8,9 +8,11 @@ use common::app::{TestApp, spawn_app, spawn_with};
 use common::{DAY, T0};
 use reqwest::StatusCode;
 use std::time::Duration;
+use workspace_console::identity::service as identity;
+use workspace_console::identity::sessions::Sessions;
 use workspace_console::server::gate::Gate;
 use workspace_console::server::state::PublicOrigin;
-use workspace_console::store::{Engine, Pool, SessionBackend};
+use workspace_console::store::Pool;
 
 fn s(v: impl ToString) -> String {
     v.to_string()
@@ -146,30 +148,86 @@ async fn expired_sessions_are_deleted(pool: Pool) {
     use tower_sessions::session_store::ExpiredDeletion;
     let app = spawn_app(pool, false).await;
     app.client(Some(("bob@acme", "bob-demo-1"))).await;
-    // Each engine's session store keeps its own table and time type.
-    let (table, past) = match Engine::of_pool(&app.pool) {
-        Engine::Sqlite => ("tower_sessions", "0"),
-        Engine::Postgres => ("tower_sessions.session", "to_timestamp(0)"),
+    let count = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM console_sessions")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
     };
-    let before: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(before, 1);
-    sqlx::query(&format!("UPDATE {table} SET expiry_date = {past}"))
+    assert_eq!(count().await, 1);
+    let sessions = Sessions::new(app.pool.clone());
+    sessions.delete_expired().await.unwrap();
+    assert_eq!(count().await, 1, "a live session stays");
+    sqlx::query("UPDATE console_sessions SET expiry_date = 0")
         .execute(&app.pool)
         .await
         .unwrap();
-    SessionBackend::for_pool(&app.pool)
-        .unwrap()
-        .delete_expired()
+    sessions.delete_expired().await.unwrap();
+    assert_eq!(count().await, 0);
+}
+
+on_both_engines!(a_loaded_session_carries_its_users_principal_which_is_never_saved);
+async fn a_loaded_session_carries_its_users_principal_which_is_never_saved(pool: Pool) {
+    use tower_sessions::session::Id;
+    use tower_sessions::session_store::SessionStore;
+    let app = spawn_app(pool, false).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let stored = async || -> (String, String) {
+        sqlx::query_as("SELECT id, data FROM console_sessions")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let (id, data) = stored().await;
+    assert!(
+        data.contains("signed_in") && !data.contains("principal"),
+        "{data}"
+    );
+    let id: Id = id.parse().unwrap();
+    let sessions = Sessions::new(app.pool.clone());
+    let record = sessions.load(&id).await.unwrap().expect("the session");
+    let principal = Sessions::principal_of(&record).expect("bob's principal");
+    assert_eq!(principal.sign_in_name(), "bob@acme");
+    assert_eq!(
+        Some(principal.clone()),
+        identity::load_session_principal(
+            &app.pool,
+            serde_json::from_value(record.data["signed_in"].clone()).unwrap()
+        )
+        .await
+        .unwrap(),
+        "the joined read gives what the principal's own read gives"
+    );
+    // Saved back (as a changed session is), the record leaves its principal out.
+    sessions.save(&record).await.unwrap();
+    let (_, data) = stored().await;
+    assert!(!data.contains("principal"), "{data}");
+    // A new session whose id is taken draws another, and the first one is untouched.
+    let mut fresh = record.clone();
+    fresh.data.clear();
+    sessions.create(&mut fresh).await.unwrap();
+    assert_ne!(fresh.id, id);
+    assert!(Sessions::principal_of(&sessions.load(&id).await.unwrap().unwrap()).is_some());
+    assert!(Sessions::principal_of(&sessions.load(&fresh.id).await.unwrap().unwrap()).is_none());
+    // A password reset bumps bob's credential version: his session loads without a principal,
+    // and the console answers it as signed out.
+    sqlx::query("UPDATE users SET session_version = session_version + 1 WHERE name = 'bob'")
+        .execute(&app.pool)
         .await
         .unwrap();
-    let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-        .fetch_one(&app.pool)
+    let record = sessions.load(&id).await.unwrap().expect("the session row");
+    assert_eq!(Sessions::principal_of(&record), None);
+    let list = [("query", s("")), ("page", s(1))];
+    assert_eq!(
+        app.call(&bob, "list_workspaces", &list).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // An expired session does not load.
+    sqlx::query("UPDATE console_sessions SET expiry_date = 0")
+        .execute(&app.pool)
         .await
         .unwrap();
-    assert_eq!(left, 0);
+    assert!(sessions.load(&fresh.id).await.unwrap().is_none());
 }
 
 // ---- Passwords ------------------------------------------------------------------------------

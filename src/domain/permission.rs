@@ -34,7 +34,7 @@ pub enum Capability {
 }
 
 /// Who is calling, as loaded from the database for every request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
     pub user_id: i64,
     pub account_id: i64,

@@ -324,37 +324,44 @@ pub async fn load_session_principal(
     principal_where(pool, user.user_id, Some(user.session_version)).await
 }
 
-async fn principal_where(
-    pool: &Pool,
-    user_id: i64,
-    session_version: Option<i64>,
-) -> AppResult<Option<Principal>> {
-    let Some(row) = sqlx::query(
-        "SELECT u.id, u.account_id, a.name, u.name, u.is_root,
-                (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)
-         FROM users u JOIN accounts a ON a.id = u.account_id
-         WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)",
-    )
-    .bind(user_id)
-    .bind(session_version)
-    .fetch_optional(pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let policies: Option<String> = row.get(5);
-    Ok(Some(Principal {
-        user_id: row.get(0),
-        account_id: row.get(1),
-        account_name: row.get(2),
-        user_name: row.get(3),
-        is_root: row.get::<Flag, _>(4).into(),
+/// A principal's columns, as [`principal_at`] reads them: `u` is the user, `a` its account.
+pub(crate) const PRINCIPAL_COLUMNS: &str = "u.id, u.account_id, a.name, u.name, u.is_root,
+    (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)";
+
+/// The principal in `row`'s [`PRINCIPAL_COLUMNS`] from column `at`; none where an outer join found
+/// no user (`u.id` is NULL).
+pub(crate) fn principal_at(row: &sqlx::any::AnyRow, at: usize) -> Option<Principal> {
+    let user_id: Option<i64> = row.get(at);
+    let policies: Option<String> = row.get(at + 5);
+    Some(Principal {
+        user_id: user_id?,
+        account_id: row.get(at + 1),
+        account_name: row.get(at + 2),
+        user_name: row.get(at + 3),
+        is_root: row.get::<Flag, _>(at + 4).into(),
         policies: policies
             .unwrap_or_default()
             .split(',')
             .filter_map(Policy::parse)
             .collect(),
-    }))
+    })
+}
+
+async fn principal_where(
+    pool: &Pool,
+    user_id: i64,
+    session_version: Option<i64>,
+) -> AppResult<Option<Principal>> {
+    let row = sqlx::query(&format!(
+        "SELECT {PRINCIPAL_COLUMNS}
+         FROM users u JOIN accounts a ON a.id = u.account_id
+         WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)"
+    ))
+    .bind(user_id)
+    .bind(session_version)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|row| principal_at(&row, 0)))
 }
 
 pub async fn list_ram_users(pool: &Pool, root: &Principal) -> AppResult<Vec<RamUser>> {

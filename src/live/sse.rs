@@ -8,7 +8,8 @@ use super::LiveChange;
 use super::service::Heard;
 use crate::domain::Capability;
 use crate::error::AppError;
-use crate::identity::service::{self as identity, SessionUser};
+use crate::identity::service::SessionUser;
+use crate::identity::sessions::Sessions;
 use crate::server::AppState;
 use crate::server::guard::{SESSION_USER_KEY, session_principal};
 use crate::server::http::error_response;
@@ -132,22 +133,18 @@ impl Watch {
         }
     }
 
-    /// The session still exists and its user may still view the account's workspaces. A database
-    /// hiccup keeps the stream open (the next check decides).
+    /// The session still exists, its user still signs in with the same credentials and may still
+    /// view the account's workspaces (the store reads all of it in one query). A database hiccup
+    /// keeps the stream open (the next check decides).
     async fn may_still_look(&self) -> bool {
         match self.state.sessions.load(&self.session_id).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return false,
-            Err(error) => {
-                tracing::warn!(%error, "live: checking a stream's session");
-                return true;
-            }
-        }
-        match identity::load_session_principal(&self.state.pool, self.user).await {
-            Ok(Some(principal)) => principal.require(Capability::View).is_ok(),
+            Ok(Some(record)) => Sessions::principal_of(&record).is_some_and(|principal| {
+                principal.user_id == self.user.user_id
+                    && principal.require(Capability::View).is_ok()
+            }),
             Ok(None) => false,
             Err(error) => {
-                tracing::warn!(%error, "live: checking a stream's viewer");
+                tracing::warn!(%error, "live: checking a stream's session");
                 true
             }
         }

@@ -5,16 +5,13 @@ use crate::domain::audit::{Action, Source};
 use crate::domain::{Capability, Principal};
 use crate::error::{AppError, AppResult};
 use crate::identity::service::{self as identity, SessionUser};
+use crate::identity::sessions::PRINCIPAL_KEY;
+pub use crate::identity::sessions::SESSION_USER_KEY;
 use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use std::future::Future;
 use tower_sessions::Session;
-
-/// What a session holds: the user and the credential version it signed in with. A password reset
-/// bumps the version, so every older session of that user stops working at once; a deleted user's
-/// id is never given to anyone else (AUTOINCREMENT), so its sessions reach nobody.
-pub const SESSION_USER_KEY: &str = "signed_in";
 
 pub fn state() -> AppResult<AppState> {
     use_context::<AppState>().ok_or_else(|| {
@@ -47,11 +44,19 @@ pub async fn session_principal(
     let Some(user) = signed_in else {
         return Ok(None);
     };
-    let principal = super::memo::once_per_render(
-        || format!("principal:{}:{}", user.user_id, user.session_version),
-        || identity::load_session_principal(&state.pool, user),
-    )
-    .await?;
+    // The store read the principal with the session, in the same query (`identity::sessions`);
+    // a session signed in during this request has none yet, and its principal is read here.
+    let loaded: Option<Principal> = session.get(PRINCIPAL_KEY).await.map_err(store_error)?;
+    let principal = match loaded.filter(|p| p.user_id == user.user_id) {
+        Some(principal) => Some(principal),
+        None => {
+            super::memo::once_per_render(
+                || format!("principal:{}:{}", user.user_id, user.session_version),
+                || identity::load_session_principal(&state.pool, user),
+            )
+            .await?
+        }
+    };
     if principal.is_none() {
         // The user is gone or its credentials changed: this session ends here.
         session.flush().await.map_err(store_error)?;
@@ -199,6 +204,11 @@ pub fn client_ip_of(
 pub async fn begin_session(user: SessionUser) -> AppResult<()> {
     let session = session().await?;
     session.cycle_id().await.map_err(store_error)?;
+    // Whoever this session was signed in as before, it is not them any more.
+    session
+        .remove_value(PRINCIPAL_KEY)
+        .await
+        .map_err(store_error)?;
     session
         .insert(SESSION_USER_KEY, user)
         .await

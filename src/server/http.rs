@@ -25,7 +25,6 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     super::metrics::handle();
-    state.sessions.migrate().await?;
     state.live.start();
     let store = state.sessions.clone();
     let secure = state

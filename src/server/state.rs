@@ -1,6 +1,7 @@
 use super::Clock;
 use super::gate::Gate;
-use crate::store::{Pool, SessionBackend};
+use crate::identity::sessions::Sessions;
+use crate::store::Pool;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub pool: Pool,
     /// The session store (on the same database); the purge job's housekeeping prunes it too.
-    pub sessions: SessionBackend,
+    pub sessions: Sessions,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
     pub test_mode: bool,
@@ -55,7 +56,7 @@ impl Shared {
         leptos_options: LeptosOptions,
     ) -> Result<Self, sqlx::Error> {
         Ok(Self {
-            sessions: SessionBackend::for_pool(&pool)?,
+            sessions: Sessions::new(pool.clone()),
             live: crate::live::service::Hub::new(pool.clone()),
             exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
             pool,

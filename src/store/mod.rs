@@ -7,18 +7,13 @@
 //! - case-insensitive names: SQLite's `COLLATE NOCASE` / PostgreSQL's `nocase` ICU collation,
 //!   declared on the columns, so `name = $1`, `UNIQUE` and `ORDER BY name` ignore case on both;
 //! - write serialization: [`write_tx`] and [`LOCK_ROW`] / [`CLAIM_ROWS`] (below);
-//! - long writes: [`pause_between_batches`] and [`after_bulk_delete`];
-//! - the session store: [`SessionBackend`].
+//! - long writes: [`pause_between_batches`] and [`after_bulk_delete`].
 use crate::error::BoxError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyTypeInfo, AnyValueRef};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{Any, AnyConnection, Connection, Decode, Executor, Type};
 use std::str::FromStr;
 use std::time::Duration;
-use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 pub type Pool = sqlx::AnyPool;
 pub type Conn = sqlx::AnyConnection;
@@ -203,86 +198,6 @@ impl<'r> Decode<'r, Any> for Flag {
         match <bool as Decode<Any>>::decode(value.clone()) {
             Ok(b) => Ok(Flag(b)),
             Err(_) => Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0)),
-        }
-    }
-}
-
-/// Sessions live in the same database as everything else, through the session store crate's
-/// store for that engine; on PostgreSQL every instance sees every session.
-#[derive(Clone, Debug)]
-pub enum SessionBackend {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
-}
-
-impl SessionBackend {
-    /// A session store on the database `pool` is connected to (a small pool of its own: the store
-    /// crate speaks the engine's native driver).
-    pub fn for_pool(pool: &Pool) -> Result<SessionBackend, sqlx::Error> {
-        let url = pool.connect_options().database_url.to_string();
-        Ok(match Engine::of_pool(pool) {
-            Engine::Sqlite => SessionBackend::Sqlite(SqliteStore::new(
-                SqlitePoolOptions::new()
-                    .max_connections(4)
-                    // As the main pool: no round trip to check a local file's connection.
-                    .test_before_acquire(false)
-                    .connect_lazy_with(
-                        SqliteConnectOptions::from_str(&url)?
-                            .synchronous(SqliteSynchronous::Normal)
-                            .busy_timeout(Duration::from_secs(10)),
-                    ),
-            )),
-            Engine::Postgres => SessionBackend::Postgres(PostgresStore::new(
-                PgPoolOptions::new()
-                    .max_connections(4)
-                    .connect_lazy_with(PgConnectOptions::from_str(&url)?),
-            )),
-        })
-    }
-
-    /// Creates the session table if missing.
-    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        match self {
-            SessionBackend::Sqlite(store) => store.migrate().await,
-            SessionBackend::Postgres(store) => store.migrate().await,
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl SessionStore for SessionBackend {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.create(record).await,
-            SessionBackend::Postgres(store) => store.create(record).await,
-        }
-    }
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.save(record).await,
-            SessionBackend::Postgres(store) => store.save(record).await,
-        }
-    }
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Sqlite(store) => store.load(id).await,
-            SessionBackend::Postgres(store) => store.load(id).await,
-        }
-    }
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.delete(id).await,
-            SessionBackend::Postgres(store) => store.delete(id).await,
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl ExpiredDeletion for SessionBackend {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.delete_expired().await,
-            SessionBackend::Postgres(store) => store.delete_expired().await,
         }
     }
 }

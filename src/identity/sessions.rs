@@ -1,0 +1,169 @@
+//! The session store: tower-sessions' records in the `console_sessions` table, on either engine.
+//! Each row also names the user it signed in (`user_id`, `session_version`, copied from the
+//! record's [`SESSION_USER_KEY`] when it is saved), so loading a session reads its caller in the
+//! same query: a request's session and its principal cost one database read, not two. The
+//! principal is put in the loaded record under [`PRINCIPAL_KEY`], fresh from the database on every
+//! load (a policy change or a password reset applies to the next request), and is never saved.
+use super::service::{PRINCIPAL_COLUMNS, SessionUser, principal_at};
+use crate::domain::Principal;
+use crate::store::Pool;
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, Error, ExpiredDeletion, SessionStore};
+
+/// What a session holds: the user and the credential version it signed in with. A password reset
+/// bumps the version, so every older session of that user stops working at once; a deleted user's
+/// id is never given to anyone else (AUTOINCREMENT), so its sessions reach nobody.
+pub const SESSION_USER_KEY: &str = "signed_in";
+
+/// Where a loaded record holds its signed-in user's principal, when that user still exists with
+/// the credentials it signed in with.
+pub const PRINCIPAL_KEY: &str = "principal";
+
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    pool: Pool,
+}
+
+impl Sessions {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    /// The principal a loaded record carries (see [`PRINCIPAL_KEY`]).
+    pub fn principal_of(record: &Record) -> Option<Principal> {
+        record
+            .data
+            .get(PRINCIPAL_KEY)
+            .and_then(|value| serde_json::from_value(value.clone()).ok())
+    }
+}
+
+fn backend(error: sqlx::Error) -> Error {
+    Error::Backend(error.to_string())
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The record's data as stored (without the principal) and the user it names.
+fn stored(record: &Record) -> session_store::Result<(String, Option<SessionUser>)> {
+    let user = record
+        .data
+        .get(SESSION_USER_KEY)
+        .and_then(|value| serde_json::from_value::<SessionUser>(value.clone()).ok());
+    let data: HashMap<&String, &serde_json::Value> = record
+        .data
+        .iter()
+        .filter(|(key, _)| key.as_str() != PRINCIPAL_KEY)
+        .collect();
+    let data = serde_json::to_string(&data).map_err(|e| Error::Encode(e.to_string()))?;
+    Ok((data, user))
+}
+
+const UPSERT: &str =
+    "INSERT INTO console_sessions (id, data, expiry_date, user_id, session_version)
+     VALUES ($1, $2, $3, $4, $5)";
+
+#[async_trait::async_trait]
+impl SessionStore for Sessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let (data, user) = stored(record)?;
+        // A new id that is already taken (2^-128 odds) is drawn again, never overwritten.
+        loop {
+            let inserted = sqlx::query(&format!("{UPSERT} ON CONFLICT (id) DO NOTHING"))
+                .bind(record.id.to_string())
+                .bind(&data)
+                .bind(record.expiry_date.unix_timestamp())
+                .bind(user.map(|u| u.user_id))
+                .bind(user.map(|u| u.session_version))
+                .execute(&self.pool)
+                .await
+                .map_err(backend)?;
+            if inserted.rows_affected() == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let (data, user) = stored(record)?;
+        sqlx::query(&format!(
+            "{UPSERT} ON CONFLICT (id) DO UPDATE SET data = excluded.data,
+                 expiry_date = excluded.expiry_date, user_id = excluded.user_id,
+                 session_version = excluded.session_version"
+        ))
+        .bind(record.id.to_string())
+        .bind(&data)
+        .bind(record.expiry_date.unix_timestamp())
+        .bind(user.map(|u| u.user_id))
+        .bind(user.map(|u| u.session_version))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        static LOAD: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT s.data, s.expiry_date, {PRINCIPAL_COLUMNS}
+                 FROM console_sessions s
+                 LEFT JOIN users u ON u.id = s.user_id AND u.session_version = s.session_version
+                 LEFT JOIN accounts a ON a.id = u.account_id
+                 WHERE s.id = $1 AND s.expiry_date > $2"
+            )
+        });
+        let Some(row) = sqlx::query(LOAD.as_str())
+            .bind(id.to_string())
+            .bind(now())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let mut data: HashMap<String, serde_json::Value> =
+            serde_json::from_str(&row.get::<String, _>(0))
+                .map_err(|e| Error::Decode(e.to_string()))?;
+        data.remove(PRINCIPAL_KEY);
+        if let Some(principal) = principal_at(&row, 2) {
+            let value =
+                serde_json::to_value(principal).map_err(|e| Error::Encode(e.to_string()))?;
+            data.insert(PRINCIPAL_KEY.to_owned(), value);
+        }
+        let expiry_date = OffsetDateTime::from_unix_timestamp(row.get(1))
+            .map_err(|e| Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query("DELETE FROM console_sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ExpiredDeletion for Sessions {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        sqlx::query("DELETE FROM console_sessions WHERE expiry_date <= $1")
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
