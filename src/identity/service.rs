@@ -324,11 +324,17 @@ pub async fn load_session_principal(
     principal_where(pool, user.user_id, Some(user.session_version)).await
 }
 
-/// A principal's columns, as [`principal_at`] reads them: `u` is the user, `a` its account.
-pub(crate) const PRINCIPAL_COLUMNS: &str = "u.id, u.account_id, a.name, u.name, u.is_root,
-    (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)";
+/// A principal's columns, as [`principal_at`] reads them: `u` is the user, `a` its account. A
+/// macro, so the queries naming them stay string literals (`concat!`).
+macro_rules! principal_columns {
+    () => {
+        "u.id, u.account_id, a.name, u.name, u.is_root,
+         (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)"
+    };
+}
+pub(crate) use principal_columns;
 
-/// The principal in `row`'s [`PRINCIPAL_COLUMNS`] from column `at`; none where an outer join found
+/// The principal in `row`'s [`principal_columns`] from column `at`; none where an outer join found
 /// no user (`u.id` is NULL).
 pub(crate) fn principal_at(row: &sqlx::any::AnyRow, at: usize) -> Option<Principal> {
     let user_id: Option<i64> = row.get(at);
@@ -352,9 +358,10 @@ async fn principal_where(
     user_id: i64,
     session_version: Option<i64>,
 ) -> AppResult<Option<Principal>> {
-    let row = sqlx::query(&format!(
-        "SELECT {PRINCIPAL_COLUMNS}
-         FROM users u JOIN accounts a ON a.id = u.account_id
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        principal_columns!(),
+        " FROM users u JOIN accounts a ON a.id = u.account_id
          WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)"
     ))
     .bind(user_id)

@@ -4,12 +4,11 @@
 //! same query: a request's session and its principal cost one database read, not two. The
 //! principal is put in the loaded record under [`PRINCIPAL_KEY`], fresh from the database on every
 //! load (a policy change or a password reset applies to the next request), and is never saved.
-use super::service::{PRINCIPAL_COLUMNS, SessionUser, principal_at};
+use super::service::{SessionUser, principal_at, principal_columns};
 use crate::domain::Principal;
 use crate::store::Pool;
 use sqlx::Row;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error, ExpiredDeletion, SessionStore};
@@ -65,66 +64,72 @@ fn stored(record: &Record) -> session_store::Result<(String, Option<SessionUser>
     Ok((data, user))
 }
 
-const UPSERT: &str =
-    "INSERT INTO console_sessions (id, data, expiry_date, user_id, session_version)
-     VALUES ($1, $2, $3, $4, $5)";
+macro_rules! insert {
+    () => {
+        "INSERT INTO console_sessions (id, data, expiry_date, user_id, session_version)
+         VALUES ($1, $2, $3, $4, $5)"
+    };
+}
+
+impl Sessions {
+    /// Writes `record` (without its principal) with `insert`, one of the `insert!` statements;
+    /// answers whether a row was written.
+    async fn write(&self, insert: &'static str, record: &Record) -> session_store::Result<bool> {
+        let (data, user) = stored(record)?;
+        let written = sqlx::query(insert)
+            .bind(record.id.to_string())
+            .bind(data)
+            .bind(record.expiry_date.unix_timestamp())
+            .bind(user.map(|u| u.user_id))
+            .bind(user.map(|u| u.session_version))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(written.rows_affected() == 1)
+    }
+}
 
 #[async_trait::async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let (data, user) = stored(record)?;
         // A new id that is already taken (2^-128 odds) is drawn again, never overwritten.
-        loop {
-            let inserted = sqlx::query(&format!("{UPSERT} ON CONFLICT (id) DO NOTHING"))
-                .bind(record.id.to_string())
-                .bind(&data)
-                .bind(record.expiry_date.unix_timestamp())
-                .bind(user.map(|u| u.user_id))
-                .bind(user.map(|u| u.session_version))
-                .execute(&self.pool)
-                .await
-                .map_err(backend)?;
-            if inserted.rows_affected() == 1 {
-                return Ok(());
-            }
+        while !self
+            .write(concat!(insert!(), " ON CONFLICT (id) DO NOTHING"), record)
+            .await?
+        {
             record.id = Id::default();
         }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (data, user) = stored(record)?;
-        sqlx::query(&format!(
-            "{UPSERT} ON CONFLICT (id) DO UPDATE SET data = excluded.data,
-                 expiry_date = excluded.expiry_date, user_id = excluded.user_id,
-                 session_version = excluded.session_version"
-        ))
-        .bind(record.id.to_string())
-        .bind(&data)
-        .bind(record.expiry_date.unix_timestamp())
-        .bind(user.map(|u| u.user_id))
-        .bind(user.map(|u| u.session_version))
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
+        self.write(
+            concat!(
+                insert!(),
+                " ON CONFLICT (id) DO UPDATE SET data = excluded.data,
+                  expiry_date = excluded.expiry_date, user_id = excluded.user_id,
+                  session_version = excluded.session_version"
+            ),
+            record,
+        )
+        .await?;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        static LOAD: LazyLock<String> = LazyLock::new(|| {
-            format!(
-                "SELECT s.data, s.expiry_date, {PRINCIPAL_COLUMNS}
-                 FROM console_sessions s
-                 LEFT JOIN users u ON u.id = s.user_id AND u.session_version = s.session_version
-                 LEFT JOIN accounts a ON a.id = u.account_id
-                 WHERE s.id = $1 AND s.expiry_date > $2"
-            )
-        });
-        let Some(row) = sqlx::query(LOAD.as_str())
-            .bind(id.to_string())
-            .bind(now())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?
+        let Some(row) = sqlx::query(concat!(
+            "SELECT s.data, s.expiry_date, ",
+            principal_columns!(),
+            " FROM console_sessions s
+              LEFT JOIN users u ON u.id = s.user_id AND u.session_version = s.session_version
+              LEFT JOIN accounts a ON a.id = u.account_id
+              WHERE s.id = $1 AND s.expiry_date > $2"
+        ))
+        .bind(id.to_string())
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
         else {
             return Ok(None);
         };
