@@ -166,6 +166,66 @@ async fn expired_sessions_are_deleted(pool: Pool) {
     assert_eq!(count().await, 0);
 }
 
+on_both_engines!(a_session_cookie_of_any_shape_that_names_no_session_is_answered_as_signed_out);
+async fn a_session_cookie_of_any_shape_that_names_no_session_is_answered_as_signed_out(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let (real, _): (String, String) = sqlx::query_as("SELECT id, data FROM console_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    for value in [
+        "garbage".to_owned(),
+        String::new(),
+        "%00%FF".to_owned(),
+        "\u{e9}t\u{e9}".to_owned(),
+        "x".repeat(4000),
+        // Well formed, but no such session.
+        "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        // A real session's id with a character changed.
+        format!(
+            "{}{}",
+            &real[..real.len() - 1],
+            if real.ends_with('A') { 'B' } else { 'A' }
+        ),
+    ] {
+        let cookie = format!("console_session={value}");
+        let res = client
+            .post(format!("{}/api/list_workspaces", app.url))
+            .header("cookie", &cookie)
+            .form(&[("query", ""), ("page", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{cookie:.60}");
+        let res = client
+            .get(format!("{}/workspaces", app.url))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "{cookie:.60}: {}",
+            res.status()
+        );
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains("sales_dw"),
+            "no workspace shown to {cookie:.60}"
+        );
+    }
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM console_sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions, 1,
+        "no session was written for a cookie that named none"
+    );
+}
+
 on_both_engines!(a_loaded_session_carries_its_users_principal_which_is_never_saved);
 async fn a_loaded_session_carries_its_users_principal_which_is_never_saved(pool: Pool) {
     use tower_sessions::session::Id;
