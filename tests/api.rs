@@ -1177,6 +1177,11 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
     assert_eq!(notices["unread"], 1, "{body}");
     assert_eq!(notices["notices"][0]["kind"], "Warning1Day");
     assert_eq!(notices["notices"][0]["workspace"], "legacy_reports");
+    // The header's button reads the count alone.
+    assert_eq!(
+        app.call(&root, "count_unread_notifications", &[]).await,
+        (StatusCode::OK, s("1"))
+    );
     // The advance answered while the delivery still waits for its worker.
     let (attempts, done): (i64, Option<i64>) =
         sqlx::query_as("SELECT attempts, done_at FROM webhook_outbox")
@@ -1194,7 +1199,15 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
         serde_json::from_str::<serde_json::Value>(&body).unwrap()["unread"],
         0
     );
+    assert_eq!(
+        app.call(&root, "count_unread_notifications", &[]).await,
+        (StatusCode::OK, s("0"))
+    );
     let anon = app.client(None).await;
+    assert_eq!(
+        app.call(&anon, "count_unread_notifications", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         app.call(&anon, "list_notifications", &[]).await.0,
         StatusCode::UNAUTHORIZED

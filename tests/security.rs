@@ -544,6 +544,7 @@ fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> 
         ("sign_out", vec![]),
         ("list_audit_events", vec![("cursor", "Newest")]),
         ("list_notifications", vec![]),
+        ("count_unread_notifications", vec![]),
         ("mark_notifications_read", vec![]),
         ("get_webhook", vec![]),
         ("set_webhook", vec![("url", "http://127.0.0.1:9/hook")]),

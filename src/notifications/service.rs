@@ -104,16 +104,20 @@ pub async fn list(pool: &Pool, p: &Principal) -> AppResult<Notices> {
     .bind(SHOWN)
     .fetch_all(&mut *conn)
     .await?;
-    let unread: i64 = sqlx::query_scalar(
+    Ok(Notices {
+        notices: rows.into_iter().filter_map(NoticeRow::notice).collect(),
+        unread: unread_count(&mut *conn, p).await?,
+    })
+}
+
+/// How many of the caller's notices are unread (the header's "Notifications (N)").
+pub async fn unread_count(conn: &mut Conn, p: &Principal) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
         "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
     )
     .bind(p.user_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Notices {
-        notices: rows.into_iter().filter_map(NoticeRow::notice).collect(),
-        unread,
-    })
+    .fetch_one(conn)
+    .await?)
 }
 
 pub async fn mark_all_read(pool: &Pool, now: i64, p: &Principal) -> AppResult<()> {

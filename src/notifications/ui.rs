@@ -1,4 +1,7 @@
-use super::{Notices, get_webhook, list_notifications, mark_notifications_read, set_webhook};
+use super::{
+    Notices, count_unread_notifications, get_webhook, list_notifications, mark_notifications_read,
+    set_webhook,
+};
 use crate::error::AppError;
 use crate::ui::{LocalTime, error_of, lazy_view};
 use leptos::prelude::*;
@@ -15,28 +18,20 @@ pub fn NotificationsButton() -> impl IntoView {
     // renders it, and an arena signal of this component can be disposed between the two walks.
     let version = ArcRwSignal::new(0u32);
     // Read in the browser only, after hydration: the count is not part of the page the server
-    // renders (no extra queries on every page view) and is always the latest.
-    let notices = ArcLocalResource::new({
+    // renders (no extra queries on every page view) and is always the latest. Only the count: the
+    // notices are read by the panel, whose code loads when it first opens.
+    let unread_count = ArcLocalResource::new({
         let version = version.clone();
         move || {
             version.track();
-            list_notifications()
+            count_unread_notifications()
         }
     });
     let open = ArcRwSignal::new(false);
-    let mark = ArcAction::new(|_: &()| mark_notifications_read());
     let refetch = {
         let version = version.clone();
         move || version.update(|v| *v += 1)
     };
-    Effect::new({
-        let (mark, refetch) = (mark.clone(), refetch.clone());
-        move |_| {
-            if mark.value().get().is_some() {
-                refetch();
-            }
-        }
-    });
     Effect::new({
         let refetch = refetch.clone();
         move |_| {
@@ -53,21 +48,13 @@ pub fn NotificationsButton() -> impl IntoView {
         let hydrated = hydrated.clone();
         move |_| hydrated.set(true)
     });
-    let unread = {
-        let notices = notices.clone();
-        move || {
-            if !hydrated.get() {
-                return 0;
-            }
-            notices
-                .get()
-                .and_then(Result::ok)
-                .map_or(0, |n: Notices| n.unread)
-        }
-    };
-    let label = {
-        let unread = unread.clone();
-        move || match unread() {
+    let label = move || {
+        let unread = if hydrated.get() {
+            unread_count.get().and_then(Result::ok).unwrap_or(0)
+        } else {
+            0
+        };
+        match unread {
             0 => "Notifications".to_owned(),
             n => format!("Notifications ({n})"),
         }
@@ -89,11 +76,15 @@ pub fn NotificationsButton() -> impl IntoView {
         let open = open.clone();
         move || open.get()
     };
-    // The panel's code loads when it is first opened (see `lazy_view`).
+    // The panel's code loads when it is first opened (see `lazy_view`); it reads the notices each
+    // time it opens, and has the count read again once it has marked them read.
     let panel = move || {
-        let (open, mark, notices) = (open.clone(), mark.clone(), notices.clone());
-        let unread = Signal::derive(unread.clone());
-        lazy_view(move || notifications_panel(open.clone(), mark.clone(), notices.clone(), unread))
+        let open = open.clone();
+        let on_marked = Callback::new({
+            let refetch = refetch.clone();
+            move |_| refetch()
+        });
+        lazy_view(move || notifications_panel(open.clone(), on_marked))
     };
     view! {
         <div class="notifications">
@@ -114,10 +105,20 @@ pub fn NotificationsButton() -> impl IntoView {
 #[leptos::wasm_split::wasm_split(notifications_panel, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn notifications_panel(
     open: ArcRwSignal<bool>,
-    mark: ArcAction<(), Result<(), AppError>>,
-    notices: ArcLocalResource<Result<Notices, AppError>>,
-    unread: Signal<i64>,
+    on_marked: Callback<()>,
 ) -> Result<AnyView, AppError> {
+    let version = RwSignal::new(0u32);
+    let notices = LocalResource::new(move || {
+        version.track();
+        list_notifications()
+    });
+    let mark = Action::new(|_: &()| mark_notifications_read());
+    Effect::new(move |_| {
+        if mark.value().get().is_some() {
+            version.update(|v| *v += 1);
+            on_marked.run(());
+        }
+    });
     let close = {
         let open = open.clone();
         move |ev: web_sys::KeyboardEvent| {
@@ -126,18 +127,15 @@ fn notifications_panel(
             }
         }
     };
-    let cannot_mark = {
-        let mark = mark.clone();
-        move || unread.get() == 0 || mark.pending().get()
+    let unread = move || {
+        notices
+            .get()
+            .and_then(Result::ok)
+            .map_or(0, |n: Notices| n.unread)
     };
-    let mark_all = {
-        let mark = mark.clone();
-        move |_| {
-            mark.dispatch(());
-        }
-    };
+    let cannot_mark = move || unread() == 0 || mark.pending().get();
     let list = move || {
-        let (notices, open) = (notices.clone(), open.clone());
+        let open = open.clone();
         Suspend::new(async move {
             match notices.await {
                 Ok(n) if n.notices.is_empty() => view! {
@@ -173,7 +171,7 @@ fn notifications_panel(
         >
             <div class="panel-head">
                 <h2>"Notifications"</h2>
-                <button disabled=cannot_mark on:click=mark_all>"Mark all as read"</button>
+                <button disabled=cannot_mark on:click=move |_| { mark.dispatch(()); }>"Mark all as read"</button>
             </div>
             {error_of(mark.value())}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>

@@ -5,7 +5,6 @@ use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
@@ -25,11 +24,13 @@ pub fn WorkspacesPage() -> impl IntoView {
     let status = RwSignal::new(None::<AnyViewFn>);
     let can_modify = viewer.can_modify;
 
+    // Links are plain `<a>`, not the router's `A` (the router takes their clicks all the same):
+    // `A` would bring its path-resolving code into the WASM every sign-in downloads.
     view! {
         <div class="page-head">
             <h1>"Workspaces"</h1>
             <div class="head-actions">
-                <A href="/recycle-bin" attr:class="button">"Recycle Bin"</A>
+                <a href="/recycle-bin" class="button">"Recycle Bin"</a>
             </div>
         </div>
         <div class="toolbar">
@@ -87,7 +88,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                     let name = row.name.clone();
                     status.set(Some(AnyViewFn::new(move || {
                         let name = name.clone();
-                        view! { "Workspace " <A href=format!("/workspaces/{name}")>{name.clone()}</A> " was created." }
+                        view! { "Workspace " <a href=format!("/workspaces/{name}")>{name.clone()}</a> " was created." }
                     })));
                     version.update(|v| *v += 1);
                 });
@@ -100,7 +101,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 deleting.set(None);
                 status.set(Some(AnyViewFn::new(move || view! {
                     "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
-                    <A href="/recycle-bin">"open the Recycle Bin"</A> "."
+                    <a href="/recycle-bin">"open the Recycle Bin"</a> "."
                 })));
                 version.update(|v| *v += 1);
             });
