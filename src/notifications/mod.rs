@@ -93,25 +93,14 @@ pub struct Notices {
 
 #[server(prefix = "/api", endpoint = "list_notifications", output = crate::codec::Json)]
 pub async fn list_notifications() -> Result<Notices, AppError> {
-    use crate::server::{guard, public};
-    public(|s| async move {
-        let p = guard::current_principal(&s)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        service::list(&s.pool, &p).await
-    })
-    .await
+    crate::server::signed_in(|s, p| async move { service::list(&s.pool, &p).await }).await
 }
 
 /// How many of the caller's notices are unread: all the header's button needs, so the notices
 /// themselves (and the code that reads them) are fetched only when the panel opens.
 #[server(prefix = "/api", endpoint = "count_unread_notifications", output = crate::codec::Json)]
 pub async fn count_unread_notifications() -> Result<i64, AppError> {
-    use crate::server::{guard, public};
-    public(|s| async move {
-        let p = guard::current_principal(&s)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+    crate::server::signed_in(|s, p| async move {
         service::unread_count(&mut *s.pool.acquire().await?, &p).await
     })
     .await
@@ -119,11 +108,7 @@ pub async fn count_unread_notifications() -> Result<i64, AppError> {
 
 #[server(prefix = "/api", endpoint = "mark_notifications_read", output = crate::codec::Json)]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
-    use crate::server::{guard, public};
-    public(|s| async move {
-        let p = guard::current_principal(&s)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+    crate::server::signed_in(|s, p| async move {
         service::mark_all_read(&s.pool, s.clock.now(), &p).await
     })
     .await

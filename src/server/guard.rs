@@ -70,12 +70,25 @@ where
     F: FnOnce(AppState, Principal) -> Fut,
     Fut: Future<Output = AppResult<T>>,
 {
+    signed_in(|state, principal| async move {
+        principal.require(capability)?;
+        body(state, principal).await
+    })
+    .await
+}
+
+/// Runs `body` for any signed-in caller, whatever their policies (their own notices); a caller
+/// who is not signed in gets 401.
+pub async fn signed_in<T, F, Fut>(body: F) -> AppResult<T>
+where
+    F: FnOnce(AppState, Principal) -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
     let result = async {
         let state = state()?;
         let principal = current_principal(&state)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        principal.require(capability)?;
         body(state, principal).await
     }
     .await;

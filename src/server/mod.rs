@@ -11,5 +11,5 @@ pub mod state;
 pub mod test_clock;
 
 pub use clock::Clock;
-pub use guard::{changing, guarded, public};
+pub use guard::{changing, guarded, public, signed_in};
 pub use state::{AppState, Shared};
