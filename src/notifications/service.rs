@@ -106,7 +106,7 @@ pub async fn list(pool: &Pool, p: &Principal) -> AppResult<Notices> {
     .await?;
     Ok(Notices {
         notices: rows.into_iter().filter_map(NoticeRow::notice).collect(),
-        unread: unread_count(&mut *conn, p).await?,
+        unread: unread_count(&mut conn, p).await?,
     })
 }
 
