@@ -16,21 +16,14 @@ const REFRESH: Duration = Duration::from_secs(60);
 pub fn NotificationsButton() -> impl IntoView {
     // Reference-counted signals, not arena ones: the console frame is walked twice while the server
     // renders it, and an arena signal of this component can be disposed between the two walks.
-    let version = ArcRwSignal::new(0u32);
     // Read in the browser only, after hydration: the count is not part of the page the server
     // renders (no extra queries on every page view) and is always the latest. Only the count: the
     // notices are read by the panel, whose code loads when it first opens.
-    let unread_count = ArcLocalResource::new({
-        let version = version.clone();
-        move || {
-            version.track();
-            count_unread_notifications()
-        }
-    });
+    let unread_count = ArcLocalResource::new(count_unread_notifications);
     let open = ArcRwSignal::new(false);
     let refetch = {
-        let version = version.clone();
-        move || version.update(|v| *v += 1)
+        let unread_count = unread_count.clone();
+        move || unread_count.refetch()
     };
     Effect::new({
         let refetch = refetch.clone();
@@ -107,15 +100,11 @@ fn notifications_panel(
     open: ArcRwSignal<bool>,
     on_marked: Callback<()>,
 ) -> Result<AnyView, AppError> {
-    let version = RwSignal::new(0u32);
-    let notices = LocalResource::new(move || {
-        version.track();
-        list_notifications()
-    });
+    let notices = LocalResource::new(list_notifications);
     let mark = Action::new(|_: &()| mark_notifications_read());
     Effect::new(move |_| {
         if mark.value().get().is_some() {
-            version.update(|v| *v += 1);
+            notices.refetch();
             on_marked.run(());
         }
     });
