@@ -45,3 +45,17 @@ pub fn hydrate() {
         let _ = body.set_attribute("data-hydrated", "true");
     });
 }
+
+/// Room for the WASM splitter to lay out the read-only data anew.
+///
+/// `cargo leptos build --split` moves each static (strings, tables) into the module whose code
+/// uses it, laying out each module's statics one after another inside the bounds of the original
+/// data segment. Padding for alignment can make that layout a few bytes longer than the original
+/// (the linker has already dropped every unused static, so there is no slack), and the splitter
+/// then keeps *all* statics in the main module: every page's text and templates would be
+/// downloaded with the first page (wasm_split_cli_support 0.2.3 warns "Overlong segment … putting
+/// it in main module"). These bytes are kept by the linker (`#[used]`) but used by no code, so the
+/// splitter leaves them out of every module: they only give it room.
+#[cfg(feature = "hydrate")]
+#[used]
+static SPLIT_LAYOUT_ROOM: [u8; 4096] = [0x5a; 4096];
