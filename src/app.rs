@@ -125,7 +125,7 @@ lazy_page! {
 /// policy see "No permission" on every DataWorks page.
 #[component]
 fn ConsoleLayout() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let viewer = crate::codec::resource(|| (), |_| current_viewer());
     // One `Suspend`, not a closure making one: the server's `Suspense` walks its children once to
     // find their resources and again to render them, and a closure would build the frame and the
     // page twice (and put the page's data into the HTML twice). The viewer never changes while

@@ -1,14 +1,24 @@
-//! The encoding of every server function's answer and error: JSON, as server_fn's own `Json`,
-//! but read from text. The browser reads each page's resources from the HTML as text
-//! (`serde_json::from_str`), and server_fn's `Json` reads answers from bytes
-//! (`serde_json::from_slice`): each answer type would be deserialized by two copies of its code in
-//! the WASM. Reading both as text leaves one.
+//! How answers travel: JSON written by serde_json on the server and read by miniserde in the
+//! browser.
+//!
+//! - Server functions answer with [`Json`] (`#[server(…, output = crate::codec::Json)]`) and
+//!   refuse with an [`crate::error::AppError`] in [`ErrorJson`].
+//! - A page's resources use [`resource`], whose data the server writes into the HTML and the
+//!   browser reads back without asking again.
+//!
+//! The JSON is serde's own: callers of the server functions over HTTP see the same answers as
+//! before. Reading it with miniserde instead of serde_json keeps serde_json's deserializer, and the
+//! float formatting its error messages bring, out of the WASM the browser downloads: miniserde
+//! reads through one small non-generic parser and its errors carry no text. An answer's type
+//! derives `miniserde::Deserialize` next to serde's traits.
+use crate::error::AppError;
+use leptos::prelude::Resource;
+use leptos::server::codee::{Decoder, Encoder};
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-/// JSON, `application/json`, read as UTF-8 text.
+/// JSON, `application/json`: written with serde_json, read with miniserde.
 pub struct JsonText;
 
 impl ContentType for JsonText {
@@ -27,36 +37,179 @@ impl<T: Serialize> Encodes<T> for JsonText {
     }
 }
 
-impl<T: DeserializeOwned> Decodes<T> for JsonText {
-    type Error = serde_json::Error;
+impl<T: miniserde::Deserialize> Decodes<T> for JsonText {
+    type Error = Unreadable;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
-        // Invalid UTF-8 is refused with serde_json's own error, as `from_slice` would.
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => Err(<serde_json::Error as serde::de::Error>::custom(
-                "invalid UTF-8",
-            )),
-        }
+        read(std::str::from_utf8(&bytes).map_err(|_| Unreadable)?)
     }
 }
 
 /// A server function's answer: `#[server(…, output = crate::codec::Json)]`.
 pub type Json = Post<JsonText>;
 
+/// An answer that is not the JSON its type expects (or not UTF-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the answer could not be read")]
+pub struct Unreadable;
+
+fn read<T: miniserde::Deserialize>(text: &str) -> Result<T, Unreadable> {
+    miniserde::json::from_str(text).map_err(|_| Unreadable)
+}
+
+/// A server function's refusal: the [`AppError`]'s `{"kind": …, "message": …}`.
+pub struct ErrorJson;
+
+impl ContentType for ErrorJson {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for ErrorJson {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl Encodes<AppError> for ErrorJson {
+    type Error = serde_json::Error;
+
+    fn encode(output: &AppError) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl Decodes<AppError> for ErrorJson {
+    type Error = Unreadable;
+
+    fn decode(bytes: Bytes) -> Result<AppError, Self::Error> {
+        let text = std::str::from_utf8(&bytes).map_err(|_| Unreadable)?;
+        read::<crate::error::WireErrorIn>(text).map(AppError::from)
+    }
+}
+
+/// A resource's value in the page's HTML: serde's JSON for a `Result`, `{"Ok": …}` or
+/// `{"Err": {"kind": …, "message": …}}`.
+pub struct Hydration;
+
+impl<T: Serialize> Encoder<Result<T, AppError>> for Hydration {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(value: &Result<T, AppError>) -> Result<String, Self::Error> {
+        serde_json::to_string(value)
+    }
+}
+
+impl<T: miniserde::Deserialize> Decoder<Result<T, AppError>> for Hydration {
+    type Error = Unreadable;
+    type Encoded = str;
+
+    fn decode(text: &str) -> Result<Result<T, AppError>, Self::Error> {
+        match read::<Outcome<T>>(text)? {
+            Outcome {
+                ok: Some(value),
+                err: None,
+            } => Ok(Ok(value)),
+            Outcome {
+                ok: None,
+                err: Some(error),
+            } => Ok(Err(error.into())),
+            _ => Err(Unreadable),
+        }
+    }
+}
+
+#[derive(miniserde::Deserialize)]
+struct Outcome<T> {
+    #[serde(rename = "Ok")]
+    ok: Option<T>,
+    #[serde(rename = "Err")]
+    err: Option<crate::error::WireErrorIn>,
+}
+
+/// A page's resource (`Resource::new` with this module's encoding): read again whenever `source`
+/// changes, its first value rendered by the server and taken from the HTML in the browser.
+pub fn resource<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<Result<T, AppError>, Hydration>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: Serialize + miniserde::Deserialize + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    Resource::new_with_options(source, fetcher, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Debug, PartialEq, Serialize, miniserde::Deserialize)]
+    struct Row {
+        name: String,
+        count: i64,
+        note: Option<String>,
+    }
+
     #[test]
-    fn answers_read_back_and_bad_bytes_are_refused() {
-        let bytes =
-            <JsonText as Encodes<_>>::encode(&vec!["ä".to_owned(), "\"".to_owned()]).unwrap();
-        let back: Vec<String> = JsonText::decode(bytes).unwrap();
-        assert_eq!(back, ["ä", "\""]);
-        assert!(
-            <JsonText as Decodes<Vec<String>>>::decode(Bytes::from_static(b"[\"\xff\"]")).is_err()
+    fn answers_written_by_serde_read_back_and_bad_bytes_are_refused() {
+        let rows = vec![Row {
+            name: "ä \"q\" \\ \u{1F600}".into(),
+            count: -3,
+            note: None,
+        }];
+        let bytes = <JsonText as Encodes<_>>::encode(&rows).unwrap();
+        let back: Vec<Row> = JsonText::decode(bytes).unwrap();
+        assert_eq!(back, rows);
+        assert_eq!(
+            <JsonText as Decodes<Vec<String>>>::decode(Bytes::from_static(b"[\"\xff\"]")),
+            Err(Unreadable)
         );
-        assert!(<JsonText as Decodes<Vec<String>>>::decode(Bytes::from_static(b"{")).is_err());
+        assert_eq!(
+            <JsonText as Decodes<Vec<String>>>::decode(Bytes::from_static(b"{")),
+            Err(Unreadable)
+        );
+        assert_eq!(
+            <JsonText as Decodes<i64>>::decode(Bytes::from_static(b"\"7\"")),
+            Err(Unreadable)
+        );
+    }
+
+    #[test]
+    fn refusals_read_back_as_the_same_error() {
+        for error in [
+            AppError::Conflict("taken".into()),
+            AppError::Throttled(30),
+            AppError::Unauthenticated,
+        ] {
+            let bytes = ErrorJson::encode(&error).unwrap();
+            assert_eq!(ErrorJson::decode(bytes).unwrap(), error);
+        }
+        assert_eq!(
+            ErrorJson::decode(Bytes::from_static(b"not json")),
+            Err(Unreadable)
+        );
+    }
+
+    #[test]
+    fn resource_values_read_back_both_ways() {
+        let ok: Result<Vec<i64>, AppError> = Ok(vec![1, 2]);
+        let err: Result<Vec<i64>, AppError> = Err(AppError::NotFound("gone".into()));
+        for value in [ok, err] {
+            let text = Hydration::encode(&value).unwrap();
+            assert_eq!(
+                <Hydration as Decoder<Result<Vec<i64>, AppError>>>::decode(&text).unwrap(),
+                value
+            );
+        }
+        for bad in [
+            "{}",
+            "{\"Ok\":[1],\"Err\":{\"kind\":\"Internal\",\"message\":\"\"}}",
+            "[1]",
+        ] {
+            assert_eq!(
+                <Hydration as Decoder<Result<Vec<i64>, AppError>>>::decode(bad),
+                Err(Unreadable)
+            );
+        }
     }
 }

@@ -101,9 +101,33 @@ impl From<AppError> for WireError {
     }
 }
 
+/// The same error as the browser reads it (with miniserde, see [`crate::codec`]).
+#[derive(miniserde::Deserialize)]
+pub(crate) struct WireErrorIn {
+    kind: String,
+    message: String,
+    retry_after: Option<u64>,
+}
+
 impl From<WireError> for AppError {
     fn from(wire: WireError) -> Self {
         let WireError {
+            kind,
+            message,
+            retry_after,
+        } = wire;
+        WireErrorIn {
+            kind,
+            message,
+            retry_after,
+        }
+        .into()
+    }
+}
+
+impl From<WireErrorIn> for AppError {
+    fn from(wire: WireErrorIn) -> Self {
+        let WireErrorIn {
             kind,
             message,
             retry_after,
@@ -127,7 +151,7 @@ impl From<WireError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = crate::codec::JsonText;
+    type Encoder = crate::codec::ErrorJson;
 
     /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
     /// the browser, every such error means the console could not be reached.

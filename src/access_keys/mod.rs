@@ -12,7 +12,7 @@ pub mod ui;
 /// At most this many AccessKeys per user.
 pub const MAX_PER_USER: i64 = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct AccessKey {
     /// The AccessKey ID (public).
     pub id: String,
@@ -24,7 +24,7 @@ pub struct AccessKey {
 }
 
 /// A key just created: the only time its secret is ever seen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct CreatedAccessKey {
     pub id: String,
     pub secret: String,

@@ -16,9 +16,9 @@ pub fn AccessKeysSection(
     #[prop(into)] on_change: Callback<String>,
 ) -> impl IntoView {
     let version = RwSignal::new(0u32);
-    let keys = Resource::new(move || version.get(), |_| list_access_keys());
+    let keys = crate::codec::resource(move || version.get(), |_| list_access_keys());
     // Read inside a Suspense, so the server and the hydrating browser render the same options.
-    let users = Resource::new(move || users_version.get(), |_| list_ram_users());
+    let users = crate::codec::resource(move || users_version.get(), |_| list_ram_users());
     // The chosen user's id; empty for the root itself.
     let chosen = RwSignal::new(String::new());
     let create = Action::new(|user_id: &Option<i64>| create_access_key(*user_id));

@@ -27,8 +27,8 @@ pub fn DataStudioPage() -> impl IntoView {
     let selected = Memo::new(move |_| query.read().get("node").and_then(|n| n.parse::<i64>().ok()));
     let version = RwSignal::new(0u32);
     let status = RwSignal::new(String::new());
-    let nodes = Resource::new(move || (name.get(), version.get()), |(n, _)| list_nodes(n));
-    let detail = Resource::new(
+    let nodes = crate::codec::resource(move || (name.get(), version.get()), |(n, _)| list_nodes(n));
+    let detail = crate::codec::resource(
         move || (name.get(), selected.get(), version.get()),
         |(n, id, _)| async move {
             match id {

@@ -9,7 +9,9 @@ pub mod datastudio_ui;
 pub mod service;
 pub mod ui;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, miniserde::Deserialize,
+)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum AssetKind {
     DataSource,
@@ -145,7 +147,7 @@ impl AssetKind {
 pub const PRODUCTS: [&str; 2] = ["DataWorks", "PAI"];
 
 /// Asset counts of one type, split by product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AssetCount {
     pub kind: AssetKind,
@@ -153,7 +155,7 @@ pub struct AssetCount {
     pub pai: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Asset {
     pub id: i64,
@@ -166,7 +168,7 @@ pub struct Asset {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct WorkspaceOverview {
     pub workspace: WorkspaceRow,
     /// DataWorks and PAI share one workspace structure: the PAI workspace has the same name.
@@ -176,7 +178,7 @@ pub struct WorkspaceOverview {
     pub frozen_tasks: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct NodeSummary {
@@ -187,7 +189,7 @@ pub struct NodeSummary {
     pub status: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct NodeVersion {
     pub version: i64,
@@ -195,7 +197,7 @@ pub struct NodeVersion {
     pub committed_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct NodeDetail {
     pub node: NodeSummary,
     pub code: String,

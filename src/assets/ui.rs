@@ -28,7 +28,7 @@ fn use_workspace_param() -> Memo<String> {
 #[component]
 pub fn WorkspaceOverviewPage() -> impl IntoView {
     let name = use_workspace_param();
-    let overview = Resource::new(move || name.get(), get_workspace_overview);
+    let overview = crate::codec::resource(move || name.get(), get_workspace_overview);
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -87,7 +87,7 @@ pub fn AssetListPage() -> impl IntoView {
             .and_then(|k| AssetKind::from_slug(&k))
     });
     let version = RwSignal::new(0u32);
-    let assets = Resource::new(
+    let assets = crate::codec::resource(
         move || (name.get(), kind.get(), version.get()),
         |(name, kind, _)| async move {
             match kind {

@@ -48,7 +48,7 @@ pub fn AuditLogPage() -> impl IntoView {
             }
         })
     });
-    let events = Resource::new(
+    let events = crate::codec::resource(
         move || (filter.get(), cursor.get()),
         |(filter, cursor)| list_audit_events(filter, cursor),
     );

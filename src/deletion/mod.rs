@@ -11,7 +11,7 @@ pub mod service;
 pub mod ui;
 
 /// Everything the "Delete Workspace" dialog shows, read with the same queries the deletion uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeletionPreview {
     pub workspace: WorkspaceRow,
@@ -21,7 +21,7 @@ pub struct DeletionPreview {
     pub frozen_tasks: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeletionOutcome {
     pub name: String,

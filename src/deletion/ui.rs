@@ -15,7 +15,7 @@ pub fn DeleteWorkspaceDialog(
     #[prop(into)] on_deleted: Callback<String>,
 ) -> impl IntoView {
     let name = workspace.clone();
-    let preview = Resource::new(move || name.clone(), get_deletion_preview);
+    let preview = crate::codec::resource(move || name.clone(), get_deletion_preview);
     // Set while this dialog's own deletion is on its way (its change is not news to it).
     let busy = RwSignal::new(false);
     let changed = changed_while_open(workspace.clone(), busy.into());

@@ -87,7 +87,7 @@ impl Principal {
 }
 
 /// What the browser knows about the signed-in principal, to mirror the permission matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct Viewer {
     pub sign_in_name: String,
     pub account_name: String,

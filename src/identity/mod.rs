@@ -12,7 +12,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod ui;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct RamUser {
     pub id: i64,
     pub name: String,

@@ -161,7 +161,7 @@ pub fn SignOutButton() -> impl IntoView {
 pub fn RamUsersPage() -> impl IntoView {
     let is_root = use_context::<crate::domain::Viewer>().is_some_and(|v| v.is_root);
     let version = RwSignal::new(0u32);
-    let users = Resource::new(move || version.get(), |_| list_ram_users());
+    let users = crate::codec::resource(move || version.get(), |_| list_ram_users());
     let creating = RwSignal::new(false);
     let status = RwSignal::new(String::new());
     let reload = move |message: String| {

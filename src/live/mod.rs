@@ -31,7 +31,7 @@ pub const LIVE_ACTIONS: [&str; 9] = [
 pub const ACCESS_ACTIONS: [&str; 3] = ["DetachPolicy", "DeleteRamUser", "SetRamUserPassword"];
 
 /// One change as the browser receives it (the SSE `change` event's data).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct LiveChange {
     /// The audit event's id (also the SSE event id).
     pub id: i64,

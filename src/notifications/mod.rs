@@ -15,7 +15,7 @@ pub mod webhook;
 /// How many notices the panel shows.
 pub const SHOWN: i64 = 50;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub enum Kind {
     Warning7Days,
     Warning1Day,
@@ -38,7 +38,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct Notice {
     pub id: i64,
     pub kind: Kind,
@@ -85,7 +85,7 @@ pub fn query_value(text: &str) -> String {
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct Notices {
     pub notices: Vec<Notice>,
     pub unread: i64,

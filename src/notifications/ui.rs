@@ -172,7 +172,7 @@ fn notifications_panel(
 /// The root's "Notifications" settings: the webhook every notice is also POSTed to.
 #[component]
 pub fn WebhookSettings() -> impl IntoView {
-    let current = Resource::new(|| (), |_| get_webhook());
+    let current = crate::codec::resource(|| (), |_| get_webhook());
     let url = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(saved)) = current.get() {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub mod service;
 pub mod ui;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskRow {
     pub id: i64,
@@ -20,7 +20,7 @@ pub struct TaskRow {
     pub cost_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskList {
     pub tasks: Vec<TaskRow>,

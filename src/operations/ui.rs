@@ -22,7 +22,7 @@ pub fn OperationCenterPage() -> impl IntoView {
     let workspace = Memo::new(move |_| params.read().get("name"));
     let version = RwSignal::new(0u32);
     let live = crate::live::ui::live_version(crate::live::LiveChange::changes_tasks);
-    let tasks = Resource::new(
+    let tasks = crate::codec::resource(
         move || (workspace.get(), version.get(), live.get()),
         |(w, _, _)| list_tasks(w),
     );

@@ -25,7 +25,7 @@ pub fn RecycleBinPage() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
     let live = crate::live::ui::live_version(crate::live::LiveChange::changes_recycle_bin);
-    let list = Resource::new(
+    let list = crate::codec::resource(
         move || (page.get(), version.get(), live.get()),
         |(p, _, _)| list_recycle_bin(p),
     );

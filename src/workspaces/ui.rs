@@ -13,7 +13,7 @@ pub fn WorkspacesPage() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
     let live = crate::live::ui::live_version(crate::live::LiveChange::changes_workspace_list);
-    let list = Resource::new(
+    let list = crate::codec::resource(
         move || (query.get(), page.get(), version.get(), live.get()),
         |(q, p, _, _)| list_workspaces(q, p),
     );
