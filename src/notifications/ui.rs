@@ -19,38 +19,40 @@ pub fn NotificationsButton() -> impl IntoView {
     // Read in the browser only, after hydration: the count is not part of the page the server
     // renders (no extra queries on every page view) and is always the latest. Only the count: the
     // notices are read by the panel, whose code loads when it first opens.
-    let unread_count = ArcLocalResource::new(count_unread_notifications);
+    let unread = ArcRwSignal::new(0i64);
     let open = ArcRwSignal::new(false);
     let refetch = {
-        let unread_count = unread_count.clone();
-        move || unread_count.refetch()
+        let unread = unread.clone();
+        // Each reading is numbered, and only the latest one to be asked for is shown.
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        move || {
+            use std::sync::atomic::Ordering::Relaxed;
+            let (unread, asked) = (unread.clone(), asked.clone());
+            let this = asked.fetch_add(1, Relaxed) + 1;
+            leptos::task::spawn_local(async move {
+                if let Ok(count) = count_unread_notifications().await
+                    && asked.load(Relaxed) == this
+                {
+                    unread.set(count);
+                }
+            });
+        }
     };
+    // Effects run in the browser only, once the page has hydrated: the first reading, then one
+    // every `REFRESH`.
     Effect::new({
         let refetch = refetch.clone();
         move |_| {
+            refetch();
             let refetch = refetch.clone();
             if let Ok(handle) = set_interval_with_handle(refetch, REFRESH) {
                 on_cleanup(move || handle.clear());
             }
         }
     });
-    // Set once the page has hydrated: the server (and hydration) render the plain label, and
-    // the resource is never read on the server, where it would keep the page's Suspense pending.
-    let hydrated = ArcRwSignal::new(false);
-    Effect::new({
-        let hydrated = hydrated.clone();
-        move |_| hydrated.set(true)
-    });
-    let label = move || {
-        let unread = if hydrated.get() {
-            unread_count.get().and_then(Result::ok).unwrap_or(0)
-        } else {
-            0
-        };
-        match unread {
-            0 => "Notifications".to_owned(),
-            n => format!("Notifications ({n})"),
-        }
+    let label = move || match unread.get() {
+        0 => "Notifications".to_owned(),
+        n => format!("Notifications ({n})"),
     };
     let expanded = {
         let open = open.clone();
