@@ -51,6 +51,13 @@ ensure_wasm_opt() {
   fi
 }
 
+ensure_js_minifier() {
+  if [ ! -x .tools/node_modules/.bin/terser ]; then
+    say "installing terser (npm) into .tools/"
+    npm install --prefix .tools --no-audit --no-fund --silent terser@5.51.4
+  fi
+}
+
 ensure_chromium() {
   if ! command -v chromium >/dev/null; then
     say "installing Chromium (Debian package)"
@@ -110,6 +117,7 @@ build_release() {
   ensure_rust
   ensure_cargo_leptos
   ensure_wasm_opt
+  ensure_js_minifier
   # hash.txt names the current content-hashed WASM, JS and CSS; cargo leptos writes it with them.
   local wasm=target/release/hash.txt bin=target/release/workspace-console
   if [ -f "$wasm" ] && [ -f "$bin" ] &&
@@ -120,6 +128,14 @@ build_release() {
   fi
   say "building the console (release: server binary + WASM split per page, assets precompressed)"
   cargo leptos build --release --precompress --split
+  node scripts/minify-split-loader.mjs target/site/pkg
+  # The splitter keeps every page's statics in the main WASM when it runs out of room to lay them
+  # out (see SPLIT_LAYOUT_ROOM in src/lib.rs), and only logs it: a dialog's text in the main WASM
+  # says it did.
+  if grep -q "Pre-deletion checks" target/site/pkg/workspace-console.*.wasm; then
+    echo "the WASM splitter kept every page's statics in the main WASM: give SPLIT_LAYOUT_ROOM (src/lib.rs) more bytes" >&2
+    exit 1
+  fi
 }
 
 cmd_run() {
