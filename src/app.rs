@@ -11,7 +11,7 @@ use crate::recycle_bin::ui::RecycleBinPage;
 use crate::ui::{ErrorNote, NavLink, NoPermission};
 use crate::workspaces::ui::WorkspacesPage;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::HashedStylesheet;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
@@ -36,7 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 {scripts.then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <MetaTags/>
+                // Every page has this title, so it is plain HTML: no leptos_meta in the WASM.
+                <title>"Workspace Console"</title>
             </head>
             // `data-hydrated` marks a page ready for input: set by the WASM once it has hydrated,
             // or at once on a page that has no WASM.
@@ -65,9 +66,7 @@ fn is_plain_html_page() -> bool {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title text="Workspace Console"/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view={Lazy::<Login>::new()}/>
