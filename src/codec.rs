@@ -85,16 +85,39 @@ impl Decodes<AppError> for ErrorJson {
     }
 }
 
-/// A resource's value in the page's HTML: serde's JSON for a `Result`, `{"Ok": …}` or
-/// `{"Err": {"kind": …, "message": …}}`.
+/// A resource's value in the page's HTML: `{"ok": [value]}`, or `{"ok": [], "err": {"kind": …,
+/// "message": …}}`. The value sits in a list so that an `Ok(None)` (`[null]`) stays apart from an
+/// error, which a plain `{"Ok": null}` would not in miniserde, where a missing key and `null` are
+/// both `None`.
 pub struct Hydration;
+
+#[derive(Serialize)]
+struct OutcomeOut<'a, T> {
+    ok: &'a [T],
+    err: Option<&'a AppError>,
+}
+
+#[derive(miniserde::Deserialize)]
+struct Outcome<T> {
+    ok: Vec<T>,
+    err: Option<crate::error::WireErrorIn>,
+}
 
 impl<T: Serialize> Encoder<Result<T, AppError>> for Hydration {
     type Error = serde_json::Error;
     type Encoded = String;
 
     fn encode(value: &Result<T, AppError>) -> Result<String, Self::Error> {
-        serde_json::to_string(value)
+        serde_json::to_string(&match value {
+            Ok(value) => OutcomeOut {
+                ok: std::slice::from_ref(value),
+                err: None,
+            },
+            Err(error) => OutcomeOut {
+                ok: &[],
+                err: Some(error),
+            },
+        })
     }
 }
 
@@ -103,26 +126,13 @@ impl<T: miniserde::Deserialize> Decoder<Result<T, AppError>> for Hydration {
     type Encoded = str;
 
     fn decode(text: &str) -> Result<Result<T, AppError>, Self::Error> {
-        match read::<Outcome<T>>(text)? {
-            Outcome {
-                ok: Some(value),
-                err: None,
-            } => Ok(Ok(value)),
-            Outcome {
-                ok: None,
-                err: Some(error),
-            } => Ok(Err(error.into())),
+        let Outcome { mut ok, err } = read::<Outcome<T>>(text)?;
+        match (ok.pop(), ok.is_empty(), err) {
+            (Some(value), true, None) => Ok(Ok(value)),
+            (None, _, Some(error)) => Ok(Err(error.into())),
             _ => Err(Unreadable),
         }
     }
-}
-
-#[derive(miniserde::Deserialize)]
-struct Outcome<T> {
-    #[serde(rename = "Ok")]
-    ok: Option<T>,
-    #[serde(rename = "Err")]
-    err: Option<crate::error::WireErrorIn>,
 }
 
 /// A page's resource (`Resource::new` with this module's encoding): read again whenever `source`
@@ -172,6 +182,11 @@ mod tests {
             <JsonText as Decodes<i64>>::decode(Bytes::from_static(b"\"7\"")),
             Err(Unreadable)
         );
+        // `()` and `None` answers, as serde_json writes them.
+        let unit = <JsonText as Encodes<()>>::encode(&()).unwrap();
+        assert_eq!(<JsonText as Decodes<()>>::decode(unit), Ok(()));
+        let none = <JsonText as Encodes<Option<Row>>>::encode(&None).unwrap();
+        assert_eq!(<JsonText as Decodes<Option<Row>>>::decode(none), Ok(None));
     }
 
     #[test]
@@ -192,22 +207,29 @@ mod tests {
 
     #[test]
     fn resource_values_read_back_both_ways() {
-        let ok: Result<Vec<i64>, AppError> = Ok(vec![1, 2]);
-        let err: Result<Vec<i64>, AppError> = Err(AppError::NotFound("gone".into()));
-        for value in [ok, err] {
+        type Viewerish = Result<Option<Vec<i64>>, AppError>;
+        let values: [Viewerish; 4] = [
+            Ok(Some(vec![1, 2])),
+            Ok(None),
+            Err(AppError::NotFound("gone".into())),
+            Err(AppError::Busy(5)),
+        ];
+        for value in values {
             let text = Hydration::encode(&value).unwrap();
             assert_eq!(
-                <Hydration as Decoder<Result<Vec<i64>, AppError>>>::decode(&text).unwrap(),
+                <Hydration as Decoder<Viewerish>>::decode(&text).unwrap(),
                 value
             );
         }
         for bad in [
             "{}",
-            "{\"Ok\":[1],\"Err\":{\"kind\":\"Internal\",\"message\":\"\"}}",
+            "{\"ok\":[]}",
+            "{\"ok\":[[1],[2]]}",
+            "{\"ok\":[[1]],\"err\":{\"kind\":\"Internal\",\"message\":\"\"}}",
             "[1]",
         ] {
             assert_eq!(
-                <Hydration as Decoder<Result<Vec<i64>, AppError>>>::decode(bad),
+                <Hydration as Decoder<Viewerish>>::decode(bad),
                 Err(Unreadable)
             );
         }
