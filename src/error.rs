@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 /// Every refusal the console can give. Each maps to one HTTP status and a plain message; on the
 /// wire it is `{"kind": "Conflict", "message": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(into = "WireError", from = "WireError")]
+#[serde(into = "WireError", from = "WireErrorIn")]
 pub enum AppError {
     #[error("Please sign in to continue.")]
     Unauthenticated,
@@ -83,11 +83,11 @@ fn wait_words(secs: u64) -> String {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct WireError {
     kind: String,
     message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
 }
 
@@ -101,28 +101,13 @@ impl From<AppError> for WireError {
     }
 }
 
-/// The same error as the browser reads it (with miniserde, see [`crate::codec`]).
-#[derive(miniserde::Deserialize)]
+/// The same error as it is read: by serde on the server and in tests, by miniserde in the browser
+/// (see [`crate::codec`]). A missing `retry_after` is `None` to both.
+#[derive(Deserialize, miniserde::Deserialize)]
 pub(crate) struct WireErrorIn {
     kind: String,
     message: String,
     retry_after: Option<u64>,
-}
-
-impl From<WireError> for AppError {
-    fn from(wire: WireError) -> Self {
-        let WireError {
-            kind,
-            message,
-            retry_after,
-        } = wire;
-        WireErrorIn {
-            kind,
-            message,
-            retry_after,
-        }
-        .into()
-    }
 }
 
 impl From<WireErrorIn> for AppError {
