@@ -41,7 +41,7 @@ impl<T: miniserde::Deserialize> Decodes<T> for JsonText {
     type Error = Unreadable;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
-        read(std::str::from_utf8(&bytes).map_err(|_| Unreadable)?)
+        read_bytes(&bytes)
     }
 }
 
@@ -53,8 +53,13 @@ pub type Json = Post<JsonText>;
 #[error("the answer could not be read")]
 pub struct Unreadable;
 
-fn read<T: miniserde::Deserialize>(text: &str) -> Result<T, Unreadable> {
+/// Reads JSON the way the browser does (the live stream's events too).
+pub fn read<T: miniserde::Deserialize>(text: &str) -> Result<T, Unreadable> {
     miniserde::json::from_str(text).map_err(|_| Unreadable)
+}
+
+fn read_bytes<T: miniserde::Deserialize>(bytes: &[u8]) -> Result<T, Unreadable> {
+    read(std::str::from_utf8(bytes).map_err(|_| Unreadable)?)
 }
 
 /// A server function's refusal: the [`AppError`]'s `{"kind": …, "message": …}`.
@@ -72,7 +77,7 @@ impl Encodes<AppError> for ErrorJson {
     type Error = serde_json::Error;
 
     fn encode(output: &AppError) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(output).map(Bytes::from)
+        JsonText::encode(output)
     }
 }
 
@@ -80,8 +85,7 @@ impl Decodes<AppError> for ErrorJson {
     type Error = Unreadable;
 
     fn decode(bytes: Bytes) -> Result<AppError, Self::Error> {
-        let text = std::str::from_utf8(&bytes).map_err(|_| Unreadable)?;
-        read::<crate::error::WireErrorIn>(text).map(AppError::from)
+        read_bytes::<crate::error::WireErrorIn>(&bytes).map(AppError::from)
     }
 }
 

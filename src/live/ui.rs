@@ -300,7 +300,7 @@ mod browser {
                 else {
                     return;
                 };
-                let change = miniserde::json::from_str::<LiveChange>(&data);
+                let change = crate::codec::read::<LiveChange>(&data);
                 let (on_change, on_reread) = {
                     let i = inner.borrow();
                     (i.on_change.clone(), i.on_reread.clone())
