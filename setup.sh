@@ -3,6 +3,7 @@
 #   ./setup.sh run     install what is missing, build, run on an embedded SQLite file with demo data
 #   ./setup.sh test    install what is missing, build, run every test (unit, database, HTTP, Playwright)
 #                      on both engines: SQLite and a PostgreSQL cluster started (and stopped) for the run
+#   ./setup.sh api-conformance   the API against its OpenAPI document only (schemathesis; part of `test`)
 #   ./setup.sh cluster two instances on one PostgreSQL database with demo data (ports 3000 and 3001)
 #   ./setup.sh bench   benchmarks: bytes on the wire against a minimal Leptos app, delete / recover /
 #                      purge against bare SQL (SQLite and PostgreSQL), a writer's wait during a large
@@ -56,6 +57,42 @@ ensure_js_minifier() {
     say "installing terser (npm) into .tools/"
     npm install --prefix .tools --no-audit --no-fund --silent terser@5.51.4
   fi
+}
+
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  if ! .tools/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) into .tools/schemathesis"
+    python3 -m venv .tools/schemathesis
+    .tools/schemathesis/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
+# The API against its own OpenAPI document (tests/schemathesis.toml says what is checked and the
+# few refusals excused, each with its reason): a release server on a fresh SQLite file with the
+# demo data, the root's AccessKey made through the console's own sign-in, then every check.
+api_conformance() {
+  ensure_schemathesis
+  local dir port url pid status=0
+  dir=$(mktemp -d /tmp/console-api.XXXXXX)
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  url="http://127.0.0.1:$port"
+  DATABASE_URL="sqlite://$dir/console.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+    RUST_LOG=warn target/release/workspace-console --demo >"$dir/server.log" 2>&1 &
+  pid=$!
+  until curl -fs "$url/readyz" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log" >&2; return 1; }
+    sleep 0.1
+  done
+  curl -fs -c "$dir/jar" -H "Origin: $url" -d username=acme -d password=acme-demo-1 "$url/api/sign_in" >/dev/null
+  local key
+  key=$(curl -fs -b "$dir/jar" -H "Origin: $url" -X POST "$url/api/create_access_key" |
+    python3 -c 'import json, sys; k = json.load(sys.stdin); print(k["id"] + ":" + k["secret"])')
+  CONSOLE_API_KEY="$key" NO_PROXY=127.0.0.1 .tools/schemathesis/bin/schemathesis run \
+    --config-file tests/schemathesis.toml --checks all --no-color "$url/openapi/v1/openapi.json" || status=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+  return "$status"
 }
 
 ensure_chromium() {
@@ -165,6 +202,8 @@ cmd_test() {
   start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   say "unit, database and HTTP tests on SQLite and PostgreSQL (cargo test)"
   cargo test --release --features ssr
+  say "the API against its OpenAPI document (schemathesis, every check, fixed seed)"
+  api_conformance
   say "end-to-end tests in Chromium (Playwright; the multi-instance journey on PostgreSQL)"
   (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
 }
@@ -225,7 +264,8 @@ cmd_bench() {
 case "${1:-}" in
   run) cmd_run ;;
   test) cmd_test ;;
+  api-conformance) build_release; api_conformance ;;
   cluster) cmd_cluster ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: $0 run|test|cluster|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|api-conformance|cluster|bench" >&2; exit 2 ;;
 esac

@@ -23,6 +23,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("The request is too large. Nothing was changed.")]
     TooLarge,
+    /// An address that exists, called with a method it does not answer.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// Too many attempts: refused for this many seconds.
     #[error("Too many attempts. Try again in {}.", wait_words(*.0))]
     Throttled(u64),
@@ -46,6 +49,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::TooLarge => 413,
+            AppError::MethodNotAllowed(_) => 405,
             AppError::Invalid(_) => 422,
             AppError::Throttled(_) => 429,
             AppError::Busy(_) => 503,
@@ -127,6 +131,7 @@ impl From<WireErrorIn> for AppError {
             "NameReserved" => AppError::NameReserved(message),
             "BadRequest" => AppError::BadRequest(message),
             "TooLarge" => AppError::TooLarge,
+            "MethodNotAllowed" => AppError::MethodNotAllowed(message),
             "Throttled" => AppError::Throttled(retry_after.unwrap_or(1)),
             "Busy" => AppError::Busy(retry_after.unwrap_or(1)),
             "Internal" => AppError::Internal,
@@ -169,6 +174,15 @@ impl From<leptos::wasm_split::SplitLoaderError> for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        // PostgreSQL's text cannot hold NUL (SQLSTATE 22021): the caller's input, not our fault.
+        if let sqlx::Error::Database(db) = &error
+            && db.code().as_deref() == Some("22021")
+        {
+            return AppError::BadRequest(
+                "The request holds a character that cannot be stored (NUL). Nothing was changed."
+                    .into(),
+            );
+        }
         tracing::error!(%error, "database error");
         AppError::Internal
     }

@@ -31,6 +31,7 @@ Environment:
   CONSOLE_PUBLIC_URL      the origin users reach, e.g. https://console.example.com (Host and Origin
                           are checked against it; cookies are Secure when it is https)
   CONSOLE_TRUST_PROXY=1   take the client address from the last X-Forwarded-For hop
+  CONSOLE_WEBHOOK_ALLOW_PRIVATE=1  as --webhook-allow-private
   CONSOLE_TEST_CLOCK=1    test mode: POST /test-api/clock/advance {\"seconds\": N} moves the clock
                           and runs a purge pass; refused unless listening on a loopback address
   RUST_LOG                log filter (default info)
@@ -58,6 +59,12 @@ struct Cli {
     #[arg(long, env = "CONSOLE_TRUST_PROXY", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
+    /// Let webhooks reach loopback, private (RFC 1918), shared (CGNAT) and IPv6 unique-local
+    /// addresses: for a receiver inside your own network. Off by default, when a webhook whose host
+    /// is or resolves to such an address is refused when it is set and again at every delivery.
+    #[arg(long, env = "CONSOLE_WEBHOOK_ALLOW_PRIVATE", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    webhook_allow_private: bool,
     /// Seconds to keep serving after a stop signal, with readiness off and `Connection: close`.
     #[arg(long, env = "CONSOLE_DRAIN_SECS", default_value_t = 1)]
     drain_secs: u64,
@@ -146,7 +153,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         public_origin,
         trust_proxy: cli.trust_proxy,
         loopback_only: addr.ip().is_loopback(),
+        webhook_allow_private: cli.webhook_allow_private,
     };
+    if cli.webhook_allow_private {
+        tracing::warn!("webhooks may reach private networks (--webhook-allow-private)");
+    }
     let state = state.share();
     // The router creates the session table; the purge job's housekeeping prunes it afterwards.
     let app = http::router(state.clone()).await?;
@@ -157,7 +168,12 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         cli.purge_interval,
         test_mode,
     );
-    spawn_webhook_worker(state.pool.clone(), state.clock.clone(), test_mode);
+    spawn_webhook_worker(
+        state.pool.clone(),
+        state.clock.clone(),
+        test_mode,
+        cli.webhook_allow_private,
+    );
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "Workspace Console listening on http://{}",
@@ -219,10 +235,15 @@ fn spawn_purge_job(
 }
 
 /// Sends due webhook deliveries every second, in the background: nothing else waits for them.
-fn spawn_webhook_worker(pool: workspace_console::store::Pool, clock: Clock, test_mode: bool) {
+fn spawn_webhook_worker(
+    pool: workspace_console::store::Pool,
+    clock: Clock,
+    test_mode: bool,
+    allow_private: bool,
+) {
     use workspace_console::notifications::webhook;
     tokio::spawn(async move {
-        let client = webhook::client();
+        let sender = webhook::Sender::new(allow_private);
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -232,7 +253,7 @@ fn spawn_webhook_worker(pool: workspace_console::store::Pool, clock: Clock, test
             {
                 tracing::error!(?error, "reading the test clock");
             }
-            if let Err(error) = webhook::deliver_due(&pool, &client, clock.now()).await {
+            if let Err(error) = webhook::deliver_due(&pool, &sender, clock.now()).await {
                 tracing::error!(?error, "webhook worker pass failed; the next one retries");
             }
         }

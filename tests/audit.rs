@@ -438,7 +438,7 @@ async fn one_notice_for_a_webhook(
 ) -> (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, i64) {
     let acme = account(pool, "acme").await;
     let (url, bodies) = receiver(failures).await;
-    notices::set_webhook(pool, T0, &acme, &url).await.unwrap();
+    notices::set_webhook(pool, T0, &acme, &url, true).await.unwrap();
     workspace(pool, &acme, "ws1", false).await;
     deletion::delete(pool, T0, &acme, "ws1", "ws1", true)
         .await
@@ -451,7 +451,7 @@ async fn one_notice_for_a_webhook(
 on_both_engines!(a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff);
 async fn a_webhook_gets_each_notice_once_with_its_id_after_retries_with_backoff(pool: Pool) {
     let (bodies, t) = one_notice_for_a_webhook(&pool, 2).await;
-    let client = webhook::client();
+    let client = webhook::Sender::new(true);
     assert_eq!(webhook::deliver_due(&pool, &client, t).await.unwrap(), 0);
     // Not due again before its backoff.
     assert_eq!(
@@ -506,7 +506,7 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
     ] {
         assert!(
             matches!(
-                notices::set_webhook(&pool, T0, &acme, bad).await,
+                notices::set_webhook(&pool, T0, &acme, bad, true).await,
                 Err(AppError::Invalid(_))
             ),
             "{bad}"
@@ -517,14 +517,14 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/hook", listener.local_addr().unwrap())
     };
-    notices::set_webhook(&pool, T0, &acme, &dead).await.unwrap();
+    notices::set_webhook(&pool, T0, &acme, &dead, true).await.unwrap();
     workspace(&pool, &acme, "ws1", false).await;
     deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
         .await
         .unwrap();
     let t = T0 + 7 * DAY;
     notices::warn_pass(&pool, t).await.unwrap();
-    let client = webhook::client();
+    let client = webhook::Sender::new(true);
     let mut now = t;
     for _ in 0..200 {
         webhook::deliver_due(&pool, &client, now).await.unwrap();
@@ -558,7 +558,7 @@ on_both_engines!(a_delivery_not_sent_within_24_hours_is_given_up_unsent);
 async fn a_delivery_not_sent_within_24_hours_is_given_up_unsent(pool: Pool) {
     let (bodies, t) = one_notice_for_a_webhook(&pool, 0).await;
     // Every instance was down for a day and more.
-    let client = webhook::client();
+    let client = webhook::Sender::new(true);
     assert_eq!(
         webhook::deliver_due(&pool, &client, t + DAY + 1)
             .await
@@ -574,4 +574,177 @@ async fn a_delivery_not_sent_within_24_hours_is_given_up_unsent(pool: Pool) {
         .await
         .unwrap();
     assert_eq!(outcome, "GaveUp");
+}
+
+// ---------- webhook: the internal network, signatures, the last delivery ----------
+
+/// A receiver on a free loopback port that answers 204 and keeps each request's
+/// `X-Console-Signature` and body as sent.
+async fn signed_receiver() -> (u16, Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let app = {
+        let got = got.clone();
+        axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let got = got.clone();
+                async move {
+                    let signature = headers
+                        .get(webhook::SIGNATURE_HEADER)
+                        .map(|v| v.to_str().unwrap().to_owned())
+                        .unwrap_or_default();
+                    got.lock().unwrap().push((signature, body));
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, got)
+}
+
+/// One notice for acme (ws1's 7-day warning, due at the time answered).
+async fn one_notice(pool: &Pool, acme: &Principal) -> i64 {
+    workspace(pool, acme, "ws1", false).await;
+    deletion::delete(pool, T0, acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let t = T0 + 7 * DAY;
+    notices::warn_pass(pool, t).await.unwrap();
+    t
+}
+
+on_both_engines!(a_webhook_into_the_internal_network_is_refused_when_it_is_set);
+async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let (port, got) = signed_receiver().await;
+    for (url, rule) in [
+        (format!("http://127.0.0.1:{port}/hook"), "127.0.0.1 is a loopback address"),
+        (format!("http://localhost:{port}/hook"), "localhost resolves to"),
+        ("http://[::1]/".into(), "::1 is a loopback address"),
+        ("http://169.254.169.254/latest/meta-data/".into(), "a link-local address"),
+        ("http://10.0.0.1/".into(), "a private (RFC 1918) address"),
+        ("http://192.168.0.10:8080/x?y=1".into(), "a private (RFC 1918) address"),
+        ("http://0.0.0.0:3000/".into(), "an unspecified address"),
+        ("http://2130706433/".into(), "127.0.0.1 is a loopback address"),
+        ("http://0x7f.1/".into(), "127.0.0.1 is a loopback address"),
+        ("http://100.64.0.1/".into(), "a shared (CGNAT) address"),
+        ("http://[fd00::1]/".into(), "an IPv6 unique local address"),
+        ("http://[::ffff:127.0.0.1]/".into(), "an IPv4-mapped address"),
+        ("http://224.0.0.1/".into(), "a multicast address"),
+        ("http://255.255.255.255/".into(), "the broadcast address"),
+    ] {
+        match notices::set_webhook(&pool, T0, &acme, &url, false).await {
+            Err(AppError::Invalid(message)) => {
+                assert!(
+                    message.starts_with("A webhook may not be sent into a private network: ")
+                        && message.contains(rule),
+                    "{url}: {message}"
+                );
+            }
+            other => panic!("{url} was not refused: {other:?}"),
+        }
+    }
+    // The metadata service stays out of reach even where private receivers are allowed.
+    assert!(matches!(
+        notices::set_webhook(&pool, T0, &acme, "http://169.254.169.254/", true).await,
+        Err(AppError::Invalid(_))
+    ));
+    let saved = notices::webhook(&pool, acme.account_id).await.unwrap();
+    assert_eq!(saved.url, "", "nothing was saved");
+    assert!(events(&pool, &acme, by_action("SetWebhook")).await.is_empty());
+    assert!(got.lock().unwrap().is_empty());
+}
+
+on_both_engines!(a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_delivery);
+async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_delivery(
+    pool: Pool,
+) {
+    let acme = account(&pool, "acme").await;
+    let (port, got) = signed_receiver().await;
+    // Set while private receivers were allowed, by a name that resolves to loopback; the operator
+    // has since turned the setting off.
+    notices::set_webhook(&pool, T0, &acme, &format!("http://localhost:{port}/hook"), true)
+        .await
+        .unwrap();
+    let t = one_notice(&pool, &acme).await;
+    let public_only = webhook::Sender::new(false);
+    assert_eq!(webhook::deliver_due(&pool, &public_only, t).await.unwrap(), 0);
+    assert!(got.lock().unwrap().is_empty(), "nothing reached the receiver");
+    let (outcome, error, done): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT outcome, last_error, done_at FROM webhook_outbox")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((outcome.as_str(), done), ("GaveUp", Some(t)), "refused at once, never retried");
+    assert!(error.contains("localhost resolves to"), "{error}");
+    let last = notices::webhook(&pool, acme.account_id)
+        .await
+        .unwrap()
+        .last_delivery
+        .expect("the refusal is the last delivery");
+    assert_eq!(last.at, t);
+    assert!(
+        last.result
+            .starts_with("Not sent. A webhook may not be sent into a private network: localhost resolves to"),
+        "{}",
+        last.result
+    );
+    // Nothing is tried again later.
+    assert_eq!(
+        webhook::deliver_due(&pool, &public_only, t + DAY).await.unwrap(),
+        0
+    );
+    assert!(got.lock().unwrap().is_empty());
+}
+
+on_both_engines!(each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once);
+async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let (port, got) = signed_receiver().await;
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let first = notices::set_webhook(&pool, T0, &acme, &url, true)
+        .await
+        .unwrap()
+        .into_inner();
+    let secret = first.secret.expect("the first URL makes the signing secret");
+    assert!(secret.starts_with("whsec_") && secret.len() == 38, "{secret}");
+    let again = notices::set_webhook(&pool, T0, &acme, &url, true)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.secret, None, "the secret is shown only when it is made");
+    assert!(notices::webhook(&pool, acme.account_id).await.unwrap().signed);
+
+    let t = one_notice(&pool, &acme).await;
+    let sender = webhook::Sender::new(true);
+    assert_eq!(webhook::deliver_due(&pool, &sender, t).await.unwrap(), 1);
+    let (signature, body) = got.lock().unwrap()[0].clone();
+    assert_eq!(signature, webhook::signature(&secret, body.as_bytes()));
+    let last = notices::webhook(&pool, acme.account_id)
+        .await
+        .unwrap()
+        .last_delivery
+        .unwrap();
+    assert_eq!((last.at, last.result.as_str()), (t, "Delivered (1 attempt)."));
+
+    // A new secret signs the next delivery; the old one no longer matches.
+    let rotated = notices::new_webhook_secret(&pool, t, &acme)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_ne!(rotated, secret);
+    notices::warn_pass(&pool, T0 + 13 * DAY + 1).await.unwrap();
+    assert_eq!(
+        webhook::deliver_due(&pool, &sender, T0 + 13 * DAY + 1)
+            .await
+            .unwrap(),
+        1
+    );
+    let (signature, body) = got.lock().unwrap()[1].clone();
+    assert_eq!(signature, webhook::signature(&rotated, body.as_bytes()));
+    assert_ne!(signature, webhook::signature(&secret, body.as_bytes()));
+    assert_eq!(events(&pool, &acme, by_action("SetWebhook")).await.len(), 3);
 }

@@ -253,8 +253,11 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
         .unwrap();
     let (a, b) = (start(&url, false).await, start(&url, false).await);
     let sign_in = |url: String, user: &'static str, password: &'static str| async move {
+        let mut origin = reqwest::header::HeaderMap::new();
+        origin.insert(reqwest::header::ORIGIN, url.parse().unwrap());
         let client = reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(origin)
             .build()
             .unwrap();
         let res = client

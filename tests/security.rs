@@ -193,6 +193,7 @@ async fn a_session_cookie_of_any_shape_that_names_no_session_is_answered_as_sign
         let cookie = format!("console_session={value}");
         let res = client
             .post(format!("{}/api/list_workspaces", app.url))
+            .header("Origin", app.url.clone())
             .header("cookie", &cookie)
             .form(&[("query", ""), ("page", "1")])
             .send()
@@ -695,50 +696,57 @@ async fn malformed_calls_to_every_server_function_get_a_clear_four_hundred(pool:
 on_both_engines!(a_body_over_a_mebibyte_is_413_whether_announced_or_streamed);
 async fn a_body_over_a_mebibyte_is_413_whether_announced_or_streamed(pool: Pool) {
     let app = spawn_app(pool, false).await;
-    let root = app.client(Some(("acme", "acme-demo-1"))).await;
     let node_id = app
         .id("SELECT id FROM assets WHERE name = 'tmp_check' AND workspace_id = (SELECT id FROM workspaces WHERE account_id = 1 AND name = 'sales_dw')")
         .await;
     let before = app.fingerprint().await;
-    let big = "x".repeat(3 * 1024 * 1024);
-    // The server answers as soon as it knows the body is too large (from Content-Length, or once
-    // the limit is passed) and closes the connection while the client is still sending, so the
-    // client may see the close before the answer: it tries again.
-    async fn first_answer(send: impl Fn() -> reqwest::RequestBuilder) -> Vec<StatusCode> {
-        let mut statuses = vec![];
-        for _ in 0..5 {
-            match send().send().await {
-                Ok(res) => {
-                    statuses.push(res.status());
-                    break;
-                }
-                Err(error) => assert!(error.is_request(), "{error:?}"),
-            }
-        }
-        statuses
-    }
-    let url = format!("{}/api/save_node", app.url);
-    let announced = first_answer(|| {
-        root.post(&url).form(&[
-            ("workspace", s("sales_dw")),
-            ("node_id", node_id.clone()),
-            ("code", big.clone()),
-        ])
-    })
+    let cookie = session_cookie(&app, "acme", "acme-demo-1").await;
+    // Announced: refused from the headers alone, before a byte of the body is sent.
+    let announced = common::app::raw_exchange(
+        &app.url,
+        &format!(
+            "POST /api/save_node HTTP/1.1\r\nOrigin: {}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}",
+            app.url,
+            3 * 1024 * 1024
+        ),
+        b"",
+    )
     .await;
-    assert_eq!(announced, [StatusCode::PAYLOAD_TOO_LARGE]);
-    let streamed = first_answer(|| {
-        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
-            Ok(format!("workspace=sales_dw&node_id={node_id}&code=").into_bytes()),
-            Ok(big.clone().into_bytes()),
-        ];
-        root.post(&url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
-    })
+    assert!(announced.starts_with("HTTP/1.1 413"), "{announced}");
+    assert!(announced.contains("\"kind\":\"TooLarge\""), "{announced}");
+    // Streamed without a length: one chunk one byte over the limit, and nothing after it (the
+    // server reads every byte sent before it answers).
+    let mut chunk = format!("workspace=sales_dw&node_id={node_id}&code=").into_bytes();
+    chunk.resize(1024 * 1024 + 1, b'x');
+    let mut body = format!("{:x}\r\n", chunk.len()).into_bytes();
+    body.extend_from_slice(&chunk);
+    let streamed = common::app::raw_exchange(
+        &app.url,
+        &format!(
+            "POST /api/save_node HTTP/1.1\r\nOrigin: {}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked",
+            app.url
+        ),
+        &body,
+    )
     .await;
-    assert_eq!(streamed, [StatusCode::PAYLOAD_TOO_LARGE]);
+    assert!(streamed.starts_with("HTTP/1.1 413"), "{streamed}");
     assert_eq!(app.fingerprint().await, before);
+}
+
+/// A signed-in session's cookie (`console_session=…`), for a request made by hand.
+async fn session_cookie(app: &TestApp, user: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/sign_in", app.url))
+        .header("Origin", app.url.clone())
+        .form(&[("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
 }
 
 on_both_engines!(a_search_longer_than_any_name_is_refused_and_wildcards_match_themselves);
@@ -1012,9 +1020,11 @@ async fn a_burst_of_sign_ins_past_the_gate_gets_503_with_retry_after(pool: Pool)
     let attempts: Vec<_> = (0..12)
         .map(|i| {
             let url = format!("{}/api/sign_in", app.url);
+            let origin = app.url.clone();
             tokio::spawn(async move {
                 let res = reqwest::Client::new()
                     .post(url)
+                    .header("Origin", origin)
                     .form(&[
                         ("username", format!("nobody{i}")),
                         ("password", "wrong-password".into()),
@@ -1182,4 +1192,301 @@ async fn static_files_never_leave_the_site_folder(pool: Pool) {
             "{path}: {body}"
         );
     }
+}
+
+// ---- Round two: webhook destinations, origin without Origin, unknown routes, text -------------
+
+/// The server functions' JSON error: `(status, kind, message)`.
+async fn console_error(res: reqwest::Response) -> (StatusCode, String, String) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{status} {text:?} is not JSON: {error}"));
+    (
+        status,
+        body["kind"].as_str().unwrap_or_default().to_owned(),
+        body["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+on_both_engines!(a_webhook_into_the_internal_network_is_a_clear_422_unless_the_operator_allows_it);
+async fn a_webhook_into_the_internal_network_is_a_clear_422_unless_the_operator_allows_it(
+    pool: Pool,
+) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = receiver.local_addr().unwrap().port();
+    for url in [
+        format!("http://127.0.0.1:{port}/hook"),
+        format!("http://localhost:{port}/hook"),
+        s("http://169.254.169.254/latest/meta-data/"),
+        s("http://0x7f.1/"),
+    ] {
+        let (status, body) = app.call(&root, "set_webhook", &[("url", url.clone())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
+        assert!(body.contains("A webhook may not be sent into a private network"), "{body}");
+    }
+    let (_, body) = app.call(&root, "get_webhook", &[]).await;
+    let saved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(saved["url"], "", "nothing was saved: {body}");
+
+    // An operator who runs the receiver in their own network allows private receivers.
+    let inside = spawn_with(
+        pool,
+        |state| state.config.webhook_allow_private = true,
+        Duration::ZERO,
+    )
+    .await;
+    let root = inside.client(Some(("acme", "acme-demo-1"))).await;
+    let url = format!("http://localhost:{port}/hook");
+    let (status, body) = inside.call(&root, "set_webhook", &[("url", url.clone())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(saved["url"], url);
+    assert!(saved["secret"].as_str().unwrap().starts_with("whsec_"), "{body}");
+    let (status, body) = inside
+        .call(&root, "set_webhook", &[("url", s("http://169.254.169.254/"))])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "never the metadata service: {body}");
+    let (status, body) = inside.call(&root, "new_webhook_secret", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.starts_with("\"whsec_"), "{body}");
+}
+
+on_both_engines!(a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages);
+async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages(pool: Pool) {
+    let app = spawn_app(pool, true).await;
+    // A client that sends the session cookie but no Origin (a browser never does that on a
+    // cross-site POST; a client that strips it might).
+    let bare = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let res = bare
+        .post(format!("{}/api/sign_in", app.url))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("username", "acme"), ("password", "acme-demo-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let create = |name: &str, headers: &[(&str, String)]| {
+        let mut request = bare
+            .post(format!("{}/api/create_workspace", app.url))
+            .form(&[("name", name), ("display_name", ""), ("description", ""), ("data_modeling", "false")]);
+        for (header, value) in headers {
+            request = request.header(*header, value);
+        }
+        request.send()
+    };
+    for (name, headers) in [
+        ("no_origin_at_all", vec![]),
+        ("foreign_referer", vec![("Referer", s("https://evil.example/page"))]),
+        ("same_site_fetch", vec![("Sec-Fetch-Site", s("same-site"))]),
+        ("cross_site_fetch", vec![("Sec-Fetch-Site", s("cross-site")), ("Referer", format!("{}/workspaces", app.url))]),
+        ("null_origin", vec![("Origin", s("null"))]),
+        ("foreign_origin", vec![("Origin", s("https://evil.example"))]),
+        ("opaque_referer", vec![("Referer", s("about:blank"))]),
+    ] {
+        let (status, kind, message) = console_error(create(name, &headers).await.unwrap()).await;
+        assert_eq!(
+            (status, kind.as_str(), message.as_str()),
+            (StatusCode::FORBIDDEN, "Forbidden", "Cross-origin request refused."),
+            "{name}"
+        );
+        assert!(!active(&app, name).await, "{name} was created");
+    }
+    for (name, headers) in [
+        ("fetch_same_origin", vec![("Sec-Fetch-Site", s("same-origin"))]),
+        ("typed_by_the_user", vec![("Sec-Fetch-Site", s("none"))]),
+        ("same_origin_referer", vec![("Referer", format!("{}/workspaces?page=2", app.url))]),
+        ("own_origin", vec![("Origin", app.url.clone())]),
+    ] {
+        let res = create(name, &headers).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{name}: {}", res.text().await.unwrap());
+        assert!(active(&app, name).await, "{name}");
+    }
+    // Test mode's clock is called by scripts, without any of them.
+    let res = reqwest::Client::new()
+        .post(format!("{}/test-api/clock/advance", app.url))
+        .json(&serde_json::json!({"seconds": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+on_both_engines!(unknown_routes_and_methods_answer_the_doors_own_json_error);
+async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let client = app.client(Some(("acme", "acme-demo-1"))).await;
+    let res = client
+        .post(format!("{}/api/nonexistent_fn", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+    let (status, kind, message) = console_error(res).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::NOT_FOUND, "NotFound"));
+    assert!(!message.contains("#[server]") && !message.contains("register"), "{message}");
+
+    let res = client
+        .put(format!("{}/api/list_workspaces", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[reqwest::header::ALLOW], "POST");
+    let (status, kind, _) = console_error(res).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"));
+
+    // The API answers in its own shape, with the request's id and the methods it allows.
+    let acme = identity::load_principal(&app.pool, 1).await.unwrap().unwrap();
+    let key = workspace_console::access_keys::service::create(&app.pool, T0, &acme, acme.user_id)
+        .await
+        .unwrap()
+        .into_inner();
+    let bearer = format!("Bearer {}:{}", key.id, key.secret);
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/workspaces/sales_dw", "GET,HEAD,DELETE"),
+        (reqwest::Method::GET, "/tasks/1/freeze", "POST"),
+        (reqwest::Method::DELETE, "/recycle-bin/1/recover", "POST"),
+        (reqwest::Method::PATCH, "/workspaces", "GET,HEAD,POST"),
+    ] {
+        let res = client
+            .request(method.clone(), format!("{}/openapi/v1{path}", app.url))
+            .header("Authorization", &bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        let mut allowed: Vec<String> = res.headers()[reqwest::header::ALLOW]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|m| m.trim().to_owned())
+            .collect();
+        allowed.sort();
+        let mut expected: Vec<&str> = allow.split(',').collect();
+        expected.sort();
+        assert_eq!(allowed, expected, "{method} {path}");
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "MethodNotAllowed", "{body}");
+        assert_eq!(body["request_id"], id.as_str(), "{body}");
+    }
+    let res = client
+        .get(format!("{}/openapi/v1/no/such/operation", app.url))
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "NotFound", "{body}");
+
+    // An announced body over the limit is refused before it is read, in the API's shape.
+    let answer = common::app::raw_exchange(
+        &app.url,
+        &format!(
+            "POST /openapi/v1/workspaces HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {}",
+            2 << 20
+        ),
+        b"",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let id = head
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("a request id");
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["code"], "TooLarge", "{body}");
+    assert_eq!(body["request_id"], id, "{body}");
+}
+
+on_both_engines!(a_missing_build_file_is_never_cached);
+async fn a_missing_build_file_is_never_cached(pool: Pool) {
+    let app = spawn_with(
+        pool,
+        |state| state.leptos_options.hash_files = true,
+        Duration::ZERO,
+    )
+    .await;
+    let res = reqwest::get(format!("{}/pkg/workspace-console.0000000000.wasm", app.url))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()[reqwest::header::CACHE_CONTROL], "no-store");
+}
+
+on_both_engines!(text_fields_refuse_control_characters_and_direction_overrides);
+async fn text_fields_refuse_control_characters_and_direction_overrides(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let before = app.fingerprint().await;
+    let create = |display: &str, description: &str| {
+        vec![
+            ("name", s("spoofed_ws")),
+            ("display_name", s(display)),
+            ("description", s(description)),
+            ("data_modeling", s("false")),
+        ]
+    };
+    for (display, description, what) in [
+        ("Sales\u{202E}fdp.exe", "", "Display name may not contain characters that change the direction"),
+        ("line\nbreak", "", "Display name must be one line without control characters."),
+        ("nul\0", "", "Display name must be one line"),
+        ("", "bell\u{7}", "Description may not contain control characters other than line breaks and tabs."),
+        ("", "\u{2066}isolate", "Description may not contain characters that change the direction"),
+        ("", "nul\0here", "Description may not contain control characters"),
+    ] {
+        let (status, body) = app.call(&alice, "create_workspace", &create(display, description)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{display:?} {description:?}: {body}");
+        assert!(body.contains(what), "{body}");
+    }
+    let (status, body) = app
+        .call(&alice, "add_asset", &[
+            ("workspace", s("sales_dw")),
+            ("kind", s("node")),
+            ("product", s("DataWorks")),
+            ("name", s("etl\u{202E}")),
+            ("subtype", s("ODPS SQL")),
+            ("detail", s("")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Name may not contain characters that change the direction"), "{body}");
+    let node = app
+        .id("SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
+             WHERE w.name = 'sales_dw' AND a.kind = 'node' ORDER BY a.id LIMIT 1")
+        .await;
+    let (status, body) = app
+        .call(&alice, "save_node", &[
+            ("workspace", s("sales_dw")),
+            ("node_id", node.clone()),
+            ("code", s("SELECT 1;\u{1b}[2J")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Code may not contain control characters"), "{body}");
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+
+    // Line breaks and tabs stay welcome where they belong, and any script in any field.
+    let (status, body) = app
+        .call(&alice, "create_workspace", &create("销售 – été", "Two lines\n\tand a tab\r\n"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .call(&alice, "save_node", &[
+            ("workspace", s("sales_dw")),
+            ("node_id", node),
+            ("code", s("-- a\r\nSELECT 1;\n\tFROM dual;")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A filter or lookup with NUL is the caller's mistake, on PostgreSQL as on SQLite.
+    let (status, body) = app
+        .call(&alice, "list_workspaces", &[("query", s("a\0b")), ("page", s("1"))])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }

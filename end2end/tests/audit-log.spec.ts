@@ -58,8 +58,10 @@ test.describe('Audit Log', () => {
 
   test("a ReadOnly user's delete posted directly is refused and recorded as Denied", async ({ page }) => {
     await signInAs(page, DEMO.bob);
+    // Sent as the page would send it: with the console's own Origin.
     const refused = await page.request.post('/api/delete_workspace', {
       form: { workspace: 'sales_dw', typed_name: 'sales_dw', freeze_tasks: 'true' },
+      headers: { Origin: new URL(page.url()).origin },
     });
     expect(refused.status()).toBe(403);
     await gotoHydrated(page, '/audit-log?action=DeleteWorkspace');
@@ -130,14 +132,28 @@ test.describe('Notifications', () => {
     await url.fill('ftp://example.com/hook');
     await settings.getByRole('button', { name: 'Save Webhook', exact: true }).click();
     await expect(settings.getByRole('alert')).toContainText('http:// or https://');
+    // The cloud metadata service is never a webhook, whatever the operator allows.
+    await url.fill('http://169.254.169.254/latest/meta-data/');
+    await settings.getByRole('button', { name: 'Save Webhook', exact: true }).click();
+    await expect(settings.getByRole('alert')).toContainText(
+      'A webhook may not be sent into a private network: 169.254.169.254 is a link-local address.',
+    );
+    await expect(settings.getByText('Last delivery: none yet.')).toBeVisible();
+    await expect(settings.getByText('Deliveries are not signed yet')).toBeVisible();
+    // The test servers allow private receivers (--webhook-allow-private), as an operator whose
+    // receiver is in their own network would.
     await url.fill('http://127.0.0.1:9/hook');
     await settings.getByRole('button', { name: 'Save Webhook', exact: true }).click();
     await expect(settings.getByText('Notices will be POSTed to http://127.0.0.1:9/hook.')).toBeVisible();
+    await expect(settings.getByText(/New signing secret \(copy it now: it is not shown again\): whsec_\w{32}/)).toBeVisible();
+    await expect(settings.getByText('Deliveries are signed')).toBeVisible();
     await expectAccessible(page);
     await shot(page, 'ram-users-webhook');
     await reloadHydrated(page);
-    await expect(page.getByRole('region', { name: 'Notifications' }).getByRole('textbox', { name: 'Webhook URL' })).toHaveValue(
-      'http://127.0.0.1:9/hook',
-    );
+    const reloaded = page.getByRole('region', { name: 'Notifications' });
+    await expect(reloaded.getByRole('textbox', { name: 'Webhook URL' })).toHaveValue('http://127.0.0.1:9/hook');
+    await expect(reloaded.getByText(/whsec_/)).toHaveCount(0);
+    await reloaded.getByRole('button', { name: 'New Signing Secret', exact: true }).click();
+    await expect(reloaded.getByText(/New signing secret \(copy it now: it is not shown again\): whsec_\w{32}/)).toBeVisible();
   });
 });

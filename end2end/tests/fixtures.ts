@@ -113,6 +113,8 @@ async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> 
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.resolve(__dirname, '../../target/site'),
       CONSOLE_TEST_CLOCK: '1',
+      // Webhook receivers in these tests listen on loopback.
+      CONSOLE_WEBHOOK_ALLOW_PRIVATE: '1',
       RUST_LOG: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

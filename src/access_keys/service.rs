@@ -13,7 +13,7 @@ use crate::identity::service::{hash_password, load_principal, verify_password};
 use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
 use crate::store::{Flag, Pool};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use crate::server::secret::random_text;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,24 +26,6 @@ const CACHE_MAX: usize = 10_000;
 
 /// The one answer to every failed authentication, whatever was wrong.
 pub const UNAUTHENTICATED: &str = "The request needs a valid, enabled AccessKey: send the header \"Authorization: Bearer <AccessKeyId>:<AccessKeySecret>\".";
-
-const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// `len` characters from A-Z, a-z, 0-9, uniformly (rejection sampling over random bytes).
-fn random_text(len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    let mut buf = [0u8; 64];
-    while out.len() < len {
-        OsRng.fill_bytes(&mut buf);
-        for b in buf {
-            // 248 = 4 x 62: bytes above it would favour the first letters.
-            if b < 248 && out.len() < len {
-                out.push(ALPHABET[(b % 62) as usize] as char);
-            }
-        }
-    }
-    out
-}
 
 #[derive(sqlx::FromRow)]
 struct KeyRow {
@@ -310,15 +292,6 @@ pub async fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_and_secrets_are_alphanumeric_of_their_length_and_differ() {
-        let a = random_text(30);
-        let b = random_text(30);
-        assert_eq!(a.len(), 30);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
-        assert_ne!(a, b);
-    }
 
     #[test]
     fn only_a_well_formed_bearer_header_is_read() {

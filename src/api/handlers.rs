@@ -72,12 +72,72 @@ fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     read(input.map(|Path(p)| p).map_err(|r| r.body_text()), "path")
 }
 
-fn body<T>(input: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    match input {
-        Ok(Json(body)) => Ok(body),
-        Err(JsonRejection::BytesRejection(_)) => Err(ApiError(AppError::TooLarge)),
-        Err(rejection) => read(Err::<T, _>(rejection.body_text()), "JSON body"),
+/// A JSON object's fields, read into `T`: a refusal names the field that is wrong, in words that
+/// name no type of the server's.
+fn body<T: serde::de::DeserializeOwned>(
+    input: Result<Json<serde_json::Value>, JsonRejection>,
+) -> Result<T, ApiError> {
+    let value = match input {
+        Ok(Json(value)) => value,
+        Err(JsonRejection::BytesRejection(_)) => return Err(ApiError(AppError::TooLarge)),
+        Err(rejection) => return read(Err::<T, _>(rejection.body_text()), "JSON body"),
+    };
+    if !value.is_object() {
+        return Err(ApiError(AppError::BadRequest(
+            "The JSON body must be an object of named fields. Nothing was changed.".into(),
+        )));
     }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let field = error.path().to_string();
+        let why = error.into_inner();
+        ApiError(AppError::BadRequest(if field.is_empty() || field == "." {
+            format!("The JSON body could not be read: {why}. Nothing was changed.")
+        } else {
+            format!("The field `{field}` could not be read: {why}. Nothing was changed.")
+        }))
+    })
+}
+
+/// A workspace named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct WorkspacePath {
+    /// The workspace name, in any letter case: 3 to 64 letters, digits and underscores, starting
+    /// with a letter or a digit. A name of no active workspace of the account answers 404.
+    #[param(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$")]
+    pub name: String,
+}
+
+/// A Recycle Bin entry named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct EntryPath {
+    /// The Recycle Bin entry's id (from `GET /recycle-bin`). An id of no entry of the account
+    /// answers 404.
+    pub id: i64,
+}
+
+/// A task named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct TaskPath {
+    /// The task's id (from `GET /tasks`). An id of no task of the account answers 404.
+    pub id: i64,
+}
+
+/// The optional `Idempotency-Key` header of a change.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// 1 to 255 visible ASCII characters. Repeats of one key (by one AccessKey, within 24 hours)
+    /// answer the first answer again; a key reused for another request answers 422, and one whose
+    /// first request is still running 409.
+    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")]
+    pub idempotency_key: Option<String>,
 }
 
 fn may(caller: &Caller, capability: Capability) -> Result<(), ApiError> {
@@ -113,10 +173,12 @@ where
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListWorkspaces {
-    /// Part of a workspace name, ignoring letter case (at most 64 characters).
+    /// Part of a workspace name, ignoring letter case: one line of at most 64 characters (after
+    /// trimming) without control characters or characters that change the direction of text.
     #[serde(default)]
+    #[param(max_length = 64, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub query: String,
-    /// The page of 10, from 1 (a page past the last answers the last).
+    /// The page of 10, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]
     pub page: i64,
 }
@@ -139,13 +201,19 @@ pub async fn list_workspaces(
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
-    /// Letters, digits and underscores, starting with a letter, at most 64 characters; unique in
-    /// the account ignoring letter case, and not held by a Recycle Bin entry.
+    /// 3 to 64 letters, digits and underscores, starting with a letter or a digit; unique in the
+    /// account ignoring letter case, and not held by a Recycle Bin entry (409 otherwise).
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$")]
     pub name: String,
-    /// Defaults to the name.
+    /// One line of at most 64 characters (after trimming), without control characters or
+    /// characters that change the direction of text; empty or absent: the name.
     #[serde(default)]
+    #[schema(max_length = 64, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub display_name: String,
+    /// At most 1,024 characters (after trimming); line breaks and tabs, but no other control
+    /// characters and no characters that change the direction of text.
     #[serde(default)]
+    #[schema(max_length = 1024, pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$")]
     pub description: String,
     #[serde(default)]
     pub data_modeling: bool,
@@ -153,14 +221,14 @@ pub struct NewWorkspace {
 
 /// Create a workspace.
 #[utoipa::path(post, path = "/workspaces", tag = "Workspaces", request_body = NewWorkspace,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(IdempotencyKey),
     responses((status = 201, description = "The workspace", body = WorkspaceRow), Refusals))]
 pub async fn create_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    input: Result<Json<NewWorkspace>, JsonRejection>,
+    input: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<WorkspaceRow>), ApiError> {
-    let input = body(input)?;
+    let input: NewWorkspace = body(input)?;
     let name = input.name.clone();
     let row = change(
         &s,
@@ -184,7 +252,7 @@ pub async fn create_workspace(
 
 /// A workspace with what deleting it would do: its PAI workspace, asset counts, Running tasks.
 #[utoipa::path(get, path = "/workspaces/{name}", tag = "Workspaces",
-    params(("name" = String, Path, description = "The workspace name (any letter case)")),
+    params(WorkspacePath),
     responses((status = 200, description = "The workspace and its pre-deletion data", body = DeletionPreview), Refusals))]
 pub async fn get_workspace(
     State(s): State<AppState>,
@@ -201,7 +269,9 @@ pub async fn get_workspace(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeleteWorkspace {
-    /// The workspace name again, exactly (the typed confirmation).
+    /// The workspace name again, exactly, in its letter case (the typed confirmation): one that
+    /// does not match answers 422.
+    #[param(min_length = 1)]
     pub confirm_name: String,
     /// Freeze its Running tasks first (then they are deleted with it); otherwise they stay
     /// Running as orphans and keep billing.
@@ -211,8 +281,8 @@ pub struct DeleteWorkspace {
 
 /// Delete a workspace: it moves to the Recycle Bin for 14 days.
 #[utoipa::path(delete, path = "/workspaces/{name}", tag = "Workspaces",
-    params(("name" = String, Path, description = "The workspace name"), DeleteWorkspace,
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(WorkspacePath, DeleteWorkspace,
+        IdempotencyKey),
     responses((status = 200, description = "The Recycle Bin entry and when it will be permanently deleted", body = DeletionOutcome), Refusals))]
 pub async fn delete_workspace(
     State(s): State<AppState>,
@@ -248,7 +318,7 @@ pub async fn delete_workspace(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Page {
-    /// The page of 10, from 1.
+    /// The page of 10, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]
     pub page: i64,
 }
@@ -285,8 +355,8 @@ async fn deleted_at(s: &AppState, caller: &Caller, id: i64) -> Result<i64, ApiEr
 
 /// Recover a workspace from the Recycle Bin.
 #[utoipa::path(post, path = "/recycle-bin/{id}/recover", tag = "Recycle Bin",
-    params(("id" = i64, Path, description = "The Recycle Bin entry id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(EntryPath,
+        IdempotencyKey),
     responses((status = 200, description = "What was restored, what was not, and the nodes to publish again", body = RecoveryReport), Refusals))]
 pub async fn recover_workspace(
     State(s): State<AppState>,
@@ -316,7 +386,9 @@ pub async fn recover_workspace(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConfirmName {
-    /// The workspace name, exactly (the typed confirmation).
+    /// The entry's workspace name, exactly, in its letter case (the typed confirmation): one
+    /// that does not match answers 422.
+    #[param(min_length = 1)]
     pub confirm_name: String,
 }
 
@@ -328,8 +400,8 @@ pub struct Purged {
 
 /// Delete a Recycle Bin entry permanently (its name is free again).
 #[utoipa::path(delete, path = "/recycle-bin/{id}", tag = "Recycle Bin",
-    params(("id" = i64, Path, description = "The Recycle Bin entry id"), ConfirmName,
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(EntryPath, ConfirmName,
+        IdempotencyKey),
     responses((status = 200, description = "Permanently deleted", body = Purged), Refusals))]
 pub async fn purge_workspace(
     State(s): State<AppState>,
@@ -362,7 +434,9 @@ pub async fn purge_workspace(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TasksOf {
-    /// Only this workspace's tasks; without it, every task of the account, orphans included.
+    /// Only this active workspace's tasks (a name of none answers 404); empty or absent: every
+    /// task of the account, orphans included.
+    #[param(max_length = 64, pattern = "^(?:[A-Za-z0-9][A-Za-z0-9_]{2,63})?$")]
     pub workspace: Option<String>,
 }
 
@@ -402,8 +476,8 @@ pub struct TaskStatus {
 
 /// Freeze a Running task (it stops billing).
 #[utoipa::path(post, path = "/tasks/{id}/freeze", tag = "Tasks",
-    params(("id" = i64, Path, description = "The task id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(TaskPath,
+        IdempotencyKey),
     responses((status = 200, description = "The task is Frozen", body = TaskStatus), Refusals))]
 pub async fn freeze_task(
     State(s): State<AppState>,
@@ -423,8 +497,8 @@ pub async fn freeze_task(
 
 /// Unfreeze a Frozen task (it runs and bills again).
 #[utoipa::path(post, path = "/tasks/{id}/unfreeze", tag = "Tasks",
-    params(("id" = i64, Path, description = "The task id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeats of one key (by one AccessKey, within 24 h) answer the first answer again")),
+    params(TaskPath,
+        IdempotencyKey),
     responses((status = 200, description = "The task is Running", body = TaskStatus), Refusals))]
 pub async fn unfreeze_task(
     State(s): State<AppState>,
@@ -442,19 +516,46 @@ pub async fn unfreeze_task(
     }))
 }
 
+/// An action of the Audit Log, or empty for every action: the schema lists them all.
+pub struct AuditAction;
+
+impl utoipa::PartialSchema for AuditAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let names = std::iter::once("").chain(Action::ALL.iter().map(|a| a.as_str()));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An action of the Audit Log; empty: every action."))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl ToSchema for AuditAction {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "AuditAction".into()
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only this action (e.g. `DeleteWorkspace`).
+    /// Only this action (e.g. `DeleteWorkspace`); empty or absent: every action.
     #[serde(default)]
+    #[param(value_type = Option<AuditAction>)]
     pub action: String,
-    /// Only this workspace (by name, ignoring letter case).
+    /// Only this workspace (by name, ignoring letter case): one line of at most 200 characters
+    /// (after trimming) without control characters or characters that change the direction of
+    /// text; empty or absent: every workspace.
     #[serde(default)]
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub workspace: String,
-    /// Only this user (sign-in name).
+    /// Only this user (sign-in name), with the same rules as `workspace`.
     #[serde(default)]
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub user: String,
-    /// The page of 50 from the newest, from 1.
+    /// The page of 50 from the newest, from 1: a page below 1 reads page 1, a page past the
+    /// last is empty.
     pub page: Option<i64>,
     /// Instead of `page`: events older than this event id (the previous answer's `older`).
     pub before: Option<i64>,

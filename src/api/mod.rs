@@ -19,6 +19,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::OpenApi;
 
+/// Where the API is served.
+pub const PREFIX: &str = "/openapi/v1";
+
 /// Who is calling: the AccessKey's user, and the key.
 #[derive(Clone, Debug)]
 pub struct Caller {
@@ -30,8 +33,9 @@ pub struct Caller {
 /// The error body of every refusal.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// The kind of refusal: `Unauthenticated`, `Forbidden`, `NotFound`, `Invalid`, `Conflict`,
-    /// `NameReserved`, `BadRequest`, `TooLarge`, `Throttled`, `Busy`, `Internal`.
+    /// The kind of refusal: `Unauthenticated`, `Forbidden`, `NotFound`, `MethodNotAllowed`,
+    /// `Invalid`, `Conflict`, `NameReserved`, `BadRequest`, `TooLarge`, `Throttled`, `Busy`,
+    /// `Internal`.
     pub code: String,
     pub message: String,
     /// The `X-Request-Id` of the request, to quote when reporting it.
@@ -78,34 +82,49 @@ fn error_body(error: &AppError, request_id: String) -> ApiErrorBody {
     }
 }
 
-/// Gives every refusal its JSON body with the request's id.
-async fn render_errors(request: Request, next: Next) -> Response {
-    let request_id = request
-        .headers()
+/// The API's answer to `error` for a request with `headers` (for its `X-Request-Id`), made
+/// outside the API's router (a body refused for its size before it is read).
+pub fn refusal(error: &AppError, headers: &axum::http::HeaderMap) -> Response {
+    let mut response = ApiError(error.clone()).into_response();
+    finish_refusal(&mut response, request_id(headers));
+    response
+}
+
+fn request_id(headers: &axum::http::HeaderMap) -> String {
+    headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+/// Gives every refusal its JSON body with the request's id.
+async fn render_errors(request: Request, next: Next) -> Response {
+    let request_id = request_id(request.headers());
     let mut response = next.run(request).await;
+    finish_refusal(&mut response, request_id);
+    response
+}
+
+/// Writes the body of a refusal (a response carrying its [`AppError`]).
+fn finish_refusal(response: &mut Response, request_id: String) {
     let Some(error) = response.extensions_mut().remove::<AppError>() else {
-        return response;
+        return;
     };
     let body = error_body(&error, request_id);
-    let (mut parts, _) = response.into_parts();
-    parts.headers.insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    headers.remove(header::CONTENT_LENGTH);
     if matches!(error, AppError::Unauthenticated | AppError::BadCredentials) {
-        parts.headers.insert(
+        headers.insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"openapi\""),
         );
     }
-    Response::from_parts(
-        parts,
-        axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default()),
-    )
+    *response.body_mut() = axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default());
 }
 
 /// Authenticates every request but the document's; the caller goes into the request's extensions.
@@ -171,13 +190,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 "There is no such API operation. See /openapi/v1/openapi.json.".into(),
             ))
         })
+        // A known path called with another method: 405, `Allow` set by the router.
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ApiError(AppError::MethodNotAllowed(format!(
+                "This API operation does not answer {method}; `Allow` lists the methods it answers."
+            )))
+        })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::replay,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn(render_errors));
-    Router::new().nest("/openapi/v1", api)
+    Router::new().nest(PREFIX, api)
 }
 
 async fn openapi_document() -> impl IntoResponse {
@@ -205,7 +230,7 @@ async fn openapi_document() -> impl IntoResponse {
         handlers::unfreeze_task,
         handlers::list_audit_events,
     ),
-    components(schemas(ApiErrorBody)),
+    components(schemas(ApiErrorBody, handlers::AuditAction)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

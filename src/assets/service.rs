@@ -103,6 +103,7 @@ pub async fn add(
             "Name must be 1 to 128 characters long.".into(),
         ));
     }
+    crate::domain::text::single_line("Name", name).map_err(AppError::Invalid)?;
     if !kind.subtypes().contains(&input.subtype.as_str()) {
         return Err(AppError::Invalid(format!(
             "Type of a {} must be one of: {}.",
@@ -117,6 +118,7 @@ pub async fn add(
             kind.detail_label()
         )));
     }
+    crate::domain::text::single_line(kind.detail_label(), detail).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     if kind.needs_data_modeling() && !ws.data_modeling {
@@ -246,6 +248,7 @@ pub async fn save_code(
             "Code must be at most 200,000 bytes.".into(),
         ));
     }
+    crate::domain::text::multi_line("Code", code).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     load_node(&mut tx, ws.id, node_id).await?;

@@ -25,6 +25,9 @@ pub fn checked(filter: &AuditFilter) -> AppResult<AuditFilter> {
             "User and workspace filters are at most 200 characters long.".into(),
         ));
     }
+    crate::domain::text::single_line("The user filter", &filter.user).map_err(AppError::Invalid)?;
+    crate::domain::text::single_line("The workspace filter", &filter.workspace)
+        .map_err(AppError::Invalid)?;
     Ok(AuditFilter {
         action: action.to_owned(),
         user: user.to_owned(),

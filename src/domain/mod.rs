@@ -4,6 +4,7 @@ pub mod billing;
 pub mod name;
 pub mod permission;
 pub mod retention;
+pub mod text;
 pub mod throttle;
 pub mod time;
 

@@ -114,19 +114,45 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
     .await
 }
 
+/// The account's webhook, as the root's settings section shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct Webhook {
+    /// Empty when the webhook is off.
+    pub url: String,
+    /// Whether deliveries carry a signature (the account has a signing secret).
+    pub signed: bool,
+    pub last_delivery: Option<LastDelivery>,
+}
+
+/// The latest attempt to deliver a notice to the webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct LastDelivery {
+    pub at: i64,
+    /// What became of it: delivered, refused (with the rule), failing or given up (with why).
+    pub result: String,
+}
+
+/// The answer of saving the webhook: the URL as saved, and the signing secret when this save
+/// made it (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct WebhookSaved {
+    pub url: String,
+    pub secret: Option<String>,
+}
+
 #[server(prefix = "/api", endpoint = "get_webhook", output = crate::codec::Json)]
-pub async fn get_webhook() -> Result<String, AppError> {
+pub async fn get_webhook() -> Result<Webhook, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::ManageUsers, |s, p| async move {
-        service::webhook_url(&s.pool, p.account_id).await
+        service::webhook(&s.pool, p.account_id).await
     })
     .await
 }
 
 /// An empty URL turns the webhook off.
 #[server(prefix = "/api", endpoint = "set_webhook", output = crate::codec::Json)]
-pub async fn set_webhook(url: String) -> Result<String, AppError> {
+pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
@@ -134,7 +160,25 @@ pub async fn set_webhook(url: String) -> Result<String, AppError> {
         Capability::ManageUsers,
         Action::SetWebhook,
         "",
-        |s, p| async move { service::set_webhook(&s.pool, s.clock.now(), &p, &url).await },
+        |s, p| async move {
+            let allow_private = s.config.webhook_allow_private;
+            service::set_webhook(&s.pool, s.clock.now(), &p, &url, allow_private).await
+        },
+    )
+    .await
+}
+
+/// Replaces the signing secret; the answer is the new secret, shown this once.
+#[server(prefix = "/api", endpoint = "new_webhook_secret", output = crate::codec::Json)]
+pub async fn new_webhook_secret() -> Result<String, AppError> {
+    use crate::domain::Capability;
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageUsers,
+        Action::SetWebhook,
+        "",
+        |s, p| async move { service::new_webhook_secret(&s.pool, s.clock.now(), &p).await },
     )
     .await
 }

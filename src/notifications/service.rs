@@ -1,7 +1,7 @@
 //! Creating and reading notices. Every notice has a unique key (entry, person, kind) in the
 //! database, and every pass inserts with `ON CONFLICT DO NOTHING`: passes may run in any number of
 //! instances, twice, after a restart or a clock jump, and each notice is still created once.
-use super::{Kind, Notice, Notices, SHOWN};
+use super::{Kind, LastDelivery, Notice, Notices, SHOWN, Webhook, WebhookSaved, webhook};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::domain::time::to_rfc3339;
@@ -129,21 +129,59 @@ pub async fn mark_all_read(pool: &Pool, now: i64, p: &Principal) -> AppResult<()
     Ok(())
 }
 
-pub async fn webhook_url(pool: &Pool, account_id: i64) -> AppResult<String> {
-    let url: Option<Option<String>> =
-        sqlx::query_scalar("SELECT webhook_url FROM account_settings WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(url.flatten().unwrap_or_default())
+/// The account's webhook: its URL, whether deliveries are signed, and the last delivery.
+pub async fn webhook(pool: &Pool, account_id: i64) -> AppResult<Webhook> {
+    let settings: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT webhook_url, webhook_secret FROM account_settings WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    let (url, secret) = settings.unwrap_or_default();
+    let last: Option<(i64, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT last_attempt_at, outcome, last_error, attempts FROM webhook_outbox
+         WHERE account_id = $1 AND last_attempt_at IS NOT NULL
+         ORDER BY last_attempt_at DESC, id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(Webhook {
+        url: url.unwrap_or_default(),
+        signed: secret.is_some(),
+        last_delivery: last.map(|(at, outcome, error, attempts)| LastDelivery {
+            at,
+            result: delivery_result(outcome.as_deref(), &error, attempts),
+        }),
+    })
 }
 
-/// An http(s) URL with a host and no credentials, at most 2,000 characters; empty turns it off.
-pub fn check_webhook_url(text: &str) -> AppResult<Option<String>> {
+/// What became of a delivery, in words.
+fn delivery_result(outcome: Option<&str>, error: &str, attempts: i64) -> String {
+    let tries = if attempts == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{attempts} attempts")
+    };
+    match outcome {
+        Some("Delivered") => format!("Delivered ({tries})."),
+        _ if error.starts_with(webhook::REFUSED) => format!(
+            "Not sent. {}",
+            error.trim_start_matches(webhook::REFUSED)
+        ),
+        Some(_) => format!("Failed: {error}; given up after {tries}."),
+        None => format!("Failing: {error} ({tries}); trying again."),
+    }
+}
+
+/// An http(s) URL with a host and no credentials, at most 2,000 characters, without control or
+/// bidirectional characters; empty turns it off.
+pub fn check_webhook_url(text: &str) -> AppResult<Option<url::Url>> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
     }
+    crate::domain::text::single_line("The webhook URL", text).map_err(AppError::Invalid)?;
     let refuse = |why: &str| {
         Err(AppError::Invalid(format!(
             "The webhook URL must be an http:// or https:// address{why}."
@@ -161,31 +199,83 @@ pub fn check_webhook_url(text: &str) -> AppResult<Option<String>> {
     if !url.username().is_empty() || url.password().is_some() {
         return refuse(" without a user name or password in it");
     }
-    Ok(Some(url.to_string()))
+    Ok(Some(url))
 }
 
+/// A new signing secret: `whsec_` and 32 random letters and digits.
+fn new_secret() -> String {
+    format!("whsec_{}", crate::server::secret::random_text(32))
+}
+
+/// Sets (or, with an empty `url`, turns off) the account's webhook. The URL's host must not be,
+/// or resolve to, an address of a private network (unless `allow_private`). The first URL set
+/// makes the account's signing secret, answered once here.
 pub async fn set_webhook(
     pool: &Pool,
     now: i64,
     root: &Principal,
     url: &str,
-) -> AppResult<Recorded<String>> {
+    allow_private: bool,
+) -> AppResult<Recorded<WebhookSaved>> {
     let url = check_webhook_url(url)?;
+    if let Some(url) = &url
+        && let webhook::Destination::Refused(rule) = webhook::destination(url, allow_private).await
+    {
+        return Err(AppError::Invalid(rule));
+    }
+    let url = url.map(String::from);
     let mut tx = crate::store::write_tx(pool).await?;
+    let has_secret: Option<Option<String>> =
+        sqlx::query_scalar("SELECT webhook_secret FROM account_settings WHERE account_id = $1")
+            .bind(root.account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let secret = match (&url, has_secret.flatten()) {
+        (Some(_), None) => Some(new_secret()),
+        _ => None,
+    };
     sqlx::query(
-        "INSERT INTO account_settings (account_id, webhook_url) VALUES ($1, $2)
-         ON CONFLICT (account_id) DO UPDATE SET webhook_url = excluded.webhook_url",
+        "INSERT INTO account_settings (account_id, webhook_url, webhook_secret) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO UPDATE SET webhook_url = excluded.webhook_url,
+             webhook_secret = coalesce(account_settings.webhook_secret, excluded.webhook_secret)",
     )
     .bind(root.account_id)
     .bind(url.as_deref())
+    .bind(secret.as_deref())
     .execute(&mut *tx)
     .await?;
-    let message = match &url {
+    let mut message = match &url {
         Some(url) => format!("Notices are POSTed to {url}."),
         None => "The webhook is off.".to_owned(),
     };
-    let url = url.unwrap_or_default();
-    audit::commit(tx, now, root, Action::SetWebhook, "", &message, url).await
+    if secret.is_some() {
+        message.push_str(" A signing secret was made.");
+    }
+    let saved = WebhookSaved {
+        url: url.unwrap_or_default(),
+        secret,
+    };
+    audit::commit(tx, now, root, Action::SetWebhook, "", &message, saved).await
+}
+
+/// Replaces the account's signing secret; the new one is answered once, here.
+pub async fn new_webhook_secret(
+    pool: &Pool,
+    now: i64,
+    root: &Principal,
+) -> AppResult<Recorded<String>> {
+    let secret = new_secret();
+    let mut tx = crate::store::write_tx(pool).await?;
+    sqlx::query(
+        "INSERT INTO account_settings (account_id, webhook_secret) VALUES ($1, $2)
+         ON CONFLICT (account_id) DO UPDATE SET webhook_secret = excluded.webhook_secret",
+    )
+    .bind(root.account_id)
+    .bind(&secret)
+    .execute(&mut *tx)
+    .await?;
+    let message = "A new webhook signing secret was made; deliveries are signed with it from now on.";
+    audit::commit(tx, now, root, Action::SetWebhook, "", message, secret).await
 }
 
 #[derive(sqlx::FromRow)]

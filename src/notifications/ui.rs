@@ -1,6 +1,6 @@
 use super::{
-    Notices, count_unread_notifications, get_webhook, list_notifications, mark_notifications_read,
-    set_webhook,
+    Notices, Webhook, count_unread_notifications, get_webhook, list_notifications,
+    mark_notifications_read, new_webhook_secret, set_webhook,
 };
 use crate::error::AppError;
 use crate::ui::{LocalTime, error_of, lazy_view};
@@ -171,28 +171,69 @@ fn notifications_panel(
     .into_any())
 }
 
-/// The root's "Notifications" settings: the webhook every notice is also POSTed to.
+/// The root's "Notifications" settings: the webhook every notice is also POSTed to, how its
+/// deliveries are signed, and what became of the last one.
 #[component]
 pub fn WebhookSettings() -> impl IntoView {
     let current = crate::codec::resource(|| (), |_| get_webhook());
     let url = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(saved)) = current.get() {
-            url.set(saved);
+            url.set(saved.url);
         }
     });
     let save = Action::new(|url: &String| set_webhook(url.clone()));
+    let make_secret = Action::new(|_: &()| new_webhook_secret());
+    // The signing secret is shown once: in the answer that made it.
+    let secret = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            if saved.secret.is_some() {
+                secret.set(saved.secret);
+            }
+            current.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(made)) = make_secret.value().get() {
+            secret.set(Some(made));
+            current.refetch();
+        }
+    });
     let status = move || match save.value().get() {
-        Some(Ok(saved)) if saved.is_empty() => "The webhook is off.".to_owned(),
-        Some(Ok(saved)) => format!("Notices will be POSTed to {saved}."),
+        Some(Ok(saved)) if saved.url.is_empty() => "The webhook is off.".to_owned(),
+        Some(Ok(saved)) => format!("Notices will be POSTed to {}.", saved.url),
         _ => String::new(),
+    };
+    let signing = move || {
+        let signed = matches!(current.get(), Some(Ok(w)) if w.signed);
+        view! {
+            <p>
+                {if signed {
+                    "Deliveries are signed with the account's signing secret, which is shown only when it is made."
+                } else {
+                    "Deliveries are not signed yet: saving a webhook URL makes a signing secret."
+                }}
+            </p>
+        }
+    };
+    let last = move || {
+        current.get().map(|answer| match answer {
+            Ok(Webhook { last_delivery: Some(last), .. }) => view! {
+                <p class="last-delivery">"Last delivery: "<LocalTime ts=last.at/>" · "{last.result}</p>
+            }
+            .into_any(),
+            Ok(_) => view! { <p class="last-delivery">"Last delivery: none yet."</p> }.into_any(),
+            Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
+        })
     };
     view! {
         <section class="settings" aria-labelledby="notification-settings">
             <h2 id="notification-settings">"Notifications"</h2>
             <p class="lead">
                 "The account root and the user who deleted a workspace are notified 7 days and 1 day before it is permanently deleted, and once it is. "
-                "Every notice can also be POSTed as JSON to a webhook, retried with backoff until it is accepted or 24 hours pass."
+                "Every notice can also be POSTed as JSON to a webhook, retried with backoff until it is accepted or 24 hours pass. "
+                "A webhook must be a public address: one in a private network is refused."
             </p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
@@ -213,6 +254,22 @@ pub fn WebhookSettings() -> impl IntoView {
             // A polite live region without the status role: the page above has its own status line.
             <div aria-live="polite" class="status" class:quiet=move || status().is_empty()>{status}</div>
             {error_of(save.value())}
+            <Transition fallback=|| ()>{last}</Transition>
+            <h3>"Signing secret"</h3>
+            <p>
+                "Each delivery carries the header "<code>"X-Console-Signature: sha256=…"</code>
+                ": the HMAC-SHA256 of the body, keyed with the signing secret, so your receiver can tell it came from this console."
+            </p>
+            <Transition fallback=|| ()>{signing}</Transition>
+            {move || secret.get().map(|secret| view! {
+                <p class="secret" aria-live="polite">
+                    "New signing secret (copy it now: it is not shown again): "<code>{secret}</code>
+                </p>
+            })}
+            <button on:click=move |_| { make_secret.dispatch(()); } disabled=move || make_secret.pending().get()>
+                "New Signing Secret"
+            </button>
+            {error_of(make_secret.value())}
         </section>
     }
 }

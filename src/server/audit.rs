@@ -62,9 +62,13 @@ pub fn about(workspace: &str) {
     });
 }
 
-/// At most 200 characters, without NUL (which PostgreSQL's text cannot hold).
+/// At most 200 characters, without control characters (PostgreSQL's text cannot hold NUL) or
+/// characters that change the direction of text (a refused name must not spoof the Audit Log).
 fn clip(text: &str) -> String {
-    text.chars().filter(|c| *c != '\0').take(200).collect()
+    text.chars()
+        .filter(|c| !c.is_control() && !crate::domain::text::is_direction_mark(*c))
+        .take(200)
+        .collect()
 }
 
 /// A change's result that has been recorded, with the change, in one transaction.
@@ -118,7 +122,7 @@ pub async fn insert(
         event
             .message
             .chars()
-            .filter(|c| *c != '\0')
+            .filter(|c| !c.is_control() && !crate::domain::text::is_direction_mark(*c))
             .take(1000)
             .collect::<String>(),
     )

@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::future::Future;
@@ -42,10 +42,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let mut app = Router::new()
-        .route(
-            "/api/{*fn_name}",
-            post(server_fn_handler).get(server_fn_handler),
-        )
+        .route("/api/{*fn_name}", any(server_fn_handler))
         .route("/audit-log/export.csv", get(crate::audit::export::download))
         .route(crate::live::PATH, get(crate::live::sse::events))
         .route(
@@ -69,6 +66,9 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
                 move || shell(options.clone())
             },
         );
+    // Registered after every route it covers: a server function or a page called with another
+    // method.
+    app = app.method_not_allowed_fallback(method_not_allowed);
     if state.test_mode {
         app = app
             .route("/test-api/clock/advance", post(advance_clock))
@@ -119,7 +119,6 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
 /// for a year; without hashes (a debug build) the browser revalidates every time.
 fn static_pkg(state: &AppState) -> Router {
     use tower_http::services::ServeDir;
-    use tower_http::set_header::SetResponseHeaderLayer;
     let options = &state.leptos_options;
     let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     let cache = if options.hash_files {
@@ -130,14 +129,19 @@ fn static_pkg(state: &AppState) -> Router {
     let hashed = options.hash_files;
     Router::new()
         .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(cache),
-        ))
         // An immutable file is never revalidated: its date and range support are dead weight
-        // on each of the page's many chunks (ranges still work when asked for).
+        // on each of the page's many chunks (ranges still work when asked for). A miss is never
+        // cached: the file may be there after the next deploy.
         .layer(axum::middleware::map_response(
             move |mut response: Response| async move {
+                let cache = if response.status().is_success() {
+                    cache
+                } else {
+                    "no-store"
+                };
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
                 if !response.status().is_success() {
                     return response;
                 }
@@ -223,11 +227,36 @@ pub async fn serve(
     }
 }
 
-async fn server_fn_handler(
-    State(state): State<AppState>,
-    request: Request<Body>,
-) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+/// Server functions that exist are routed by `leptos_routes_with_context` (each at its own path and
+/// method); this answers the rest of `/api/*` with the console's JSON 404.
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {
+    if !is_server_fn(request.uri().path()) {
+        return error_response(&AppError::NotFound(
+            "There is no such server function.".into(),
+        ));
+    }
+    handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
+        .into_response()
+}
+
+/// Whether a server function is registered at `path`.
+fn is_server_fn(path: &str) -> bool {
+    static PATHS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            leptos::server_fn::axum::server_fn_paths()
+                .map(|(path, _)| path)
+                .collect()
+        });
+    PATHS.contains(path)
+}
+
+/// A known address called with a method it does not answer: 405 with the console's JSON error
+/// (the router adds `Allow`).
+async fn method_not_allowed(method: Method) -> Response {
+    error_response(&AppError::MethodNotAllowed(format!(
+        "This address does not answer {method}; the Allow header lists the methods it does."
+    )))
 }
 
 /// A server function answers its own refusals with their status; a request that never reached
@@ -322,6 +351,9 @@ async fn refuse_large_bodies(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        if request.uri().path().starts_with(crate::api::PREFIX) {
+            return crate::api::refusal(&AppError::TooLarge, request.headers());
+        }
         return error_response(&AppError::TooLarge);
     }
     next.run(request).await
@@ -371,7 +403,10 @@ fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// A state-changing request from a foreign origin is refused before it reaches any handler.
+/// A state-changing request that cannot be shown to come from the console's own pages is refused
+/// before it reaches any handler: by its `Origin`, or without one by `Sec-Fetch-Site` (same-origin
+/// or none) or a same-origin `Referer`. The API (an AccessKey, not a cookie) and test mode's
+/// clock are not called from pages and are not checked.
 async fn refuse_cross_origin(
     State(state): State<AppState>,
     request: Request,
@@ -381,27 +416,47 @@ async fn refuse_cross_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && is_cross_origin(&state, request.headers()) {
+    let path = request.uri().path();
+    let exempt = path.starts_with(crate::api::PREFIX) || path.starts_with("/test-api/");
+    if !safe && !exempt && !is_same_origin(&state, request.headers()) {
         return error_response(&AppError::Forbidden("Cross-origin request refused.".into()));
     }
     next.run(request).await
 }
 
-fn is_cross_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or("").to_ascii_lowercase();
-        if let Some(public) = &state.config.public_origin {
-            return origin != public.origin();
-        }
-        let origin_host = origin
-            .split_once("://")
-            .map(|(_, rest)| rest)
-            .unwrap_or(&origin);
-        return origin == "null" || origin_host != request_host(headers);
+fn is_same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("").to_ascii_lowercase())
+    };
+    if let Some(origin) = text(header::ORIGIN) {
+        return origin_is_ours(state, headers, &origin);
     }
-    headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return matches!(site.as_str(), "same-origin" | "none");
+    }
+    let Some(referer) = text(header::REFERER) else {
+        return false;
+    };
+    // The origin of the Referer: scheme, host and port, without path or query.
+    match url::Url::parse(&referer) {
+        Ok(url) if url.host_str().is_some() => {
+            origin_is_ours(state, headers, &url.origin().ascii_serialization())
+        }
+        _ => false,
+    }
+}
+
+/// Whether `origin` (lower case, `scheme://host[:port]`) is the console's own.
+fn origin_is_ours(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
+    if let Some(public) = &state.config.public_origin {
+        return origin == public.origin();
+    }
+    let Some((_, host)) = origin.split_once("://") else {
+        return false;
+    };
+    origin != "null" && host == request_host(headers)
 }
 
 /// The Content-Security-Policy of a page: scripts only from this origin or with this response's

@@ -7,6 +7,7 @@ pub mod guard;
 pub mod http;
 pub mod memo;
 pub mod metrics;
+pub mod secret;
 pub mod state;
 pub mod test_clock;
 

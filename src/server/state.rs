@@ -97,6 +97,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Listening on a loopback address: only loopback host names are accepted (no DNS rebinding).
     pub loopback_only: bool,
+    /// `--webhook-allow-private`: webhooks may go to loopback, private (RFC 1918), shared (CGNAT)
+    /// and IPv6 unique-local addresses, for a receiver inside the operator's own network.
+    pub webhook_allow_private: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::time::format_utc;
-use crate::domain::{Principal, Timestamp, WorkspaceName};
+use crate::domain::{Principal, Timestamp, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
 use crate::store::{Conn, Pool};
 
@@ -36,6 +36,7 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
             "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
         )));
     }
+    text::single_line("Search text", query).map_err(AppError::Invalid)?;
     // No search text, no filter: the count and the page then come from the active-workspace
     // index alone, without computing a lower-case name per row.
     let pattern = if query.trim().is_empty() {
@@ -164,12 +165,14 @@ pub async fn create(
         }
         d => d.to_owned(),
     };
+    text::single_line("Display name", &input.display_name).map_err(AppError::Invalid)?;
     let description = input.description.trim().to_owned();
     if description.chars().count() > 1024 {
         return Err(AppError::Invalid(
             "Description must be at most 1024 characters long.".into(),
         ));
     }
+    text::multi_line("Description", &input.description).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
     if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
         return Err(refusal);

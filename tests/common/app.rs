@@ -53,9 +53,14 @@ pub async fn spawn_with(pool: Pool, adjust: impl FnOnce(&mut Shared), grace: Dur
 }
 
 impl TestApp {
+    /// A browser-like client of the console: it keeps cookies and sends the console's own
+    /// `Origin`, as a browser does on a page's requests.
     pub async fn client(&self, sign_in: Option<(&str, &str)>) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ORIGIN, self.url.parse().unwrap());
         let client = reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(headers)
             .build()
             .unwrap();
         if let Some((user, password)) = sign_in {
@@ -123,4 +128,22 @@ impl TestApp {
         let row = sqlx::query(sql).fetch_one(&self.pool).await.unwrap();
         (0..row.len()).map(|i| row.get::<i64, _>(i)).collect()
     }
+}
+
+/// One HTTP/1.1 exchange over a plain socket: `head` (the request line and headers, without the
+/// blank line; `Connection: close` is added) then exactly `body`, then the whole answer as text
+/// until the server closes. Nothing is sent that the server does not read, so it never closes with
+/// unread bytes (which would reset the connection under the answer).
+pub async fn raw_exchange(url: &str, head: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = url.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket
+        .write_all(format!("{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    socket.write_all(body).await.unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
 }

@@ -1,0 +1,111 @@
+//! What a typed text may hold. Control characters and the characters that change the direction of
+//! text (which can make a name read as something else in a table or the Audit Log) are refused:
+//! everywhere in a single-line field, and everywhere but line breaks and tabs in a multi-line one.
+
+/// The characters that reorder text when shown: the bidirectional embeddings, overrides, isolates
+/// and marks.
+pub fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A line or paragraph separator: a line break that a single-line field may not hold.
+fn is_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `text` for the single-line field `what` ("Display name"): no control characters, line
+/// breaks or direction marks.
+pub fn single_line(what: &str, text: &str) -> Result<(), String> {
+    if text.chars().any(|c| c.is_control() || is_separator(c)) {
+        return Err(format!(
+            "{what} must be one line without control characters."
+        ));
+    }
+    if text.chars().any(is_direction_mark) {
+        return Err(direction_refused(what));
+    }
+    Ok(())
+}
+
+/// `text` for the multi-line field `what` ("Description", "Code"): line breaks (LF or CR LF) and
+/// tabs, but no other control characters and no direction marks.
+pub fn multi_line(what: &str, text: &str) -> Result<(), String> {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return Err(format!(
+                "{what} may not contain control characters other than line breaks and tabs."
+            ));
+        }
+        if is_direction_mark(c) {
+            return Err(direction_refused(what));
+        }
+    }
+    Ok(())
+}
+
+fn direction_refused(what: &str) -> String {
+    format!(
+        "{what} may not contain characters that change the direction of text (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)."
+    )
+}
+
+/// The characters a single-line field refuses, as a JSON Schema (ECMA-262) pattern.
+pub const SINGLE_LINE_PATTERN: &str =
+    "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$";
+
+/// The same for a multi-line field: line breaks (LF, CR LF) and tabs are allowed.
+pub const MULTI_LINE_PATTERN: &str =
+    "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_text_in_any_script_is_allowed() {
+        for text in ["Sales DW", "销售数据仓库", "Données – été", "مرحبا", "", "emoji 🚀"] {
+            assert_eq!(single_line("Name", text), Ok(()), "{text}");
+            assert_eq!(multi_line("Description", text), Ok(()), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_single_line_refuses_control_characters_and_line_breaks() {
+        for text in ["a\0b", "a\nb", "a\tb", "a\rb", "a\u{7f}", "a\u{85}", "a\u{1b}[31m", "a\u{2028}b"] {
+            assert_eq!(
+                single_line("Name", text),
+                Err("Name must be one line without control characters.".into()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_refuses_the_characters_that_change_the_direction_of_text() {
+        for c in ['\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
+            let text = format!("invoice{c}fdp.exe");
+            let single = single_line("Name", &text).unwrap_err();
+            assert!(single.starts_with("Name may not contain characters that change the direction"));
+            let multi = multi_line("Code", &text).unwrap_err();
+            assert!(multi.starts_with("Code may not contain characters that change the direction"));
+        }
+    }
+
+    #[test]
+    fn a_multi_line_field_allows_line_breaks_and_tabs_only() {
+        assert_eq!(multi_line("Code", "SELECT 1;\n\tFROM t;\r\n"), Ok(()));
+        for text in ["a\0b", "a\rb", "a\u{1b}b", "a\u{7}b", "a\u{9f}"] {
+            assert_eq!(
+                multi_line("Code", text),
+                Err("Code may not contain control characters other than line breaks and tabs.".into()),
+                "{text:?}"
+            );
+        }
+    }
+}
