@@ -88,8 +88,8 @@ api_conformance() {
   local key
   key=$(curl -fs -b "$dir/jar" -H "Origin: $url" -X POST "$url/api/create_access_key" |
     python3 -c 'import json, sys; k = json.load(sys.stdin); print(k["id"] + ":" + k["secret"])')
-  CONSOLE_API_KEY="$key" NO_PROXY=127.0.0.1 .tools/schemathesis/bin/schemathesis run \
-    --config-file tests/schemathesis.toml --checks all --no-color "$url/openapi/v1/openapi.json" || status=$?
+  CONSOLE_API_KEY="$key" NO_PROXY=127.0.0.1 .tools/schemathesis/bin/schemathesis \
+    --config-file tests/schemathesis.toml --no-color run --checks all "$url/openapi/v1/openapi.json" || status=$?
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
   return "$status"

@@ -185,6 +185,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/tasks/{id}/freeze", post(handlers::freeze_task))
         .route("/tasks/{id}/unfreeze", post(handlers::unfreeze_task))
         .route("/audit-events", get(handlers::list_audit_events))
+        // On the operations themselves only: a method an address does not answer is 405 whatever
+        // Idempotency-Key it carries.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::replay,
+        ))
         .fallback(|| async {
             ApiError(AppError::NotFound(
                 "There is no such API operation. See /openapi/v1/openapi.json.".into(),
@@ -196,10 +202,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 "This API operation does not answer {method}; `Allow` lists the methods it answers."
             )))
         })
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::replay,
-        ))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn(render_errors));
     Router::new().nest(PREFIX, api)
