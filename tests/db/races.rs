@@ -2,10 +2,7 @@
 //! each race has exactly one winner, every loser gets the 4xx a lone late caller would get, and
 //! the database's invariants hold after every round. On PostgreSQL the writes really run in
 //! parallel (row locks, the unique index); on SQLite they queue for the write lock.
-#![recursion_limit = "512"]
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::future::Future;
 use std::sync::Arc;
 use workspace_console::deletion::service as deletion;

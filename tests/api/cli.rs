@@ -1,12 +1,6 @@
 //! `workspace-console ctl`: the lifecycle through the CLI alone against a server the test starts,
 //! with its exit statuses, tables and `--output json`, on both engines.
-#![recursion_limit = "512"]
-mod common;
-
-use common::T0;
-use common::app::spawn_app;
-use workspace_console::access_keys::service as keys;
-use workspace_console::identity::service as identity;
+use crate::helpers::*;
 use workspace_console::store::Pool;
 
 struct Ctl {
@@ -46,30 +40,12 @@ impl Ctl {
     }
 }
 
-async fn alice_key(pool: &Pool) -> String {
-    let ids: (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT id FROM users WHERE name = 'acme' AND is_root), (SELECT id FROM users WHERE name = 'alice')",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let root = identity::load_principal(pool, ids.0)
-        .await
-        .unwrap()
-        .unwrap();
-    let key = keys::create(pool, T0, &root, ids.1)
-        .await
-        .unwrap()
-        .into_inner();
-    format!("{}:{}", key.id, key.secret)
-}
-
 on_both_engines!(the_lifecycle_runs_through_ctl_with_tables_json_and_exit_codes);
 async fn the_lifecycle_runs_through_ctl_with_tables_json_and_exit_codes(pool: Pool) {
     let app = spawn_app(pool.clone(), false).await;
     let ctl = Ctl {
         endpoint: app.url.clone(),
-        key: alice_key(&pool).await,
+        key: key_for(&pool, "alice@acme").await,
     };
     let help = ctl.run(&["--help"]).await;
     assert_eq!(help.code, 0);

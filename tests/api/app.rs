@@ -1,5 +1,5 @@
 //! The real router on a random port over a fresh database with the demo data, for HTTP tests.
-use super::T0;
+use crate::helpers::T0;
 use reqwest::StatusCode;
 use std::time::Duration;
 use workspace_console::server::{AppState, Clock, Shared, demo, http};

@@ -2,26 +2,12 @@
 //! open streams within 2 seconds, whichever door made them (a page, the API, the purge job), and
 //! never another account's; refusals send nothing; the stream is for viewers only and ends with
 //! the session, the policy, or the instance.
-#![recursion_limit = "512"]
-mod common;
-
-use common::DAY;
-use common::app::{TestApp, spawn_app};
-use common::sse::{Next, Stream, WITHIN};
+use crate::helpers::sse::{Next, Stream, WITHIN};
+use crate::helpers::*;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::store::Pool;
-
-async fn entry_of(app: &TestApp, name: &str) -> (i64, i64) {
-    sqlx::query_as(
-        "SELECT id, deleted_at FROM workspaces WHERE name = $1 AND deleted_at IS NOT NULL",
-    )
-    .bind(name)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap()
-}
 
 on_both_engines!(an_accounts_changes_reach_its_streams_only_and_within_two_seconds);
 async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool: Pool) {
@@ -64,7 +50,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
     );
 
     // The recover, then the purge job when the 14 days of another entry are over.
-    let (id, deleted_at) = entry_of(&app, "sales_dw").await;
+    let (id, deleted_at) = bin_entry(&app.pool, "sales_dw").await;
     let recover = [
         ("entry_id", id.to_string()),
         ("deleted_at", deleted_at.to_string()),

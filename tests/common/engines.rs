@@ -1,27 +1,25 @@
-//! Shared helpers for the database and HTTP test binaries.
-#![allow(dead_code)]
-pub mod app;
-pub mod sse;
-
-use workspace_console::assets::service::{self as assets, NewAsset};
-use workspace_console::domain::{Principal, Timestamp};
-use workspace_console::identity::service as identity;
-use workspace_console::store::Pool;
-use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
-
-pub use workspace_console::store::Engine;
+//! What both test binaries (`tests/api`, `tests/db`) share, written once: `on_both_engines!`, fresh
+//! databases of each engine, the demo's clock (`T0`, `DAY`) and the Recycle Bin lookup. Each
+//! binary's `helpers.rs` pulls it in with `#[path = "../common/engines.rs"] mod engines;`.
+use workspace_console::domain::Timestamp;
+use workspace_console::store::{Engine, Pool};
 
 pub const T0: Timestamp = 1_800_000_000;
+pub const DAY: i64 = 86_400;
 
 /// `on_both_engines!(name);` above `async fn name(pool: Pool)` makes two tests of it,
 /// `name::sqlite` and `name::postgres`, each on a fresh, migrated database of that engine.
+///
+/// `on_both_engines!(name, engine);` above `async fn name(engine: Engine)` makes the same two
+/// tests of a test that makes its own databases of the engine it is given (with
+/// `fresh_database_url`), e.g. to start server processes on one.
 #[macro_export]
 macro_rules! on_both_engines {
     ($name:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                $crate::common::on_fresh_database(
+                $crate::helpers::on_fresh_database(
                     workspace_console::store::Engine::Sqlite,
                     super::$name,
                 )
@@ -29,11 +27,23 @@ macro_rules! on_both_engines {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                $crate::common::on_fresh_database(
+                $crate::helpers::on_fresh_database(
                     workspace_console::store::Engine::Postgres,
                     super::$name,
                 )
                 .await
+            }
+        }
+    };
+    ($name:ident, engine) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(workspace_console::store::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(workspace_console::store::Engine::Postgres).await
             }
         }
     };
@@ -98,6 +108,7 @@ where
     drop_database(&url).await;
 }
 
+/// Removes the database at `url`: the SQLite file and its journals, or the PostgreSQL database.
 pub async fn drop_database(url: &str) {
     match Engine::of_url(url).unwrap() {
         Engine::Sqlite => {
@@ -119,98 +130,15 @@ pub async fn drop_database(url: &str) {
         }
     }
 }
-pub const DAY: i64 = 86_400;
 
-pub async fn account(pool: &Pool, name: &str) -> Principal {
-    let id = identity::create_account(pool, T0, name, &format!("{name}-password"))
-        .await
-        .unwrap();
-    identity::load_principal(pool, id).await.unwrap().unwrap()
-}
-
-pub async fn ram_user(
-    pool: &Pool,
-    root: &Principal,
-    name: &str,
-    policy: Option<&str>,
-) -> Principal {
-    let user = identity::create_ram_user(pool, root, T0, name, &format!("{name}-password"), policy)
-        .await
-        .unwrap();
-    identity::load_principal(pool, user.id)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// The create form with only a name filled in.
-pub fn new_ws(name: &str) -> NewWorkspace {
-    NewWorkspace {
-        name: name.into(),
-        display_name: String::new(),
-        description: String::new(),
-        data_modeling: false,
-    }
-}
-
-pub async fn workspace(pool: &Pool, p: &Principal, name: &str, modeling: bool) -> i64 {
-    let input = NewWorkspace {
-        name: name.into(),
-        display_name: String::new(),
-        description: String::new(),
-        data_modeling: modeling,
-    };
-    workspaces::create(pool, T0, p, input).await.unwrap().id
-}
-
-pub async fn asset(
-    pool: &Pool,
-    p: &Principal,
-    ws: &str,
-    kind: &str,
-    product: &str,
-    name: &str,
-) -> i64 {
-    let subtype = workspace_console::assets::AssetKind::parse(kind)
-        .unwrap()
-        .subtypes()[0];
-    let input = NewAsset {
-        kind: kind.into(),
-        product: product.into(),
-        name: name.into(),
-        subtype: subtype.into(),
-        detail: String::new(),
-    };
-    assets::add(pool, T0, p, ws, input).await.unwrap().id
-}
-
-/// One asset of every type in both products (models and metrics only with data modeling).
-pub async fn fill(pool: &Pool, p: &Principal, ws: &str, modeling: bool) {
-    for kind in ["data_source", "compute", "node", "resource", "di_task"] {
-        for product in ["DataWorks", "PAI"] {
-            asset(pool, p, ws, kind, product, &format!("{kind}_{product}")).await;
-        }
-    }
-    if modeling {
-        for kind in ["model", "metric"] {
-            for product in ["DataWorks", "PAI"] {
-                asset(pool, p, ws, kind, product, &format!("{kind}_{product}")).await;
-            }
-        }
-    }
-}
-
-/// Saves, commits and publishes a node at `now`; returns the node id.
-pub async fn publish(pool: &Pool, p: &Principal, ws: &str, node: &str, now: Timestamp) -> i64 {
-    let id = asset(pool, p, ws, "node", "DataWorks", node).await;
-    assets::save_code(pool, now, p, ws, id, &format!("SELECT '{node}';"))
-        .await
-        .unwrap();
-    assets::commit(pool, now, p, ws, id).await.unwrap();
-    assets::publish(pool, now, p, ws, id).await.unwrap();
-    id
-}
-
-pub async fn count(pool: &Pool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+/// The Recycle Bin entry of the workspace `name` (of any account): its id and `deleted_at`, as
+/// recover and purge take them.
+pub async fn bin_entry(pool: &Pool, name: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT id, deleted_at FROM workspaces WHERE name = $1 AND deleted_at IS NOT NULL",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }

@@ -1,10 +1,6 @@
 //! "Download a copy" (SPEC §14) over HTTP on both engines: the archive's layout and its bytes,
 //! who may download it and until when, the audit event, and names that must not escape.
-#![recursion_limit = "512"]
-mod common;
-
-use common::DAY;
-use common::app::{TestApp, spawn_app};
+use crate::helpers::*;
 use reqwest::StatusCode;
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;

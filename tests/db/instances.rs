@@ -2,10 +2,7 @@
 //! each expired entry is purged exactly once; an instance killed mid-purge leaves no partial entry
 //! in the Recycle Bin, and another instance finishes it. Real processes of the server binary, on
 //! both engines (SQLite: several processes on one file).
-#![recursion_limit = "512"]
-mod common;
-
-use common::*;
+use crate::helpers::*;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
@@ -132,6 +129,7 @@ async fn until(pool: &Pool, sql: &str, done: impl Fn(i64) -> bool, limit: Durati
     }
 }
 
+on_both_engines!(three_instances_purge_each_expired_entry_once, engine);
 async fn three_instances_purge_each_expired_entry_once(engine: Engine) {
     let url = fresh_database_url(engine).await;
     let pool = store::connect(&url).await.unwrap();
@@ -164,16 +162,7 @@ async fn three_instances_purge_each_expired_entry_once(engine: Engine) {
     drop_database(&url).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_instances_purge_each_expired_entry_once_on_sqlite() {
-    three_instances_purge_each_expired_entry_once(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_instances_purge_each_expired_entry_once_on_postgres() {
-    three_instances_purge_each_expired_entry_once(Engine::Postgres).await;
-}
-
+on_both_engines!(an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish, engine);
 async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(engine: Engine) {
     let url = fresh_database_url(engine).await;
     let pool = store::connect(&url).await.unwrap();
@@ -231,21 +220,12 @@ async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(eng
     drop_database(&url).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish_on_sqlite() {
-    an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(Engine::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish_on_postgres() {
-    an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(Engine::Postgres).await;
-}
-
+on_both_engines!(a_change_on_one_instance_reaches_streams_on_another, engine);
 /// A change made on one instance reaches a stream open on another within 2 seconds (PostgreSQL:
 /// LISTEN/NOTIFY; SQLite: each instance reads the shared file's new events), and only that
 /// account's; a stopped instance ends its streams and one started again serves them.
 async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
-    use common::sse::Stream;
+    use crate::helpers::sse::Stream;
     let url = fresh_database_url(engine).await;
     let pool = store::connect(&url).await.unwrap();
     workspace_console::server::demo::seed(&pool, chrono::Utc::now().timestamp())
@@ -294,7 +274,7 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
     stop(b, false).await;
     assert_eq!(
         bob.next(Duration::from_secs(5)).await,
-        common::sse::Next::Ended
+        crate::helpers::sse::Next::Ended
     );
     let b = start(&url, false).await;
     let bob_on_b = sign_in(b.url.clone(), "bob@acme", "bob-demo-1").await;
@@ -304,14 +284,4 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
     stop(a, false).await;
     stop(b, false).await;
     drop_database(&url).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_on_one_instance_reaches_streams_on_another_on_sqlite() {
-    a_change_on_one_instance_reaches_streams_on_another(Engine::Sqlite).await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_on_one_instance_reaches_streams_on_another_on_postgres() {
-    a_change_on_one_instance_reaches_streams_on_another(Engine::Postgres).await
 }

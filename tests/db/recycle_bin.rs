@@ -1,0 +1,320 @@
+//! The Recycle Bin at the service level: recover (what it restores, until when, once), delete
+//! permanently, names reserved while binned, another account's entries, ids never reused.
+use crate::helpers::*;
+use workspace_console::assets::service as assets;
+use workspace_console::deletion::service as deletion;
+use workspace_console::domain::retention::RETENTION_SECS;
+use workspace_console::error::AppError;
+use workspace_console::identity::service as identity;
+use workspace_console::recycle_bin::service as bin;
+use workspace_console::store::Pool;
+use workspace_console::workspaces::service as workspaces;
+
+async fn entry_deleted_at(pool: &Pool, ws_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
+        .bind(ws_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+on_both_engines!(recover_restores_exactly_the_four_types_in_both_products);
+async fn recover_restores_exactly_the_four_types_in_both_products(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    let report = bin::recover(&pool, T0 + DAY, &acme, ws, T0).await.unwrap();
+    for c in &report.restored {
+        assert!(
+            c.kind.recoverable() && c.dataworks == 1 && c.pai == 1,
+            "{c:?}"
+        );
+    }
+    assert_eq!(report.restored.len(), 4);
+    let overview = assets::overview(&pool, &acme, "sales_dw").await.unwrap();
+    for c in overview.counts {
+        let expected = if c.kind.recoverable() { 1 } else { 0 };
+        assert_eq!((c.dataworks, c.pai), (expected, expected), "{:?}", c.kind);
+    }
+}
+
+on_both_engines!(recovered_nodes_keep_code_and_versions_but_are_unpublished);
+async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    let node = publish(&pool, &acme, "ws1", "n1", T0).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let report = bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
+    assert_eq!(
+        report
+            .nodes_to_publish
+            .iter()
+            .map(|n| n.id)
+            .collect::<Vec<_>>(),
+        [node]
+    );
+    let detail = assets::node_detail(&pool, &acme, "ws1", node)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            detail.node.status.as_str(),
+            detail.code.as_str(),
+            detail.versions.len()
+        ),
+        ("committed", "SELECT 'n1';", 1)
+    );
+    assert!(detail.task_status.is_none());
+    assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
+    // Publishing again re-creates its auto triggered task.
+    assets::publish(&pool, T0 + 2, &acme, "ws1", node)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM tasks WHERE status = 'Running'").await,
+        1
+    );
+}
+
+on_both_engines!(recover_works_until_one_second_before_fourteen_days_and_never_after);
+async fn recover_works_until_one_second_before_fourteen_days_and_never_after(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let a = workspace(&pool, &acme, "ws_a", false).await;
+    let b = workspace(&pool, &acme, "ws_b", false).await;
+    deletion::delete(&pool, T0, &acme, "ws_a", "ws_a", true)
+        .await
+        .unwrap();
+    deletion::delete(&pool, T0, &acme, "ws_b", "ws_b", true)
+        .await
+        .unwrap();
+    assert!(
+        bin::recover(&pool, T0 + RETENTION_SECS - 1, &acme, a, T0)
+            .await
+            .is_ok()
+    );
+    let late = bin::recover(&pool, T0 + RETENTION_SECS, &acme, b, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&late, AppError::Conflict(m) if m.contains("can no longer be recovered")),
+        "{late:?}"
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE deleted_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}
+
+on_both_engines!(purge_removes_everything_and_frees_the_name);
+async fn purge_removes_everything_and_frees_the_name(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    fill(&pool, &acme, "ws1", false).await;
+    publish(&pool, &acme, "ws1", "n1", T0).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        bin::purge(&pool, T0, &acme, ws, T0, "WS1").await,
+        Err(AppError::Invalid(_))
+    ));
+    bin::purge(&pool, T0, &acme, ws, T0, "ws1").await.unwrap();
+    for table in ["workspaces", "assets", "node_versions", "tasks"] {
+        assert_eq!(
+            count(&pool, &format!("SELECT count(*) FROM {table}")).await,
+            0,
+            "{table}"
+        );
+    }
+    workspaces::create(&pool, T0 + 1, &acme, new_ws("WS1"))
+        .await
+        .unwrap();
+}
+
+on_both_engines!(a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged);
+async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "finance_etl", false).await;
+    deletion::delete(&pool, T0, &acme, "finance_etl", "finance_etl", true)
+        .await
+        .unwrap();
+    let err = workspaces::create(&pool, T0 + 1, &acme, new_ws("FINANCE_ETL"))
+        .await
+        .unwrap_err();
+    let AppError::NameReserved(message) = err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.contains("finance_etl")
+            && message.contains("Recycle Bin")
+            && message.contains("released")
+            && message.contains("Recover")
+    );
+    bin::recover(&pool, T0 + 2, &acme, ws, T0).await.unwrap();
+    let err = workspaces::create(&pool, T0 + 3, &acme, new_ws("Finance_ETL"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(_)),
+        "after recovery it is an active workspace's name"
+    );
+}
+
+on_both_engines!(concurrent_recover_and_purge_leave_one_consistent_outcome);
+async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for (round, name) in ["ws_rr", "ws_rp", "ws_pp"].iter().enumerate() {
+        let ws = workspace(&pool, &acme, name, false).await;
+        asset(&pool, &acme, name, "node", "DataWorks", "n").await;
+        deletion::delete(&pool, T0, &acme, name, name, true)
+            .await
+            .unwrap();
+        let deleted_at = entry_deleted_at(&pool, ws).await;
+        let (a, b) = match round {
+            0 => tokio::join!(
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                },
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                }
+            ),
+            1 => tokio::join!(
+                async {
+                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                        .await
+                        .map(drop)
+                },
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                }
+            ),
+            _ => tokio::join!(
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                },
+                async {
+                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                        .await
+                        .map(drop)
+                }
+            ),
+        };
+        assert!(
+            a.is_ok() != b.is_ok(),
+            "exactly one wins in {name}: {a:?} {b:?}"
+        );
+        let loser = a.err().or(b.err()).unwrap();
+        assert!(
+            matches!(loser, AppError::Conflict(_) | AppError::NotFound(_)),
+            "{loser:?}"
+        );
+        let state: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
+                .bind(ws)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        let assets_left = count(
+            &pool,
+            &format!("SELECT count(*) FROM assets WHERE workspace_id = {ws}"),
+        )
+        .await;
+        match state {
+            Some(None) => assert_eq!(assets_left, 1, "recovered with its node"),
+            None => assert_eq!(assets_left, 0, "purged with its node"),
+            Some(Some(_)) => panic!("{name} is still in the bin"),
+        }
+    }
+}
+
+on_both_engines!(a_second_recover_is_told_it_is_already_recovered);
+async fn a_second_recover_is_told_it_is_already_recovered(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
+    let err = bin::recover(&pool, T0 + 2, &acme, ws, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Conflict(m) if m.contains("already been recovered")),
+        "{err:?}"
+    );
+}
+
+on_both_engines!(another_accounts_bin_entry_answers_as_missing);
+async fn another_accounts_bin_entry_answers_as_missing(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    let ws = workspace(&pool, &acme, "ws1", false).await;
+    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+        .await
+        .unwrap();
+    let foreign = bin::recover(&pool, T0 + 1, &globex, ws, T0)
+        .await
+        .unwrap_err();
+    let missing = bin::recover(&pool, T0 + 1, &globex, 9_999, T0)
+        .await
+        .unwrap_err();
+    assert_eq!(foreign, missing);
+    assert!(bin::purge(&pool, T0, &globex, ws, T0, "ws1").await.is_err());
+    assert_eq!(bin::list(&pool, T0, &globex, 1).await.unwrap().total, 0);
+    assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
+}
+
+on_both_engines!(ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace);
+async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let old = workspace(&pool, &acme, "aba_old", false).await;
+    deletion::delete(&pool, T0, &acme, "aba_old", "aba_old", true)
+        .await
+        .unwrap();
+    bin::purge(&pool, T0, &acme, old, T0, "aba_old")
+        .await
+        .unwrap();
+    let new = workspace(&pool, &acme, "aba_new", false).await;
+    assert_ne!(new, old, "a purged workspace's id was given to another");
+    deletion::delete(&pool, T0, &acme, "aba_new", "aba_new", true)
+        .await
+        .unwrap();
+    let stale = bin::recover(&pool, T0 + 1, &acme, old, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, AppError::NotFound(_)), "{stale:?}");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM workspaces WHERE name = 'aba_new' AND deleted_at IS NOT NULL"
+        )
+        .await,
+        1,
+        "aba_new stays in the bin"
+    );
+    // Users too: a deleted user's id is never handed out again.
+    let ghost = ram_user(&pool, &acme, "ghost", None).await;
+    identity::delete_ram_user(&pool, T0, &acme, ghost.user_id)
+        .await
+        .unwrap();
+    let next = ram_user(&pool, &acme, "newhire", None).await;
+    assert_ne!(next.user_id, ghost.user_id);
+}
