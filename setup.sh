@@ -195,16 +195,20 @@ cmd_run() {
   exec target/release/workspace-console --demo
 }
 
+# Every test, one suite after the other (side by side they starve each other of the 2 cores and
+# the longest journeys time out): the Rust tests (many test threads: they mostly wait on databases
+# and servers), the API against its OpenAPI document, then the Playwright journeys.
 cmd_test() {
   build_release
   ensure_chromium
   ensure_playwright
+  ensure_schemathesis
   start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   say "unit, database and HTTP tests on SQLite and PostgreSQL (cargo test)"
-  cargo test --release --features ssr
-  say "the API against its OpenAPI document (schemathesis, every check, fixed seed)"
+  cargo test --release --features ssr --lib --test api --test db -- --test-threads "${CONSOLE_TEST_THREADS:-6}"
+  say "the API against its OpenAPI document (schemathesis: every check, fixed seed)"
   api_conformance
-  say "end-to-end tests in Chromium (Playwright; the multi-instance journey on PostgreSQL)"
+  say "end-to-end tests in Chromium (Playwright; the multi-instance journeys on PostgreSQL)"
   (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
 }
 

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -268,6 +269,16 @@ export async function waitForHydration(page: Page): Promise<void> {
  * violation of WCAG 2.x A/AA or best practice. Every page load and dialog of the suite runs it.
  */
 export async function expectAccessible(page: Page, what?: string): Promise<void> {
+  // axe's verdict depends only on the document, the style sheets and the viewport: a state this
+  // worker has already checked (the sign-in page before every journey, most of all) is not
+  // analysed again. The CSP nonce, new on every response, is not part of the state.
+  const state = await page.evaluate(
+    () =>
+      `${window.innerWidth}x${window.innerHeight}:` +
+      document.documentElement.outerHTML.replace(/ nonce="[^"]*"/g, ''),
+  );
+  const key = createHash('sha256').update(state).digest('hex');
+  if (checkedStates.has(key)) return;
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const where = what ?? new URL(page.url()).pathname;
@@ -275,7 +286,11 @@ export async function expectAccessible(page: Page, what?: string): Promise<void>
     bad.map((v) => `${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}: ${v.help}`),
     `axe-core on ${where}`,
   ).toEqual([]);
+  checkedStates.add(key);
 }
+
+/** The page states (document and viewport) this worker's axe runs found clean. */
+const checkedStates = new Set<string>();
 
 /** Full page load of `url`, then wait until the page is interactive (and check it with axe-core). */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {

@@ -11,6 +11,16 @@ pub mod sse;
 pub use crate::app::{TestApp, spawn_app, spawn_with};
 pub use engines::*;
 
+/// What `on_both_engines!` runs each test of this binary on: a fresh database of `engine`,
+/// holding the demo data at `T0` (what `spawn_app` serves).
+pub async fn on_fresh_database<F, Fut>(engine: workspace_console::store::Engine, test: F)
+where
+    F: FnOnce(workspace_console::store::Pool) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    on_copy_of(engine, Start::Demo, test).await
+}
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use workspace_console::access_keys::service as keys;

@@ -136,7 +136,6 @@ macro_rules! server_functions {
     };
 }
 
-// `new_webhook_secret` is in neither the matrix nor the sweep (yet).
 server_functions! {
     "current_viewer" {
         needs: Public,
@@ -453,6 +452,14 @@ server_functions! {
         matrix: [
             // A documentation address (TEST-NET-1): public, and never sent to in this test.
             set_webhook_is_for_the_root = |ids, who| vec![s("https://192.0.2.10/hook")],
+        ],
+    }
+    "new_webhook_secret" {
+        needs: ManageUsers,
+        own_account_only: true,
+        args: [],
+        matrix: [
+            new_webhook_secret_is_for_the_root = |ids, who| vec![],
         ],
     }
     "list_access_keys" {

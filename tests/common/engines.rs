@@ -8,7 +8,8 @@ pub const T0: Timestamp = 1_800_000_000;
 pub const DAY: i64 = 86_400;
 
 /// `on_both_engines!(name);` above `async fn name(pool: Pool)` makes two tests of it,
-/// `name::sqlite` and `name::postgres`, each on a fresh, migrated database of that engine.
+/// `name::sqlite` and `name::postgres`, each on a fresh database of that engine (the binary's
+/// `helpers::on_fresh_database` says what it holds: migrated, or the demo data too).
 ///
 /// `on_both_engines!(name, engine);` above `async fn name(engine: Engine)` makes the same two
 /// tests of a test that makes its own databases of the engine it is given (with
@@ -95,17 +96,94 @@ pub async fn fresh_database_url(engine: Engine) -> String {
     }
 }
 
-/// Runs `test` on a fresh, migrated database of `engine` and removes the database afterwards.
-pub async fn on_fresh_database<F, Fut>(engine: Engine, test: F)
+/// What a test's fresh database holds when the test starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code, reason = "each test binary starts its tests from one of the two")]
+pub enum Start {
+    /// Migrated, and empty.
+    Migrated,
+    /// Migrated, with the demo data seeded at `T0` (what `spawn_app` would seed).
+    Demo,
+}
+
+/// Runs `test` on a fresh database of `engine` that starts as `start`, and removes the database
+/// afterwards. The database is a copy of a template made once per test binary (a file copy on
+/// SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL), so no test pays for the migrations or
+/// the demo's seeding: each gets exactly what running them would have made.
+pub async fn on_copy_of<F, Fut>(engine: Engine, start: Start, test: F)
 where
     F: FnOnce(Pool) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let url = fresh_database_url(engine).await;
+    let url = copy_of_template(engine, start).await;
     let pool = workspace_console::store::connect(&url).await.unwrap();
     test(pool.clone()).await;
     pool.close().await;
     drop_database(&url).await;
+}
+
+/// A new database of `engine` made from the template of `start`.
+async fn copy_of_template(engine: Engine, start: Start) -> String {
+    let template = template(engine, start).await;
+    let n = FRESH.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("console_test_{}_{n}", std::process::id());
+    match engine {
+        Engine::Sqlite => {
+            let dir = concat!(env!("CARGO_TARGET_TMPDIR"), "/test-dbs");
+            let path = format!("{dir}/{name}.db");
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            std::fs::copy(template.trim_start_matches("sqlite://"), &path).unwrap();
+            format!("sqlite://{path}")
+        }
+        Engine::Postgres => {
+            use sqlx::Connection;
+            let admin = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let (base, template) = template.rsplit_once('/').unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// The template database of `engine` and `start`, made by the first test that needs it: a fresh
+/// database, migrated, seeded for `Start::Demo`, then closed (a template must have no
+/// connections while it is copied; a SQLite file has its write-ahead log folded in first).
+async fn template(engine: Engine, start: Start) -> &'static str {
+    use tokio::sync::OnceCell;
+    static TEMPLATES: [OnceCell<String>; 4] = [const { OnceCell::const_new() }; 4];
+    let slot = match (engine, start) {
+        (Engine::Sqlite, Start::Migrated) => 0,
+        (Engine::Sqlite, Start::Demo) => 1,
+        (Engine::Postgres, Start::Migrated) => 2,
+        (Engine::Postgres, Start::Demo) => 3,
+    };
+    TEMPLATES[slot]
+        .get_or_init(|| async move {
+            let url = fresh_database_url(engine).await;
+            let pool = workspace_console::store::connect(&url).await.unwrap();
+            if start == Start::Demo {
+                workspace_console::server::demo::seed(&pool, T0).await.unwrap();
+            }
+            if engine == Engine::Sqlite {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+            url
+        })
+        .await
 }
 
 /// Removes the database at `url`: the SQLite file and its journals, or the PostgreSQL database.

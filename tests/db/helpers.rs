@@ -8,6 +8,16 @@ mod engines;
 pub mod sse;
 
 pub use engines::*;
+
+/// What `on_both_engines!` runs each test of this binary on: a fresh database of `engine`,
+/// migrated and empty.
+pub async fn on_fresh_database<F, Fut>(engine: workspace_console::store::Engine, test: F)
+where
+    F: FnOnce(workspace_console::store::Pool) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    on_copy_of(engine, Start::Migrated, test).await
+}
 pub use workspace_console::store::Engine;
 
 use workspace_console::assets::service::{self as assets, NewAsset};
