@@ -105,7 +105,11 @@ fn body<T: serde::de::DeserializeOwned>(
 pub struct WorkspacePath {
     /// The workspace name, in any letter case: 3 to 64 letters, digits and underscores, starting
     /// with a letter or a digit. A name of no active workspace of the account answers 404.
-    #[param(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$")]
+    #[param(
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$"
+    )]
     pub name: String,
 }
 
@@ -136,7 +140,12 @@ pub struct IdempotencyKey {
     /// 1 to 255 visible ASCII characters. Repeats of one key (by one AccessKey, within 24 hours)
     /// answer the first answer again; a key reused for another request answers 422, and one whose
     /// first request is still running 409.
-    #[param(rename = "Idempotency-Key", min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$")]
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[!-~]{1,255}$"
+    )]
     pub idempotency_key: Option<String>,
 }
 
@@ -176,7 +185,10 @@ pub struct ListWorkspaces {
     /// Part of a workspace name, ignoring letter case: one line of at most 64 characters (after
     /// trimming) without control characters or characters that change the direction of text.
     #[serde(default)]
-    #[param(max_length = 64, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    #[param(
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub query: String,
     /// The page of 10, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]
@@ -203,17 +215,27 @@ pub async fn list_workspaces(
 pub struct NewWorkspace {
     /// 3 to 64 letters, digits and underscores, starting with a letter or a digit; unique in the
     /// account ignoring letter case, and not held by a Recycle Bin entry (409 otherwise).
-    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$")]
+    #[schema(
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$"
+    )]
     pub name: String,
     /// One line of at most 64 characters (after trimming), without control characters or
     /// characters that change the direction of text; empty or absent: the name.
     #[serde(default)]
-    #[schema(max_length = 64, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    #[schema(
+        max_length = 64,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub display_name: String,
     /// At most 1,024 characters (after trimming); line breaks and tabs, but no other control
     /// characters and no characters that change the direction of text.
     #[serde(default)]
-    #[schema(max_length = 1024, pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$")]
+    #[schema(
+        max_length = 1024,
+        pattern = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$"
+    )]
     pub description: String,
     #[serde(default)]
     pub data_modeling: bool,
@@ -548,11 +570,17 @@ pub struct AuditQuery {
     /// (after trimming) without control characters or characters that change the direction of
     /// text; empty or absent: every workspace.
     #[serde(default)]
-    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    #[param(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub workspace: String,
     /// Only this user (sign-in name), with the same rules as `workspace`.
     #[serde(default)]
-    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    #[param(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub user: String,
     /// The page of 50 from the newest, from 1: a page below 1 reads page 1, a page past the
     /// last is empty.

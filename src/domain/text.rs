@@ -56,12 +56,10 @@ fn direction_refused(what: &str) -> String {
 }
 
 /// The characters a single-line field refuses, as a JSON Schema (ECMA-262) pattern.
-pub const SINGLE_LINE_PATTERN: &str =
-    "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$";
+pub const SINGLE_LINE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]*$";
 
 /// The same for a multi-line field: line breaks (LF, CR LF) and tabs are allowed.
-pub const MULTI_LINE_PATTERN: &str =
-    "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$";
+pub const MULTI_LINE_PATTERN: &str = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$";
 
 #[cfg(test)]
 mod tests {
@@ -69,7 +67,14 @@ mod tests {
 
     #[test]
     fn ordinary_text_in_any_script_is_allowed() {
-        for text in ["Sales DW", "销售数据仓库", "Données – été", "مرحبا", "", "emoji 🚀"] {
+        for text in [
+            "Sales DW",
+            "销售数据仓库",
+            "Données – été",
+            "مرحبا",
+            "",
+            "emoji 🚀",
+        ] {
             assert_eq!(single_line("Name", text), Ok(()), "{text}");
             assert_eq!(multi_line("Description", text), Ok(()), "{text}");
         }
@@ -77,7 +82,16 @@ mod tests {
 
     #[test]
     fn a_single_line_refuses_control_characters_and_line_breaks() {
-        for text in ["a\0b", "a\nb", "a\tb", "a\rb", "a\u{7f}", "a\u{85}", "a\u{1b}[31m", "a\u{2028}b"] {
+        for text in [
+            "a\0b",
+            "a\nb",
+            "a\tb",
+            "a\rb",
+            "a\u{7f}",
+            "a\u{85}",
+            "a\u{1b}[31m",
+            "a\u{2028}b",
+        ] {
             assert_eq!(
                 single_line("Name", text),
                 Err("Name must be one line without control characters.".into()),
@@ -88,10 +102,14 @@ mod tests {
 
     #[test]
     fn every_field_refuses_the_characters_that_change_the_direction_of_text() {
-        for c in ['\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}'] {
+        for c in [
+            '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
             let text = format!("invoice{c}fdp.exe");
             let single = single_line("Name", &text).unwrap_err();
-            assert!(single.starts_with("Name may not contain characters that change the direction"));
+            assert!(
+                single.starts_with("Name may not contain characters that change the direction")
+            );
             let multi = multi_line("Code", &text).unwrap_err();
             assert!(multi.starts_with("Code may not contain characters that change the direction"));
         }
@@ -103,7 +121,10 @@ mod tests {
         for text in ["a\0b", "a\rb", "a\u{1b}b", "a\u{7}b", "a\u{9f}"] {
             assert_eq!(
                 multi_line("Code", text),
-                Err("Code may not contain control characters other than line breaks and tabs.".into()),
+                Err(
+                    "Code may not contain control characters other than line breaks and tabs."
+                        .into()
+                ),
                 "{text:?}"
             );
         }

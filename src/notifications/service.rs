@@ -165,10 +165,9 @@ fn delivery_result(outcome: Option<&str>, error: &str, attempts: i64) -> String 
     };
     match outcome {
         Some("Delivered") => format!("Delivered ({tries})."),
-        _ if error.starts_with(webhook::REFUSED) => format!(
-            "Not sent. {}",
-            error.trim_start_matches(webhook::REFUSED)
-        ),
+        _ if error.starts_with(webhook::REFUSED) => {
+            format!("Not sent. {}", error.trim_start_matches(webhook::REFUSED))
+        }
         Some(_) => format!("Failed: {error}; given up after {tries}."),
         None => format!("Failing: {error} ({tries}); trying again."),
     }
@@ -274,7 +273,8 @@ pub async fn new_webhook_secret(
     .bind(&secret)
     .execute(&mut *tx)
     .await?;
-    let message = "A new webhook signing secret was made; deliveries are signed with it from now on.";
+    let message =
+        "A new webhook signing secret was made; deliveries are signed with it from now on.";
     audit::commit(tx, now, root, Action::SetWebhook, "", message, secret).await
 }
 

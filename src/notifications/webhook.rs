@@ -226,9 +226,7 @@ struct NoOtherNames;
 impl reqwest::dns::Resolve for NoOtherNames {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let name = name.as_str().to_owned();
-        Box::pin(async move {
-            Err(format!("{name} was not checked for this delivery").into())
-        })
+        Box::pin(async move { Err(format!("{name} was not checked for this delivery").into()) })
     }
 }
 
@@ -298,16 +296,15 @@ pub async fn deliver_due(pool: &Pool, sender: &Sender, now: i64) -> AppResult<u6
         .map(|d| d.1.to_string())
         .collect::<Vec<_>>()
         .join(",");
-    let secrets: std::collections::HashMap<i64, String> = sqlx::query_as::<_, (i64, String)>(
-        &format!(
+    let secrets: std::collections::HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>(&format!(
             "SELECT account_id, webhook_secret FROM account_settings
              WHERE account_id IN ({accounts}) AND webhook_secret IS NOT NULL"
-        ),
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .collect();
+        ))
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect();
 
     let sends = due
         .into_iter()
@@ -404,7 +401,13 @@ mod tests {
 
     #[test]
     fn public_addresses_may_receive_webhooks() {
-        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "100.128.0.1", "172.32.0.1"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "100.128.0.1",
+            "172.32.0.1",
+        ] {
             assert_eq!(refused(ip, false), None, "{ip}");
         }
     }
@@ -427,8 +430,19 @@ mod tests {
         ] {
             assert_eq!(refused(ip, false), Some(rule), "{ip}");
         }
-        for ip in ["127.0.0.1", "::1", "10.0.0.1", "100.64.0.1", "fd00::1", "::ffff:10.1.2.3"] {
-            assert_eq!(refused(ip, true), None, "{ip} with private receivers allowed");
+        for ip in [
+            "127.0.0.1",
+            "::1",
+            "10.0.0.1",
+            "100.64.0.1",
+            "fd00::1",
+            "::ffff:10.1.2.3",
+        ] {
+            assert_eq!(
+                refused(ip, true),
+                None,
+                "{ip} with private receivers allowed"
+            );
         }
     }
 
@@ -452,9 +466,18 @@ mod tests {
 
     #[test]
     fn numeric_host_forms_are_read_as_the_address_they_name() {
-        for text in ["http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1/"] {
+        for text in [
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://127.1/",
+        ] {
             let url = url::Url::parse(text).unwrap();
-            assert_eq!(url.host(), Some(url::Host::Ipv4(Ipv4Addr::LOCALHOST)), "{text}");
+            assert_eq!(
+                url.host(),
+                Some(url::Host::Ipv4(Ipv4Addr::LOCALHOST)),
+                "{text}"
+            );
         }
     }
 

@@ -488,7 +488,10 @@ async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages
     let app = spawn_app(pool, true).await;
     // A client that sends the session cookie but no Origin (a browser never does that on a
     // cross-site POST; a client that strips it might).
-    let bare = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let bare = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let res = bare
         .post(format!("{}/api/sign_in", app.url))
         .header("Sec-Fetch-Site", "same-origin")
@@ -500,7 +503,12 @@ async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages
     let create = |name: &str, headers: &[(&str, String)]| {
         let mut request = bare
             .post(format!("{}/api/create_workspace", app.url))
-            .form(&[("name", name), ("display_name", ""), ("description", ""), ("data_modeling", "false")]);
+            .form(&[
+                ("name", name),
+                ("display_name", ""),
+                ("description", ""),
+                ("data_modeling", "false"),
+            ]);
         for (header, value) in headers {
             request = request.header(*header, value);
         }
@@ -508,29 +516,56 @@ async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages
     };
     for (name, headers) in [
         ("no_origin_at_all", vec![]),
-        ("foreign_referer", vec![("Referer", s("https://evil.example/page"))]),
+        (
+            "foreign_referer",
+            vec![("Referer", s("https://evil.example/page"))],
+        ),
         ("same_site_fetch", vec![("Sec-Fetch-Site", s("same-site"))]),
-        ("cross_site_fetch", vec![("Sec-Fetch-Site", s("cross-site")), ("Referer", format!("{}/workspaces", app.url))]),
+        (
+            "cross_site_fetch",
+            vec![
+                ("Sec-Fetch-Site", s("cross-site")),
+                ("Referer", format!("{}/workspaces", app.url)),
+            ],
+        ),
         ("null_origin", vec![("Origin", s("null"))]),
-        ("foreign_origin", vec![("Origin", s("https://evil.example"))]),
+        (
+            "foreign_origin",
+            vec![("Origin", s("https://evil.example"))],
+        ),
         ("opaque_referer", vec![("Referer", s("about:blank"))]),
     ] {
         let (status, kind, message) = console_error(create(name, &headers).await.unwrap()).await;
         assert_eq!(
             (status, kind.as_str(), message.as_str()),
-            (StatusCode::FORBIDDEN, "Forbidden", "Cross-origin request refused."),
+            (
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "Cross-origin request refused."
+            ),
             "{name}"
         );
         assert!(!active(&app, name).await, "{name} was created");
     }
     for (name, headers) in [
-        ("fetch_same_origin", vec![("Sec-Fetch-Site", s("same-origin"))]),
+        (
+            "fetch_same_origin",
+            vec![("Sec-Fetch-Site", s("same-origin"))],
+        ),
         ("typed_by_the_user", vec![("Sec-Fetch-Site", s("none"))]),
-        ("same_origin_referer", vec![("Referer", format!("{}/workspaces?page=2", app.url))]),
+        (
+            "same_origin_referer",
+            vec![("Referer", format!("{}/workspaces?page=2", app.url))],
+        ),
         ("own_origin", vec![("Origin", app.url.clone())]),
     ] {
         let res = create(name, &headers).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{name}: {}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{name}: {}",
+            res.text().await.unwrap()
+        );
         assert!(active(&app, name).await, "{name}");
     }
     // Test mode's clock is called by scripts, without any of them.
@@ -552,10 +587,18 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
         .send()
         .await
         .unwrap();
-    assert!(res.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        res.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let (status, kind, message) = console_error(res).await;
     assert_eq!((status, kind.as_str()), (StatusCode::NOT_FOUND, "NotFound"));
-    assert!(!message.contains("#[server]") && !message.contains("register"), "{message}");
+    assert!(
+        !message.contains("#[server]") && !message.contains("register"),
+        "{message}"
+    );
 
     let res = client
         .put(format!("{}/api/list_workspaces", app.url))
@@ -564,17 +607,27 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
         .unwrap();
     assert_eq!(res.headers()[reqwest::header::ALLOW], "POST");
     let (status, kind, _) = console_error(res).await;
-    assert_eq!((status, kind.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"));
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed")
+    );
 
     // The API answers in its own shape, with the request's id and the methods it allows.
-    let acme = identity::load_principal(&app.pool, 1).await.unwrap().unwrap();
+    let acme = identity::load_principal(&app.pool, 1)
+        .await
+        .unwrap()
+        .unwrap();
     let key = workspace_console::access_keys::service::create(&app.pool, T0, &acme, acme.user_id)
         .await
         .unwrap()
         .into_inner();
     let bearer = format!("Bearer {}:{}", key.id, key.secret);
     for (method, path, allow) in [
-        (reqwest::Method::PUT, "/workspaces/sales_dw", "GET,HEAD,DELETE"),
+        (
+            reqwest::Method::PUT,
+            "/workspaces/sales_dw",
+            "GET,HEAD,DELETE",
+        ),
         (reqwest::Method::GET, "/tasks/1/freeze", "POST"),
         (reqwest::Method::DELETE, "/recycle-bin/1/recover", "POST"),
         (reqwest::Method::PATCH, "/workspaces", "GET,HEAD,POST"),
@@ -588,7 +641,11 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
         let mut allowed: Vec<String> = res.headers()[reqwest::header::ALLOW]
             .to_str()
             .unwrap()
@@ -649,61 +706,115 @@ async fn text_fields_refuse_control_characters_and_direction_overrides(pool: Poo
         ]
     };
     for (display, description, what) in [
-        ("Sales\u{202E}fdp.exe", "", "Display name may not contain characters that change the direction"),
-        ("line\nbreak", "", "Display name must be one line without control characters."),
+        (
+            "Sales\u{202E}fdp.exe",
+            "",
+            "Display name may not contain characters that change the direction",
+        ),
+        (
+            "line\nbreak",
+            "",
+            "Display name must be one line without control characters.",
+        ),
         ("nul\0", "", "Display name must be one line"),
-        ("", "bell\u{7}", "Description may not contain control characters other than line breaks and tabs."),
-        ("", "\u{2066}isolate", "Description may not contain characters that change the direction"),
-        ("", "nul\0here", "Description may not contain control characters"),
+        (
+            "",
+            "bell\u{7}",
+            "Description may not contain control characters other than line breaks and tabs.",
+        ),
+        (
+            "",
+            "\u{2066}isolate",
+            "Description may not contain characters that change the direction",
+        ),
+        (
+            "",
+            "nul\0here",
+            "Description may not contain control characters",
+        ),
     ] {
-        let (status, body) = app.call(&alice, "create_workspace", &create(display, description)).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{display:?} {description:?}: {body}");
+        let (status, body) = app
+            .call(&alice, "create_workspace", &create(display, description))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{display:?} {description:?}: {body}"
+        );
         assert!(body.contains(what), "{body}");
     }
     let (status, body) = app
-        .call(&alice, "add_asset", &[
-            ("workspace", s("sales_dw")),
-            ("kind", s("node")),
-            ("product", s("DataWorks")),
-            ("name", s("etl\u{202E}")),
-            ("subtype", s("ODPS SQL")),
-            ("detail", s("")),
-        ])
+        .call(
+            &alice,
+            "add_asset",
+            &[
+                ("workspace", s("sales_dw")),
+                ("kind", s("node")),
+                ("product", s("DataWorks")),
+                ("name", s("etl\u{202E}")),
+                ("subtype", s("ODPS SQL")),
+                ("detail", s("")),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("Name may not contain characters that change the direction"), "{body}");
+    assert!(
+        body.contains("Name may not contain characters that change the direction"),
+        "{body}"
+    );
     let node = app
-        .id("SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
-             WHERE w.name = 'sales_dw' AND a.kind = 'node' ORDER BY a.id LIMIT 1")
+        .id(
+            "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
+             WHERE w.name = 'sales_dw' AND a.kind = 'node' ORDER BY a.id LIMIT 1",
+        )
         .await;
     let (status, body) = app
-        .call(&alice, "save_node", &[
-            ("workspace", s("sales_dw")),
-            ("node_id", node.clone()),
-            ("code", s("SELECT 1;\u{1b}[2J")),
-        ])
+        .call(
+            &alice,
+            "save_node",
+            &[
+                ("workspace", s("sales_dw")),
+                ("node_id", node.clone()),
+                ("code", s("SELECT 1;\u{1b}[2J")),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body.contains("Code may not contain control characters"), "{body}");
+    assert!(
+        body.contains("Code may not contain control characters"),
+        "{body}"
+    );
     assert_eq!(app.fingerprint().await, before, "nothing changed");
 
     // Line breaks and tabs stay welcome where they belong, and any script in any field.
     let (status, body) = app
-        .call(&alice, "create_workspace", &create("销售 – été", "Two lines\n\tand a tab\r\n"))
+        .call(
+            &alice,
+            "create_workspace",
+            &create("销售 – été", "Two lines\n\tand a tab\r\n"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
-        .call(&alice, "save_node", &[
-            ("workspace", s("sales_dw")),
-            ("node_id", node),
-            ("code", s("-- a\r\nSELECT 1;\n\tFROM dual;")),
-        ])
+        .call(
+            &alice,
+            "save_node",
+            &[
+                ("workspace", s("sales_dw")),
+                ("node_id", node),
+                ("code", s("-- a\r\nSELECT 1;\n\tFROM dual;")),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // A filter or lookup with NUL is the caller's mistake, on PostgreSQL as on SQLite.
     let (status, body) = app
-        .call(&alice, "list_workspaces", &[("query", s("a\0b")), ("page", s("1"))])
+        .call(
+            &alice,
+            "list_workspaces",
+            &[("query", s("a\0b")), ("page", s("1"))],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }

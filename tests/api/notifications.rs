@@ -108,9 +108,14 @@ async fn a_webhook_into_the_internal_network_is_a_clear_422_unless_the_operator_
         s("http://169.254.169.254/latest/meta-data/"),
         s("http://0x7f.1/"),
     ] {
-        let (status, body) = app.call(&root, "set_webhook", &[("url", url.clone())]).await;
+        let (status, body) = app
+            .call(&root, "set_webhook", &[("url", url.clone())])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
-        assert!(body.contains("A webhook may not be sent into a private network"), "{body}");
+        assert!(
+            body.contains("A webhook may not be sent into a private network"),
+            "{body}"
+        );
     }
     let (_, body) = app.call(&root, "get_webhook", &[]).await;
     let saved: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -125,15 +130,28 @@ async fn a_webhook_into_the_internal_network_is_a_clear_422_unless_the_operator_
     .await;
     let root = inside.client(Some(("acme", "acme-demo-1"))).await;
     let url = format!("http://localhost:{port}/hook");
-    let (status, body) = inside.call(&root, "set_webhook", &[("url", url.clone())]).await;
+    let (status, body) = inside
+        .call(&root, "set_webhook", &[("url", url.clone())])
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let saved: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(saved["url"], url);
-    assert!(saved["secret"].as_str().unwrap().starts_with("whsec_"), "{body}");
+    assert!(
+        saved["secret"].as_str().unwrap().starts_with("whsec_"),
+        "{body}"
+    );
     let (status, body) = inside
-        .call(&root, "set_webhook", &[("url", s("http://169.254.169.254/"))])
+        .call(
+            &root,
+            "set_webhook",
+            &[("url", s("http://169.254.169.254/"))],
+        )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "never the metadata service: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "never the metadata service: {body}"
+    );
     let (status, body) = inside.call(&root, "new_webhook_secret", &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.starts_with("\"whsec_"), "{body}");

@@ -613,33 +613,87 @@ async fn an_unreadable_body_names_the_wrong_field_in_plain_words(pool: Pool) {
     let api = Api::new(&app).await;
     let key = Some(root.as_str());
     for (body, want) in [
-        (serde_json::json!([]), "The JSON body must be an object of named fields."),
-        (serde_json::json!("sales_dw"), "The JSON body must be an object of named fields."),
-        (serde_json::json!(null), "The JSON body must be an object of named fields."),
-        (serde_json::json!({"name": 5}), "The field `name` could not be read: invalid type: integer `5`, expected a string."),
-        (serde_json::json!({"name": "ok_name", "data_modeling": "yes"}), "The field `data_modeling` could not be read"),
-        (serde_json::json!({}), "The JSON body could not be read: missing field `name`."),
+        (
+            serde_json::json!([]),
+            "The JSON body must be an object of named fields.",
+        ),
+        (
+            serde_json::json!("sales_dw"),
+            "The JSON body must be an object of named fields.",
+        ),
+        (
+            serde_json::json!(null),
+            "The JSON body must be an object of named fields.",
+        ),
+        (
+            serde_json::json!({"name": 5}),
+            "The field `name` could not be read: invalid type: integer `5`, expected a string.",
+        ),
+        (
+            serde_json::json!({"name": "ok_name", "data_modeling": "yes"}),
+            "The field `data_modeling` could not be read",
+        ),
+        (
+            serde_json::json!({}),
+            "The JSON body could not be read: missing field `name`.",
+        ),
     ] {
         let (status, answer) = api
-            .call(key, Method::POST, "/workspaces", "/workspaces", Some(body.clone()), None)
+            .call(
+                key,
+                Method::POST,
+                "/workspaces",
+                "/workspaces",
+                Some(body.clone()),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         let message = answer["message"].as_str().unwrap();
         assert!(message.starts_with(want), "{body}: {message}");
-        assert!(!message.contains("struct") && !message.contains("NewWorkspace"), "{message}");
+        assert!(
+            !message.contains("struct") && !message.contains("NewWorkspace"),
+            "{message}"
+        );
     }
     for (field, value, want) in [
-        ("display_name", "Sales\u{202E}fdp", "Display name may not contain characters that change the direction"),
-        ("display_name", "two\nlines", "Display name must be one line without control characters."),
-        ("description", "nul\0", "Description may not contain control characters other than line breaks and tabs."),
+        (
+            "display_name",
+            "Sales\u{202E}fdp",
+            "Display name may not contain characters that change the direction",
+        ),
+        (
+            "display_name",
+            "two\nlines",
+            "Display name must be one line without control characters.",
+        ),
+        (
+            "description",
+            "nul\0",
+            "Description may not contain control characters other than line breaks and tabs.",
+        ),
     ] {
         let mut body = serde_json::json!({"name": "text_rules"});
         body[field] = serde_json::json!(value);
         let (status, answer) = api
-            .call(key, Method::POST, "/workspaces", "/workspaces", Some(body), None)
+            .call(
+                key,
+                Method::POST,
+                "/workspaces",
+                "/workspaces",
+                Some(body),
+                None,
+            )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {answer}");
-        assert!(answer["message"].as_str().unwrap().starts_with(want), "{answer}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {answer}"
+        );
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(want),
+            "{answer}"
+        );
     }
 }
 
@@ -670,17 +724,26 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
         param("/workspaces/{name}", "delete", "name")["schema"]["pattern"],
         "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$"
     );
-    assert_eq!(param("/workspaces/{name}", "delete", "confirm_name")["schema"]["minLength"], 1);
+    assert_eq!(
+        param("/workspaces/{name}", "delete", "confirm_name")["schema"]["minLength"],
+        1
+    );
     assert_eq!(
         param("/workspaces/{name}", "delete", "Idempotency-Key")["schema"]["pattern"],
         "^[!-~]{1,255}$"
     );
-    assert_eq!(param("/workspaces", "get", "query")["schema"]["pattern"], SINGLE_LINE_PATTERN);
+    assert_eq!(
+        param("/workspaces", "get", "query")["schema"]["pattern"],
+        SINGLE_LINE_PATTERN
+    );
     let actions = &doc["components"]["schemas"]["AuditAction"]["enum"];
     assert_eq!(actions[0], "");
     for action in workspace_console::domain::audit::Action::ALL {
         assert!(
-            actions.as_array().unwrap().contains(&Value::from(action.as_str())),
+            actions
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(action.as_str())),
             "{action:?}"
         );
     }

@@ -98,7 +98,10 @@ pub async fn fresh_database_url(engine: Engine) -> String {
 
 /// What a test's fresh database holds when the test starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code, reason = "each test binary starts its tests from one of the two")]
+#[allow(
+    dead_code,
+    reason = "each test binary starts its tests from one of the two"
+)]
 pub enum Start {
     /// Migrated, and empty.
     Migrated,
@@ -172,7 +175,9 @@ async fn template(engine: Engine, start: Start) -> &'static str {
             let url = fresh_database_url(engine).await;
             let pool = workspace_console::store::connect(&url).await.unwrap();
             if start == Start::Demo {
-                workspace_console::server::demo::seed(&pool, T0).await.unwrap();
+                workspace_console::server::demo::seed(&pool, T0)
+                    .await
+                    .unwrap();
             }
             if engine == Engine::Sqlite {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -162,7 +162,10 @@ async fn three_instances_purge_each_expired_entry_once(engine: Engine) {
     drop_database(&url).await;
 }
 
-on_both_engines!(an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish, engine);
+on_both_engines!(
+    an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish,
+    engine
+);
 async fn an_instance_killed_mid_purge_leaves_the_entry_for_another_to_finish(engine: Engine) {
     let url = fresh_database_url(engine).await;
     let pool = store::connect(&url).await.unwrap();

@@ -179,7 +179,9 @@ async fn one_notice_for_a_webhook(
 ) -> (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, i64) {
     let acme = account(pool, "acme").await;
     let (url, bodies) = receiver(failures).await;
-    notices::set_webhook(pool, T0, &acme, &url, true).await.unwrap();
+    notices::set_webhook(pool, T0, &acme, &url, true)
+        .await
+        .unwrap();
     workspace(pool, &acme, "ws1", false).await;
     deletion::delete(pool, T0, &acme, "ws1", "ws1", true)
         .await
@@ -258,7 +260,9 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/hook", listener.local_addr().unwrap())
     };
-    notices::set_webhook(&pool, T0, &acme, &dead, true).await.unwrap();
+    notices::set_webhook(&pool, T0, &acme, &dead, true)
+        .await
+        .unwrap();
     workspace(&pool, &acme, "ws1", false).await;
     deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
         .await
@@ -360,18 +364,36 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
     let acme = account(&pool, "acme").await;
     let (port, got) = signed_receiver().await;
     for (url, rule) in [
-        (format!("http://127.0.0.1:{port}/hook"), "127.0.0.1 is a loopback address"),
-        (format!("http://localhost:{port}/hook"), "localhost resolves to"),
+        (
+            format!("http://127.0.0.1:{port}/hook"),
+            "127.0.0.1 is a loopback address",
+        ),
+        (
+            format!("http://localhost:{port}/hook"),
+            "localhost resolves to",
+        ),
         ("http://[::1]/".into(), "::1 is a loopback address"),
-        ("http://169.254.169.254/latest/meta-data/".into(), "a link-local address"),
+        (
+            "http://169.254.169.254/latest/meta-data/".into(),
+            "a link-local address",
+        ),
         ("http://10.0.0.1/".into(), "a private (RFC 1918) address"),
-        ("http://192.168.0.10:8080/x?y=1".into(), "a private (RFC 1918) address"),
+        (
+            "http://192.168.0.10:8080/x?y=1".into(),
+            "a private (RFC 1918) address",
+        ),
         ("http://0.0.0.0:3000/".into(), "an unspecified address"),
-        ("http://2130706433/".into(), "127.0.0.1 is a loopback address"),
+        (
+            "http://2130706433/".into(),
+            "127.0.0.1 is a loopback address",
+        ),
         ("http://0x7f.1/".into(), "127.0.0.1 is a loopback address"),
         ("http://100.64.0.1/".into(), "a shared (CGNAT) address"),
         ("http://[fd00::1]/".into(), "an IPv6 unique local address"),
-        ("http://[::ffff:127.0.0.1]/".into(), "an IPv4-mapped address"),
+        (
+            "http://[::ffff:127.0.0.1]/".into(),
+            "an IPv4-mapped address",
+        ),
         ("http://224.0.0.1/".into(), "a multicast address"),
         ("http://255.255.255.255/".into(), "the broadcast address"),
     ] {
@@ -393,7 +415,11 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
     ));
     let saved = notices::webhook(&pool, acme.account_id).await.unwrap();
     assert_eq!(saved.url, "", "nothing was saved");
-    assert!(events(&pool, &acme, by_action("SetWebhook")).await.is_empty());
+    assert!(
+        events(&pool, &acme, by_action("SetWebhook"))
+            .await
+            .is_empty()
+    );
     assert!(got.lock().unwrap().is_empty());
 }
 
@@ -405,19 +431,35 @@ async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_d
     let (port, got) = signed_receiver().await;
     // Set while private receivers were allowed, by a name that resolves to loopback; the operator
     // has since turned the setting off.
-    notices::set_webhook(&pool, T0, &acme, &format!("http://localhost:{port}/hook"), true)
-        .await
-        .unwrap();
+    notices::set_webhook(
+        &pool,
+        T0,
+        &acme,
+        &format!("http://localhost:{port}/hook"),
+        true,
+    )
+    .await
+    .unwrap();
     let t = one_notice(&pool, &acme).await;
     let public_only = webhook::Sender::new(false);
-    assert_eq!(webhook::deliver_due(&pool, &public_only, t).await.unwrap(), 0);
-    assert!(got.lock().unwrap().is_empty(), "nothing reached the receiver");
+    assert_eq!(
+        webhook::deliver_due(&pool, &public_only, t).await.unwrap(),
+        0
+    );
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "nothing reached the receiver"
+    );
     let (outcome, error, done): (String, String, Option<i64>) =
         sqlx::query_as("SELECT outcome, last_error, done_at FROM webhook_outbox")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!((outcome.as_str(), done), ("GaveUp", Some(t)), "refused at once, never retried");
+    assert_eq!(
+        (outcome.as_str(), done),
+        ("GaveUp", Some(t)),
+        "refused at once, never retried"
+    );
     assert!(error.contains("localhost resolves to"), "{error}");
     let last = notices::webhook(&pool, acme.account_id)
         .await
@@ -426,14 +468,17 @@ async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_d
         .expect("the refusal is the last delivery");
     assert_eq!(last.at, t);
     assert!(
-        last.result
-            .starts_with("Not sent. A webhook may not be sent into a private network: localhost resolves to"),
+        last.result.starts_with(
+            "Not sent. A webhook may not be sent into a private network: localhost resolves to"
+        ),
         "{}",
         last.result
     );
     // Nothing is tried again later.
     assert_eq!(
-        webhook::deliver_due(&pool, &public_only, t + DAY).await.unwrap(),
+        webhook::deliver_due(&pool, &public_only, t + DAY)
+            .await
+            .unwrap(),
         0
     );
     assert!(got.lock().unwrap().is_empty());
@@ -448,14 +493,27 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
         .await
         .unwrap()
         .into_inner();
-    let secret = first.secret.expect("the first URL makes the signing secret");
-    assert!(secret.starts_with("whsec_") && secret.len() == 38, "{secret}");
+    let secret = first
+        .secret
+        .expect("the first URL makes the signing secret");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() == 38,
+        "{secret}"
+    );
     let again = notices::set_webhook(&pool, T0, &acme, &url, true)
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(again.secret, None, "the secret is shown only when it is made");
-    assert!(notices::webhook(&pool, acme.account_id).await.unwrap().signed);
+    assert_eq!(
+        again.secret, None,
+        "the secret is shown only when it is made"
+    );
+    assert!(
+        notices::webhook(&pool, acme.account_id)
+            .await
+            .unwrap()
+            .signed
+    );
 
     let t = one_notice(&pool, &acme).await;
     let sender = webhook::Sender::new(true);
@@ -467,7 +525,10 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
         .unwrap()
         .last_delivery
         .unwrap();
-    assert_eq!((last.at, last.result.as_str()), (t, "Delivered (1 attempt)."));
+    assert_eq!(
+        (last.at, last.result.as_str()),
+        (t, "Delivered (1 attempt).")
+    );
 
     // A new secret signs the next delivery; the old one no longer matches.
     let rotated = notices::new_webhook_secret(&pool, t, &acme)
