@@ -11,7 +11,7 @@ use workspace_console::server::state::{Config, PublicOrigin};
 use workspace_console::server::{Clock, Shared, demo, http};
 
 /// mimalloc returns the memory of a burst (argon2's 19 MiB blocks) to the system, where glibc's
-/// per-thread arenas keep it (see the README's memory figures).
+/// per-thread arenas keep it (see the memory figures in docs/operations.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
