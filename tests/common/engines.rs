@@ -76,24 +76,31 @@ pub async fn fresh_database_url(engine: Engine) -> String {
             }
             format!("sqlite://{dir}/{name}.db")
         }
-        Engine::Postgres => {
-            use sqlx::Connection;
-            let admin = postgres_admin_url();
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(base, _)| base);
-            format!("{base}/{name}")
-        }
+        Engine::Postgres => create_postgres_database(&name, None).await,
     }
+}
+
+/// Creates the PostgreSQL database `name` (dropping one left by an earlier run), empty or as a copy
+/// of `template`, and answers its URL.
+async fn create_postgres_database(name: &str, template: Option<&str>) -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let from = template
+        .map(|t| format!(" TEMPLATE {t}"))
+        .unwrap_or_default();
+    sqlx::query(&format!("CREATE DATABASE {name}{from}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(base, _)| base);
+    format!("{base}/{name}")
 }
 
 /// What a test's fresh database holds when the test starts.
@@ -141,19 +148,8 @@ async fn copy_of_template(engine: Engine, start: Start) -> String {
             format!("sqlite://{path}")
         }
         Engine::Postgres => {
-            use sqlx::Connection;
-            let admin = postgres_admin_url();
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let (base, template) = template.rsplit_once('/').unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            format!("{base}/{name}")
+            let (_, template) = template.rsplit_once('/').unwrap();
+            create_postgres_database(&name, Some(template)).await
         }
     }
 }
