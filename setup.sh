@@ -209,7 +209,21 @@ cmd_test() {
   say "the API against its OpenAPI document (schemathesis: every check, fixed seed)"
   api_conformance
   say "end-to-end tests in Chromium (Playwright; the multi-instance journeys on PostgreSQL)"
+  playwright_journeys
+}
+
+playwright_journeys() {
   (cd end2end && CONSOLE_BIN="$ROOT/target/release/workspace-console" LEPTOS_SITE_ROOT="$ROOT/target/site" npx playwright test)
+}
+
+# The Playwright journeys again, each page they visit saved to end2end/screenshots/<name>.png.
+cmd_screenshots() {
+  build_release
+  ensure_chromium
+  ensure_playwright
+  start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  say "the Playwright journeys, saving a full-page screenshot of each page to end2end/screenshots/"
+  CONSOLE_SCREENSHOTS=1 playwright_journeys
 }
 
 cmd_cluster() {
@@ -268,8 +282,9 @@ cmd_bench() {
 case "${1:-}" in
   run) cmd_run ;;
   test) cmd_test ;;
+  screenshots) cmd_screenshots ;;
   api-conformance) build_release; api_conformance ;;
   cluster) cmd_cluster ;;
   bench) shift; cmd_bench "$@" ;;
-  *) echo "usage: $0 run|test|api-conformance|cluster|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|screenshots|api-conformance|cluster|bench" >&2; exit 2 ;;
 esac
