@@ -52,13 +52,6 @@ ensure_wasm_opt() {
   fi
 }
 
-ensure_js_minifier() {
-  if [ ! -x .tools/node_modules/.bin/terser ]; then
-    say "installing terser (npm) into .tools/"
-    npm install --prefix .tools --no-audit --no-fund --silent terser@5.51.4
-  fi
-}
-
 SCHEMATHESIS_VERSION=4.32.5
 ensure_schemathesis() {
   if ! .tools/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
@@ -154,7 +147,6 @@ build_release() {
   ensure_rust
   ensure_cargo_leptos
   ensure_wasm_opt
-  ensure_js_minifier
   # hash.txt names the current content-hashed WASM, JS and CSS; cargo leptos writes it with them.
   local wasm=target/release/hash.txt bin=target/release/workspace-console
   if [ -f "$wasm" ] && [ -f "$bin" ] &&
@@ -165,7 +157,6 @@ build_release() {
   fi
   say "building the console (release: server binary + WASM split per page, assets precompressed)"
   cargo leptos build --release --precompress --split
-  node scripts/minify-split-loader.mjs target/site/pkg
   # The splitter keeps every page's statics in the main WASM when it runs out of room to lay them
   # out (see SPLIT_LAYOUT_ROOM in src/lib.rs), and only logs it: the Delete dialog's text must be in
   # its own split file and not in the main WASM.

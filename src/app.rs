@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view={Lazy::<SignUp>::new()}/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/workspaces"/> }/>
-                    <Route path=path!("workspaces") view=WorkspacesPage/>
+                    <Route path=path!("workspaces") view=|| view! { <WorkspacesPage delete_dialog=crate::deletion::ui::delete_dialog/> }/>
                     <Route path=path!("workspaces/:name") view={Lazy::<WorkspaceOverview>::new()}/>
                     <Route path=path!("workspaces/:name/assets/:kind") view={Lazy::<AssetList>::new()}/>
                     <Route path=path!("workspaces/:name/datastudio") view={Lazy::<DataStudio>::new()}/>

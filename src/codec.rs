@@ -15,6 +15,7 @@ use crate::error::AppError;
 use leptos::prelude::Resource;
 use leptos::server::codee::{Decoder, Encoder};
 use leptos::server_fn::codec::Post;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::Serialize;
 
@@ -151,6 +152,31 @@ where
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     Resource::new_with_options(source, fetcher, false)
+}
+
+/// A server function refuses with an [`AppError`], sent as [`ErrorJson`].
+impl FromServerFnError for AppError {
+    type Encoder = ErrorJson;
+
+    /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
+    /// the browser, every such error means the console could not be reached.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail)
+                if cfg!(feature = "ssr") =>
+            {
+                if detail.contains("length limit exceeded") {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(format!(
+                        "The request could not be read ({}). Nothing was changed.",
+                        crate::error::truncate(&detail, 200)
+                    ))
+                }
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,3 @@
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// Every refusal the console can give. Each maps to one HTTP status and a plain message; on the
@@ -140,34 +139,29 @@ impl From<WireErrorIn> for AppError {
     }
 }
 
-impl FromServerFnError for AppError {
-    type Encoder = crate::codec::ErrorJson;
-
-    /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
-    /// the browser, every such error means the console could not be reached.
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail)
-                if cfg!(feature = "ssr") =>
-            {
-                if detail.contains("length limit exceeded") {
-                    AppError::TooLarge
-                } else {
-                    AppError::BadRequest(format!(
-                        "The request could not be read ({}). Nothing was changed.",
-                        truncate(&detail, 200)
-                    ))
-                }
-            }
-            other => AppError::Transport(other.to_string()),
-        }
-    }
-}
-
 /// A part of the console's code (a dialog, a panel) that the browser could not download.
 impl From<leptos::wasm_split::SplitLoaderError> for AppError {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
         AppError::Transport("this part of the page did not download".to_owned())
+    }
+}
+
+/// The console's JSON error (`{"kind": …, "message": …}`) with the error's status, and
+/// `Retry-After` when it has one: the answer to a refusal made outside a server function. The
+/// response also carries the error itself, so the API can answer it in its own shape.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let mut response = (status, axum::Json(&self)).into_response();
+        if let Some(secs) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response.extensions_mut().insert(self);
+        response
     }
 }
 
@@ -193,7 +187,7 @@ pub type AppResult<T> = Result<T, AppError>;
 /// Any error, for start-up and tools (`main`, the benchmarks).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-fn truncate(text: &str, max_chars: usize) -> String {
+pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),

@@ -1,6 +1,13 @@
 //! Workspace Console: a DataWorks-style console for workspaces, safe deletion and a 14-day Recycle Bin.
 #![recursion_limit = "512"]
 
+// `.cargo/config.toml` sets this for every build; a RUSTFLAGS variable would silently replace it.
+#[cfg(all(not(erase_components), any(feature = "ssr", feature = "hydrate")))]
+compile_error!(
+    "built without `--cfg erase_components`: a RUSTFLAGS variable replaces the [build] rustflags of \
+     .cargo/config.toml; add `--cfg erase_components` to it"
+);
+
 pub mod access_keys;
 #[cfg(feature = "ssr")]
 pub mod api;
@@ -25,6 +32,8 @@ pub mod workspaces;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod startup;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 /// Hydrates the page once the WASM chunks of the routes it shows have arrived (the split build
@@ -46,16 +55,149 @@ pub fn hydrate() {
     });
 }
 
-/// Room for the WASM splitter to lay out the read-only data anew.
-///
-/// `cargo leptos build --split` moves each static (strings, tables) into the module whose code
-/// uses it, laying out each module's statics one after another inside the bounds of the original
-/// data segment. Padding for alignment can make that layout a few bytes longer than the original
-/// (the linker has already dropped every unused static, so there is no slack), and the splitter
-/// then keeps *all* statics in the main module: every page's text and templates would be
-/// downloaded with the first page (wasm_split_cli_support 0.2.3 warns "Overlong segment … putting
-/// it in main module"). These bytes are kept by the linker (`#[used]`) but used by no code, so the
-/// splitter leaves them out of every module: they only give it room.
+/// Room for the WASM splitter to lay out the read-only data anew: without it, alignment padding can
+/// make the split layout overflow the original data segment, and the splitter then keeps every
+/// page's statics in the main WASM ("Overlong segment"). Kept by the linker, read by no code; see
+/// docs/performance.md for what it saves.
 #[cfg(feature = "hydrate")]
 #[used]
 static SPLIT_LAYOUT_ROOM: [u8; 4096] = [0x5a; 4096];
+
+/// The layout's one rule (docs/architecture.md): each top-level unit of `src/` uses only the floors
+/// below its own, and features use each other one way only. Read from every `crate::` path.
+#[cfg(all(test, feature = "ssr"))]
+mod floors {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// Bottom to top; every other unit is a feature, between `server` and `app`.
+    const FLOORS: [&str; 10] = [
+        "error", "domain", "codec", "store", "ui", "server", "", "app", "api", "startup",
+    ];
+
+    fn floor(unit: &str) -> usize {
+        FLOORS.iter().position(|f| *f == unit).unwrap_or(6)
+    }
+
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The units each unit's code names: `crate::x` and `crate::{x, y::z}`.
+    fn imports() -> BTreeMap<String, BTreeSet<String>> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut all = Vec::new();
+        files(&src, &mut all);
+        let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for path in all {
+            let rel = path.strip_prefix(&src).unwrap();
+            let first = rel
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy();
+            if matches!(first.as_ref(), "main.rs" | "lib.rs" | "bin") {
+                continue;
+            }
+            let unit = first.trim_end_matches(".rs").to_owned();
+            let code: String = std::fs::read_to_string(&path)
+                .unwrap()
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let used = edges.entry(unit.clone()).or_default();
+            for (at, _) in code.match_indices("crate::") {
+                let rest = &code[at + "crate::".len()..];
+                let names: Vec<&str> = if let Some(group) = rest.strip_prefix('{') {
+                    let mut depth = 0;
+                    let end = group
+                        .char_indices()
+                        .find(|&(_, c)| {
+                            depth += match c {
+                                '{' => 1,
+                                '}' => -1,
+                                _ => 0,
+                            };
+                            depth < 0
+                        })
+                        .map_or(group.len(), |(i, _)| i);
+                    let mut tops = Vec::new();
+                    let (mut depth, mut start) = (0, 0);
+                    for (i, c) in group[..end].char_indices() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                tops.push(&group[start..i]);
+                                start = i + 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                    tops.push(&group[start..end]);
+                    tops
+                } else {
+                    vec![rest]
+                };
+                for name in names {
+                    let name: String = name
+                        .trim()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() && name != unit {
+                        used.insert(name);
+                    }
+                }
+            }
+        }
+        let units: BTreeSet<String> = edges.keys().cloned().collect();
+        for used in edges.values_mut() {
+            used.retain(|u| units.contains(u));
+        }
+        edges
+    }
+
+    #[test]
+    fn every_unit_uses_only_the_floors_below_it() {
+        let upward: Vec<String> = imports()
+            .iter()
+            .flat_map(|(unit, used)| {
+                used.iter()
+                    .filter(|u| floor(u) > floor(unit))
+                    .map(move |u| format!("{unit} uses {u}"))
+            })
+            .collect();
+        assert_eq!(upward, Vec::<String>::new());
+    }
+
+    #[test]
+    fn features_use_each_other_one_way_only() {
+        let edges = imports();
+        // Depth-first from each unit: reaching it again is a cycle.
+        fn reaches(
+            edges: &BTreeMap<String, BTreeSet<String>>,
+            from: &str,
+            target: &str,
+            seen: &mut BTreeSet<String>,
+        ) -> bool {
+            edges.get(from).into_iter().flatten().any(|next| {
+                next == target || (seen.insert(next.clone()) && reaches(edges, next, target, seen))
+            })
+        }
+        let cycles: Vec<&String> = edges
+            .keys()
+            .filter(|unit| reaches(&edges, unit, unit, &mut BTreeSet::new()))
+            .collect();
+        assert_eq!(cycles, Vec::<&String>::new());
+    }
+}

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 use workspace_console::error::BoxError;
-use workspace_console::recycle_bin::service::purge_expired;
 use workspace_console::server::state::{Config, PublicOrigin};
-use workspace_console::server::{Clock, Shared, demo, http};
+use workspace_console::server::{Clock, Shared};
+use workspace_console::startup::{demo, jobs, router};
 
 /// mimalloc returns the memory of a burst (argon2's 19 MiB blocks) to the system, where glibc's
 /// per-thread arenas keep it (see the memory figures in docs/operations.md).
@@ -160,20 +160,8 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     }
     let state = state.share();
     // The router creates the session table; the purge job's housekeeping prunes it afterwards.
-    let app = http::router(state.clone()).await?;
-    spawn_purge_job(
-        state.pool.clone(),
-        state.sessions.clone(),
-        state.clock.clone(),
-        cli.purge_interval,
-        test_mode,
-    );
-    spawn_webhook_worker(
-        state.pool.clone(),
-        state.clock.clone(),
-        test_mode,
-        cli.webhook_allow_private,
-    );
+    let app = router::router(state.clone()).await?;
+    jobs::spawn(&state, cli.purge_interval);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "Workspace Console listening on http://{}",
@@ -183,11 +171,11 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
         tracing::warn!("test mode: the clock can be moved with POST /test-api/clock/advance");
     }
     if cli.demo {
-        for (user, password, who) in demo::SIGN_INS {
+        for (user, password, who) in demo::sign_ins() {
             tracing::info!("demo sign-in: {user} / {password} ({who})");
         }
     }
-    http::serve(
+    router::serve(
         listener,
         app,
         &state,
@@ -197,88 +185,6 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     )
     .await?;
     tracing::info!("stopped");
-    Ok(())
-}
-
-fn spawn_purge_job(
-    pool: workspace_console::store::Pool,
-    sessions: workspace_console::identity::sessions::Sessions,
-    clock: Clock,
-    every_secs: u64,
-    test_mode: bool,
-) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every_secs.max(1)));
-        loop {
-            tick.tick().await;
-            if test_mode
-                && let Err(error) = workspace_console::server::test_clock::sync(&pool, &clock).await
-            {
-                tracing::error!(?error, "reading the test clock");
-            }
-            // Warnings first: an entry whose warnings were all due at once (the server was down,
-            // or the clock jumped) still gets its 1-day warning before its purged notice.
-            if let Err(error) =
-                workspace_console::notifications::service::warn_pass(&pool, clock.now()).await
-            {
-                tracing::error!(?error, "notification pass failed; the next pass retries");
-            }
-            // The pass logs what it purged; a failed pass is retried by the next one.
-            if let Err(error) = purge_expired(&pool, clock.now()).await {
-                tracing::error!(?error, "purge job pass failed; the next pass retries");
-            }
-            if let Err(error) = housekeeping(&pool, &sessions, clock.now()).await {
-                tracing::error!(%error, "housekeeping pass failed; the next pass retries");
-            }
-        }
-    });
-}
-
-/// Sends due webhook deliveries every second, in the background: nothing else waits for them.
-fn spawn_webhook_worker(
-    pool: workspace_console::store::Pool,
-    clock: Clock,
-    test_mode: bool,
-    allow_private: bool,
-) {
-    use workspace_console::notifications::webhook;
-    tokio::spawn(async move {
-        let sender = webhook::Sender::new(allow_private);
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if test_mode
-                && let Err(error) = workspace_console::server::test_clock::sync(&pool, &clock).await
-            {
-                tracing::error!(?error, "reading the test clock");
-            }
-            if let Err(error) = webhook::deliver_due(&pool, &sender, clock.now()).await {
-                tracing::error!(?error, "webhook worker pass failed; the next one retries");
-            }
-        }
-    });
-}
-
-/// Expired sessions, stale throttle rows and audit events past their 180 days are deleted.
-async fn housekeeping(
-    pool: &workspace_console::store::Pool,
-    sessions: &workspace_console::identity::sessions::Sessions,
-    now: i64,
-) -> Result<(), BoxError> {
-    use tower_sessions::session_store::ExpiredDeletion;
-    sessions.delete_expired().await?;
-    workspace_console::api::idempotency::forget_old(pool, now).await?;
-    let forgotten = workspace_console::audit::service::forget_old(pool, now).await?;
-    if forgotten > 0 {
-        tracing::info!(forgotten, "audit events older than 180 days deleted");
-    }
-    workspace_console::identity::throttle::forget_stale(
-        pool,
-        now,
-        workspace_console::domain::throttle::SIGN_UP_PER_ADDRESS,
-    )
-    .await?;
     Ok(())
 }
 

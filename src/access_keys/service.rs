@@ -1,7 +1,7 @@
 //! Creating, listing, disabling and deleting AccessKeys, and authenticating an API request by one.
 //!
 //! Verification is argon2 (slow by design) the first time a secret is seen; the instance then keeps
-//! a SHA-256 of the verified secret for `CACHE_TTL`, compared in constant time, so a script's
+//! a SHA-256 of the verified secret for a while (`server::verified_keys`), compared in constant time, so a script's
 //! requests do not pay the slow hash each time. The key's row (enabled, user) is still read on
 //! every request, so a disabled or deleted key is refused at once on every instance; its cache
 //! entry only ever saves a hash computation and ends with the TTL.
@@ -9,20 +9,13 @@ use super::{AccessKey, CreatedAccessKey, MAX_PER_USER};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
-use crate::identity::service::{hash_password, load_principal, verify_password};
 use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
+use crate::server::password::{hash_password, verify_password};
 use crate::server::secret::random_text;
+use crate::server::sessions::load_principal;
+use crate::server::verified_keys::VerifiedKeys;
 use crate::store::{Flag, Pool};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
-
-/// How long a verified secret is remembered by one instance.
-pub const CACHE_TTL: Duration = Duration::from_secs(300);
-const CACHE_MAX: usize = 10_000;
 
 /// The one answer to every failed authentication, whatever was wrong.
 pub const UNAUTHENTICATED: &str = "The request needs a valid, enabled AccessKey: send the header \"Authorization: Bearer <AccessKeyId>:<AccessKeySecret>\".";
@@ -191,45 +184,6 @@ pub async fn delete(
         .await?;
     let message = format!("AccessKey {key_id}.");
     audit::commit(tx, now, root, Action::DeleteAccessKey, "", &message, ()).await
-}
-
-/// Secrets this instance verified recently: AccessKey ID → (SHA-256 of the secret, the stored
-/// hash it was verified against, when).
-#[derive(Clone, Debug, Default)]
-pub struct VerifiedKeys(Arc<Mutex<HashMap<String, Verified>>>);
-
-/// The SHA-256 of a verified secret, the stored hash it was verified against, and when.
-type Verified = (Vec<u8>, String, Instant);
-
-impl VerifiedKeys {
-    fn remembers(&self, key_id: &str, secret: &str, stored: &str) -> bool {
-        let digest = Sha256::digest(secret.as_bytes());
-        let Ok(map) = self.0.lock() else {
-            return false;
-        };
-        map.get(key_id).is_some_and(|(known, hash, at)| {
-            at.elapsed() < CACHE_TTL && hash == stored && bool::from(known.ct_eq(digest.as_slice()))
-        })
-    }
-
-    fn remember(&self, key_id: &str, secret: &str, stored: &str) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= CACHE_MAX {
-                map.retain(|_, (_, _, at)| at.elapsed() < CACHE_TTL);
-                if map.len() >= CACHE_MAX {
-                    map.clear();
-                }
-            }
-            map.insert(
-                key_id.to_owned(),
-                (
-                    Sha256::digest(secret.as_bytes()).to_vec(),
-                    stored.to_owned(),
-                    Instant::now(),
-                ),
-            );
-        }
-    }
 }
 
 /// `Bearer <id>:<secret>` → (id, secret).

@@ -2,7 +2,6 @@ use super::{
     AccessKey, CreatedAccessKey, create_access_key, delete_access_key, list_access_keys,
     set_access_key_enabled,
 };
-use crate::identity::{RamUser, list_ram_users};
 use crate::ui::{LocalTime, Modal, error_of};
 use leptos::prelude::*;
 
@@ -10,15 +9,15 @@ use leptos::prelude::*;
 /// root or a RAM user, Disable / Enable and Delete.
 #[component]
 pub fn AccessKeysSection(
-    /// Changes whenever the page's list of RAM users does (a user was created or deleted).
-    users_version: Signal<u32>,
+    /// The "User" select's `<option>`s after the root's: the account's RAM users, as the page
+    /// lists them (read inside a Suspense, so the server and the hydrating browser agree).
+    #[prop(into)]
+    user_options: ViewFn,
     account: String,
     #[prop(into)] on_change: Callback<String>,
 ) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let keys = crate::codec::resource(move || version.get(), |_| list_access_keys());
-    // Read inside a Suspense, so the server and the hydrating browser render the same options.
-    let users = crate::codec::resource(move || users_version.get(), |_| list_ram_users());
     // The chosen user's id; empty for the root itself.
     let chosen = RwSignal::new(String::new());
     let create = Action::new(|user_id: &Option<i64>| create_access_key(*user_id));
@@ -48,12 +47,7 @@ pub fn AccessKeysSection(
                 <label for="access-key-user">"User"</label>
                 <select id="access-key-user" on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="">{root_name.clone()}</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let users: Vec<RamUser> = users.await.unwrap_or_default();
-                            users.into_iter().map(|u| view! { <option value=u.id.to_string()>{u.sign_in_name}</option> }).collect_view()
-                        })}
-                    </Suspense>
+                    {user_options.run()}
                 </select>
                 <button type="submit" class="primary" disabled=move || create.pending().get()>"Create AccessKey"</button>
             </form>

@@ -20,7 +20,7 @@ use serde::Serialize;
 use utoipa::OpenApi;
 
 /// Where the API is served.
-pub const PREFIX: &str = "/openapi/v1";
+pub const PREFIX: &str = crate::server::http::API_PREFIX;
 
 /// Who is calling: the AccessKey's user, and the key.
 #[derive(Clone, Debug)]
@@ -82,20 +82,22 @@ fn error_body(error: &AppError, request_id: String) -> ApiErrorBody {
     }
 }
 
-/// The API's answer to `error` for a request with `headers` (for its `X-Request-Id`), made
-/// outside the API's router (a body refused for its size before it is read).
-pub fn refusal(error: &AppError, headers: &axum::http::HeaderMap) -> Response {
-    let mut response = ApiError(error.clone()).into_response();
-    finish_refusal(&mut response, request_id(headers));
-    response
-}
-
 fn request_id(headers: &axum::http::HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A refusal of a request under [`PREFIX`] made before the API's router (its size) in the API's
+/// shape; every other answer passes as it is.
+pub async fn render_refusals(request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with(PREFIX) {
+        render_errors(request, next).await
+    } else {
+        next.run(request).await
+    }
 }
 
 /// Gives every refusal its JSON body with the request's id.

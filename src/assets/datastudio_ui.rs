@@ -1,9 +1,9 @@
-use super::ui::WorkspaceNav;
 use super::{
     AssetKind, NodeDetail, add_asset, commit_node, get_node, list_nodes, publish_node, save_node,
 };
 use crate::domain::Viewer;
 use crate::error::AppError;
+use crate::ui::WorkspaceNav;
 use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, error_of};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};

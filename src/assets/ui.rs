@@ -1,24 +1,9 @@
 use super::{AssetKind, PRODUCTS, add_asset, get_workspace_overview, list_assets};
 use crate::domain::Viewer;
-use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, error_of};
+use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, WorkspaceNav, error_of};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-
-/// The links every workspace page carries.
-#[component]
-pub fn WorkspaceNav(name: String) -> impl IntoView {
-    view! {
-        <nav class="subnav" aria-label="Workspace">
-            <A href="/workspaces">"Workspaces"</A>
-            <span class="sep">"/"</span>
-            <strong>{name.clone()}</strong>
-            <A href=format!("/workspaces/{name}") exact=true>"Overview"</A>
-            <A href=format!("/workspaces/{name}/datastudio")>"DataStudio"</A>
-            <A href=format!("/workspaces/{name}/operation-center")>"Operation Center"</A>
-        </nav>
-    }
-}
 
 fn use_workspace_param() -> Memo<String> {
     let params = use_params_map();

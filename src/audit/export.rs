@@ -7,11 +7,10 @@ use crate::domain::Capability;
 use crate::domain::time::to_rfc3339;
 use crate::error::AppError;
 use crate::server::AppState;
-use crate::server::http::error_response;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 const BATCH: i64 = 1_000;
@@ -35,24 +34,25 @@ pub async fn download(
 ) -> Response {
     let principal = match crate::server::guard::session_principal(&session, &state).await {
         Ok(Some(principal)) => principal,
-        Ok(None) => return error_response(&AppError::Unauthenticated),
-        Err(error) => return error_response(&error),
+        Ok(None) => return AppError::Unauthenticated.into_response(),
+        Err(error) => return error.into_response(),
     };
     if let Err(error) = principal.require(Capability::View) {
-        return error_response(&error);
+        return error.into_response();
     }
     let filter = match query {
         Ok(Query(filter)) => filter,
         Err(rejection) => {
-            return error_response(&AppError::BadRequest(format!(
+            return AppError::BadRequest(format!(
                 "The filters could not be read: {}",
                 rejection.body_text()
-            )));
+            ))
+            .into_response();
         }
     };
     let filter = match checked(&filter) {
         Ok(filter) => filter,
-        Err(error) => return error_response(&error),
+        Err(error) => return error.into_response(),
     };
     let account_id = principal.account_id;
     let pool = state.pool.clone();

@@ -1,7 +1,7 @@
 use super::{DeletionOutcome, DeletionPreview};
 use crate::assets::service::counts;
 use crate::domain::audit::Action;
-use crate::domain::retention::purge_time;
+use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
@@ -45,25 +45,21 @@ pub async fn delete(
 ) -> AppResult<Recorded<DeletionOutcome>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let lock = crate::store::lock_row(&tx);
-    let found: Option<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT id, name, deleted_at FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
+    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT id, name, deleted_at, purge_at FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
     ))
     .bind(p.account_id)
     .bind(workspace)
     .fetch_optional(&mut *tx)
     .await?;
-    let (id, name) = match found {
-        None => {
-            return Err(AppError::NotFound(format!(
-                "Workspace \"{workspace}\" does not exist."
-            )));
-        }
-        Some((_, name, Some(_))) => {
-            return Err(AppError::Conflict(format!(
-                "Workspace \"{name}\" has already been deleted; it is in the Recycle Bin."
-            )));
-        }
-        Some((id, name, None)) => (id, name),
+    let Some((id, name, deleted_at, purge_at)) = found else {
+        return Err(AppError::NotFound(format!(
+            "Workspace \"{workspace}\" does not exist."
+        )));
+    };
+    let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
+    let Stage::InRecycleBin { purge_at, .. } = stage.delete(&name, now)? else {
+        return Err(AppError::Internal);
     };
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
 
@@ -91,7 +87,6 @@ pub async fn delete(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    let purge_at = purge_time(now);
     let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
     let moved_json = serde_json::to_string(&moved).map_err(|_| AppError::Internal)?;
     sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4, deleted_by_id = $6 WHERE id = $5")

@@ -2,10 +2,30 @@ use super::{DeletionPreview, delete_workspace, get_deletion_preview};
 use crate::assets::AssetKind;
 use crate::domain::billing::format_cents;
 use crate::domain::retention::RETENTION_DAYS;
+use crate::error::AppError;
 use crate::live::ui::{Changed, ChangedNote, changed_while_open};
-use crate::ui::{ErrorNote, Modal, error_of};
+use crate::ui::{ErrorNote, Modal, error_of, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
+
+/// The Delete Workspace dialog for `workspace`, its code loaded when first opened (see
+/// `lazy_view`): what the Workspaces page opens from a row's "More" menu.
+pub fn delete_dialog(
+    workspace: String,
+    on_close: Callback<()>,
+    on_deleted: Callback<String>,
+) -> AnyView {
+    lazy_view(move || delete_workspace_dialog(workspace.clone(), on_close, on_deleted))
+}
+
+#[leptos::wasm_split::wasm_split(delete_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn delete_workspace_dialog(
+    workspace: String,
+    on_close: Callback<()>,
+    on_deleted: Callback<String>,
+) -> Result<AnyView, AppError> {
+    Ok(view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any())
+}
 
 /// "More" → "Delete Workspace": pre-deletion checks, core assets, risk warning, typed confirmation.
 #[component]

@@ -1,6 +1,8 @@
 //! Pure rules of the product, shared by the server and the browser.
 pub mod audit;
 pub mod billing;
+pub mod lifecycle;
+pub mod live;
 pub mod name;
 pub mod permission;
 pub mod retention;

@@ -13,13 +13,12 @@ use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::audit::{self, Origin};
 use crate::server::guard::{self, client_ip_of, session_principal};
-use crate::server::http::error_response;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -52,10 +51,11 @@ pub async fn active(
 }
 
 fn unreadable(rejection: PathRejection) -> Response {
-    error_response(&AppError::BadRequest(format!(
+    AppError::BadRequest(format!(
         "The address could not be read: {}",
         rejection.body_text()
-    )))
+    ))
+    .into_response()
 }
 
 /// `GET /recycle-bin/{id}/export.zip`
@@ -77,12 +77,12 @@ pub async fn binned(
 async fn download(state: AppState, session: Session, parts: Parts, which: Which) -> Response {
     let principal = match session_principal(&session, &state).await {
         Ok(Some(principal)) => principal,
-        Ok(None) => return error_response(&AppError::Unauthenticated),
-        Err(error) => return error_response(&error),
+        Ok(None) => return AppError::Unauthenticated.into_response(),
+        Err(error) => return error.into_response(),
     };
     // A few exports at a time per instance: each holds a thread while it writes.
     let Ok(permit) = state.exports.clone().try_acquire_owned() else {
-        return error_response(&AppError::Busy(5));
+        return AppError::Busy(5).into_response();
     };
     let named = match &which {
         Which::Active(name) => name.chars().take(200).collect(),
@@ -108,7 +108,7 @@ async fn download(state: AppState, session: Session, parts: Parts, which: Which)
     .await;
     let workspace = match found {
         Ok(workspace) => workspace,
-        Err(error) => return error_response(&error),
+        Err(error) => return error.into_response(),
     };
     let name = file_name(&workspace.name);
     let (pieces_tx, pieces_rx) = mpsc::channel::<Piece>(4);

@@ -6,66 +6,13 @@ use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
-use crate::store::{Conn, Flag, Pool};
-use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use crate::server::password::{hash_password, verify_password};
+pub use crate::server::sessions::{SessionUser, load_principal, load_session_principal};
+use crate::store::{Conn, Pool};
 use sqlx::Row;
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 128;
-
-/// A signed-in user as a session remembers it: the id and the credential version at sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SessionUser {
-    pub user_id: i64,
-    pub session_version: i64,
-}
-
-pub async fn hash_password(password: &str) -> AppResult<String> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|error| {
-        tracing::error!(%error, "password hashing");
-        AppError::Internal
-    })
-}
-
-pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
-    // Without a user we still verify against a throwaway hash, so timing does not tell which half was wrong.
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let password = password.to_owned();
-    let found = hash.is_some();
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| {
-            DUMMY
-                .get_or_init(|| {
-                    let salt = SaltString::generate(&mut OsRng);
-                    Argon2::default()
-                        .hash_password(b"no such user", &salt)
-                        .map(|h| h.to_string())
-                        .unwrap_or_default()
-                })
-                .clone()
-        });
-        let ok = PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        });
-        ok && found
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// 10 to 128 characters, not one of the commonly used passwords, not one character repeated.
 pub fn validate_password(password: &str) -> AppResult<()> {
@@ -309,66 +256,6 @@ pub async fn create_account(
     audit::insert(&mut tx, now, source, &ip, &event).await?;
     tx.commit().await?;
     Ok(user_id)
-}
-
-pub async fn load_principal(pool: &Pool, user_id: i64) -> AppResult<Option<Principal>> {
-    principal_where(pool, user_id, None).await
-}
-
-/// The principal of a session: only while the user exists with the credential version the
-/// session signed in with.
-pub async fn load_session_principal(
-    pool: &Pool,
-    user: SessionUser,
-) -> AppResult<Option<Principal>> {
-    principal_where(pool, user.user_id, Some(user.session_version)).await
-}
-
-/// A principal's columns, as [`principal_at`] reads them: `u` is the user, `a` its account. A
-/// macro, so the queries naming them stay string literals (`concat!`).
-macro_rules! principal_columns {
-    () => {
-        "u.id, u.account_id, a.name, u.name, u.is_root,
-         (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)"
-    };
-}
-pub(crate) use principal_columns;
-
-/// The principal in `row`'s [`principal_columns`] from column `at`; none where an outer join found
-/// no user (`u.id` is NULL).
-pub(crate) fn principal_at(row: &sqlx::any::AnyRow, at: usize) -> Option<Principal> {
-    let user_id: Option<i64> = row.get(at);
-    let policies: Option<String> = row.get(at + 5);
-    Some(Principal {
-        user_id: user_id?,
-        account_id: row.get(at + 1),
-        account_name: row.get(at + 2),
-        user_name: row.get(at + 3),
-        is_root: row.get::<Flag, _>(at + 4).into(),
-        policies: policies
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(Policy::parse)
-            .collect(),
-    })
-}
-
-async fn principal_where(
-    pool: &Pool,
-    user_id: i64,
-    session_version: Option<i64>,
-) -> AppResult<Option<Principal>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        principal_columns!(),
-        " FROM users u JOIN accounts a ON a.id = u.account_id
-         WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)"
-    ))
-    .bind(user_id)
-    .bind(session_version)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|row| principal_at(&row, 0)))
 }
 
 pub async fn list_ram_users(pool: &Pool, root: &Principal) -> AppResult<Vec<RamUser>> {

@@ -199,8 +199,15 @@ pub fn RamUsersPage() -> impl IntoView {
         </Show>
         {is_root.then(|| {
             let account = use_context::<crate::domain::Viewer>().map(|v| v.account_name).unwrap_or_default();
-            let users_version = Signal::derive(move || version.get());
-            view! { <crate::access_keys::ui::AccessKeysSection users_version account on_change=reload/> }
+            let user_options = move || view! {
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let users: Vec<RamUser> = users.await.unwrap_or_default();
+                        users.into_iter().map(|u| view! { <option value=u.id.to_string()>{u.sign_in_name}</option> }).collect_view()
+                    })}
+                </Suspense>
+            };
+            view! { <crate::access_keys::ui::AccessKeysSection user_options account on_change=reload/> }
         })}
         {is_root.then(|| view! { <crate::notifications::ui::WebhookSettings/> })}
     }

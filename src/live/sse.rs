@@ -5,14 +5,13 @@
 //! their DataWorks policy, and when the instance drains; the browser then reconnects, and is
 //! refused if it may no longer look.
 use super::LiveChange;
-use super::service::Heard;
 use crate::domain::Capability;
 use crate::error::AppError;
-use crate::identity::service::SessionUser;
-use crate::identity::sessions::Sessions;
 use crate::server::AppState;
 use crate::server::guard::{SESSION_USER_KEY, session_principal};
-use crate::server::http::error_response;
+use crate::server::hub::Heard;
+use crate::server::sessions::SessionUser;
+use crate::server::sessions::Sessions;
 use axum::extract::State;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
@@ -37,24 +36,24 @@ const RETRY: Duration = Duration::from_secs(1);
 pub async fn events(State(state): State<AppState>, session: Session) -> Response {
     let principal = match session_principal(&session, &state).await {
         Ok(Some(principal)) => principal,
-        Ok(None) => return error_response(&AppError::Unauthenticated),
-        Err(error) => return error_response(&error),
+        Ok(None) => return AppError::Unauthenticated.into_response(),
+        Err(error) => return error.into_response(),
     };
     if let Err(error) = principal.require(Capability::View) {
-        return error_response(&error);
+        return error.into_response();
     }
     // A stopping instance takes no new streams: the browser tries again (another instance, or
     // this one restarted).
     if state.is_draining() {
-        return error_response(&AppError::Busy(1));
+        return AppError::Busy(1).into_response();
     }
     let user: Option<SessionUser> = session.get(SESSION_USER_KEY).await.ok().flatten();
     let (Some(session_id), Some(user)) = (session.id(), user) else {
-        return error_response(&AppError::Unauthenticated);
+        return AppError::Unauthenticated.into_response();
     };
     // Open streams hear every change committed after they open: wait for the instance's reader.
     if !state.live.ready(READY_WAIT).await {
-        return error_response(&AppError::Busy(2));
+        return AppError::Busy(2).into_response();
     }
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + TICK, TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

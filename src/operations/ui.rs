@@ -1,7 +1,7 @@
 use super::{TaskRow, delete_task, freeze_task, list_tasks, unfreeze_task};
-use crate::assets::ui::WorkspaceNav;
 use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
+use crate::ui::WorkspaceNav;
 use crate::ui::{ErrorNote, Modal, RequiresFullAccess, error_of};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

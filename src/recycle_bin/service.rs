@@ -2,7 +2,7 @@ use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
 use crate::assets::service::counts;
 use crate::assets::{AssetCount, NodeSummary};
 use crate::domain::audit::Action;
-use crate::domain::retention::is_expired;
+use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
@@ -49,13 +49,9 @@ pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppR
     })
 }
 
-/// The entry exactly as the caller saw it, or the reason it no longer is.
-async fn entry(
-    conn: &mut Conn,
-    p: &Principal,
-    id: i64,
-    deleted_at: i64,
-) -> AppResult<(String, Timestamp)> {
+/// The workspace of entry `id` and its stage, read and locked; an entry already purged (or being
+/// purged) is gone.
+async fn entry(conn: &mut Conn, p: &Principal, id: i64) -> AppResult<(String, Stage)> {
     let lock = crate::store::lock_row(conn);
     let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT name, deleted_at, purge_at FROM workspaces
@@ -65,20 +61,12 @@ async fn entry(
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some((name, _, _)) = &row {
-        audit::about(name);
-    }
-    match row {
-        None => Err(AppError::NotFound(GONE.into())),
-        Some((name, None, _)) => Err(AppError::Conflict(format!(
-            "Workspace \"{name}\" has already been recovered; it is no longer in the Recycle Bin."
-        ))),
-        Some((name, Some(at), _)) if at != deleted_at => Err(AppError::Conflict(format!(
-            "Workspace \"{name}\" was recovered and deleted again meanwhile. Reload the Recycle Bin."
-        ))),
-        Some((name, Some(_), Some(purge_at))) => Ok((name, purge_at)),
-        Some(_) => Err(AppError::Internal),
-    }
+    let Some((name, deleted_at, purge_at)) = row else {
+        return Err(AppError::NotFound(GONE.into()));
+    };
+    audit::about(&name);
+    let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
+    Ok((name, stage))
 }
 
 /// Restores the workspace under its name with its data sources, computing resources, nodes and
@@ -91,13 +79,8 @@ pub async fn recover(
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, purge_at) = entry(&mut tx, p, id, deleted_at).await?;
-    if is_expired(purge_at, now) {
-        return Err(AppError::Conflict(format!(
-            "The 14-day retention of workspace \"{name}\" ended at {}; it can no longer be recovered.",
-            format_utc(purge_at)
-        )));
-    }
+    let (name, stage) = entry(&mut tx, p, id).await?;
+    stage.recover(&name, deleted_at, now)?;
     let mut nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
         "UPDATE assets SET node_status = 'committed'
          WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
@@ -166,7 +149,8 @@ pub async fn purge(
     typed_name: &str,
 ) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, _) = entry(&mut tx, p, id, deleted_at).await?;
+    let (name, stage) = entry(&mut tx, p, id).await?;
+    stage.purge(&name, deleted_at)?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
     sqlx::query("UPDATE workspaces SET purge_started_at = $1 WHERE id = $2")
         .bind(now)

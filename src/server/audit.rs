@@ -153,7 +153,7 @@ pub async fn commit<T>(
     };
     insert(&mut tx, now, source, &ip, &event).await?;
     tx.commit().await?;
-    crate::live::service::poke();
+    super::hub::poke();
     Ok(Recorded(value))
 }
 

@@ -1,12 +1,11 @@
 //! The one door into every server function: who is calling, may they, and the HTTP status of a refusal.
 use super::AppState;
 use super::audit::{self, Origin, Recorded};
+pub use super::sessions::SESSION_USER_KEY;
+use super::sessions::{self, PRINCIPAL_KEY, SessionUser};
 use crate::domain::audit::{Action, Source};
 use crate::domain::{Capability, Principal};
 use crate::error::{AppError, AppResult};
-use crate::identity::service::{self as identity, SessionUser};
-use crate::identity::sessions::PRINCIPAL_KEY;
-pub use crate::identity::sessions::SESSION_USER_KEY;
 use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -44,7 +43,7 @@ pub async fn session_principal(
     let Some(user) = signed_in else {
         return Ok(None);
     };
-    // The store read the principal with the session, in the same query (`identity::sessions`);
+    // The store read the principal with the session, in the same query (`server::sessions`);
     // a session signed in during this request has none yet, and its principal is read here.
     let loaded: Option<Principal> = session.get(PRINCIPAL_KEY).await.map_err(store_error)?;
     let principal = match loaded.filter(|p| p.user_id == user.user_id) {
@@ -52,7 +51,7 @@ pub async fn session_principal(
         None => {
             super::memo::once_per_render(
                 || format!("principal:{}:{}", user.user_id, user.session_version),
-                || identity::load_session_principal(&state.pool, user),
+                || sessions::load_session_principal(&state.pool, user),
             )
             .await?
         }

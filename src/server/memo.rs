@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
-/// Provided to every page render (see `http::router`); lives as long as that one request.
+/// Provided to every page render (see `startup::router`); lives as long as that one request.
 #[derive(Clone, Default)]
 pub struct RenderMemo(Arc<Mutex<HashMap<String, Slot>>>);
 

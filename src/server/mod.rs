@@ -1,15 +1,19 @@
-//! Server-only wiring: state, clock, the guard every server function goes through, routing, jobs.
+//! Server-only infrastructure every feature uses: state, clock, sessions, the guard every server
+//! function goes through, audit recording, the per-request layers, the live hub.
 pub mod audit;
 pub mod clock;
-pub mod demo;
 pub mod gate;
 pub mod guard;
 pub mod http;
+pub mod hub;
 pub mod memo;
 pub mod metrics;
+pub mod password;
 pub mod secret;
+pub mod sessions;
 pub mod state;
 pub mod test_clock;
+pub mod verified_keys;
 
 pub use clock::Clock;
 pub use guard::{changing, guarded, public, signed_in};

@@ -1,6 +1,6 @@
 use super::Clock;
 use super::gate::Gate;
-use crate::identity::sessions::Sessions;
+use crate::server::sessions::Sessions;
 use crate::store::Pool;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -42,9 +42,9 @@ pub struct Shared {
     /// Set when a stop was asked for: readiness fails and every response closes its connection.
     pub draining: Arc<AtomicBool>,
     /// AccessKey secrets this instance verified recently (see `access_keys::service`).
-    pub verified_keys: crate::access_keys::service::VerifiedKeys,
-    /// The account changes this instance streams to open pages (see `live::service`).
-    pub live: crate::live::service::Hub,
+    pub verified_keys: super::verified_keys::VerifiedKeys,
+    /// The account changes this instance streams to open pages (see `server::hub`).
+    pub live: super::hub::Hub,
     /// Exports running at once on this instance (each writes its zip on a thread of its own).
     pub exports: Arc<tokio::sync::Semaphore>,
 }
@@ -57,7 +57,7 @@ impl Shared {
     ) -> Result<Self, sqlx::Error> {
         Ok(Self {
             sessions: Sessions::new(pool.clone()),
-            live: crate::live::service::Hub::new(pool.clone()),
+            live: super::hub::Hub::new(pool.clone()),
             exports: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
             pool,
             clock,

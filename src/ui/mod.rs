@@ -1,4 +1,5 @@
-//! Shared UI pieces: the accessible dialog, local times, errors, pagination, the no-permission page.
+//! Shared UI pieces: the accessible dialog, the workspace pages' links, local times, errors,
+//! pagination, the no-permission page.
 use crate::domain::time::{format_utc, to_rfc3339};
 use crate::error::AppError;
 use leptos::html;
@@ -129,6 +130,21 @@ pub fn NavLink(href: &'static str, children: Children) -> impl IntoView {
 }
 
 /// A time shown in the viewer's local time zone (UTC until the browser takes over).
+/// The links every workspace page carries.
+#[component]
+pub fn WorkspaceNav(name: String) -> impl IntoView {
+    view! {
+        <nav class="subnav" aria-label="Workspace">
+            <leptos_router::components::A href="/workspaces">"Workspaces"</leptos_router::components::A>
+            <span class="sep">"/"</span>
+            <strong>{name.clone()}</strong>
+            <leptos_router::components::A href=format!("/workspaces/{name}") exact=true>"Overview"</leptos_router::components::A>
+            <leptos_router::components::A href=format!("/workspaces/{name}/datastudio")>"DataStudio"</leptos_router::components::A>
+            <leptos_router::components::A href=format!("/workspaces/{name}/operation-center")>"Operation Center"</leptos_router::components::A>
+        </nav>
+    }
+}
+
 #[component]
 pub fn LocalTime(ts: i64) -> impl IntoView {
     let local = RwSignal::new(None::<String>);

@@ -1,13 +1,17 @@
 use super::{WorkspaceRow, create_workspace, list_workspaces};
-use crate::deletion::ui::DeleteWorkspaceDialog;
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
 
+/// The Workspaces page. Its rows' "Delete Workspace" opens `delete_dialog(name, on_close,
+/// on_deleted)`: the deletion feature's dialog, handed in by the app (`app.rs`), since deletion
+/// builds on workspaces and not the other way round.
 #[component]
-pub fn WorkspacesPage() -> impl IntoView {
+pub fn WorkspacesPage(
+    delete_dialog: fn(String, Callback<()>, Callback<String>) -> AnyView,
+) -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
@@ -105,27 +109,18 @@ pub fn WorkspacesPage() -> impl IntoView {
                 })));
                 version.update(|v| *v += 1);
             });
-            lazy_view(move || delete_workspace_dialog(row.name.clone(), on_close, on_deleted))
+            delete_dialog(row.name.clone(), on_close, on_deleted)
         })}
     }
 }
 
-// The page's two dialogs load their code when first opened (see `lazy_view`).
+// The Create Workspace dialog loads its code when first opened (see `lazy_view`).
 #[leptos::wasm_split::wasm_split(create_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn create_workspace_dialog(
     on_close: Callback<()>,
     on_created: Callback<WorkspaceRow>,
 ) -> Result<AnyView, AppError> {
     Ok(view! { <CreateWorkspaceDialog on_close on_created/> }.into_any())
-}
-
-#[leptos::wasm_split::wasm_split(delete_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn delete_workspace_dialog(
-    workspace: String,
-    on_close: Callback<()>,
-    on_deleted: Callback<String>,
-) -> Result<AnyView, AppError> {
-    Ok(view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any())
 }
 
 /// A status message that can hold links.

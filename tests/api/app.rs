@@ -2,7 +2,8 @@
 use crate::helpers::T0;
 use reqwest::StatusCode;
 use std::time::Duration;
-use workspace_console::server::{AppState, Clock, Shared, demo, http};
+use workspace_console::server::{AppState, Clock, Shared};
+use workspace_console::startup::{demo, router};
 use workspace_console::store::Pool;
 
 pub struct TestApp {
@@ -31,7 +32,7 @@ pub async fn spawn_with(pool: Pool, adjust: impl FnOnce(&mut Shared), grace: Dur
     state.config.loopback_only = true;
     adjust(&mut state);
     let state = state.share();
-    let app = http::router(state.clone()).await.unwrap();
+    let app = router::router(state.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -40,7 +41,7 @@ pub async fn spawn_with(pool: Pool, adjust: impl FnOnce(&mut Shared), grace: Dur
         let stop = async move {
             let _ = stopped.await;
         };
-        http::serve(listener, app, &served, stop, grace, Duration::from_secs(10))
+        router::serve(listener, app, &served, stop, grace, Duration::from_secs(10))
             .await
             .unwrap()
     });

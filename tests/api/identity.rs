@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use reqwest::StatusCode;
 use workspace_console::identity::service as identity;
-use workspace_console::identity::sessions::Sessions;
+use workspace_console::server::sessions::Sessions;
 use workspace_console::store::Pool;
 
 async fn sign_in_status(app: &TestApp, user: &str, password: &str) -> (StatusCode, String) {

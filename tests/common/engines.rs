@@ -171,7 +171,7 @@ async fn template(engine: Engine, start: Start) -> &'static str {
             let url = fresh_database_url(engine).await;
             let pool = workspace_console::store::connect(&url).await.unwrap();
             if start == Start::Demo {
-                workspace_console::server::demo::seed(&pool, T0)
+                workspace_console::startup::demo::seed(&pool, T0)
                     .await
                     .unwrap();
             }

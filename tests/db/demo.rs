@@ -7,7 +7,7 @@ use workspace_console::workspaces::service as workspaces;
 
 on_both_engines!(demo_data_is_seeded_once_and_never_reseeded);
 async fn demo_data_is_seeded_once_and_never_reseeded(pool: Pool) {
-    use workspace_console::server::demo;
+    use workspace_console::startup::demo;
     assert!(demo::seed(&pool, T0).await.unwrap());
     let before = count(&pool, "SELECT count(*) FROM assets").await;
     assert!(!demo::seed(&pool, T0).await.unwrap());

@@ -231,7 +231,7 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
     use crate::helpers::sse::Stream;
     let url = fresh_database_url(engine).await;
     let pool = store::connect(&url).await.unwrap();
-    workspace_console::server::demo::seed(&pool, chrono::Utc::now().timestamp())
+    workspace_console::startup::demo::seed(&pool, chrono::Utc::now().timestamp())
         .await
         .unwrap();
     let (a, b) = (start(&url, false).await, start(&url, false).await);

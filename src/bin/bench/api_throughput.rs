@@ -22,7 +22,7 @@ pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     )
     .fetch_one(&pool)
     .await?;
-    let root = workspace_console::identity::service::load_principal(&pool, ids.0)
+    let root = workspace_console::server::sessions::load_principal(&pool, ids.0)
         .await?
         .ok_or("no root")?;
     let key = workspace_console::access_keys::service::create(&pool, crate::T0, &root, ids.1)

@@ -68,7 +68,7 @@ pub(crate) async fn run_service(target: &Target) -> R<()> {
         "acme-bench-password",
     )
     .await?;
-    let p = workspace_console::identity::service::load_principal(&pool, acme)
+    let p = workspace_console::server::sessions::load_principal(&pool, acme)
         .await?
         .ok_or("no principal")?;
     let seeding = Instant::now();

@@ -4,9 +4,9 @@
 //! same query: a request's session and its principal cost one database read, not two. The
 //! principal is put in the loaded record under [`PRINCIPAL_KEY`], fresh from the database on every
 //! load (a policy change or a password reset applies to the next request), and is never saved.
-use super::service::{SessionUser, principal_at, principal_columns};
-use crate::domain::Principal;
-use crate::store::Pool;
+use crate::domain::{Policy, Principal};
+use crate::error::AppResult;
+use crate::store::{Flag, Pool};
 use sqlx::Row;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -21,6 +21,86 @@ pub const SESSION_USER_KEY: &str = "signed_in";
 /// Where a loaded record holds its signed-in user's principal, when that user still exists with
 /// the credentials it signed in with.
 pub const PRINCIPAL_KEY: &str = "principal";
+
+/// A signed-in user as a session remembers it: the id and the credential version at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub session_version: i64,
+}
+
+pub async fn load_principal(pool: &Pool, user_id: i64) -> AppResult<Option<Principal>> {
+    principal_where(pool, user_id, None).await
+}
+
+/// The principal of a session: only while the user exists with the credential version the
+/// session signed in with.
+pub async fn load_session_principal(
+    pool: &Pool,
+    user: SessionUser,
+) -> AppResult<Option<Principal>> {
+    principal_where(pool, user.user_id, Some(user.session_version)).await
+}
+
+/// A principal's columns, as [`principal_at`] reads them: `u` is the user, `a` its account. A
+/// macro, so the queries naming them stay string literals (`concat!`).
+macro_rules! principal_columns {
+    () => {
+        "u.id, u.account_id, a.name, u.name, u.is_root,
+         (SELECT string_agg(policy, ',') FROM user_policies WHERE user_id = u.id)"
+    };
+}
+
+/// The principal in `row`'s [`principal_columns`] from column `at`; none where an outer join found
+/// no user (`u.id` is NULL).
+pub(crate) fn principal_at(row: &sqlx::any::AnyRow, at: usize) -> Option<Principal> {
+    let user_id: Option<i64> = row.get(at);
+    let policies: Option<String> = row.get(at + 5);
+    Some(Principal {
+        user_id: user_id?,
+        account_id: row.get(at + 1),
+        account_name: row.get(at + 2),
+        user_name: row.get(at + 3),
+        is_root: row.get::<Flag, _>(at + 4).into(),
+        policies: policies
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(Policy::parse)
+            .collect(),
+    })
+}
+
+async fn principal_where(
+    pool: &Pool,
+    user_id: i64,
+    session_version: Option<i64>,
+) -> AppResult<Option<Principal>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        principal_columns!(),
+        " FROM users u JOIN accounts a ON a.id = u.account_id
+         WHERE u.id = $1 AND ($2 IS NULL OR u.session_version = $2)"
+    ))
+    .bind(user_id)
+    .bind(session_version)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|row| principal_at(&row, 0)))
+}
+
+/// The session cookie `console_session`: HTTP-only, SameSite=Lax, Secure behind https, ending
+/// after 8 hours without a request.
+pub fn layer(store: Sessions, secure: bool) -> tower_sessions::SessionManagerLayer<Sessions> {
+    use tower_sessions::cookie::SameSite;
+    tower_sessions::SessionManagerLayer::new(store)
+        .with_name("console_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(
+            8,
+        )))
+}
 
 #[derive(Clone, Debug)]
 pub struct Sessions {

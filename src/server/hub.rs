@@ -7,7 +7,7 @@
 //!   every stream is told to re-read ([`Heard::Resync`]).
 //! - **SQLite**: the hub reads the audit events written since its last look, every
 //!   [`POLL`]. Writers are serialised, so ids appear in commit order and none is skipped.
-use super::{ACCESS_ACTIONS, LIVE_ACTIONS, LiveChange};
+use crate::domain::live::{ACCESS_ACTIONS, LIVE_ACTIONS, LiveChange};
 use crate::store::{Engine, Pool};
 use sqlx::Row;
 use std::sync::{Arc, OnceLock};
