@@ -59,6 +59,7 @@ async fn change(url: &str, cookie: &str, workspace: &str) -> R<Instant> {
     let sent = Instant::now();
     let res = reqwest::Client::new()
         .post(format!("{url}/api/delete_workspace"))
+        .header("origin", url)
         .header("cookie", cookie)
         .form(&[
             ("workspace", workspace),

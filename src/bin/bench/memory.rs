@@ -79,6 +79,7 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
     let user = reqwest::Client::builder().cookie_store(true).build()?;
     let res = user
         .post(format!("{}/api/sign_in", server.url))
+        .header("origin", &server.url)
         .form(&[("username", "bob@acme"), ("password", "bob-demo-1")])
         .send()
         .await?;
@@ -182,6 +183,7 @@ async fn burst(url: &str, attempts: usize, at_once: usize, next: &mut u32) -> Ve
             let address = format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255);
             client
                 .post(format!("{url}/api/sign_in"))
+                .header("origin", &url)
                 .header("x-forwarded-for", address)
                 .form(&[
                     ("username", format!("attacker{n}")),

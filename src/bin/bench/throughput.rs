@@ -17,6 +17,7 @@ pub(crate) async fn session_cookie(server: &Server) -> R<String> {
 pub(crate) async fn session_cookie_of(url: &str, user: &str, password: &str) -> R<String> {
     let res = reqwest::Client::new()
         .post(format!("{url}/api/sign_in"))
+        .header("origin", url)
         .form(&[("username", user), ("password", password)])
         .send()
         .await?;
