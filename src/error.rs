@@ -31,6 +31,9 @@ pub enum AppError {
     /// The server is at capacity for this kind of work; try again in this many seconds.
     #[error("The console is busy. Nothing was changed; please try again in {}.", wait_words(*.0))]
     Busy(u64),
+    /// The workspace's deletion protection is on: a 409 like `Conflict`, recorded as `Denied`.
+    #[error("{0}")]
+    Protected(String),
     /// A name held by a Recycle Bin entry; the UI offers to recover that entry.
     #[error("{0}")]
     NameReserved(String),
@@ -52,7 +55,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Throttled(_) => 429,
             AppError::Busy(_) => 503,
-            AppError::Conflict(_) | AppError::NameReserved(_) => 409,
+            AppError::Conflict(_) | AppError::NameReserved(_) | AppError::Protected(_) => 409,
             AppError::Internal => 500,
             AppError::Transport(_) => 503,
         }
@@ -69,6 +72,9 @@ impl AppError {
     /// The variant's name (`"Conflict"`, `"NotFound"`, …): the `kind` of the console's wire error
     /// and the `code` of the API's.
     pub fn kind(&self) -> String {
+        if let AppError::Protected(_) = self {
+            return "Conflict".into();
+        }
         let name = format!("{self:?}");
         name.split('(').next().unwrap_or_default().to_owned()
     }

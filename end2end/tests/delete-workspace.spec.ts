@@ -1,5 +1,16 @@
 import type { Locator } from '@playwright/test';
-import { DEMO, reloadHydrated, advanceClock, expect, gotoHydrated, shot, signInAs, tabTo, test } from './fixtures';
+import {
+  DEMO,
+  reloadHydrated,
+  advanceClock,
+  expect,
+  expectAccessible,
+  gotoHydrated,
+  shot,
+  signInAs,
+  tabTo,
+  test,
+} from './fixtures';
 import {
   binRow,
   cellIn,
@@ -7,6 +18,7 @@ import {
   deleteWorkspace,
   expectTaskStatus,
   freezeCheckbox,
+  openCreateDialog,
   openDeleteDialog,
   searchBox,
   searchWorkspaces,
@@ -248,5 +260,49 @@ test.describe('Deleting a workspace', () => {
     await reloadHydrated(page);
     await searchWorkspaces(page, 'sales_dw');
     await expect(workspaceRow(page, 'sales_dw')).toHaveCount(1);
+  });
+
+  test('deletion protection: a protected workspace cannot be deleted until protection is turned off', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/workspaces');
+    await searchWorkspaces(page, 'finance_etl');
+    const row = workspaceRow(page, 'finance_etl');
+    await expect(row).toHaveCount(1);
+    const menuItem = (name: string) => page.getByRole('menu').getByRole('menuitem', { name, exact: true });
+
+    await row.getByRole('button', { name: 'More', exact: true }).click();
+    await menuItem('Enable Deletion Protection').click();
+    await expect(statusMessage(page, 'Deletion protection is on for finance_etl.')).toBeVisible();
+    await expect(row.getByText('Protected', { exact: true })).toBeVisible();
+
+    await row.getByRole('button', { name: 'More', exact: true }).click();
+    await expect(menuItem('Delete Workspace')).toBeDisabled();
+    await expect(page.getByRole('menu').getByText('Deletion protection is on', { exact: true })).toBeVisible();
+    await expect(menuItem('Disable Deletion Protection')).toBeFocused();
+    await expectAccessible(page, 'the menu of a protected workspace');
+    await shot(page, 'delete-protected-menu');
+    await menuItem('Delete Workspace').click({ force: true });
+    await expect(page.getByRole('dialog', { name: 'Delete Workspace' })).toHaveCount(0);
+
+    await menuItem('Disable Deletion Protection').click();
+    await expect(statusMessage(page, 'Deletion protection is off for finance_etl.')).toBeVisible();
+    await expect(row.getByText('Protected', { exact: true })).toHaveCount(0);
+    await deleteWorkspace(page, 'finance_etl');
+  });
+
+  test('a workspace created with deletion protection shows the badge', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/workspaces');
+    const dialog = await openCreateDialog(page);
+    await dialog.getByLabel('Workspace Name', { exact: true }).fill('kept_forever');
+    const protection = dialog.getByRole('checkbox', { name: 'Enable deletion protection' });
+    await expect(protection).not.toBeChecked();
+    await protection.check();
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await searchWorkspaces(page, 'kept_forever');
+    await expect(workspaceRow(page, 'kept_forever').getByText('Protected', { exact: true })).toBeVisible();
   });
 });

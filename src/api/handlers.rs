@@ -239,6 +239,9 @@ pub struct NewWorkspace {
     pub description: String,
     #[serde(default)]
     pub data_modeling: bool,
+    /// Turn deletion protection on from the start (off when absent).
+    #[serde(default)]
+    pub deletion_protection: bool,
 }
 
 /// Create a workspace.
@@ -264,6 +267,7 @@ pub async fn create_workspace(
                 display_name: input.display_name,
                 description: input.description,
                 data_modeling: input.data_modeling,
+                deletion_protection: input.deletion_protection,
             };
             crate::workspaces::service::create(&s.pool, s.clock.now(), &p, input).await
         },
@@ -286,6 +290,45 @@ pub async fn get_workspace(
     Ok(Json(
         crate::deletion::service::preview(&s.pool, s.clock.now(), &caller.principal, &name).await?,
     ))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionProtection {
+    /// On: the workspace cannot be deleted (409) until it is turned off again.
+    pub enabled: bool,
+}
+
+/// Turn a workspace's deletion protection on or off.
+#[utoipa::path(put, path = "/workspaces/{name}/deletion-protection", tag = "Workspaces",
+    params(WorkspacePath), request_body = DeletionProtection,
+    responses((status = 200, description = "The workspace", body = WorkspaceRow), Refusals))]
+pub async fn set_deletion_protection(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    name: Result<Path<String>, PathRejection>,
+    input: Result<Json<serde_json::Value>, JsonRejection>,
+) -> ApiResult<WorkspaceRow> {
+    let name = path(name)?;
+    let input: DeletionProtection = body(input)?;
+    let action = if input.enabled {
+        Action::EnableDeletionProtection
+    } else {
+        Action::DisableDeletionProtection
+    };
+    let named = name.clone();
+    let row = change(&s, &caller, Capability::Modify, action, &named, |s, p| async move {
+        crate::workspaces::service::set_deletion_protection(
+            &s.pool,
+            s.clock.now(),
+            &p,
+            &name,
+            input.enabled,
+        )
+        .await
+    })
+    .await?;
+    Ok(Json(row))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

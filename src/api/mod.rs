@@ -166,7 +166,7 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
 
 /// Everything under `/openapi/v1`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    use axum::routing::{delete, get, post};
+    use axum::routing::{delete, get, post, put};
     let api = Router::new()
         .route("/openapi.json", get(openapi_document))
         .route(
@@ -176,6 +176,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/workspaces/{name}",
             get(handlers::get_workspace).delete(handlers::delete_workspace),
+        )
+        .route(
+            "/workspaces/{name}/deletion-protection",
+            put(handlers::set_deletion_protection),
         )
         .route("/recycle-bin", get(handlers::list_recycle_bin))
         .route(
@@ -226,6 +230,7 @@ async fn openapi_document() -> impl IntoResponse {
         handlers::create_workspace,
         handlers::get_workspace,
         handlers::delete_workspace,
+        handlers::set_deletion_protection,
         handlers::list_recycle_bin,
         handlers::recover_workspace,
         handlers::purge_workspace,

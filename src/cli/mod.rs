@@ -49,7 +49,7 @@ enum Output {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Workspaces: list, create, show, delete.
+    /// Workspaces: list, create, show, delete, protect, unprotect.
     #[command(subcommand)]
     Workspaces(Workspaces),
     /// The Recycle Bin: list, recover, purge.
@@ -87,6 +87,10 @@ enum Workspaces {
         #[arg(long)]
         freeze_tasks: bool,
     },
+    /// Turn deletion protection on: the workspace cannot be deleted until it is turned off.
+    Protect { name: String },
+    /// Turn deletion protection off.
+    Unprotect { name: String },
 }
 
 #[derive(Args, Debug)]
@@ -98,6 +102,9 @@ struct NewWorkspace {
     description: String,
     #[arg(long)]
     data_modeling: bool,
+    /// Turn deletion protection on from the start.
+    #[arg(long)]
+    deletion_protection: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,8 +177,17 @@ fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
             Some(serde_json::json!({
                 "name": w.name, "display_name": w.display_name,
                 "description": w.description, "data_modeling": w.data_modeling,
+                "deletion_protection": w.deletion_protection,
             })),
             Table::Fields(&["id", "name", "display_name", "created_by", "created_at"]),
+        ),
+        Workspaces(self::Workspaces::Protect { name } | self::Workspaces::Unprotect { name }) => (
+            Method::PUT,
+            format!("/workspaces/{}/deletion-protection", q(name)),
+            Some(serde_json::json!({
+                "enabled": matches!(command, Workspaces(self::Workspaces::Protect { .. })),
+            })),
+            Table::Fields(&["name", "deletion_protection"]),
         ),
         Workspaces(self::Workspaces::Get { name }) => (
             Method::GET,

@@ -7,7 +7,7 @@ use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
 use crate::server::audit::{self, Recorded};
-use crate::store::Pool;
+use crate::store::{Flag, Pool};
 use crate::workspaces::service::find_active;
 
 pub async fn preview(
@@ -45,20 +45,20 @@ pub async fn delete(
 ) -> AppResult<Recorded<DeletionOutcome>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let lock = crate::store::lock_row(&tx);
-    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT id, name, deleted_at, purge_at FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
+    let found: Option<(i64, String, Option<i64>, Option<i64>, Flag)> = sqlx::query_as(&format!(
+        "SELECT id, name, deleted_at, purge_at, deletion_protection FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
     ))
     .bind(p.account_id)
     .bind(workspace)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((id, name, deleted_at, purge_at)) = found else {
+    let Some((id, name, deleted_at, purge_at, protected)) = found else {
         return Err(AppError::NotFound(format!(
             "Workspace \"{workspace}\" does not exist."
         )));
     };
     let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
-    let Stage::InRecycleBin { purge_at, .. } = stage.delete(&name, now)? else {
+    let Stage::InRecycleBin { purge_at, .. } = stage.delete(&name, protected.into(), now)? else {
         return Err(AppError::Internal);
     };
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;

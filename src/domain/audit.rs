@@ -51,6 +51,8 @@ named_enum!(
         EnableAccessKey => "EnableAccessKey",
         DeleteAccessKey => "DeleteAccessKey",
         ExportWorkspace => "ExportWorkspace",
+        EnableDeletionProtection => "EnableDeletionProtection",
+        DisableDeletionProtection => "DisableDeletionProtection",
     }
 );
 

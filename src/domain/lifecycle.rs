@@ -32,9 +32,12 @@ impl Stage {
     }
 
     /// Delete Workspace at `now`: an active workspace goes to the Recycle Bin until exactly 14
-    /// days later; one already there is refused.
-    pub fn delete(self, name: &str, now: Timestamp) -> Result<Stage, AppError> {
+    /// days later; one already there is refused, and so is one whose deletion protection is on.
+    pub fn delete(self, name: &str, protected: bool, now: Timestamp) -> Result<Stage, AppError> {
         match self {
+            Stage::Active if protected => Err(AppError::Protected(format!(
+                "Deletion protection is on for {name}; disable it first"
+            ))),
             Stage::Active => Ok(Stage::InRecycleBin {
                 deleted_at: now,
                 purge_at: purge_time(now),
@@ -94,7 +97,7 @@ mod tests {
     const T: Timestamp = 1_800_000_000;
 
     fn binned_at(t: Timestamp) -> Stage {
-        Stage::Active.delete("sales_dw", t).unwrap()
+        Stage::Active.delete("sales_dw", false, t).unwrap()
     }
 
     #[test]
@@ -120,8 +123,18 @@ mod tests {
 
     #[test]
     fn a_workspace_in_the_bin_cannot_be_deleted_again() {
-        let error = binned_at(T).delete("sales_dw", T + 1).unwrap_err();
+        let error = binned_at(T).delete("sales_dw", false, T + 1).unwrap_err();
         assert!(matches!(error, AppError::Conflict(m) if m.contains("already been deleted")));
+    }
+
+    #[test]
+    fn a_protected_workspace_is_not_deleted() {
+        assert_eq!(
+            Stage::Active.delete("sales_dw", true, T),
+            Err(AppError::Protected(
+                "Deletion protection is on for sales_dw; disable it first".into()
+            ))
+        );
     }
 
     #[test]

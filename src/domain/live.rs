@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The audit actions that change what the live pages show.
-pub const LIVE_ACTIONS: [&str; 9] = [
+pub const LIVE_ACTIONS: [&str; 11] = [
     "CreateWorkspace",
     "DeleteWorkspace",
     "RecoverWorkspace",
@@ -13,6 +13,8 @@ pub const LIVE_ACTIONS: [&str; 9] = [
     "FreezeTask",
     "UnfreezeTask",
     "DeleteTask",
+    "EnableDeletionProtection",
+    "DisableDeletionProtection",
 ];
 
 /// The actions after which an open stream checks again that its viewer may still see the account
@@ -50,6 +52,10 @@ impl LiveChange {
             "FreezeTask" => format!("A task of {w} was frozen {by}"),
             "UnfreezeTask" => format!("A task of {w} was unfrozen {by}"),
             "DeleteTask" => format!("A task of {w} was deleted {by}"),
+            "EnableDeletionProtection" => format!("Deletion protection was turned on for {w} {by}"),
+            "DisableDeletionProtection" => {
+                format!("Deletion protection was turned off for {w} {by}")
+            }
             other => format!("{w}: {other} {by}"),
         }
     }
@@ -63,7 +69,11 @@ impl LiveChange {
     pub fn changes_workspace_list(&self) -> bool {
         matches!(
             self.action.as_str(),
-            "CreateWorkspace" | "DeleteWorkspace" | "RecoverWorkspace"
+            "CreateWorkspace"
+                | "DeleteWorkspace"
+                | "RecoverWorkspace"
+                | "EnableDeletionProtection"
+                | "DisableDeletionProtection"
         )
     }
 

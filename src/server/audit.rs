@@ -180,7 +180,9 @@ pub async fn record_system(
 /// `Denied` when the caller lacked the permission, `Failed` for any other refusal.
 pub fn outcome_of(error: &AppError) -> Outcome {
     match error {
-        AppError::Forbidden(_) | AppError::Unauthenticated => Outcome::Denied,
+        AppError::Forbidden(_) | AppError::Unauthenticated | AppError::Protected(_) => {
+            Outcome::Denied
+        }
         _ => Outcome::Failed,
     }
 }

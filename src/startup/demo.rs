@@ -53,6 +53,8 @@ struct Workspace {
     description: String,
     #[serde(default)]
     data_modeling: bool,
+    #[serde(default)]
+    deletion_protection: bool,
     /// Who creates it and its assets: the account's root, or one of its RAM users.
     by: String,
     days_ago: i64,
@@ -145,6 +147,7 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
             display_name: ws.display_name.clone(),
             description: ws.description.clone(),
             data_modeling: ws.data_modeling,
+            deletion_protection: ws.deletion_protection,
         };
         workspaces::create(pool, t, by, input).await?;
         for [kind, product, name, subtype, detail] in &ws.assets {

@@ -19,6 +19,9 @@ pub struct WorkspaceRow {
     pub description: String,
     #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::store::Flag"))]
     pub data_modeling: bool,
+    /// While on, the workspace cannot be deleted (SPEC §15).
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "crate::store::Flag"))]
+    pub deletion_protection: bool,
     pub created_by: String,
     pub created_at: i64,
 }
@@ -52,6 +55,7 @@ pub async fn create_workspace(
     display_name: String,
     description: String,
     data_modeling: bool,
+    #[server(default)] deletion_protection: bool,
 ) -> Result<WorkspaceRow, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -66,9 +70,30 @@ pub async fn create_workspace(
                 display_name,
                 description,
                 data_modeling,
+                deletion_protection,
             };
             service::create(&s.pool, s.clock.now(), &p, input).await
         },
     )
+    .await
+}
+
+/// "Enable Deletion Protection" / "Disable Deletion Protection" (root and FullAccess).
+#[server(prefix = "/api", endpoint = "set_deletion_protection", output = crate::codec::Json)]
+pub async fn set_deletion_protection(
+    workspace: String,
+    enabled: bool,
+) -> Result<WorkspaceRow, AppError> {
+    use crate::domain::Capability;
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    let action = if enabled {
+        Action::EnableDeletionProtection
+    } else {
+        Action::DisableDeletionProtection
+    };
+    changing(Capability::Modify, action, &workspace.clone(), |s, p| async move {
+        service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await
+    })
     .await
 }

@@ -9,11 +9,13 @@ pub struct NewWorkspace {
     pub display_name: String,
     pub description: String,
     pub data_modeling: bool,
+    pub deletion_protection: bool,
 }
 
 pub const MAX_SEARCH_CHARS: usize = 64;
 
-const COLUMNS: &str = "id, name, display_name, description, data_modeling, created_by, created_at";
+const COLUMNS: &str =
+    "id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at";
 
 /// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
 /// the same way on both engines.
@@ -178,14 +180,15 @@ pub async fn create(
         return Err(refusal);
     }
     let inserted = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "INSERT INTO workspaces (account_id, name, display_name, description, data_modeling, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        "INSERT INTO workspaces (account_id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
     ))
     .bind(p.account_id)
     .bind(name.as_str())
     .bind(display_name)
     .bind(description)
     .bind(input.data_modeling)
+    .bind(input.deletion_protection)
     .bind(p.sign_in_name())
     .bind(now)
     .fetch_one(&mut *tx)
@@ -218,4 +221,31 @@ pub async fn create(
         row,
     )
     .await
+}
+
+/// Turns deletion protection on or off for an active workspace of the caller's account.
+pub async fn set_deletion_protection(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    name: &str,
+    enabled: bool,
+) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
+    use crate::domain::audit::Action;
+    let mut tx = crate::store::write_tx(pool).await?;
+    let found = find_active_in(&mut tx, p, name).await?;
+    let row = sqlx::query_as::<_, WorkspaceRow>(&format!(
+        "UPDATE workspaces SET deletion_protection = $1 WHERE id = $2 RETURNING {COLUMNS}"
+    ))
+    .bind(enabled)
+    .bind(found.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let action = if enabled {
+        Action::EnableDeletionProtection
+    } else {
+        Action::DisableDeletionProtection
+    };
+    let name = row.name.clone();
+    crate::server::audit::commit(tx, now, p, action, &name, "", row).await
 }

@@ -1,4 +1,7 @@
-use super::{WorkspaceRow, create_workspace, list_workspaces};
+use super::{WorkspaceRow, create_workspace, list_workspaces, set_deletion_protection};
+
+/// Why "Delete Workspace" is disabled for a protected workspace (SPEC §15).
+const PROTECTION_ON: &str = "Deletion protection is on";
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
@@ -27,6 +30,23 @@ pub fn WorkspacesPage(
     let open_menu = RwSignal::new(None::<i64>);
     let status = RwSignal::new(None::<AnyViewFn>);
     let can_modify = viewer.can_modify;
+    let protect = Action::new(|(name, enabled): &(String, bool)| {
+        let (name, enabled) = (name.clone(), *enabled);
+        async move { set_deletion_protection(name, enabled).await }
+    });
+    Effect::new(move |_| match protect.value().get() {
+        Some(Ok(row)) => {
+            let text = if row.deletion_protection {
+                format!("Deletion protection is on for {}.", row.name)
+            } else {
+                format!("Deletion protection is off for {}.", row.name)
+            };
+            status.set(Some(AnyViewFn::new(move || text.clone())));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(error)) => status.set(Some(AnyViewFn::new(move || error.to_string()))),
+        None => {}
+    });
 
     // Links are plain `<a>`, not the router's `A` (the router takes their clicks all the same):
     // `A` would bring its path-resolving code into the WASM every sign-in downloads.
@@ -72,7 +92,13 @@ pub fn WorkspacesPage(
                                 </thead>
                                 <tbody>
                                     {data.rows.into_iter().map(|row| view! {
-                                        <WorkspaceTableRow row can_modify open_menu on_delete=move |row| deleting.set(Some(row))/>
+                                        <WorkspaceTableRow
+                                            row
+                                            can_modify
+                                            open_menu
+                                            on_delete=move |row| deleting.set(Some(row))
+                                            on_protect=move |change| { protect.dispatch(change); }
+                                        />
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -139,27 +165,47 @@ fn WorkspaceTableRow(
     can_modify: bool,
     open_menu: RwSignal<Option<i64>>,
     #[prop(into)] on_delete: Callback<WorkspaceRow>,
+    /// Turns the row's deletion protection on (`true`) or off.
+    #[prop(into)]
+    on_protect: Callback<(String, bool)>,
 ) -> impl IntoView {
     let id = row.id;
     // Plain closures and no `Show`: the server renders ten rows per page, and each memo or
     // derived signal a row sets up is paid on every page view.
     let open = move || open_menu.get() == Some(id);
     let set_open = move |value: bool| open_menu.set(value.then_some(id));
-    let first_item = NodeRef::<html::Button>::new();
+    // The menu's first item that can be used takes the focus when it opens.
+    let menu = NodeRef::<html::Div>::new();
     Effect::new(move |_| {
         if open()
-            && let Some(item) = first_item.get()
+            && let Some(menu) = menu.get()
+            && let Ok(Some(item)) = menu.query_selector("[role=menuitem]:not([disabled])")
         {
-            let _ = item.focus();
+            use wasm_bindgen::JsCast;
+            if let Ok(item) = item.dyn_into::<web_sys::HtmlElement>() {
+                let _ = item.focus();
+            }
         }
     });
+    let protected = row.deletion_protection;
+    // Why "Delete Workspace" cannot be used, if it cannot.
+    let delete_blocked = if !can_modify {
+        Some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+    } else if protected {
+        Some(PROTECTION_ON)
+    } else {
+        None
+    };
     let menu_id = format!("menu-{}", row.id);
     let controls = menu_id.clone();
     let target = row.clone();
     let name = row.name.clone();
     view! {
         <tr>
-            <td><a href=format!("/workspaces/{}", row.name)>{name.clone()}</a></td>
+            <td>
+                <a href=format!("/workspaces/{}", row.name)>{name.clone()}</a>
+                {protected.then(|| view! { <span class="badge">"Protected"</span> })}
+            </td>
             <td>{row.display_name.clone()}</td>
             <td><LocalTime ts=row.created_at/></td>
             <td>{row.created_by.clone()}</td>
@@ -180,6 +226,7 @@ fn WorkspaceTableRow(
                             role="menu"
                             class="menu"
                             id=menu_id.clone()
+                            node_ref=menu
                             on:keydown=move |ev: web_sys::KeyboardEvent| {
                                 if ev.key() == "Escape" || ev.key() == "Tab" {
                                     set_open(false);
@@ -188,10 +235,9 @@ fn WorkspaceTableRow(
                         >
                             <button
                                 role="menuitem"
-                                node_ref=first_item
-                                disabled=!can_modify
-                                aria-disabled=(!can_modify).to_string()
-                                title=(!can_modify).then_some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+                                disabled=delete_blocked.is_some()
+                                aria-disabled=delete_blocked.is_some().to_string()
+                                title=delete_blocked
                                 on:click={
                                     let target = target.clone();
                                     move |_| {
@@ -201,6 +247,22 @@ fn WorkspaceTableRow(
                                 }
                             >
                                 "Delete Workspace"
+                            </button>
+                            {(can_modify && protected).then(|| view! { <span class="reason">{PROTECTION_ON}</span> })}
+                            <button
+                                role="menuitem"
+                                disabled=!can_modify
+                                aria-disabled=(!can_modify).to_string()
+                                title=(!can_modify).then_some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+                                on:click={
+                                    let name = row.name.clone();
+                                    move |_| {
+                                        set_open(false);
+                                        on_protect.run((name.clone(), !protected));
+                                    }
+                                }
+                            >
+                                {if protected { "Disable Deletion Protection" } else { "Enable Deletion Protection" }}
                             </button>
                             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
                         </div>
@@ -220,11 +282,14 @@ fn CreateWorkspaceDialog(
     let display_name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let modeling = RwSignal::new(false);
+    let protection = RwSignal::new(false);
     let touched = RwSignal::new(false);
-    let create = Action::new(|(n, d, desc, m): &(String, String, String, bool)| {
-        let (n, d, desc, m) = (n.clone(), d.clone(), desc.clone(), *m);
-        async move { create_workspace(n, d, desc, m).await }
-    });
+    let create = Action::new(
+        |(n, d, desc, m, p): &(String, String, String, bool, bool)| {
+            let (n, d, desc, m, p) = (n.clone(), d.clone(), desc.clone(), *m, *p);
+            async move { create_workspace(n, d, desc, m, p).await }
+        },
+    );
     Effect::new(move |_| {
         if let Some(Ok(row)) = create.value().get() {
             on_created.run(row);
@@ -273,6 +338,7 @@ fn CreateWorkspaceDialog(
                             display_name.get_untracked(),
                             description.get_untracked(),
                             modeling.get_untracked(),
+                            protection.get_untracked(),
                         ));
                     }
                 }
@@ -304,6 +370,10 @@ fn CreateWorkspaceDialog(
                 <label class="check">
                     <input type="checkbox" prop:checked=move || modeling.get() on:change=move |ev| modeling.set(event_target_checked(&ev))/>
                     "Enable data modeling"
+                </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || protection.get() on:change=move |ev| protection.set(event_target_checked(&ev))/>
+                    "Enable deletion protection"
                 </label>
                 {other_error}
                 <div class="dialog-buttons">

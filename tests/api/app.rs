@@ -121,6 +121,7 @@ impl TestApp {
             (SELECT count(*) FROM accounts), (SELECT count(*) FROM users), (SELECT count(*) FROM user_policies),
             (SELECT coalesce(sum(length(password_hash)), 0) + count(DISTINCT password_hash) FROM users),
             (SELECT count(*) FROM workspaces), (SELECT count(*) FROM workspaces WHERE deleted_at IS NULL),
+            (SELECT count(*) FROM workspaces WHERE deletion_protection),
             (SELECT count(*) FROM assets), (SELECT coalesce(sum(length(code)), 0) FROM assets),
             (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
             (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),

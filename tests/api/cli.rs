@@ -152,3 +152,32 @@ async fn the_lifecycle_runs_through_ctl_with_tables_json_and_exit_codes(pool: Po
     .await;
     assert_eq!(unreachable.code, 3);
 }
+
+on_both_engines!(ctl_protects_and_unprotects_a_workspace);
+async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let on = ctl.json(&["workspaces", "protect", "finance_etl"]).await;
+    assert_eq!(on["deletion_protection"], true);
+    let refused = ctl
+        .run(&["workspaces", "delete", "finance_etl", "--confirm", "finance_etl"])
+        .await;
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("409")
+            && refused
+                .stderr
+                .contains("Deletion protection is on for finance_etl; disable it first"),
+        "{}",
+        refused.stderr
+    );
+    let off = ctl.json(&["workspaces", "unprotect", "finance_etl"]).await;
+    assert_eq!(off["deletion_protection"], false);
+    let deleted = ctl
+        .json(&["workspaces", "delete", "finance_etl", "--confirm", "finance_etl"])
+        .await;
+    assert_eq!(deleted["name"], "finance_etl");
+}

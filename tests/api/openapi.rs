@@ -150,6 +150,14 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND],
         ),
         (
+            Method::PUT,
+            "/workspaces/{name}/deletion-protection",
+            "/workspaces/finance_etl/deletion-protection".into(),
+            Some(serde_json::json!({"enabled": false})),
+            true,
+            [S::NOT_FOUND, S::OK, S::OK],
+        ),
+        (
             Method::DELETE,
             "/workspaces/{name}",
             "/workspaces/finance_etl?confirm_name=Finance_ETL".into(),

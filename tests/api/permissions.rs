@@ -224,6 +224,7 @@ server_functions! {
             arg("display_name", ""),
             arg("description", ""),
             arg("data_modeling", "false"),
+            optional("deletion_protection", "false"),
         ],
         matrix: [
             create_workspace_needs_full_access = |ids, who| vec![
@@ -232,6 +233,14 @@ server_functions! {
                 s(""),
                 s(false),
             ],
+        ],
+    }
+    "set_deletion_protection" {
+        needs: Modify,
+        own_account_only: false,
+        args: [arg("workspace", "sales_dw"), arg("enabled", "true")],
+        matrix: [
+            set_deletion_protection_needs_full_access = |ids, who| vec![s("finance_etl"), s(false)],
         ],
     }
     "get_workspace_overview" {

@@ -85,3 +85,131 @@ async fn a_search_longer_than_any_name_is_refused_and_wildcards_match_themselves
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("sales_dw"), "{body}");
 }
+
+on_both_engines!(deletion_protection_refuses_every_delete_until_it_is_turned_off);
+async fn deletion_protection_refuses_every_delete_until_it_is_turned_off(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let protect = |enabled: bool| vec![("workspace", s("finance_etl")), ("enabled", s(enabled))];
+    // The dialog's preview is read before protection is turned on: the delete is refused all the same.
+    let (status, _) = app
+        .call(&alice, "get_deletion_preview", &[("workspace", s("finance_etl"))])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .call(&alice, "set_deletion_protection", &protect(true))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"deletion_protection\":true"), "{body}");
+
+    let message = "Deletion protection is on for finance_etl; disable it first";
+    let before = app.fingerprint().await;
+    let (status, body) = app
+        .call(
+            &alice,
+            "delete_workspace",
+            &[
+                ("workspace", s("finance_etl")),
+                ("typed_name", s("finance_etl")),
+                ("freeze_tasks", s(true)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains(message), "{body}");
+    let api = Api::new(&app).await;
+    let key = key_for(&pool, "acme").await;
+    let (status, json) = api
+        .call(
+            Some(&key),
+            reqwest::Method::DELETE,
+            "/workspaces/{name}",
+            "/workspaces/finance_etl?confirm_name=finance_etl",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(json["message"], message);
+    assert_eq!(app.fingerprint().await, before, "the refusals changed nothing");
+    assert!(active(&app, "finance_etl").await);
+
+    // Each refusal is in the Audit Log as a denied DeleteWorkspace with that message.
+    let denied: Vec<(String, String)> = sqlx::query_as(
+        "SELECT source, message FROM audit_events
+         WHERE action = 'DeleteWorkspace' AND workspace = 'finance_etl' AND result = 'Denied' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        denied,
+        [
+            ("Console".to_owned(), message.to_owned()),
+            ("API".to_owned(), message.to_owned())
+        ]
+    );
+    let turned_on: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'EnableDeletionProtection'
+         AND workspace = 'finance_etl' AND result = 'Success'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(turned_on, 1);
+
+    // Turned off through the API, the same delete goes through.
+    let (status, json) = api
+        .call(
+            Some(&key),
+            reqwest::Method::PUT,
+            "/workspaces/{name}/deletion-protection",
+            "/workspaces/finance_etl/deletion-protection",
+            Some(serde_json::json!({"enabled": false})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["deletion_protection"], false);
+    assert_eq!(
+        app.delete_workspace(&alice, "finance_etl", "finance_etl").await,
+        StatusCode::OK
+    );
+    assert!(!active(&app, "finance_etl").await);
+}
+
+on_both_engines!(a_workspace_created_protected_says_so_and_bob_may_not_change_it);
+async fn a_workspace_created_protected_says_so_and_bob_may_not_change_it(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let (status, body) = app
+        .call(
+            &alice,
+            "create_workspace",
+            &[
+                ("name", s("kept_ws")),
+                ("display_name", s("")),
+                ("description", s("")),
+                ("data_modeling", s(false)),
+                ("deletion_protection", s(true)),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("\"deletion_protection\":true"), "{body}");
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let before = app.fingerprint().await;
+    let (status, _) = app
+        .call(
+            &bob,
+            "set_deletion_protection",
+            &[("workspace", s("kept_ws")), ("enabled", s(false))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+    assert_eq!(
+        app.delete_workspace(&alice, "kept_ws", "kept_ws").await,
+        StatusCode::CONFLICT
+    );
+}

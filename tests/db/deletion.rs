@@ -259,3 +259,50 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
         );
     }
 }
+
+on_both_engines!(a_protected_workspace_is_not_deleted_until_protection_is_off);
+async fn a_protected_workspace_is_not_deleted_until_protection_is_off(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    workspace(&pool, &acme, "sales_dw", false).await;
+    let on = workspaces::set_deletion_protection(&pool, T0, &acme, "SALES_DW", true)
+        .await
+        .unwrap();
+    assert!(on.deletion_protection);
+    let refused = deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true).await;
+    assert_eq!(
+        refused.err(),
+        Some(AppError::Protected(
+            "Deletion protection is on for sales_dw; disable it first".into()
+        ))
+    );
+    assert_eq!(workspaces::list(&pool, &acme, "", 1).await.unwrap().total, 1);
+    workspaces::set_deletion_protection(&pool, T0, &acme, "sales_dw", false)
+        .await
+        .unwrap();
+    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+        .await
+        .unwrap();
+    // A workspace in the Recycle Bin has no protection to change.
+    let gone = workspaces::set_deletion_protection(&pool, T0, &acme, "sales_dw", true).await;
+    assert!(matches!(gone, Err(AppError::NotFound(_))));
+}
+
+on_both_engines!(protecting_and_deleting_at_once_one_comes_wholly_first);
+async fn protecting_and_deleting_at_once_one_comes_wholly_first(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    for round in 0..6 {
+        let name = format!("race_ws_{round}");
+        workspace(&pool, &acme, &name, false).await;
+        let (protected, deleted) = tokio::join!(
+            workspaces::set_deletion_protection(&pool, T0, &acme, &name, true),
+            deletion::delete(&pool, T0, &acme, &name, &name, false),
+        );
+        match (protected, deleted) {
+            // The delete came first: protection finds no active workspace.
+            (Err(AppError::NotFound(_)), Ok(_)) => {}
+            // Protection came first: the delete is refused and the workspace stays.
+            (Ok(row), Err(AppError::Protected(_))) => assert!(row.deletion_protection),
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}

@@ -59,6 +59,7 @@ pub fn new_ws(name: &str) -> NewWorkspace {
         display_name: String::new(),
         description: String::new(),
         data_modeling: false,
+        deletion_protection: false,
     }
 }
 
@@ -69,6 +70,7 @@ pub async fn workspace(pool: &Pool, p: &Principal, name: &str, modeling: bool) -
         display_name: String::new(),
         description: String::new(),
         data_modeling: modeling,
+        deletion_protection: false,
     };
     workspaces::create(pool, T0, p, input).await.unwrap().id
 }

@@ -73,6 +73,7 @@ async fn writer_waits(
             display_name: String::new(),
             description: String::new(),
             data_modeling: false,
+            deletion_protection: false,
         };
         let t = Instant::now();
         workspaces::create(pool, T0, acme, input).await?;
