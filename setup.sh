@@ -158,12 +158,12 @@ build_release() {
   say "building the console (release: server binary + WASM split per page, assets precompressed)"
   cargo leptos build --release --precompress --split
   # The splitter keeps every page's statics in the main WASM when it runs out of room to lay them
-  # out ("Overlong segment"), and only logs it: the Delete dialog's text must be in its own split
-  # file and not in the main WASM.
+  # out (see SPLIT_LAYOUT_ROOM in src/lib.rs), and only logs it: the Delete dialog's text must be in
+  # its own split file and not in the main WASM.
   local dialog_text="Pre-deletion checks"
   if ! grep -q "$dialog_text" target/site/pkg/split_delete_workspace_dialog.*.wasm ||
      grep -q "$dialog_text" target/site/pkg/workspace-console.*.wasm; then
-    echo "the WASM splitter did not keep the Delete dialog's text (\"$dialog_text\") to its own file: if the text moved in src/deletion/ui.rs, update this check; otherwise the splitter ran out of room for the statics (see docs/performance.md)" >&2
+    echo "the WASM splitter did not keep the Delete dialog's text (\"$dialog_text\") to its own file: if the text moved in src/deletion/ui.rs, update this check; otherwise give SPLIT_LAYOUT_ROOM (src/lib.rs) more bytes" >&2
     exit 1
   fi
 }

@@ -55,6 +55,14 @@ pub fn hydrate() {
     });
 }
 
+/// Room for the WASM splitter to lay out the read-only data anew: without it, alignment padding can
+/// make the split layout overflow the original data segment, and the splitter then keeps every
+/// page's statics in the main WASM ("Overlong segment"; `./setup.sh` stops such a build). Kept by
+/// the linker, read by no code; docs/performance.md has what it saves.
+#[cfg(feature = "hydrate")]
+#[used]
+static SPLIT_LAYOUT_ROOM: [u8; 4096] = [0x5a; 4096];
+
 /// The layout's one rule (docs/architecture.md): each top-level unit of `src/` uses only the floors
 /// below its own, and features use each other one way only. Read from every `crate::` path.
 #[cfg(all(test, feature = "ssr"))]

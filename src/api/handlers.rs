@@ -317,16 +317,23 @@ pub async fn set_deletion_protection(
         Action::DisableDeletionProtection
     };
     let named = name.clone();
-    let row = change(&s, &caller, Capability::Modify, action, &named, |s, p| async move {
-        crate::workspaces::service::set_deletion_protection(
-            &s.pool,
-            s.clock.now(),
-            &p,
-            &name,
-            input.enabled,
-        )
-        .await
-    })
+    let row = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        action,
+        &named,
+        |s, p| async move {
+            crate::workspaces::service::set_deletion_protection(
+                &s.pool,
+                s.clock.now(),
+                &p,
+                &name,
+                input.enabled,
+            )
+            .await
+        },
+    )
     .await?;
     Ok(Json(row))
 }

@@ -92,8 +92,13 @@ pub async fn set_deletion_protection(
     } else {
         Action::DisableDeletionProtection
     };
-    changing(Capability::Modify, action, &workspace.clone(), |s, p| async move {
-        service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await
-    })
+    changing(
+        Capability::Modify,
+        action,
+        &workspace.clone(),
+        |s, p| async move {
+            service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await
+        },
+    )
     .await
 }

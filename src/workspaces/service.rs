@@ -14,8 +14,7 @@ pub struct NewWorkspace {
 
 pub const MAX_SEARCH_CHARS: usize = 64;
 
-const COLUMNS: &str =
-    "id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at";
+const COLUMNS: &str = "id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at";
 
 /// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
 /// the same way on both engines.

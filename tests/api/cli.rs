@@ -163,7 +163,13 @@ async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
     let on = ctl.json(&["workspaces", "protect", "finance_etl"]).await;
     assert_eq!(on["deletion_protection"], true);
     let refused = ctl
-        .run(&["workspaces", "delete", "finance_etl", "--confirm", "finance_etl"])
+        .run(&[
+            "workspaces",
+            "delete",
+            "finance_etl",
+            "--confirm",
+            "finance_etl",
+        ])
         .await;
     assert_eq!(refused.code, 1);
     assert!(
@@ -177,7 +183,13 @@ async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
     let off = ctl.json(&["workspaces", "unprotect", "finance_etl"]).await;
     assert_eq!(off["deletion_protection"], false);
     let deleted = ctl
-        .json(&["workspaces", "delete", "finance_etl", "--confirm", "finance_etl"])
+        .json(&[
+            "workspaces",
+            "delete",
+            "finance_etl",
+            "--confirm",
+            "finance_etl",
+        ])
         .await;
     assert_eq!(deleted["name"], "finance_etl");
 }

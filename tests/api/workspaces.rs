@@ -93,7 +93,11 @@ async fn deletion_protection_refuses_every_delete_until_it_is_turned_off(pool: P
     let protect = |enabled: bool| vec![("workspace", s("finance_etl")), ("enabled", s(enabled))];
     // The dialog's preview is read before protection is turned on: the delete is refused all the same.
     let (status, _) = app
-        .call(&alice, "get_deletion_preview", &[("workspace", s("finance_etl"))])
+        .call(
+            &alice,
+            "get_deletion_preview",
+            &[("workspace", s("finance_etl"))],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = app
@@ -131,7 +135,11 @@ async fn deletion_protection_refuses_every_delete_until_it_is_turned_off(pool: P
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(json["message"], message);
-    assert_eq!(app.fingerprint().await, before, "the refusals changed nothing");
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "the refusals changed nothing"
+    );
     assert!(active(&app, "finance_etl").await);
 
     // Each refusal is in the Audit Log as a denied DeleteWorkspace with that message.
@@ -172,7 +180,8 @@ async fn deletion_protection_refuses_every_delete_until_it_is_turned_off(pool: P
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["deletion_protection"], false);
     assert_eq!(
-        app.delete_workspace(&alice, "finance_etl", "finance_etl").await,
+        app.delete_workspace(&alice, "finance_etl", "finance_etl")
+            .await,
         StatusCode::OK
     );
     assert!(!active(&app, "finance_etl").await);

@@ -275,7 +275,10 @@ async fn a_protected_workspace_is_not_deleted_until_protection_is_off(pool: Pool
             "Deletion protection is on for sales_dw; disable it first".into()
         ))
     );
-    assert_eq!(workspaces::list(&pool, &acme, "", 1).await.unwrap().total, 1);
+    assert_eq!(
+        workspaces::list(&pool, &acme, "", 1).await.unwrap().total,
+        1
+    );
     workspaces::set_deletion_protection(&pool, T0, &acme, "sales_dw", false)
         .await
         .unwrap();
