@@ -160,12 +160,12 @@ clusterTest.describe('Live console on two instances', () => {
 
     // B restarts; while it is down, alice deletes another workspace on A. Once B is back, the
     // page re-reads and shows the state after it.
-    await searchWorkspaces(onB, 'customer_360');
-    await expect(workspaceRow(onB, 'customer_360')).toHaveCount(1);
+    await searchWorkspaces(onB, 'supply_chain');
+    await expect(workspaceRow(onB, 'supply_chain')).toHaveCount(1);
     await restartServer(b, cluster.databaseUrl, async () => {
-      await deleteWorkspace(page, 'customer_360');
+      await deleteWorkspace(page, 'supply_chain');
     });
-    await expect(workspaceRow(onB, 'customer_360')).toHaveCount(0, { timeout: 10_000 });
+    await expect(workspaceRow(onB, 'supply_chain')).toHaveCount(0, { timeout: 10_000 });
     await searchWorkspaces(onB, 'finance_etl');
     await expect(workspaceRow(onB, 'finance_etl')).toHaveCount(1);
     await deleteWorkspace(page, 'finance_etl');

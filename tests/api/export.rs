@@ -175,7 +175,7 @@ async fn viewers_of_the_account_may_export_until_the_purge_and_each_export_is_au
     let carol = app.client(Some(("carol@acme", "carol-demo-1"))).await;
     let globex = app.client(Some(("globex", "globex-demo-1"))).await;
     let anonymous = reqwest::Client::new();
-    let active = format!("{}/workspaces/customer_360/export.zip", app.url);
+    let active = format!("{}/workspaces/supply_chain/export.zip", app.url);
     assert_eq!(
         get(&anonymous, active.clone()).await.0,
         StatusCode::UNAUTHORIZED
@@ -196,12 +196,12 @@ async fn viewers_of_the_account_may_export_until_the_purge_and_each_export_is_au
 
     // From the Recycle Bin: until the 14 days are over.
     assert_eq!(
-        app.delete_workspace(&alice, "customer_360", "customer_360")
+        app.delete_workspace(&alice, "supply_chain", "supply_chain")
             .await,
         StatusCode::OK
     );
     assert_eq!(get(&bob, active.clone()).await.0, StatusCode::NOT_FOUND);
-    let id = ws_id(&app, "acme", "customer_360").await;
+    let id = ws_id(&app, "acme", "supply_chain").await;
     let binned = format!("{}/recycle-bin/{id}/export.zip", app.url);
     let (status, body, _) = get(&bob, binned.clone()).await;
     assert_eq!(status, StatusCode::OK);
@@ -235,10 +235,10 @@ async fn viewers_of_the_account_may_export_until_the_purge_and_each_export_is_au
         .iter()
         .map(|(a, u, w, r)| (a.as_str(), u.as_str(), w.as_str(), r.as_str()))
         .collect();
-    let ok = ("acme", "bob@acme", "customer_360", "Success");
+    let ok = ("acme", "bob@acme", "supply_chain", "Success");
     assert_eq!(seen.iter().filter(|e| **e == ok).count(), 2, "{seen:?}");
-    assert!(seen.contains(&("acme", "carol@acme", "customer_360", "Denied")));
-    assert!(seen.contains(&("globex", "globex", "customer_360", "Failed")));
+    assert!(seen.contains(&("acme", "carol@acme", "supply_chain", "Denied")));
+    assert!(seen.contains(&("globex", "globex", "supply_chain", "Failed")));
     assert!(!seen.iter().any(|e| e.0 == "acme" && e.1 == "globex"));
 }
 

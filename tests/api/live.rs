@@ -39,12 +39,12 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
 
     // A refusal changes nothing, so nothing is sent: bob may not delete, and a wrong name fails.
     assert_eq!(
-        app.delete_workspace(&bob, "customer_360", "customer_360")
+        app.delete_workspace(&bob, "supply_chain", "supply_chain")
             .await,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.delete_workspace(&alice, "customer_360", "customer")
+        app.delete_workspace(&alice, "supply_chain", "customer")
             .await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
@@ -65,7 +65,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         ("RecoverWorkspace", "sales_dw")
     );
     assert_eq!(
-        app.delete_workspace(&alice, "customer_360", "customer_360")
+        app.delete_workspace(&alice, "supply_chain", "supply_chain")
             .await,
         StatusCode::OK
     );
@@ -77,7 +77,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    // The demo's legacy_reports entry and customer_360 both expire: two purges by the job.
+    // The demo's legacy_reports entry and supply_chain both expire: two purges by the job.
     let mut purged = vec![];
     for _ in 0..2 {
         let change = seen_by_bob.change().await;
@@ -88,7 +88,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         purged.push(change.workspace);
     }
     purged.sort();
-    assert_eq!(purged, ["customer_360", "legacy_reports"]);
+    assert_eq!(purged, ["legacy_reports", "supply_chain"]);
 
     // The other account heard none of it, and hears its own.
     assert_eq!(

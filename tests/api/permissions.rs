@@ -413,7 +413,7 @@ server_functions! {
         matrix: [
             purge_workspace_needs_full_access = |ids, who| by_root(
                 who,
-                vec![ids.other_entry.clone(), ids.other_at.clone(), s("customer_360")],
+                vec![ids.other_entry.clone(), ids.other_at.clone(), s("supply_chain")],
                 vec![ids.legacy.clone(), ids.legacy_at.clone(), s("legacy_reports")],
             ),
         ],
@@ -595,8 +595,8 @@ impl Ids {
             &app.pool,
             T0 - DAY,
             &acme,
-            "customer_360",
-            "customer_360",
+            "supply_chain",
+            "supply_chain",
             true,
         )
         .await
@@ -606,7 +606,7 @@ impl Ids {
             .await
             .unwrap();
         let (legacy, legacy_at) = bin_entry(&app.pool, "legacy_reports").await;
-        let (other_entry, other_at) = bin_entry(&app.pool, "customer_360").await;
+        let (other_entry, other_at) = bin_entry(&app.pool, "supply_chain").await;
         Ids {
             tmp_check: app.id(&node("sales_dw", "tmp_check")).await,
             export_audience: app.id(&node("marketing_ml", "export_audience")).await,

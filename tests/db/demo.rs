@@ -27,4 +27,11 @@ async fn demo_data_is_seeded_once_and_never_reseeded(pool: Pool) {
     let running: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Running'").await;
     let frozen: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Frozen'").await;
     assert_eq!((running, frozen), (2, 1));
+    // SPEC §20: customer_360 alone has deletion protection on.
+    let protected: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM workspaces WHERE deletion_protection ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(protected, ["customer_360"]);
 }

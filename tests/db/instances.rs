@@ -282,8 +282,8 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
     let b = start(&url, false).await;
     let bob_on_b = sign_in(b.url.clone(), "bob@acme", "bob-demo-1").await;
     let mut bob = Stream::open(&b.url, &bob_on_b).await;
-    assert!(delete("customer_360").await.unwrap().status().is_success());
-    assert_eq!(bob.change().await.workspace, "customer_360");
+    assert!(delete("supply_chain").await.unwrap().status().is_success());
+    assert_eq!(bob.change().await.workspace, "supply_chain");
     stop(a, false).await;
     stop(b, false).await;
     drop_database(&url).await;
