@@ -264,3 +264,35 @@ async fn a_lost_listener_reconnects_and_every_stream_re_reads(pool: Pool) {
     );
     assert_eq!(stream.change_since(made).await.workspace, "sales_dw");
 }
+
+on_both_engines!(turning_deletion_protection_on_or_off_reaches_other_viewers);
+async fn turning_deletion_protection_on_or_off_reaches_other_viewers(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let mut seen_by_bob = Stream::open(&app.url, &bob).await;
+    for (enabled, action, said) in [
+        (
+            true,
+            "EnableDeletionProtection",
+            "Deletion protection was turned on for finance_etl by alice@acme",
+        ),
+        (
+            false,
+            "DisableDeletionProtection",
+            "Deletion protection was turned off for finance_etl by alice@acme",
+        ),
+    ] {
+        let made = Instant::now();
+        let args = [("workspace", s("finance_etl")), ("enabled", s(enabled))];
+        let (status, body) = app.call(&alice, "set_deletion_protection", &args).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let change = seen_by_bob.change_since(made).await;
+        assert_eq!(
+            (change.action.as_str(), change.workspace.as_str()),
+            (action, "finance_etl")
+        );
+        assert!(change.changes_workspace_list());
+        assert_eq!(change.announcement(), said);
+    }
+}
