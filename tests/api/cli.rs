@@ -160,17 +160,16 @@ async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
         endpoint: app.url.clone(),
         key: key_for(&pool, "alice@acme").await,
     };
+    let delete = [
+        "workspaces",
+        "delete",
+        "finance_etl",
+        "--confirm",
+        "finance_etl",
+    ];
     let on = ctl.json(&["workspaces", "protect", "finance_etl"]).await;
     assert_eq!(on["deletion_protection"], true);
-    let refused = ctl
-        .run(&[
-            "workspaces",
-            "delete",
-            "finance_etl",
-            "--confirm",
-            "finance_etl",
-        ])
-        .await;
+    let refused = ctl.run(&delete).await;
     assert_eq!(refused.code, 1);
     assert!(
         refused.stderr.contains("409")
@@ -182,14 +181,6 @@ async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
     );
     let off = ctl.json(&["workspaces", "unprotect", "finance_etl"]).await;
     assert_eq!(off["deletion_protection"], false);
-    let deleted = ctl
-        .json(&[
-            "workspaces",
-            "delete",
-            "finance_etl",
-            "--confirm",
-            "finance_etl",
-        ])
-        .await;
+    let deleted = ctl.json(&delete).await;
     assert_eq!(deleted["name"], "finance_etl");
 }
