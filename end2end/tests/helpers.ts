@@ -58,8 +58,16 @@ export function searchBox(page: Page): Locator {
   return page.getByRole('searchbox', { name: 'Search workspaces' });
 }
 
+/**
+ * Types `text` in the search box and waits until the table shows only names that contain it, so
+ * the next step acts on the filtered list and not on rows about to be replaced.
+ */
 export async function searchWorkspaces(page: Page, text: string): Promise<void> {
   await searchBox(page).fill(text);
+  const wanted = text.toLowerCase();
+  await expect
+    .poll(async () => (await visibleWorkspaceNames(page)).every((name) => name.toLowerCase().includes(wanted)))
+    .toBe(true);
 }
 
 /** The row whose name link is exactly `name`. */
