@@ -17,10 +17,12 @@ import {
   cellText,
   deleteWorkspace,
   expectTaskStatus,
+  focusInside,
   freezeCheckbox,
   openCreateDialog,
   openDeleteDialog,
   searchBox,
+  searchResultsShown,
   searchWorkspaces,
   statusMessage,
   taskCost,
@@ -205,6 +207,7 @@ test.describe('Deleting a workspace', () => {
     await gotoHydrated(page, '/workspaces');
     await tabTo(page, searchBox(page));
     await page.keyboard.type('marketing_ml');
+    await searchResultsShown(page, 'marketing_ml');
     const row = workspaceRow(page, 'marketing_ml');
     await expect(row).toHaveCount(1);
     const more = row.getByRole('button', { name: 'More', exact: true });
@@ -218,6 +221,7 @@ test.describe('Deleting a workspace', () => {
     await page.keyboard.press('Enter');
     await expect(dialog).toBeVisible();
     await shot(page, 'delete-keyboard-dialog');
+    await focusInside(dialog);
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     await expect(row).toHaveCount(1);

@@ -64,10 +64,20 @@ export function searchBox(page: Page): Locator {
  */
 export async function searchWorkspaces(page: Page, text: string): Promise<void> {
   await searchBox(page).fill(text);
+  await searchResultsShown(page, text);
+}
+
+/** Waits until the Workspaces table shows only names that contain `text` (ignoring case). */
+export async function searchResultsShown(page: Page, text: string): Promise<void> {
   const wanted = text.toLowerCase();
   await expect
     .poll(async () => (await visibleWorkspaceNames(page)).every((name) => name.toLowerCase().includes(wanted)))
     .toBe(true);
+}
+
+/** Waits until the keyboard focus is inside `dialog` (it takes it a frame after it shows). */
+export async function focusInside(dialog: Locator): Promise<void> {
+  await expect.poll(() => dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
 }
 
 /** The row whose name link is exactly `name`. */

@@ -33,7 +33,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         .is_some_and(|origin| origin.https);
     let sessions = sessions::layer(state.sessions.clone(), secure);
 
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context_state = state.clone();
     let mut app = Router::new()
         .route("/api/{*fn_name}", any(server_fn_handler))
@@ -108,6 +108,17 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         .layer(middleware::from_fn(metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http());
     Ok(app.with_state(state))
+}
+
+/// The pages' routes, generated once per process. While leptos generates them it suppresses the
+/// loading of every resource in the process (a process-wide flag, leptos-rs/leptos#4773), and a
+/// resource that first polls meanwhile never loads: a page rendering while another router of the
+/// same process is built (the tests build one per test) would hang. Once, before any router
+/// exists, nothing can be rendering.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The built WASM, JS and CSS: the brotli or gzip file made at build time (`--precompress`) when
