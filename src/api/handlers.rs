@@ -311,17 +311,12 @@ pub async fn set_deletion_protection(
 ) -> ApiResult<WorkspaceRow> {
     let name = path(name)?;
     let input: DeletionProtection = body(input)?;
-    let action = if input.enabled {
-        Action::EnableDeletionProtection
-    } else {
-        Action::DisableDeletionProtection
-    };
     let named = name.clone();
     let row = change(
         &s,
         &caller,
         Capability::Modify,
-        action,
+        Action::deletion_protection(input.enabled),
         &named,
         |s, p| async move {
             crate::workspaces::service::set_deletion_protection(

@@ -76,6 +76,17 @@ named_enum!(
     }
 );
 
+impl Action {
+    /// The action of turning a workspace's deletion protection on (`true`) or off.
+    pub fn deletion_protection(enabled: bool) -> Action {
+        if enabled {
+            Action::EnableDeletionProtection
+        } else {
+            Action::DisableDeletionProtection
+        }
+    }
+}
+
 /// The user name recorded for changes the console makes by itself.
 pub const SYSTEM_USER: &str = "system";
 

@@ -7,6 +7,10 @@ use super::retention::{is_expired, purge_time};
 use super::time::format_utc;
 use crate::error::AppError;
 
+/// Why a protected workspace cannot be deleted (SPEC §15): the menu's reason, and the start of
+/// the server's refusal.
+pub const PROTECTION_ON: &str = "Deletion protection is on";
+
 /// Where a workspace is in its life, read from its row (`deleted_at`, `purge_at`). A purged
 /// workspace has no row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +40,7 @@ impl Stage {
     pub fn delete(self, name: &str, protected: bool, now: Timestamp) -> Result<Stage, AppError> {
         match self {
             Stage::Active if protected => Err(AppError::Protected(format!(
-                "Deletion protection is on for {name}; disable it first"
+                "{PROTECTION_ON} for {name}; disable it first"
             ))),
             Stage::Active => Ok(Stage::InRecycleBin {
                 deleted_at: now,

@@ -87,14 +87,9 @@ pub async fn set_deletion_protection(
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    let action = if enabled {
-        Action::EnableDeletionProtection
-    } else {
-        Action::DisableDeletionProtection
-    };
     changing(
         Capability::Modify,
-        action,
+        Action::deletion_protection(enabled),
         &workspace.clone(),
         |s, p| async move {
             service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await

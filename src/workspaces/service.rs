@@ -240,11 +240,15 @@ pub async fn set_deletion_protection(
     .bind(found.id)
     .fetch_one(&mut *tx)
     .await?;
-    let action = if enabled {
-        Action::EnableDeletionProtection
-    } else {
-        Action::DisableDeletionProtection
-    };
     let name = row.name.clone();
-    crate::server::audit::commit(tx, now, p, action, &name, "", row).await
+    crate::server::audit::commit(
+        tx,
+        now,
+        p,
+        Action::deletion_protection(enabled),
+        &name,
+        "",
+        row,
+    )
+    .await
 }

@@ -1,7 +1,6 @@
 use super::{WorkspaceRow, create_workspace, list_workspaces, set_deletion_protection};
 
-/// Why "Delete Workspace" is disabled for a protected workspace (SPEC §15).
-const PROTECTION_ON: &str = "Deletion protection is on";
+use crate::domain::lifecycle::PROTECTION_ON;
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};

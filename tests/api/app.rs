@@ -107,6 +107,22 @@ impl TestApp {
         self.call(client, "delete_workspace", &args).await.0
     }
 
+    /// Test mode's clock: moves it by `seconds` and runs one warning and purge pass, as a script
+    /// would (no Origin, no session); the answer must be 200.
+    pub async fn advance_clock(&self, seconds: i64) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/test-api/clock/advance", self.url))
+            .json(&serde_json::json!({ "seconds": seconds }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "advancing the clock by {seconds} s"
+        );
+    }
+
     pub async fn id(&self, sql: &str) -> String {
         sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&self.pool)

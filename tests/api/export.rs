@@ -214,13 +214,7 @@ async fn viewers_of_the_account_may_export_until_the_purge_and_each_export_is_au
         let (status, ..) = get(&bob, format!("{}/recycle-bin/{bad}/export.zip", app.url)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
     }
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": RETENTION_SECS + DAY}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.advance_clock(RETENTION_SECS + DAY).await;
     assert_eq!(get(&bob, binned.clone()).await.0, StatusCode::NOT_FOUND);
 
     // One event per export, and the refusals recorded as such, each in its caller's account.

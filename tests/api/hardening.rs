@@ -569,13 +569,7 @@ async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages
         assert!(active(&app, name).await, "{name}");
     }
     // Test mode's clock is called by scripts, without any of them.
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": 0}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.advance_clock(0).await;
 }
 
 on_both_engines!(unknown_routes_and_methods_answer_the_doors_own_json_error);

@@ -70,13 +70,7 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         StatusCode::OK
     );
     assert_eq!(seen_by_bob.change().await.action, "DeleteWorkspace");
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": RETENTION_SECS + DAY}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.advance_clock(RETENTION_SECS + DAY).await;
     // The demo's legacy_reports entry and supply_chain both expire: two purges by the job.
     let mut purged = vec![];
     for _ in 0..2 {

@@ -39,13 +39,7 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
     assert_eq!(saved["signed"], true, "{body}");
 
     // legacy_reports was deleted 13 days before T0: its 1-day warning is due at once.
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": 0}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    app.advance_clock(0).await;
     let (status, body) = app.call(&root, "list_notifications", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let notices: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -107,12 +107,7 @@ async fn metrics_count_requests_by_route_purges_and_sign_in_failures(pool: Pool)
     assert!(sample(&metrics, &["console_recycle_bin_entries"]).is_some());
 
     // The test clock's purge pass removes legacy_reports (13 days old at T0).
-    reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": DAY}))
-        .send()
-        .await
-        .unwrap();
+    app.advance_clock(DAY).await;
     let metrics = metrics_of(&app).await;
     assert!(sample(&metrics, &["console_purge_passes_total"]).unwrap() >= 1.0);
     assert!(sample(&metrics, &["console_purged_entries_total"]).unwrap() >= 1.0);
