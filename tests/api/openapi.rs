@@ -756,3 +756,44 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
         );
     }
 }
+
+on_both_engines!(deletion_protection_refuses_bad_bodies_with_a_400_changing_nothing);
+async fn deletion_protection_refuses_bad_bodies_with_a_400_changing_nothing(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = key_for(&pool, "acme").await;
+    let api = Api::new(&app).await;
+    let before = app.fingerprint().await;
+    for body in [
+        serde_json::json!({}),
+        serde_json::json!({"enabled": "yes"}),
+        serde_json::json!({"enabled": 1}),
+        serde_json::json!({"enabled": true, "extra": 1}),
+        serde_json::json!([true]),
+        serde_json::json!(null),
+    ] {
+        let (status, answer) = api
+            .call(
+                Some(&root),
+                Method::PUT,
+                "/workspaces/{name}/deletion-protection",
+                "/workspaces/finance_etl/deletion-protection",
+                Some(body.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+    }
+    let res = reqwest::Client::new()
+        .put(format!(
+            "{}/openapi/v1/workspaces/finance_etl/deletion-protection",
+            app.url
+        ))
+        .header("Authorization", format!("Bearer {root}"))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.fingerprint().await, before);
+}
