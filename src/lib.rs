@@ -18,6 +18,7 @@ pub mod audit;
 pub mod cli;
 pub mod codec;
 pub mod deletion;
+pub mod dependencies;
 pub mod domain;
 pub mod error;
 pub mod export;

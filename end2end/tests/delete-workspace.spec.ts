@@ -310,3 +310,57 @@ test.describe('Deleting a workspace', () => {
     await expect(workspaceRow(page, 'kept_forever').getByText('Protected', { exact: true })).toBeVisible();
   });
 });
+
+test.describe('Cross-workspace dependencies', () => {
+  test('an upstream added in DataStudio shows in the impact check; deleted, it is "Upstream in Recycle Bin"; recovered, whole again', async ({
+    page,
+  }) => {
+    test.slow();
+    await signInAs(page, DEMO.alice);
+    const openNode = async () => {
+      await gotoHydrated(page, '/workspaces/marketing_ml/datastudio');
+      await page.getByRole('main').getByRole('button', { name: /^export_audience/ }).click();
+      const section = page.getByRole('region', { name: 'Upstream Dependencies' });
+      await expect(section).toBeVisible();
+      return section;
+    };
+    let section = await openNode();
+    await expect(section).toContainText('No upstream dependencies');
+    await section.getByRole('button', { name: 'Add Upstream' }).click();
+    await section.getByLabel('Workspace').selectOption('supply_chain');
+    const nodeSelect = section.getByLabel('Node');
+    await expect(nodeSelect.getByRole('option', { name: /supply_chain_daily/ })).toBeAttached();
+    await nodeSelect.selectOption({ label: 'supply_chain_daily (DataWorks, ODPS SQL)' });
+    await section.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(section.getByRole('listitem')).toHaveText([/^supply_chain\.supply_chain_daily\s*Remove$/]);
+    await expect(section).toContainText('supply_chain.supply_chain_daily is now an upstream of this node.');
+    await expectAccessible(page, 'DataStudio with an upstream dependency');
+    await shot(page, 'datastudio-upstream');
+
+    // The impact check of supply_chain's deletion lists it; sales_dw's lists the demo's two.
+    let dialog = await openDeleteDialog(page, 'supply_chain');
+    const downstream = dialog.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Depends on' }) });
+    await expect(dialog.getByRole('heading', { name: 'Downstream dependencies' })).toBeVisible();
+    await expect(downstream.getByRole('row')).toHaveCount(2);
+    await expect(downstream.getByRole('row').nth(1)).toHaveText(/marketing_ml\s*export_audience\s*supply_chain_daily\s*Not published/);
+    await shot(page, 'delete-dialog-downstream');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    dialog = await openDeleteDialog(page, 'finance_etl');
+    await expect(dialog).toContainText('No other workspace depends on this one');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    await deleteWorkspace(page, 'supply_chain');
+    section = await openNode();
+    await expect(section.getByRole('listitem')).toContainText('Upstream in Recycle Bin');
+
+    await gotoHydrated(page, '/recycle-bin');
+    await binRow(page, 'supply_chain').getByRole('button', { name: 'Recover', exact: true }).click();
+    const recover = page.getByRole('dialog', { name: 'Recover Workspace' });
+    await recover.getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(statusMessage(page, 'Workspace "supply_chain" was recovered.')).toBeVisible();
+    section = await openNode();
+    await expect(section.getByRole('listitem')).toHaveText([/^supply_chain\.supply_chain_daily\s*Remove$/]);
+    await section.getByRole('button', { name: 'Remove' }).click();
+    await expect(section).toContainText('No upstream dependencies');
+  });
+});

@@ -270,3 +270,56 @@ test.describe('Recycle Bin', () => {
     await shot(page, 'recycle-bin-bob');
   });
 });
+
+test.describe('Purge protection', () => {
+  test('the root turns it on: Delete Permanently is refused for the root and alice alike, live; off again, alice purges', async ({
+    page,
+    browser,
+    server,
+  }) => {
+    await signInAs(page, DEMO.root);
+    await gotoHydrated(page, '/recycle-bin');
+    const settings = page.getByRole('region', { name: 'Recycle Bin settings' });
+    const checkbox = settings.getByRole('checkbox', { name: 'Purge protection' });
+    await expect(checkbox).not.toBeChecked();
+    // Alice has the Recycle Bin open in her own browser.
+    const aliceContext = await browser.newContext({ baseURL: server.url });
+    const alice = await aliceContext.newPage();
+    await signInAs(alice, DEMO.alice);
+    await gotoHydrated(alice, '/recycle-bin');
+    await expect(alice.getByRole('region', { name: 'Recycle Bin settings' })).toHaveCount(0);
+    const purgeButton = (p: typeof page) =>
+      binRow(p, 'legacy_reports').getByRole('button', { name: 'Delete Permanently', exact: true });
+    await expect(purgeButton(alice)).toBeEnabled();
+
+    await checkbox.check();
+    await expect(statusMessage(page, 'Purge protection is on.')).toBeVisible();
+    await expect(checkbox).toBeChecked();
+    const reason = 'Purge protection is on: entries leave the Recycle Bin by Recover or after 14 days';
+    await expect(purgeButton(page)).toBeDisabled();
+    await expect(page.getByText(reason)).toBeVisible();
+    await expect(purgeButton(page)).toHaveAccessibleDescription(reason);
+    // Alice's page follows without a reload: the line, the disabled button and its reason.
+    await expect(purgeButton(alice)).toBeDisabled({ timeout: 2_000 });
+    await expect(alice.getByText('Purge protection is on', { exact: true })).toBeVisible();
+    await expect(alice.getByText(reason)).toBeVisible();
+    await expect(binRow(alice, 'legacy_reports').getByRole('button', { name: 'Recover', exact: true })).toBeEnabled();
+    await shot(page, 'recycle-bin-purge-protection-on');
+
+    await checkbox.uncheck();
+    await expect(statusMessage(page, 'Purge protection is off.')).toBeVisible();
+    await expect(purgeButton(alice)).toBeEnabled({ timeout: 2_000 });
+    await expect(alice.getByText('Purge protection is on', { exact: true })).toHaveCount(0);
+    await purgeButton(alice).click();
+    const dialog = alice.getByRole('dialog', { name: 'Delete Permanently' });
+    await dialog.getByLabel('Workspace name').fill('legacy_reports');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await expect(statusMessage(alice, /legacy_reports" was permanently deleted/)).toBeVisible();
+    // Alice was told who turned it off.
+    await alice.getByRole('button', { name: /^Notifications/ }).click();
+    await expect(alice.getByRole('region', { name: 'Notifications' })).toContainText(
+      'Purge protection was turned off by acme',
+    );
+    await aliceContext.close();
+  });
+});

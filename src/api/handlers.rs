@@ -68,13 +68,13 @@ fn query<T>(input: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     read(input.map(|Query(q)| q).map_err(|r| r.body_text()), "query")
 }
 
-fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
+pub(super) fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
     read(input.map(|Path(p)| p).map_err(|r| r.body_text()), "path")
 }
 
 /// A JSON object's fields, read into `T`: a refusal names the field that is wrong, in words that
 /// name no type of the server's.
-fn body<T: serde::de::DeserializeOwned>(
+pub(super) fn body<T: serde::de::DeserializeOwned>(
     input: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<T, ApiError> {
     let value = match input {
@@ -149,7 +149,7 @@ pub struct IdempotencyKey {
     pub idempotency_key: Option<String>,
 }
 
-fn may(caller: &Caller, capability: Capability) -> Result<(), ApiError> {
+pub(super) fn may(caller: &Caller, capability: Capability) -> Result<(), ApiError> {
     caller.principal.require(capability).map_err(ApiError)
 }
 
@@ -158,7 +158,7 @@ fn first_page() -> i64 {
 }
 
 /// A change through the audit door, as the API.
-async fn change<T, Fut>(
+pub(super) async fn change<T, Fut>(
     state: &AppState,
     caller: &Caller,
     capability: Capability,
@@ -448,6 +448,62 @@ pub async fn recover_workspace(
     )
     .await?;
     Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeProtection {
+    /// On: no Recycle Bin entry is permanently deleted before its 14 days are over (an early
+    /// purge answers 409); the 14-day purge goes on as always.
+    pub enabled: bool,
+}
+
+/// Whether the account's purge protection is on (anyone who may view the Recycle Bin).
+#[utoipa::path(get, path = "/account/purge-protection", tag = "Recycle Bin",
+    responses((status = 200, description = "The setting", body = PurgeProtection), Refusals))]
+pub async fn get_purge_protection(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<PurgeProtection> {
+    may(&caller, Capability::View)?;
+    let mut conn = s.pool.acquire().await.map_err(AppError::from)?;
+    let enabled = crate::recycle_bin::service::purge_protection(
+        &mut conn,
+        caller.principal.account_id,
+        false,
+    )
+    .await?;
+    Ok(Json(PurgeProtection { enabled }))
+}
+
+/// Turn the account's purge protection on or off (the account's root only; anyone else 403).
+#[utoipa::path(put, path = "/account/purge-protection", tag = "Recycle Bin",
+    request_body = PurgeProtection,
+    responses((status = 200, description = "The setting as it now is", body = PurgeProtection), Refusals))]
+pub async fn set_purge_protection(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    input: Result<Json<serde_json::Value>, JsonRejection>,
+) -> ApiResult<PurgeProtection> {
+    let input: PurgeProtection = body(input)?;
+    let enabled = change(
+        &s,
+        &caller,
+        Capability::ManageAccount,
+        Action::purge_protection(input.enabled),
+        "",
+        |s, p| async move {
+            crate::recycle_bin::service::set_purge_protection(
+                &s.pool,
+                s.clock.now(),
+                &p,
+                input.enabled,
+            )
+            .await
+        },
+    )
+    .await?;
+    Ok(Json(PurgeProtection { enabled }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@
 //! (`idempotency.rs`). The OpenAPI document is generated from the handlers (`utoipa`).
 pub mod handlers;
 pub mod idempotency;
+pub mod nodes;
 
 use crate::access_keys::service as keys;
 use crate::domain::Principal;
@@ -181,7 +182,20 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/workspaces/{name}/deletion-protection",
             put(handlers::set_deletion_protection),
         )
+        .route("/workspaces/{name}/nodes", get(nodes::list_nodes))
+        .route(
+            "/nodes/{id}/upstream",
+            get(nodes::list_upstream).post(nodes::add_upstream),
+        )
+        .route(
+            "/nodes/{id}/upstream/{upstream_node_id}",
+            delete(nodes::remove_upstream),
+        )
         .route("/recycle-bin", get(handlers::list_recycle_bin))
+        .route(
+            "/account/purge-protection",
+            get(handlers::get_purge_protection).put(handlers::set_purge_protection),
+        )
         .route(
             "/recycle-bin/{id}/recover",
             post(handlers::recover_workspace),
@@ -234,6 +248,12 @@ async fn openapi_document() -> impl IntoResponse {
         handlers::list_recycle_bin,
         handlers::recover_workspace,
         handlers::purge_workspace,
+        handlers::get_purge_protection,
+        handlers::set_purge_protection,
+        nodes::list_nodes,
+        nodes::list_upstream,
+        nodes::add_upstream,
+        nodes::remove_upstream,
         handlers::list_tasks,
         handlers::freeze_task,
         handlers::unfreeze_task,

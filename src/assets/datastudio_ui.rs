@@ -184,6 +184,7 @@ fn NodeEditor(
             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
             {(can_modify && !has_version).then(|| view! { <span class="reason">"Publishing needs a committed version."</span> })}
         </div>
+        <crate::dependencies::ui::UpstreamDependencies node_id=id upstream=node.upstream.clone() can_modify/>
         <h3>"Versions"</h3>
         {if node.versions.is_empty() {
             view! { <p class="empty">"No committed version yet."</p> }.into_any()

@@ -203,6 +203,8 @@ pub struct NodeDetail {
     pub code: String,
     pub versions: Vec<NodeVersion>,
     pub task_status: Option<String>,
+    /// The nodes it runs after (SPEC §16), for DataStudio's "Upstream Dependencies".
+    pub upstream: Vec<crate::dependencies::Upstream>,
 }
 
 #[server(prefix = "/api", endpoint = "get_workspace_overview", output = crate::codec::Json)]

@@ -211,6 +211,7 @@ async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResul
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
+    let upstream = crate::dependencies::service::upstream_list(conn, id).await?;
     Ok(NodeDetail {
         node: NodeSummary {
             id,
@@ -222,6 +223,7 @@ async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResul
         code,
         versions,
         task_status,
+        upstream,
     })
 }
 

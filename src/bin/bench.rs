@@ -4,6 +4,7 @@
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only preview                                 the Delete dialog's preview with 10,000 downstream dependencies vs bare SQL, and that delete
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
@@ -36,7 +37,7 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), purge-wait, audit-log,
+    /// Run one group only: sql (delete, recover, purge sweep), preview, purge-wait, audit-log,
     /// api-throughput, page-throughput, throughput, memory, export, fanout. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
@@ -63,6 +64,8 @@ mod fanout;
 mod memory;
 #[path = "bench/page_throughput.rs"]
 mod page_throughput;
+#[path = "bench/preview.rs"]
+mod preview;
 #[path = "bench/purge_wait.rs"]
 mod purge_wait;
 #[path = "bench/throughput.rs"]
@@ -91,6 +94,9 @@ async fn main() -> R<()> {
         println!("--- on {} ---", target.engine().name());
         if wants("sql") {
             sql_benchmarks(&args, target).await?;
+        }
+        if wants("preview") {
+            preview::run(target).await?;
         }
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
@@ -182,7 +188,7 @@ impl Target {
     }
 
     /// A copy of database `from` (closed) named `to`.
-    async fn copy(&self, from: &str, to: &str) -> R<Pool> {
+    pub(crate) async fn copy(&self, from: &str, to: &str) -> R<Pool> {
         self.remove(to).await?;
         match self {
             Target::Sqlite(dir) => {
@@ -346,7 +352,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
 }
 
 /// Times `service` and `bare`, each on its own fresh copy of `source`, `rounds` times, alternating.
-async fn compare(
+pub(crate) async fn compare(
     rounds: usize,
     target: &Target,
     source: &str,
@@ -378,7 +384,7 @@ pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn report(what: &str, service: &[Duration], bare: &[Duration], target: f64) {
+pub(crate) fn report(what: &str, service: &[Duration], bare: &[Duration], target: f64) {
     let (s, b) = (median(service.to_vec()), median(bare.to_vec()));
     let ratio = s.as_secs_f64() / b.as_secs_f64();
     println!(
@@ -475,7 +481,7 @@ const BARE_AUDIT: &str = "INSERT INTO audit_events (account_id, at, user_name, a
 
 /// The row changes a deletion makes (freeze box ticked), as bare statements in one transaction;
 /// with `audited`, also the event.
-async fn bare_delete(pool: &Pool, ws: i64, audited: bool) -> R<()> {
+pub(crate) async fn bare_delete(pool: &Pool, ws: i64, audited: bool) -> R<()> {
     let mut tx = pool.begin().await?;
     for sql in [
         "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (SELECT id FROM tasks WHERE workspace_id = $1 AND status = 'Running')",

@@ -61,6 +61,49 @@ enum Command {
     /// The Audit Log.
     #[command(subcommand, name = "audit-events")]
     AuditEvents(AuditEvents),
+    /// The account's settings: purge protection.
+    #[command(subcommand)]
+    Account(Account),
+    /// Nodes and their upstream dependencies.
+    #[command(subcommand)]
+    Nodes(Nodes),
+}
+
+#[derive(Subcommand, Debug)]
+enum Nodes {
+    /// List a workspace's nodes (id, name, product, type).
+    List { workspace: String },
+    /// A node's upstream nodes: list, add, remove.
+    #[command(subcommand)]
+    Upstream(UpstreamCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UpstreamCommand {
+    /// List the upstream nodes of node ID.
+    List { id: i64 },
+    /// Node ID runs after node UPSTREAM_ID from now on.
+    Add { id: i64, upstream_id: i64 },
+    /// Node ID no longer runs after node UPSTREAM_ID.
+    Remove { id: i64, upstream_id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+enum Account {
+    /// Purge protection (the root only may change it): while on, no Recycle Bin entry is
+    /// permanently deleted before its 14 days are over.
+    #[command(name = "purge-protection")]
+    PurgeProtection {
+        #[arg(value_enum)]
+        setting: Setting,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Setting {
+    On,
+    Off,
+    Show,
 }
 
 #[derive(Subcommand, Debug)]
@@ -274,6 +317,46 @@ fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
             None,
             Table::Fields(&["id", "status"]),
         ),
+        Nodes(self::Nodes::List { workspace }) => (
+            Method::GET,
+            format!("/workspaces/{}/nodes", q(workspace)),
+            None,
+            Table::List(&["id", "name", "product", "type"]),
+        ),
+        Nodes(self::Nodes::Upstream(upstream)) => {
+            let (method, path, body) = match upstream {
+                UpstreamCommand::List { id } => {
+                    (Method::GET, format!("/nodes/{id}/upstream"), None)
+                }
+                UpstreamCommand::Add { id, upstream_id } => (
+                    Method::POST,
+                    format!("/nodes/{id}/upstream"),
+                    Some(serde_json::json!({ "upstream_node_id": upstream_id })),
+                ),
+                UpstreamCommand::Remove { id, upstream_id } => (
+                    Method::DELETE,
+                    format!("/nodes/{id}/upstream/{upstream_id}"),
+                    None,
+                ),
+            };
+            (
+                method,
+                path,
+                body,
+                Table::List(&["upstream_node_id", "workspace", "node", "state"]),
+            )
+        }
+        Account(self::Account::PurgeProtection { setting }) => (
+            if *setting == Setting::Show {
+                Method::GET
+            } else {
+                Method::PUT
+            },
+            "/account/purge-protection".into(),
+            (*setting != Setting::Show)
+                .then(|| serde_json::json!({ "enabled": *setting == Setting::On })),
+            Table::Fields(&["enabled"]),
+        ),
         AuditEvents(self::AuditEvents::List {
             action,
             workspace,
@@ -308,6 +391,8 @@ fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
 enum Table {
     /// A list under this key, with these columns.
     Rows(&'static str, &'static [&'static str]),
+    /// The answer is the list itself, with these columns.
+    List(&'static [&'static str]),
     /// One object: these fields, one per line.
     Fields(&'static [&'static str]),
 }
@@ -328,12 +413,19 @@ fn cell(value: &Value) -> String {
 fn render(table: &Table, answer: &Value) -> String {
     let mut out = comfy_table::Table::new();
     out.load_preset(comfy_table::presets::NOTHING);
+    let rows = |out: &mut comfy_table::Table, list: &Value, columns: &[&str]| {
+        out.set_header(columns.iter().map(|c| c.to_uppercase()));
+        for row in list.as_array().into_iter().flatten() {
+            out.add_row(columns.iter().map(|c| cell(&row[c])));
+        }
+    };
     match table {
+        Table::List(columns) => {
+            rows(&mut out, answer, columns);
+            out.to_string()
+        }
         Table::Rows(key, columns) => {
-            out.set_header(columns.iter().map(|c| c.to_uppercase()));
-            for row in answer[key].as_array().into_iter().flatten() {
-                out.add_row(columns.iter().map(|c| cell(&row[c])));
-            }
+            rows(&mut out, &answer[key], columns);
             let mut text = out.to_string();
             for (label, key) in [
                 ("page", "page"),

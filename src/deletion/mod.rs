@@ -1,5 +1,6 @@
 //! Deleting a workspace: pre-deletion checks, then one transaction that moves it to the Recycle Bin.
 use crate::assets::AssetCount;
+use crate::dependencies::DownstreamDependencies;
 use crate::error::AppError;
 use crate::operations::TaskRow;
 use crate::workspaces::WorkspaceRow;
@@ -19,6 +20,8 @@ pub struct DeletionPreview {
     pub counts: Vec<AssetCount>,
     pub running_tasks: Vec<TaskRow>,
     pub frozen_tasks: i64,
+    /// Nodes of other workspaces that depend on nodes of this one (SPEC §16).
+    pub downstream_dependencies: DownstreamDependencies,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]

@@ -1,5 +1,6 @@
 use super::{DeletionOutcome, DeletionPreview};
 use crate::assets::service::counts;
+use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
 use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
@@ -21,13 +22,16 @@ pub async fn preview(
     let counts = counts(&mut conn, ws.id).await?;
     let all = tasks::list(&mut conn, p.account_id, now, Some(ws.id)).await?;
     let frozen_tasks = all.iter().filter(|t| t.status == "Frozen").count() as i64;
-    let running_tasks = all.into_iter().filter(|t| t.status == "Running").collect();
+    // Running, whether or not one waits for an upstream.
+    let running_tasks = all.into_iter().filter(|t| t.status != "Frozen").collect();
+    let downstream_dependencies = dependencies::downstream_of(&mut conn, ws.id).await?;
     Ok(DeletionPreview {
         pai_workspace: ws.name.clone(),
         workspace: ws,
         counts,
         running_tasks,
         frozen_tasks,
+        downstream_dependencies,
     })
 }
 
@@ -98,6 +102,10 @@ pub async fn delete(
         .bind(p.user_id)
         .execute(&mut *tx)
         .await?;
+    // Tasks of other workspaces that run after its nodes wait from now on; its own orphans have
+    // no node any more, so none of them waits.
+    dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
+    dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Orphans).await?;
     let message = format!(
         "Moved to the Recycle Bin until {}; {tasks_frozen} tasks frozen, {tasks_deleted} deleted, {tasks_orphaned} left running.",
         format_utc(purge_at)

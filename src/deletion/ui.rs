@@ -146,7 +146,7 @@ fn DeleteForm(
                             </p>
                             <ul class="task-list">
                                 {running.into_iter().map(|t| view! {
-                                    <li><strong>{t.name}</strong>" — Running — cost so far "{format_cents(t.cost_cents)}" ("{t.schedule}")"</li>
+                                    <li><strong>{t.name}</strong>" — "{t.status}" — cost so far "{format_cents(t.cost_cents)}" ("{t.schedule}")"</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any()
@@ -156,6 +156,10 @@ fn DeleteForm(
                         <input type="checkbox" prop:checked=move || freeze.get() on:change=move |ev| freeze.set(event_target_checked(&ev))/>
                         "Freeze all auto triggered tasks before deleting"
                     </label>
+                </div>
+                <div class="check-block">
+                    <h4>"Downstream dependencies"</h4>
+                    {downstream_check(preview.downstream_dependencies.clone())}
                 </div>
             </section>
             <section aria-labelledby="core-title">
@@ -210,4 +214,44 @@ fn DeleteForm(
             </div>
         </form>
     }
+}
+
+/// The third pre-deletion check (SPEC §16): the nodes of other workspaces that run after nodes of
+/// this one. It informs; the typed name stays the only confirmation.
+fn downstream_check(deps: crate::dependencies::DownstreamDependencies) -> AnyView {
+    if deps.count == 0 {
+        return view! { <p>"No other workspace depends on this one."</p> }.into_any();
+    }
+    let more = deps.count - deps.first.len() as i64;
+    let nodes = if deps.count == 1 {
+        "1 node of another workspace depends".to_owned()
+    } else {
+        format!("{} nodes of other workspaces depend", deps.count)
+    };
+    view! {
+        <p class="warning-text">
+            {nodes}
+            " on nodes of this workspace. Their scheduled runs will wait while this workspace is deleted (in the Recycle Bin), and lose this upstream if it is permanently deleted."
+        </p>
+        <table class="grid compact">
+            <thead><tr>
+                <th scope="col">"Workspace"</th>
+                <th scope="col">"Node"</th>
+                <th scope="col">"Depends on"</th>
+                <th scope="col">"Task status"</th>
+            </tr></thead>
+            <tbody>
+                {deps.first.into_iter().map(|d| view! {
+                    <tr>
+                        <td>{d.workspace}</td>
+                        <td>{d.node}</td>
+                        <td>{d.upstream_node}</td>
+                        <td>{d.task_status.unwrap_or_else(|| "Not published".into())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(more > 0).then(|| view! { <p>{format!("and {more} more (the first 100 are shown)")}</p> })}
+    }
+    .into_any()
 }

@@ -53,6 +53,10 @@ named_enum!(
         ExportWorkspace => "ExportWorkspace",
         EnableDeletionProtection => "EnableDeletionProtection",
         DisableDeletionProtection => "DisableDeletionProtection",
+        EnablePurgeProtection => "EnablePurgeProtection",
+        DisablePurgeProtection => "DisablePurgeProtection",
+        AddUpstream => "AddUpstream",
+        RemoveUpstream => "RemoveUpstream",
     }
 );
 
@@ -83,6 +87,15 @@ impl Action {
             Action::EnableDeletionProtection
         } else {
             Action::DisableDeletionProtection
+        }
+    }
+
+    /// The action of turning the account's purge protection on (`true`) or off.
+    pub fn purge_protection(enabled: bool) -> Action {
+        if enabled {
+            Action::EnablePurgeProtection
+        } else {
+            Action::DisablePurgeProtection
         }
     }
 }

@@ -11,6 +11,13 @@ use crate::error::AppError;
 /// the server's refusal.
 pub const PROTECTION_ON: &str = "Deletion protection is on";
 
+/// Why nobody can "Delete Permanently" while the account's purge protection is on (SPEC §15a).
+pub const PURGE_PROTECTION_ON: &str =
+    "Purge protection is on: entries leave the Recycle Bin by Recover or after 14 days";
+
+/// The server's refusal of an early purge while purge protection is on.
+pub const PURGE_PROTECTION_REFUSAL: &str = "Purge protection is on for this account";
+
 /// Where a workspace is in its life, read from its row (`deleted_at`, `purge_at`). A purged
 /// workspace has no row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,9 +88,14 @@ impl Stage {
         Ok(Stage::Active)
     }
 
-    /// Delete Permanently the entry the caller saw (at any time while it is in the Recycle Bin).
-    pub fn purge(self, name: &str, seen: Timestamp) -> Result<(), AppError> {
-        self.entry_seen(name, seen).map(drop)
+    /// Delete Permanently the entry the caller saw (at any time while it is in the Recycle Bin),
+    /// unless the account's purge protection is on (then only Recover or the job take it out).
+    pub fn purge(self, name: &str, seen: Timestamp, purge_protected: bool) -> Result<(), AppError> {
+        self.entry_seen(name, seen)?;
+        if purge_protected {
+            return Err(AppError::Protected(PURGE_PROTECTION_REFUSAL.into()));
+        }
+        Ok(())
     }
 
     /// Whether the purge job takes it at `now`: an entry whose 14 days are over. (The job's query
@@ -159,7 +171,7 @@ mod tests {
     fn an_entry_recovered_meanwhile_is_not_recovered_or_purged_again() {
         for error in [
             Stage::Active.recover("sales_dw", T, T + 1).unwrap_err(),
-            Stage::Active.purge("sales_dw", T).unwrap_err(),
+            Stage::Active.purge("sales_dw", T, false).unwrap_err(),
         ] {
             assert!(matches!(error, AppError::Conflict(m) if m.contains("already been recovered")));
         }
@@ -170,7 +182,7 @@ mod tests {
         let again = binned_at(T + 60);
         for error in [
             again.recover("sales_dw", T, T + 120).unwrap_err(),
-            again.purge("sales_dw", T).unwrap_err(),
+            again.purge("sales_dw", T, false).unwrap_err(),
         ] {
             assert!(
                 matches!(error, AppError::Conflict(m) if m.contains("deleted again meanwhile"))
@@ -180,7 +192,24 @@ mod tests {
 
     #[test]
     fn delete_permanently_needs_no_wait() {
-        assert_eq!(binned_at(T).purge("sales_dw", T), Ok(()));
+        assert_eq!(binned_at(T).purge("sales_dw", T, false), Ok(()));
+    }
+
+    #[test]
+    fn purge_protection_refuses_every_early_purge_but_not_the_job() {
+        assert_eq!(
+            binned_at(T).purge("sales_dw", T, true),
+            Err(AppError::Protected(
+                "Purge protection is on for this account".into()
+            ))
+        );
+        // The job's rule does not ask: an expired entry goes at its time, protected or not.
+        assert!(binned_at(T).purge_due(T + RETENTION_SECS));
+        // An entry recovered meanwhile is said so first.
+        assert!(matches!(
+            Stage::Active.purge("sales_dw", T, true),
+            Err(AppError::Conflict(_))
+        ));
     }
 
     #[test]

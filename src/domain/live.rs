@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The audit actions that change what the live pages show.
-pub const LIVE_ACTIONS: [&str; 11] = [
+pub const LIVE_ACTIONS: [&str; 14] = [
     "CreateWorkspace",
     "DeleteWorkspace",
     "RecoverWorkspace",
@@ -15,6 +15,9 @@ pub const LIVE_ACTIONS: [&str; 11] = [
     "DeleteTask",
     "EnableDeletionProtection",
     "DisableDeletionProtection",
+    "EnablePurgeProtection",
+    "DisablePurgeProtection",
+    "RemoveUpstream",
 ];
 
 /// The actions after which an open stream checks again that its viewer may still see the account
@@ -56,6 +59,9 @@ impl LiveChange {
             "DisableDeletionProtection" => {
                 format!("Deletion protection was turned off for {w} {by}")
             }
+            "RemoveUpstream" => format!("An upstream dependency of a node of {w} was removed {by}"),
+            "EnablePurgeProtection" => format!("Purge protection was turned on {by}"),
+            "DisablePurgeProtection" => format!("Purge protection was turned off {by}"),
             other => format!("{w}: {other} {by}"),
         }
     }
@@ -81,7 +87,12 @@ impl LiveChange {
     pub fn changes_recycle_bin(&self) -> bool {
         matches!(
             self.action.as_str(),
-            "DeleteWorkspace" | "RecoverWorkspace" | "PurgeWorkspace" | "PurgeExpiredWorkspace"
+            "DeleteWorkspace"
+                | "RecoverWorkspace"
+                | "PurgeWorkspace"
+                | "PurgeExpiredWorkspace"
+                | "EnablePurgeProtection"
+                | "DisablePurgeProtection"
         )
     }
 
@@ -90,7 +101,13 @@ impl LiveChange {
     pub fn changes_tasks(&self) -> bool {
         matches!(
             self.action.as_str(),
-            "DeleteWorkspace" | "PublishNode" | "FreezeTask" | "UnfreezeTask" | "DeleteTask"
+            "DeleteWorkspace"
+                | "RecoverWorkspace"
+                | "PublishNode"
+                | "FreezeTask"
+                | "UnfreezeTask"
+                | "DeleteTask"
+                | "RemoveUpstream"
         )
     }
 
@@ -129,6 +146,10 @@ mod tests {
             "sales_dw was permanently deleted by the console (its 14 days were over)"
         );
         assert_eq!(
+            change("DisablePurgeProtection", "acme").announcement(),
+            "Purge protection was turned off by acme"
+        );
+        assert_eq!(
             change("FreezeTask", "bob@acme").announcement(),
             "A task of sales_dw was frozen by bob@acme"
         );
@@ -151,7 +172,9 @@ mod tests {
         assert!(!c("PurgeWorkspace").changes_workspace_list());
         assert!(c("PurgeExpiredWorkspace").changes_recycle_bin());
         assert!(c("DeleteWorkspace").changes_tasks());
-        assert!(!c("RecoverWorkspace").changes_tasks());
+        // A recover lets tasks waiting for one of its nodes run again.
+        assert!(c("RecoverWorkspace").changes_tasks());
+        assert!(c("RemoveUpstream").changes_tasks());
         assert!(c("FreezeTask").changes_tasks() && !c("FreezeTask").changes_workspace_list());
         // Every live action matters to at least one page.
         for a in LIVE_ACTIONS {

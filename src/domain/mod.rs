@@ -1,6 +1,7 @@
 //! Pure rules of the product, shared by the server and the browser.
 pub mod audit;
 pub mod billing;
+pub mod dependencies;
 pub mod lifecycle;
 pub mod live;
 pub mod name;

@@ -31,6 +31,8 @@ pub enum Capability {
     Modify,
     /// Manage the account's RAM users and their policies.
     ManageUsers,
+    /// Change the account's own settings, such as purge protection: the root only.
+    ManageAccount,
 }
 
 /// Who is calling, as loaded from the database for every request.
@@ -59,7 +61,7 @@ impl Principal {
         match capability {
             Capability::View => full || self.policies.contains(&Policy::ReadOnly),
             Capability::Modify => full,
-            Capability::ManageUsers => self.is_root,
+            Capability::ManageUsers | Capability::ManageAccount => self.is_root,
         }
     }
 
@@ -71,6 +73,7 @@ impl Principal {
             Capability::View => "You have no permission to use DataWorks. Ask your account's administrator to attach AliyunDataWorksReadOnlyAccess or AliyunDataWorksFullAccess to your RAM user.".into(),
             Capability::Modify => "Requires AliyunDataWorksFullAccess.".into(),
             Capability::ManageUsers => "Only the Alibaba Cloud account (root) can manage RAM users.".into(),
+            Capability::ManageAccount => "Only the Alibaba Cloud account (root) can change this setting.".into(),
         }))
     }
 

@@ -1,6 +1,8 @@
 //! Notifications (SPEC §11): warnings 7 days and 1 day before a Recycle Bin entry is permanently
-//! deleted and a notice once it is, for the account root and the user who deleted it; the root's
-//! webhook receives every notice too.
+//! deleted and a notice once it is, for the account root and the user who deleted it; a notice to
+//! the root and FullAccess users when purge protection is turned off (§15a), and one to the root
+//! naming the downstream nodes that lost their upstream at a purge (§16). The root's webhook
+//! receives every notice too.
 use crate::domain::time::format_utc;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -20,6 +22,11 @@ pub enum Kind {
     Warning7Days,
     Warning1Day,
     Purged,
+    /// The account's purge protection was turned off; `detail` says by whom.
+    PurgeProtectionOff,
+    /// Workspace `workspace` was purged and nodes of other workspaces lost their upstream in
+    /// it; `detail` names them.
+    UpstreamLost,
 }
 
 impl Kind {
@@ -28,13 +35,21 @@ impl Kind {
             Kind::Warning7Days => "Warning7Days",
             Kind::Warning1Day => "Warning1Day",
             Kind::Purged => "Purged",
+            Kind::PurgeProtectionOff => "PurgeProtectionOff",
+            Kind::UpstreamLost => "UpstreamLost",
         }
     }
 
     pub fn parse(text: &str) -> Option<Kind> {
-        [Kind::Warning7Days, Kind::Warning1Day, Kind::Purged]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Kind::Warning7Days,
+            Kind::Warning1Day,
+            Kind::Purged,
+            Kind::PurgeProtectionOff,
+            Kind::UpstreamLost,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -42,10 +57,14 @@ impl Kind {
 pub struct Notice {
     pub id: i64,
     pub kind: Kind,
+    /// The workspace it is about; empty for a notice about the account.
     pub workspace: String,
-    pub purge_at: i64,
+    /// When the entry is (or was) due to be purged; none for a notice about no entry.
+    pub purge_at: Option<i64>,
     pub created_at: i64,
     pub read: bool,
+    /// Who turned purge protection off, or the nodes that lost their upstream.
+    pub detail: String,
 }
 
 impl Notice {
@@ -55,11 +74,19 @@ impl Notice {
             Kind::Warning7Days | Kind::Warning1Day => format!(
                 "{} will be permanently deleted on {}; recover it before then",
                 self.workspace,
-                format_utc(self.purge_at)
+                self.purge_at.map(format_utc).unwrap_or_default()
             ),
             Kind::Purged => format!(
                 "{} has been permanently deleted; its 14 days in the Recycle Bin are over",
                 self.workspace
+            ),
+            Kind::PurgeProtectionOff => format!(
+                "Purge protection was turned off by {}: Recycle Bin entries can be permanently deleted before their 14 days are over",
+                self.detail
+            ),
+            Kind::UpstreamLost => format!(
+                "{} was permanently deleted, and these nodes lost their upstream in it (their tasks wait until you remove the dependency): {}",
+                self.workspace, self.detail
             ),
         }
     }
@@ -67,8 +94,12 @@ impl Notice {
     /// What it is about: the Recycle Bin while the workspace can be recovered, else its events.
     pub fn link(&self) -> String {
         match self.kind {
-            Kind::Warning7Days | Kind::Warning1Day => "/recycle-bin".into(),
-            Kind::Purged => format!("/audit-log?workspace={}", query_value(&self.workspace)),
+            Kind::Warning7Days | Kind::Warning1Day | Kind::PurgeProtectionOff => {
+                "/recycle-bin".into()
+            }
+            Kind::Purged | Kind::UpstreamLost => {
+                format!("/audit-log?workspace={}", query_value(&self.workspace))
+            }
         }
     }
 }

@@ -70,14 +70,64 @@ pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<()> {
     enqueue_webhooks(conn, now, &created).await
 }
 
+/// The notice that the account's purge protection was turned off by `by`, to the root and every
+/// FullAccess user, written in the transaction that turns it off.
+pub async fn purge_protection_off(
+    conn: &mut Conn,
+    now: i64,
+    account_id: i64,
+    by: &str,
+) -> AppResult<()> {
+    let created: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO notifications (account_id, user_id, kind, created_at, detail)
+         SELECT u.account_id, u.id, $1, $2, $3 FROM users u
+         WHERE u.account_id = $4 AND (u.is_root OR EXISTS (
+             SELECT 1 FROM user_policies p WHERE p.user_id = u.id AND p.policy = $5))
+         RETURNING id",
+    )
+    .bind(Kind::PurgeProtectionOff.as_str())
+    .bind(now)
+    .bind(by)
+    .bind(account_id)
+    .bind(crate::domain::Policy::FullAccess.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    enqueue_webhooks(conn, now, &created).await
+}
+
+/// The notice to the account's root that entry `workspace_id`'s purge took the upstream of the
+/// nodes named in `detail`; once per entry (the notices' unique key).
+pub async fn upstream_lost(
+    conn: &mut Conn,
+    now: i64,
+    workspace_id: i64,
+    detail: &str,
+) -> AppResult<()> {
+    let created: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at, detail)
+         SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2, $3
+         FROM workspaces w JOIN users u ON u.account_id = w.account_id AND u.is_root
+         WHERE w.id = $4
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(Kind::UpstreamLost.as_str())
+    .bind(now)
+    .bind(detail)
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    enqueue_webhooks(conn, now, &created).await
+}
+
 #[derive(sqlx::FromRow)]
 struct NoticeRow {
     id: i64,
     kind: String,
     workspace: String,
-    purge_at: i64,
+    purge_at: Option<i64>,
     created_at: i64,
     read_at: Option<i64>,
+    detail: String,
 }
 
 impl NoticeRow {
@@ -89,6 +139,7 @@ impl NoticeRow {
             purge_at: self.purge_at,
             created_at: self.created_at,
             read: self.read_at.is_some(),
+            detail: self.detail,
         })
     }
 }
@@ -97,7 +148,7 @@ impl NoticeRow {
 pub async fn list(pool: &Pool, p: &Principal) -> AppResult<Notices> {
     let mut conn = pool.acquire().await?;
     let rows = sqlx::query_as::<_, NoticeRow>(
-        "SELECT id, kind, workspace, purge_at, created_at, read_at FROM notifications
+        "SELECT id, kind, workspace, purge_at, created_at, read_at, detail FROM notifications
          WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(p.user_id)
@@ -284,8 +335,9 @@ struct Outgoing {
     account_id: i64,
     kind: String,
     workspace: String,
-    purge_at: i64,
+    purge_at: Option<i64>,
     created_at: i64,
+    detail: String,
     user_name: String,
     is_root: crate::store::Flag,
     account_name: String,
@@ -299,7 +351,7 @@ async fn enqueue_webhooks(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<(
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let rows = sqlx::query_as::<_, Outgoing>(&format!(
-        "SELECT n.id, n.account_id, n.kind, n.workspace, n.purge_at, n.created_at, u.name AS user_name,
+        "SELECT n.id, n.account_id, n.kind, n.workspace, n.purge_at, n.created_at, n.detail, u.name AS user_name,
                 u.is_root, a.name AS account_name, s.webhook_url
          FROM notifications n
          JOIN account_settings s ON s.account_id = n.account_id
@@ -325,14 +377,15 @@ async fn enqueue_webhooks(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<(
             purge_at: row.purge_at,
             created_at: row.created_at,
             read: false,
+            detail: row.detail.clone(),
         };
         let body = serde_json::json!({
             "id": notice_id(row.id),
             "kind": kind.as_str(),
             "account": row.account_name,
             "recipient": recipient,
-            "workspace": row.workspace,
-            "purge_at": to_rfc3339(row.purge_at),
+            "workspace": (!row.workspace.is_empty()).then_some(&row.workspace),
+            "purge_at": row.purge_at.map(to_rfc3339),
             "created_at": to_rfc3339(row.created_at),
             "message": notice.text(),
         });

@@ -1,8 +1,10 @@
 use super::TaskRow;
+use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
 use crate::domain::billing::{
     DEFAULT_INTERVAL_SECS, DEFAULT_PRICE_CENTS, cost_cents, describe_schedule,
 };
+use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Recorded};
@@ -51,9 +53,18 @@ pub async fn list(
     for (task, start, end) in periods {
         by_task.entry(task).or_default().push((start, end));
     }
+    let waiting: std::collections::HashSet<i64> = dependencies::waiting_tasks(conn, account_id)
+        .await?
+        .into_iter()
+        .collect();
     Ok(rows
         .into_iter()
         .map(|t| TaskRow {
+            status: if waiting.contains(&t.id) {
+                WAITING_FOR_UPSTREAM.to_owned()
+            } else {
+                t.status
+            },
             cost_cents: cost_cents(
                 t.anchor_at,
                 t.interval_secs,
@@ -66,7 +77,6 @@ pub async fn list(
             id: t.id,
             name: t.name,
             workspace_name: t.workspace_name,
-            status: t.status,
         })
         .collect())
 }
@@ -110,6 +120,8 @@ pub async fn upsert_for_node(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+    // It waits from the start if an upstream of its node is in the Recycle Bin.
+    dependencies::settle_waiting(conn, now, account_id, Scope::Node(node_id)).await?;
     Ok(true)
 }
 
@@ -150,6 +162,16 @@ async fn task_of(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
+}
+
+/// The task's node, unless it is an orphan.
+async fn node_of(conn: &mut Conn, task_id: i64) -> AppResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT node_id FROM tasks WHERE id = $1")
+            .bind(task_id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// The name of the task's workspace (kept on the task, also for an orphan).
@@ -221,6 +243,9 @@ pub async fn unfreeze(
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
+    if let Some(node_id) = node_of(&mut tx, task_id).await? {
+        dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
+    }
     let message = format!("Task \"{name}\".");
     audit::commit(tx, now, p, Action::UnfreezeTask, &workspace, &message, ()).await
 }

@@ -1,6 +1,7 @@
 use super::{TaskRow, delete_task, freeze_task, list_tasks, unfreeze_task};
 use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
+use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::ui::WorkspaceNav;
 use crate::ui::{ErrorNote, Modal, RequiresFullAccess, error_of};
 use leptos::prelude::*;
@@ -59,7 +60,7 @@ pub fn OperationCenterPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match tasks.await {
                     Ok(list) => {
-                        let running = list.tasks.iter().filter(|t| t.status == "Running").count();
+                        let running = list.tasks.iter().filter(|t| t.status != "Frozen").count();
                         let total: i64 = list.tasks.iter().map(|t| t.cost_cents).sum();
                         let empty = list.tasks.is_empty();
                         view! {
@@ -78,7 +79,9 @@ pub fn OperationCenterPage() -> impl IntoView {
                                 <tbody>
                                     {list.tasks.into_iter().map(|task| {
                                         let id = task.id;
-                                        let running = task.status == "Running";
+                                        // "Waiting for upstream" is a Running task held back.
+                                        let running = task.status != "Frozen";
+                                        let waiting = task.status == WAITING_FOR_UPSTREAM;
                                         let doomed = task.clone();
                                         view! {
                                             <tr class:orphan=task.orphaned>
@@ -87,7 +90,7 @@ pub fn OperationCenterPage() -> impl IntoView {
                                                     {task.workspace_name.clone()}
                                                     {task.orphaned.then(|| view! { <span class="badge expired">"deleted"</span> })}
                                                 </td>
-                                                <td><span class=if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
+                                                <td><span class=if waiting { "badge waiting" } else if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
                                                 <td>{task.schedule.clone()}</td>
                                                 <td class="num">{format_cents(task.cost_cents)}</td>
                                                 <td><div class="actions">

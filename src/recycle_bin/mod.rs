@@ -31,6 +31,8 @@ pub struct BinPage {
     pub pages: i64,
     /// The server's clock when this page was read, so countdowns follow the server's time.
     pub now: i64,
+    /// The account's purge protection (SPEC §15a): while on, "Delete Permanently" is refused.
+    pub purge_protection: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
@@ -61,6 +63,21 @@ pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<Recover
     changing(Capability::Modify, Action::RecoverWorkspace, "", |s, p| async move {
         service::recover(&s.pool, s.clock.now(), &p, entry_id, deleted_at).await
     })
+    .await
+}
+
+/// The root's "Purge protection" checkbox (SPEC §15a); anyone else is refused with a 403.
+#[server(prefix = "/api", endpoint = "set_purge_protection", output = crate::codec::Json)]
+pub async fn set_purge_protection(enabled: bool) -> Result<bool, AppError> {
+    use crate::domain::Capability;
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    changing(
+        Capability::ManageAccount,
+        Action::purge_protection(enabled),
+        "",
+        |s, p| async move { service::set_purge_protection(&s.pool, s.clock.now(), &p, enabled).await },
+    )
     .await
 }
 

@@ -1,6 +1,7 @@
 use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
 use crate::assets::service::counts;
 use crate::assets::{AssetCount, NodeSummary};
+use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
 use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
@@ -46,7 +47,65 @@ pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppR
         page,
         pages,
         now,
+        purge_protection: purge_protection(&mut *pool.acquire().await?, p.account_id, false)
+            .await?,
     })
+}
+
+/// Whether the account's purge protection is on (SPEC §15a); `lock` holds the setting until the
+/// caller's transaction ends, so a purge and turning protection on happen one after the other.
+pub async fn purge_protection(conn: &mut Conn, account_id: i64, lock: bool) -> AppResult<bool> {
+    let lock = if lock {
+        crate::store::lock_row(conn)
+    } else {
+        ""
+    };
+    let on: Option<crate::store::Flag> = sqlx::query_scalar(&format!(
+        "SELECT purge_protection FROM account_settings WHERE account_id = $1{lock}"
+    ))
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(on.is_some_and(bool::from))
+}
+
+/// The root turns the account's purge protection on or off. Turning it off tells the root and
+/// every FullAccess user who did it. Answers the setting as it now is.
+pub async fn set_purge_protection(
+    pool: &Pool,
+    now: Timestamp,
+    root: &Principal,
+    enabled: bool,
+) -> AppResult<Recorded<bool>> {
+    let mut tx = crate::store::write_tx(pool).await?;
+    let was = purge_protection(&mut tx, root.account_id, true).await?;
+    sqlx::query(
+        "INSERT INTO account_settings (account_id, purge_protection) VALUES ($1, $2)
+         ON CONFLICT (account_id) DO UPDATE SET purge_protection = excluded.purge_protection",
+    )
+    .bind(root.account_id)
+    .bind(enabled)
+    .execute(&mut *tx)
+    .await?;
+    if was && !enabled {
+        notices::purge_protection_off(&mut tx, now, root.account_id, &root.sign_in_name()).await?;
+    }
+    let message = match (was, enabled) {
+        (false, true) => "Purge protection was turned on.",
+        (true, false) => "Purge protection was turned off.",
+        (_, true) => "Purge protection was already on.",
+        (_, false) => "Purge protection was already off.",
+    };
+    audit::commit(
+        tx,
+        now,
+        root,
+        Action::purge_protection(enabled),
+        "",
+        message,
+        enabled,
+    )
+    .await
 }
 
 /// The workspace of entry `id` and its stage, read and locked; an entry already purged (or being
@@ -101,6 +160,8 @@ pub async fn recover(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // Tasks that waited for its nodes run again.
+    dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
     let restored = match binned.and_then(|json| serde_json::from_str::<Vec<AssetCount>>(&json).ok())
     {
         Some(moved) => moved,
@@ -150,7 +211,8 @@ pub async fn purge(
 ) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, stage) = entry(&mut tx, p, id).await?;
-    stage.purge(&name, deleted_at)?;
+    let protected = purge_protection(&mut tx, p.account_id, true).await?;
+    stage.purge(&name, deleted_at, protected)?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
     sqlx::query("UPDATE workspaces SET purge_started_at = $1 WHERE id = $2")
         .bind(now)
@@ -158,6 +220,7 @@ pub async fn purge(
         .execute(&mut *tx)
         .await?;
     notices::purged(&mut tx, now, &[id]).await?;
+    upstream_lost(&mut tx, now, &[id]).await?;
     let message = format!(
         "Permanently deleted from the Recycle Bin (deleted at {}).",
         format_utc(deleted_at)
@@ -174,6 +237,21 @@ pub async fn purge(
         );
     }
     Ok(recorded)
+}
+
+/// The root's notice naming the nodes of other workspaces that lose their upstream with entries
+/// `ids`, written in the transaction that takes them out of the Recycle Bin for good (so once).
+/// The dependencies themselves are marked lost as the nodes they point to are removed (a trigger
+/// on `assets`, in each batch's transaction).
+async fn upstream_lost(conn: &mut Conn, now: Timestamp, ids: &[i64]) -> AppResult<()> {
+    for &id in ids {
+        let losing = dependencies::losing_upstream(conn, id, ids).await?;
+        if !losing.is_empty() {
+            let detail = crate::domain::dependencies::name_some(&losing);
+            notices::upstream_lost(conn, now, id, &detail).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes claimed entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last, and
@@ -276,6 +354,7 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
             }
         }
         notices::purged(&mut tx, now, &fresh).await?;
+        upstream_lost(&mut tx, now, &fresh).await?;
         tx.commit().await?;
         if ids.is_empty() {
             metrics::counter!("console_purge_passes_total").increment(1);

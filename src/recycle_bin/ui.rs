@@ -1,5 +1,9 @@
-use super::{BinEntry, RecoveryReport, list_recycle_bin, purge_workspace, recover_workspace};
+use super::{
+    BinEntry, RecoveryReport, list_recycle_bin, purge_workspace, recover_workspace,
+    set_purge_protection,
+};
 use crate::domain::Viewer;
+use crate::domain::lifecycle::PURGE_PROTECTION_ON;
 use crate::domain::retention::{
     RETENTION_DAYS, format_countdown, is_expired, is_urgent, remaining_secs,
 };
@@ -32,6 +36,53 @@ pub fn RecycleBinPage() -> impl IntoView {
     let pending = RwSignal::new(None::<Pending>);
     let report = RwSignal::new(None::<RecoveryReport>);
     let status = RwSignal::new(String::new());
+    let protect = Action::new(|enabled: &bool| set_purge_protection(*enabled));
+    Effect::new(move |_| {
+        match protect.value().get() {
+            Some(Ok(on)) => status.set(if on {
+                "Purge protection is on.".into()
+            } else {
+                "Purge protection is off.".into()
+            }),
+            // The checkbox shows the setting as it is again.
+            Some(Err(_)) => {}
+            None => return,
+        }
+        version.update(|v| *v += 1);
+    });
+    // "Recycle Bin settings" for the root; for anyone else the line "Purge protection is on", or
+    // nothing (SPEC §15a).
+    let settings = move || {
+        Suspend::new(async move {
+            let on = list.await.is_ok_and(|data| data.purge_protection);
+            if viewer.is_root {
+                view! {
+                    <section class="settings" aria-labelledby="bin-settings">
+                        <h2 id="bin-settings">"Recycle Bin settings"</h2>
+                        <label class="check">
+                            <input
+                                type="checkbox"
+                                prop:checked=on
+                                disabled=move || protect.pending().get()
+                                on:change=move |ev| { protect.dispatch(event_target_checked(&ev)); }
+                            />
+                            "Purge protection"
+                        </label>
+                        <p class="hint">
+                            "While it is on, nobody (you included) can delete an entry permanently: entries leave the Recycle Bin by Recover or after "
+                            {RETENTION_DAYS} " days. Turning it off notifies every user with AliyunDataWorksFullAccess."
+                        </p>
+                        {error_of(protect.value())}
+                    </section>
+                }
+                .into_any()
+            } else if on {
+                view! { <p class="note">"Purge protection is on"</p> }.into_any()
+            } else {
+                ().into_any()
+            }
+        })
+    };
 
     // One timer for the whole page: the server's time, estimated from the last list read.
     let offset = RwSignal::new(None::<f64>);
@@ -65,6 +116,7 @@ pub fn RecycleBinPage() -> impl IntoView {
             "Deleted workspaces are kept here for " {RETENTION_DAYS} " days with their data sources, computing resources, nodes and resources. "
             "The " {RETENTION_DAYS} " days are fixed and cannot be extended: when they end, the workspace is permanently deleted and its name is released."
         </p>
+        <Transition fallback=|| ()>{settings}</Transition>
         <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
         {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
         <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
@@ -73,7 +125,9 @@ pub fn RecycleBinPage() -> impl IntoView {
                     Ok(data) => {
                         let server_now = data.now;
                         let empty = data.entries.is_empty();
+                        let purge_protected = data.purge_protection;
                         view! {
+                            {purge_protected.then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
                             <table class="grid">
                                 <thead>
                                     <tr>
@@ -113,7 +167,9 @@ pub fn RecycleBinPage() -> impl IntoView {
                                                     >"Recover"</button>
                                                     <button
                                                         class="danger-outline"
-                                                        disabled=move || !can_modify || expired()
+                                                        disabled=move || !can_modify || expired() || purge_protected
+                                                        title=purge_protected.then_some(PURGE_PROTECTION_ON)
+                                                        aria-describedby=purge_protected.then_some("purge-protection-reason")
                                                         on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
                                                     >"Delete Permanently"</button>
                                                     {move || (!expired()).then(|| view! {

@@ -3,6 +3,7 @@
 //! obeys every rule the product does.
 use crate::assets::service::{self as assets, NewAsset};
 use crate::deletion::service as deletion;
+use crate::dependencies::service as dependencies;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::identity::service as identity;
@@ -64,6 +65,9 @@ struct Workspace {
     assets: Vec<[String; 5]>,
     #[serde(default)]
     steps: Vec<Step>,
+    /// [node, upstream workspace, upstream node]: the node runs after that one (SPEC §16).
+    #[serde(default)]
+    upstream: Vec<[String; 3]>,
     deleted: Option<Deleted>,
 }
 
@@ -180,6 +184,11 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
                 }
                 _ => return Err(AppError::Internal),
             }
+        }
+        for [node, up_ws, up_node] in &ws.upstream {
+            let node = node_id(pool, by, &ws.name, node).await?;
+            let upstream = node_id(pool, by, up_ws, up_node).await?;
+            dependencies::add(pool, t, by, node, upstream).await?;
         }
         if let Some(deleted) = &ws.deleted {
             let (by, t) = (who(&deleted.by)?, now - deleted.days_ago * DAY);

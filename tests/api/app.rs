@@ -138,6 +138,8 @@ impl TestApp {
             (SELECT coalesce(sum(length(password_hash)), 0) + count(DISTINCT password_hash) FROM users),
             (SELECT count(*) FROM workspaces), (SELECT count(*) FROM workspaces WHERE deleted_at IS NULL),
             (SELECT count(*) FROM workspaces WHERE deletion_protection),
+            (SELECT count(*) FROM account_settings WHERE purge_protection = TRUE), (SELECT count(*) FROM notifications),
+            (SELECT count(*) FROM node_dependencies),
             (SELECT count(*) FROM assets), (SELECT coalesce(sum(length(code)), 0) FROM assets),
             (SELECT count(*) FROM assets WHERE node_status = 'published'), (SELECT count(*) FROM node_versions),
             (SELECT count(*) FROM tasks), (SELECT count(*) FROM tasks WHERE status = 'Running'),

@@ -184,3 +184,232 @@ async fn ctl_protects_and_unprotects_a_workspace(pool: Pool) {
     let deleted = ctl.json(&delete).await;
     assert_eq!(deleted["name"], "finance_etl");
 }
+
+on_both_engines!(
+    purge_protection_refuses_every_early_purge_on_every_door_until_the_root_turns_it_off
+);
+async fn purge_protection_refuses_every_early_purge_on_every_door_until_the_root_turns_it_off(
+    pool: Pool,
+) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "acme").await,
+    };
+    let alice_ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let shown = alice_ctl
+        .json(&["account", "purge-protection", "show"])
+        .await;
+    assert_eq!(shown["enabled"], false);
+    // Only the root may change it.
+    let refused = alice_ctl.run(&["account", "purge-protection", "on"]).await;
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("403"), "{}", refused.stderr);
+    let on = root.json(&["account", "purge-protection", "on"]).await;
+    assert_eq!(on["enabled"], true);
+    assert_eq!(
+        alice_ctl
+            .json(&["account", "purge-protection", "show"])
+            .await["enabled"],
+        true
+    );
+
+    let (id, at) = bin_entry(&pool, "legacy_reports").await;
+    let message = "Purge protection is on for this account";
+    let before = app.fingerprint().await;
+    // The console's server function, for the root and for alice.
+    for who in [("acme", "acme-demo-1"), ("alice@acme", "alice-demo-1")] {
+        let client = app.client(Some(who)).await;
+        let (status, body) = app
+            .call(
+                &client,
+                "purge_workspace",
+                &[
+                    ("entry_id", id.to_string()),
+                    ("deleted_at", at.to_string()),
+                    ("typed_name", "legacy_reports".into()),
+                ],
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::CONFLICT, "{body}");
+        assert!(body.contains(message), "{body}");
+    }
+    // The API, through ctl.
+    let id_text = id.to_string();
+    let purge = [
+        "recycle-bin",
+        "purge",
+        id_text.as_str(),
+        "--confirm",
+        "legacy_reports",
+    ];
+    for ctl in [&root, &alice_ctl] {
+        let refused = ctl.run(&purge).await;
+        assert_eq!(refused.code, 1);
+        assert!(
+            refused.stderr.contains("409") && refused.stderr.contains(message),
+            "{}",
+            refused.stderr
+        );
+    }
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "the refusals changed nothing"
+    );
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'PurgeWorkspace' AND result = 'Denied'
+         AND message = $1",
+    )
+    .bind(message)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, 4, "each refusal is audited");
+
+    // Turned off, the same purge goes through, and alice (FullAccess) was told who turned it off.
+    let off = root.json(&["account", "purge-protection", "off"]).await;
+    assert_eq!(off["enabled"], false);
+    let purged = alice_ctl.json(&purge).await;
+    assert_eq!(purged["purged"], true);
+    let told: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE n.kind = 'PurgeProtectionOff' AND n.detail = 'acme' AND u.name IN ('acme', 'alice')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(told, 2);
+}
+
+on_both_engines!(ctl_and_the_api_manage_upstream_dependencies_with_clear_refusals);
+async fn ctl_and_the_api_manage_upstream_dependencies_with_clear_refusals(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let node = |answer: &serde_json::Value, name: &str| -> i64 {
+        answer
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {answer}"))["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let finance = ctl.json(&["nodes", "list", "finance_etl"]).await;
+    let sales = ctl.json(&["nodes", "list", "sales_dw"]).await;
+    let (ledger, reconcile) = (node(&finance, "daily_ledger"), node(&finance, "reconcile"));
+    let (dwd, ads, ods) = (
+        node(&sales, "dwd_sales"),
+        node(&sales, "ads_report"),
+        node(&sales, "ods_orders"),
+    );
+    assert_eq!(finance[0]["type"], "ODPS SQL");
+    let table = ctl.run(&["nodes", "list", "finance_etl"]).await;
+    assert!(
+        table.stdout.contains("daily_ledger") && table.stdout.contains("TYPE"),
+        "{}",
+        table.stdout
+    );
+
+    // The demo's two dependencies, and the impact check of sales_dw's deletion (SPEC §20).
+    let ups = ctl
+        .json(&["nodes", "upstream", "list", &ledger.to_string()])
+        .await;
+    assert_eq!(ups[0]["workspace"], "sales_dw");
+    assert_eq!(ups[0]["node"], "dwd_sales");
+    assert_eq!(ups[0]["upstream_node_id"], dwd);
+    let shown = ctl.json(&["workspaces", "get", "sales_dw"]).await;
+    let downstream = &shown["downstream_dependencies"];
+    assert_eq!(downstream["count"], 2, "{shown}");
+    assert_eq!(downstream["first"][0]["workspace"], "finance_etl");
+    assert_eq!(downstream["first"][0]["node"], "daily_ledger");
+    assert_eq!(downstream["first"][0]["task_status"], "Running");
+    assert_eq!(downstream["first"][1]["node"], "reconcile");
+    assert_eq!(
+        downstream["first"][1]["task_status"],
+        serde_json::Value::Null
+    );
+    for ws in ["finance_etl", "marketing_ml"] {
+        let none = ctl.json(&["workspaces", "get", ws]).await;
+        assert_eq!(none["downstream_dependencies"]["count"], 0, "{ws}");
+    }
+
+    // Add one, see it, refuse the same again, a cycle, the node itself and another account's node.
+    let added = ctl
+        .json(&[
+            "nodes",
+            "upstream",
+            "add",
+            &reconcile.to_string(),
+            &ods.to_string(),
+        ])
+        .await;
+    assert_eq!(added.as_array().unwrap().len(), 2);
+    let globex_node: i64 = sqlx::query_scalar("SELECT id FROM assets WHERE name = 'globex_job'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let before = app.fingerprint().await;
+    for (args, status, says) in [
+        (
+            [reconcile, ods],
+            "409",
+            "sales_dw.ods_orders is already an upstream of this node.",
+        ),
+        ([ads, reconcile], "422", "would close a cycle"),
+        ([ads, ads], "422", "A node cannot be its own upstream."),
+        (
+            [reconcile, globex_node],
+            "404",
+            "That upstream node does not exist.",
+        ),
+        ([globex_node, reconcile], "404", "That node does not exist."),
+    ] {
+        let refused = ctl
+            .run(&[
+                "nodes",
+                "upstream",
+                "add",
+                &args[0].to_string(),
+                &args[1].to_string(),
+            ])
+            .await;
+        assert_eq!(refused.code, 1);
+        assert!(
+            refused.stderr.contains(status) && refused.stderr.contains(says),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "the refusals changed nothing"
+    );
+    let left = ctl
+        .json(&[
+            "nodes",
+            "upstream",
+            "remove",
+            &reconcile.to_string(),
+            &ods.to_string(),
+        ])
+        .await;
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert_eq!(left[0]["node"], "ads_report");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action IN ('AddUpstream', 'RemoveUpstream')
+         AND source = 'API' AND result = 'Success' AND workspace = 'finance_etl'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+}

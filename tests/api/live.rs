@@ -290,3 +290,33 @@ async fn turning_deletion_protection_on_or_off_reaches_other_viewers(pool: Pool)
         assert_eq!(change.announcement(), said);
     }
 }
+
+on_both_engines!(turning_purge_protection_on_or_off_reaches_other_viewers_recycle_bins);
+async fn turning_purge_protection_on_or_off_reaches_other_viewers_recycle_bins(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let root = app.client(Some(("acme", "acme-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let mut seen_by_bob = Stream::open(&app.url, &bob).await;
+    for (enabled, action, said) in [
+        (
+            true,
+            "EnablePurgeProtection",
+            "Purge protection was turned on by acme",
+        ),
+        (
+            false,
+            "DisablePurgeProtection",
+            "Purge protection was turned off by acme",
+        ),
+    ] {
+        let made = Instant::now();
+        let (status, body) = app
+            .call(&root, "set_purge_protection", &[("enabled", s(enabled))])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let change = seen_by_bob.change_since(made).await;
+        assert_eq!(change.action, action);
+        assert!(change.changes_recycle_bin());
+        assert_eq!(change.announcement(), said);
+    }
+}

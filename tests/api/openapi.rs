@@ -62,8 +62,59 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
     .fetch_one(&pool)
     .await
     .unwrap();
+    let node = |ws: &'static str, n: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
+                 WHERE w.account_id = 1 AND w.name = $1 AND a.name = $2",
+            )
+            .bind(ws)
+            .bind(n)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (reconcile, ads_report) = (
+        node("finance_etl", "reconcile").await,
+        node("sales_dw", "ads_report").await,
+    );
+    let tmp_check = node("sales_dw", "tmp_check").await;
     use StatusCode as S;
     let ops: Vec<Op> = vec![
+        (
+            Method::GET,
+            "/workspaces/{name}/nodes",
+            "/workspaces/finance_etl/nodes".into(),
+            None,
+            false,
+            [S::NOT_FOUND, S::OK, S::OK],
+        ),
+        (
+            Method::GET,
+            "/nodes/{id}/upstream",
+            format!("/nodes/{reconcile}/upstream"),
+            None,
+            false,
+            [S::NOT_FOUND, S::OK, S::OK],
+        ),
+        (
+            Method::POST,
+            "/nodes/{id}/upstream",
+            format!("/nodes/{tmp_check}/upstream"),
+            Some(serde_json::json!({"upstream_node_id": reconcile})),
+            true,
+            [S::NOT_FOUND, S::OK, S::CONFLICT],
+        ),
+        (
+            Method::DELETE,
+            "/nodes/{id}/upstream/{upstream_node_id}",
+            format!("/nodes/{reconcile}/upstream/{ads_report}"),
+            None,
+            true,
+            [S::NOT_FOUND, S::OK, S::NOT_FOUND],
+        ),
         (
             Method::GET,
             "/workspaces",
@@ -148,6 +199,22 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             None,
             true,
             [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND],
+        ),
+        (
+            Method::GET,
+            "/account/purge-protection",
+            "/account/purge-protection".into(),
+            None,
+            false,
+            [S::OK, S::OK, S::OK],
+        ),
+        (
+            Method::PUT,
+            "/account/purge-protection",
+            "/account/purge-protection".into(),
+            Some(serde_json::json!({"enabled": false})),
+            true,
+            [S::OK, S::FORBIDDEN, S::OK],
         ),
         (
             Method::PUT,
@@ -757,43 +824,92 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
     }
 }
 
-on_both_engines!(deletion_protection_refuses_bad_bodies_with_a_400_changing_nothing);
-async fn deletion_protection_refuses_bad_bodies_with_a_400_changing_nothing(pool: Pool) {
+on_both_engines!(bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changing_nothing);
+async fn bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changing_nothing(
+    pool: Pool,
+) {
     let app = spawn_app(pool.clone(), false).await;
     let root = key_for(&pool, "acme").await;
     let api = Api::new(&app).await;
     let before = app.fingerprint().await;
+    for (template, path) in [
+        (
+            "/workspaces/{name}/deletion-protection",
+            "/workspaces/finance_etl/deletion-protection",
+        ),
+        ("/account/purge-protection", "/account/purge-protection"),
+    ] {
+        refuse_bad_bodies(&app, &api, &root, Method::PUT, template, path, "enabled").await;
+    }
+    let reconcile: i64 = sqlx::query_scalar("SELECT id FROM assets WHERE name = 'reconcile'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let path = format!("/nodes/{reconcile}/upstream");
+    refuse_bad_bodies(
+        &app,
+        &api,
+        &root,
+        Method::POST,
+        "/nodes/{id}/upstream",
+        &path,
+        "upstream_node_id",
+    )
+    .await;
+    assert_eq!(app.fingerprint().await, before);
+}
+
+/// `method path` with each malformed body of one field `field` (a boolean, or a number when
+/// the field ends in `_id`) answers 400.
+async fn refuse_bad_bodies(
+    app: &TestApp,
+    api: &Api<'_>,
+    root: &str,
+    method: Method,
+    template: &str,
+    path: &str,
+    field: &str,
+) {
+    let (wrong, also_wrong, good) = if field.ends_with("_id") {
+        (
+            serde_json::json!("12"),
+            serde_json::json!(true),
+            serde_json::json!(1),
+        )
+    } else {
+        (
+            serde_json::json!("yes"),
+            serde_json::json!(1),
+            serde_json::json!(true),
+        )
+    };
     for body in [
         serde_json::json!({}),
-        serde_json::json!({"enabled": "yes"}),
-        serde_json::json!({"enabled": 1}),
-        serde_json::json!({"enabled": true, "extra": 1}),
-        serde_json::json!([true]),
+        serde_json::json!({ field: wrong }),
+        serde_json::json!({ field: also_wrong }),
+        serde_json::json!({ field: good, "extra": 1 }),
+        serde_json::json!([good]),
         serde_json::json!(null),
     ] {
         let (status, answer) = api
             .call(
-                Some(&root),
-                Method::PUT,
-                "/workspaces/{name}/deletion-protection",
-                "/workspaces/finance_etl/deletion-protection",
+                Some(root),
+                method.clone(),
+                template,
+                path,
                 Some(body.clone()),
                 None,
             )
             .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}: {answer}");
     }
     let res = reqwest::Client::new()
-        .put(format!(
-            "{}/openapi/v1/workspaces/finance_etl/deletion-protection",
-            app.url
-        ))
+        .request(method, format!("{}/openapi/v1{path}", app.url))
         .header("Authorization", format!("Bearer {root}"))
         .header("Content-Type", "application/json")
         .body("{not json")
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(app.fingerprint().await, before);
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
 }

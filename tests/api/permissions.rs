@@ -17,6 +17,8 @@ enum Needs {
     View,
     Modify,
     ManageUsers,
+    /// The account's own settings (purge protection): the root only, like ManageUsers.
+    ManageAccount,
 }
 
 /// One argument of a server function: its name, the value of a valid call (the one the sweep of
@@ -100,7 +102,7 @@ macro_rules! matrix_tests {
 ///
 /// ```text
 /// "endpoint" {
-///     needs: View,                  // Public, SignedIn, View, Modify or ManageUsers
+///     needs: View,                  // Public, SignedIn, View, Modify, ManageUsers or ManageAccount
 ///     own_account_only: true,       // whether it touches only the caller's own account
 ///     args: [arg("name", "value of a valid call"), optional("name", "value"), ...],
 ///     matrix: [test_name = |ids, who| vec![value, ...], ...],
@@ -243,6 +245,12 @@ server_functions! {
             set_deletion_protection_needs_full_access = |ids, who| vec![s("finance_etl"), s(false)],
         ],
     }
+    "set_purge_protection" {
+        needs: ManageAccount,
+        own_account_only: true,
+        args: [arg("enabled", "false")],
+        matrix: [set_purge_protection_is_for_the_root_only = |ids, who| vec![s(false)]],
+    }
     "get_workspace_overview" {
         needs: View,
         own_account_only: false,
@@ -284,6 +292,42 @@ server_functions! {
         own_account_only: false,
         args: [arg("workspace", "sales_dw")],
         matrix: [list_nodes_needs_view = |ids, who| vec![s("finance_etl")]],
+    }
+    "list_workspace_names" {
+        needs: View,
+        own_account_only: true,
+        args: [],
+        matrix: [list_workspace_names_needs_view = |ids, who| vec![]],
+    }
+    "list_workspace_nodes" {
+        needs: View,
+        own_account_only: false,
+        args: [arg("workspace", "sales_dw")],
+        matrix: [list_workspace_nodes_needs_view = |ids, who| vec![s("finance_etl")]],
+    }
+    "add_upstream" {
+        needs: Modify,
+        own_account_only: false,
+        args: [arg("node_id", "1"), arg("upstream_node_id", "2")],
+        matrix: [
+            add_upstream_needs_full_access = |ids, who| by_root(
+                who,
+                vec![ids.tmp_check.clone(), ids.reconcile.clone()],
+                vec![ids.export_audience.clone(), ids.pai_forecast.clone()],
+            ),
+        ],
+    }
+    "remove_upstream" {
+        needs: Modify,
+        own_account_only: false,
+        args: [arg("node_id", "1"), arg("upstream_node_id", "2")],
+        matrix: [
+            remove_upstream_needs_full_access = |ids, who| by_root(
+                who,
+                vec![ids.reconcile.clone(), ids.ads_report.clone()],
+                vec![ids.daily_ledger.clone(), ids.dwd_sales.clone()],
+            ),
+        ],
     }
     "get_node" {
         needs: View,
@@ -522,8 +566,8 @@ fn expected(needs: Needs, who: Who, own_account_only: bool) -> StatusCode {
         (Needs::View, _) => true,
         (Needs::Modify, Who::Carol | Who::Bob) => false,
         (Needs::Modify, _) => true,
-        (Needs::ManageUsers, Who::Root | Who::Globex) => true,
-        (Needs::ManageUsers, _) => false,
+        (Needs::ManageUsers | Needs::ManageAccount, Who::Root | Who::Globex) => true,
+        (Needs::ManageUsers | Needs::ManageAccount, _) => false,
     };
     match (allowed, who) {
         (false, _) => StatusCode::FORBIDDEN,
@@ -569,6 +613,9 @@ struct Ids {
     export_audience: String,
     pai_forecast: String,
     reconcile: String,
+    daily_ledger: String,
+    dwd_sales: String,
+    ads_report: String,
     ods_task: String,
     dwd_task: String,
     ads_task: String,
@@ -612,6 +659,9 @@ impl Ids {
             export_audience: app.id(&node("marketing_ml", "export_audience")).await,
             pai_forecast: app.id(&node("sales_dw", "pai_forecast")).await,
             reconcile: app.id(&node("finance_etl", "reconcile")).await,
+            daily_ledger: app.id(&node("finance_etl", "daily_ledger")).await,
+            dwd_sales: app.id(&node("sales_dw", "dwd_sales")).await,
+            ads_report: app.id(&node("sales_dw", "ads_report")).await,
             ods_task: app.id(&task("ods_orders")).await,
             dwd_task: app.id(&task("dwd_sales")).await,
             ads_task: app.id(&task("ads_report")).await,

@@ -9,6 +9,7 @@ mod assets;
 mod audit;
 mod deletion;
 mod demo;
+mod dependencies;
 mod identity;
 mod instances;
 mod notifications;

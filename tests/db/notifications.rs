@@ -548,3 +548,113 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
     assert_ne!(signature, webhook::signature(&secret, body.as_bytes()));
     assert_eq!(events(&pool, &acme, by_action("SetWebhook")).await.len(), 3);
 }
+
+on_both_engines!(
+    notices_and_deliveries_written_before_part_three_survive_its_migration,
+    engine
+);
+/// Part three rebuilt the notifications table on SQLite (and changed it in place on PostgreSQL):
+/// a database written by the version before opens with every notice, delivery, id and counter.
+async fn notices_and_deliveries_written_before_part_three_survive_its_migration(engine: Engine) {
+    let url = fresh_database_url(engine).await;
+    let last_before = match engine {
+        Engine::Sqlite => 11,
+        Engine::Postgres => 8,
+    };
+    let rows = [
+        "INSERT INTO accounts (id, name, created_at) VALUES (1, 'acme', 0)",
+        "INSERT INTO users (id, account_id, name, is_root, password_hash, created_at)
+             VALUES (1, 1, 'acme', TRUE, 'x', 0)",
+        "INSERT INTO notifications (id, account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at, read_at)
+             VALUES (7, 1, 1, 3, 100, 'Purged', 'old_ws', 200, 300, 301)",
+        "INSERT INTO webhook_outbox (id, notification_id, account_id, url, body, created_at, next_attempt_at, attempts, done_at, outcome, last_attempt_at)
+             VALUES (5, 7, 1, 'https://example.com/h', '{}', 300, 300, 2, 310, 'Delivered', 310)",
+        // A notice whose row is gone: its id is never handed out again.
+        "INSERT INTO notifications (id, account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
+             VALUES (9, 1, 1, 4, 100, 'Purged', 'gone_ws', 200, 300)",
+        "DELETE FROM notifications WHERE id = 9",
+    ];
+    match engine {
+        Engine::Sqlite => {
+            use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
+            use std::str::FromStr;
+            let mut conn = SqliteConnectOptions::from_str(&url)
+                .unwrap()
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .connect()
+                .await
+                .unwrap();
+            let mut before = sqlx::migrate!("migrations/sqlite");
+            before.migrations = before
+                .migrations
+                .iter()
+                .filter(|m| m.version <= last_before)
+                .cloned()
+                .collect();
+            before.run(&mut conn).await.unwrap();
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+        Engine::Postgres => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let mut before = sqlx::migrate!("migrations/postgres");
+            before.migrations = before
+                .migrations
+                .iter()
+                .filter(|m| m.version <= last_before)
+                .cloned()
+                .collect();
+            before.run(&mut conn).await.unwrap();
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+    let pool = workspace_console::store::connect(&url).await.unwrap();
+    let kept: (i64, String, Option<i64>, Option<i64>, String) =
+        sqlx::query_as("SELECT id, workspace, purge_at, read_at, detail FROM notifications")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kept,
+        (7, "old_ws".into(), Some(200), Some(301), String::new())
+    );
+    let delivery: (i64, i64, Option<String>, Option<i64>) =
+        sqlx::query_as("SELECT id, notification_id, outcome, last_attempt_at FROM webhook_outbox")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(delivery, (5, 7, Some("Delivered".into()), Some(310)));
+    // The delivery still goes with its notice.
+    let acme = workspace_console::identity::service::load_principal(&pool, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    bin::set_purge_protection(&pool, 400, &acme, true)
+        .await
+        .unwrap();
+    bin::set_purge_protection(&pool, 400, &acme, false)
+        .await
+        .unwrap();
+    let newest: i64 = sqlx::query_scalar("SELECT max(id) FROM notifications")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    if engine == Engine::Sqlite {
+        assert!(
+            newest > 9,
+            "a new notice takes no id handed out before ({newest})"
+        );
+    }
+    sqlx::query("DELETE FROM notifications WHERE id = 7")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count(&pool, "SELECT count(*) FROM webhook_outbox").await, 0);
+    pool.close().await;
+    drop_database(&url).await;
+}

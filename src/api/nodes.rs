@@ -1,0 +1,123 @@
+//! The API's dependency operations (SPEC §16): a workspace's nodes, and a node's upstream nodes.
+use super::handlers::{Refusals, WorkspacePath, body, change, may, path};
+use super::{ApiResult, Caller};
+use crate::dependencies::service as dependencies;
+use crate::dependencies::{NodeRef, Upstream};
+use crate::domain::Capability;
+use crate::domain::audit::Action;
+use crate::error::AppError;
+use crate::server::AppState;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Extension, Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A node named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct NodePath {
+    /// The node's id (from `GET /workspaces/{name}/nodes`). An id of no node of the account
+    /// answers 404.
+    pub id: i64,
+}
+
+/// A dependency named in the path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct DependencyPath {
+    /// The downstream node's id.
+    pub id: i64,
+    /// The upstream node's id (also of one that was purged).
+    pub upstream_node_id: i64,
+}
+
+/// List the nodes of a workspace.
+#[utoipa::path(get, path = "/workspaces/{name}/nodes", tag = "Dependencies", params(WorkspacePath),
+    responses((status = 200, description = "Its nodes, by name", body = [NodeRef]), Refusals))]
+pub async fn list_nodes(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    name: Result<Path<String>, PathRejection>,
+) -> ApiResult<Vec<NodeRef>> {
+    let name = path(name)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        dependencies::nodes_of(&s.pool, &caller.principal, &name).await?,
+    ))
+}
+
+/// List a node's upstream nodes, with where each is (`state`: empty, `Upstream in Recycle Bin` or
+/// `Upstream purged`).
+#[utoipa::path(get, path = "/nodes/{id}/upstream", tag = "Dependencies", params(NodePath),
+    responses((status = 200, description = "Its upstream nodes", body = [Upstream]), Refusals))]
+pub async fn list_upstream(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+) -> ApiResult<Vec<Upstream>> {
+    let id = path(id)?;
+    may(&caller, Capability::View)?;
+    let mut conn = s.pool.acquire().await.map_err(AppError::from)?;
+    Ok(Json(
+        dependencies::upstream_of(&mut conn, &caller.principal, id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUpstream {
+    /// A node of the account, in an active workspace: not the node itself, not one it depends on
+    /// already (409), not one that runs after it (a cycle: 422).
+    pub upstream_node_id: i64,
+}
+
+/// Add an upstream node: the node runs after it.
+#[utoipa::path(post, path = "/nodes/{id}/upstream", tag = "Dependencies", params(NodePath),
+    request_body = NewUpstream,
+    responses((status = 200, description = "Its upstream nodes", body = [Upstream]), Refusals))]
+pub async fn add_upstream(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+    input: Result<Json<serde_json::Value>, JsonRejection>,
+) -> ApiResult<Vec<Upstream>> {
+    let id = path(id)?;
+    let input: NewUpstream = body(input)?;
+    let list = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::AddUpstream,
+        "",
+        |s, p| async move {
+            dependencies::add(&s.pool, s.clock.now(), &p, id, input.upstream_node_id).await
+        },
+    )
+    .await?;
+    Ok(Json(list))
+}
+
+/// Remove an upstream node (also one that was purged: its task then runs again).
+#[utoipa::path(delete, path = "/nodes/{id}/upstream/{upstream_node_id}", tag = "Dependencies",
+    params(DependencyPath),
+    responses((status = 200, description = "Its upstream nodes", body = [Upstream]), Refusals))]
+pub async fn remove_upstream(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Result<Path<(i64, i64)>, PathRejection>,
+) -> ApiResult<Vec<Upstream>> {
+    let (id, upstream) = path(ids)?;
+    let list = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::RemoveUpstream,
+        "",
+        |s, p| async move { dependencies::remove(&s.pool, s.clock.now(), &p, id, upstream).await },
+    )
+    .await?;
+    Ok(Json(list))
+}

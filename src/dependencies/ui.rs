@@ -1,0 +1,153 @@
+use super::{Upstream, add_upstream, list_workspace_names, list_workspace_nodes, remove_upstream};
+use crate::ui::{RequiresFullAccess, error_of};
+use leptos::prelude::*;
+
+/// DataStudio's "Upstream Dependencies" of one node: `<workspace>.<node>` per line with "Remove",
+/// and "Add Upstream" (a workspace of the account, then one of its nodes).
+#[component]
+pub fn UpstreamDependencies(
+    node_id: i64,
+    upstream: Vec<Upstream>,
+    can_modify: bool,
+) -> impl IntoView {
+    // The list comes with the node (rendered by the server), then from each change's answer: no
+    // resource of its own inside the node editor's Suspend.
+    let ups = RwSignal::new(upstream);
+    let said = RwSignal::new(String::new());
+    let remove = Action::new(move |up: &Upstream| {
+        let up = up.clone();
+        async move {
+            let left = remove_upstream(node_id, up.upstream_node_id).await?;
+            Ok::<_, crate::error::AppError>((up, left))
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok((up, left))) = remove.value().get() {
+            said.set(format!(
+                "{} is no longer an upstream of this node.",
+                up.label()
+            ));
+            ups.set(left);
+        }
+    });
+    let adding = RwSignal::new(false);
+    let on_added = Callback::new(move |(label, list): (String, Vec<Upstream>)| {
+        adding.set(false);
+        said.set(format!("{label} is now an upstream of this node."));
+        ups.set(list);
+    });
+    let rows = move || {
+        let list = ups.get();
+        if list.is_empty() {
+            return view! {
+                <p class="empty">"No upstream dependencies: this node runs on its own schedule."</p>
+            }
+            .into_any();
+        }
+        view! {
+            <ul class="dependencies">
+                {list.into_iter().map(|up| {
+                    let label_id = format!("upstream-{}", up.upstream_node_id);
+                    let target = up.clone();
+                    view! {
+                        <li>
+                            <code id=label_id.clone()>{up.label()}</code>
+                            {(!up.state.is_empty()).then(|| view! { <span class="badge expired">{up.state.clone()}</span> })}
+                            <button
+                                aria-describedby=label_id
+                                disabled=move || !can_modify || remove.pending().get()
+                                on:click=move |_| { remove.dispatch(target.clone()); }
+                            >"Remove"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="upstream" aria-labelledby="upstream-title">
+            <h3 id="upstream-title">"Upstream Dependencies"</h3>
+            <p class="hint">"This node runs after these nodes, in this workspace or in other workspaces of the account."</p>
+            {rows}
+            {error_of(remove.value())}
+            <div aria-live="polite" class="status" class:quiet=move || said.with(String::is_empty)>{move || said.get()}</div>
+            {move || if adding.get() {
+                view! { <AddUpstreamForm node_id on_added on_cancel=Callback::new(move |_| adding.set(false))/> }.into_any()
+            } else {
+                view! {
+                    <button disabled=!can_modify on:click=move |_| adding.set(true)>"Add Upstream"</button>
+                    {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// "Add Upstream": pick a workspace of the account, then one of its nodes.
+#[component]
+fn AddUpstreamForm(
+    node_id: i64,
+    on_added: Callback<(String, Vec<Upstream>)>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let workspaces = LocalResource::new(list_workspace_names);
+    let workspace = RwSignal::new(String::new());
+    let nodes = LocalResource::new(move || {
+        let w = workspace.get();
+        async move {
+            if w.is_empty() {
+                Ok(Vec::new())
+            } else {
+                list_workspace_nodes(w).await
+            }
+        }
+    });
+    let picked = RwSignal::new(None::<i64>);
+    let add = Action::new(move |up: &i64| add_upstream(node_id, *up));
+    Effect::new(move |_| {
+        if let Some(Ok(ups)) = add.value().get()
+            && let Some(added) = ups
+                .iter()
+                .find(|u| Some(u.upstream_node_id) == picked.get_untracked())
+        {
+            on_added.run((added.label(), ups.clone()));
+        }
+    });
+    view! {
+        <form class="add-upstream" on:submit=move |ev| {
+            ev.prevent_default();
+            if let Some(up) = picked.get_untracked() {
+                add.dispatch(up);
+            }
+        }>
+            <label for="upstream-workspace">"Workspace"</label>
+            <select id="upstream-workspace" on:change=move |ev| {
+                picked.set(None);
+                workspace.set(event_target_value(&ev));
+            }>
+                <option value="" selected=true>"Choose a workspace"</option>
+                {move || workspaces.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|w| view! {
+                    <option value=w.clone()>{w.clone()}</option>
+                }).collect_view()}
+            </select>
+            <label for="upstream-node">"Node"</label>
+            <select
+                id="upstream-node"
+                disabled=move || workspace.with(String::is_empty)
+                on:change=move |ev| picked.set(event_target_value(&ev).parse().ok())
+            >
+                <option value="" selected=move || picked.get().is_none()>"Choose a node"</option>
+                {move || nodes.get().and_then(Result::ok).unwrap_or_default().into_iter().filter(|n| n.id != node_id).map(|n| view! {
+                    <option value=n.id.to_string()>{format!("{} ({}, {})", n.name, n.product, n.node_type)}</option>
+                }).collect_view()}
+            </select>
+            {error_of(add.value())}
+            <div class="dialog-buttons">
+                <button type="submit" class="primary" disabled=move || picked.get().is_none() || add.pending().get()>"Add"</button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
