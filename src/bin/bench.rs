@@ -202,6 +202,11 @@ impl Target {
                 source.close().await;
             }
             Target::Postgres(_) => {
+                // A connection of a closed pool may still be leaving.
+                self.admin(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'bench_{from}'"
+                ))
+                .await?;
                 self.admin(&format!("CREATE DATABASE bench_{to} TEMPLATE bench_{from}"))
                     .await?;
             }

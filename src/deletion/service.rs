@@ -104,7 +104,7 @@ pub async fn delete(
         .await?;
     // Tasks of other workspaces that run after its nodes wait from now on; its own orphans have
     // no node any more, so none of them waits.
-    dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
+    dependencies::hold_downstream_of(&mut tx, now, id).await?;
     dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Orphans).await?;
     let message = format!(
         "Moved to the Recycle Bin until {}; {tasks_frozen} tasks frozen, {tasks_deleted} deleted, {tasks_orphaned} left running.",

@@ -53,10 +53,11 @@ pub async fn list(
     for (task, start, end) in periods {
         by_task.entry(task).or_default().push((start, end));
     }
-    let waiting: std::collections::HashSet<i64> = dependencies::waiting_tasks(conn, account_id)
-        .await?
-        .into_iter()
-        .collect();
+    let waiting: std::collections::HashSet<i64> =
+        dependencies::waiting_tasks(conn, account_id, workspace_id)
+            .await?
+            .into_iter()
+            .collect();
     Ok(rows
         .into_iter()
         .map(|t| TaskRow {

@@ -244,12 +244,12 @@ pub async fn purge(
 /// The dependencies themselves are marked lost as the nodes they point to are removed (a trigger
 /// on `assets`, in each batch's transaction).
 async fn upstream_lost(conn: &mut Conn, now: Timestamp, ids: &[i64]) -> AppResult<()> {
-    for &id in ids {
-        let losing = dependencies::losing_upstream(conn, id, ids).await?;
-        if !losing.is_empty() {
-            let detail = crate::domain::dependencies::name_some(&losing);
-            notices::upstream_lost(conn, now, id, &detail).await?;
-        }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for (id, losing) in dependencies::losing_upstream(conn, ids).await? {
+        let detail = crate::domain::dependencies::name_some(&losing);
+        notices::upstream_lost(conn, now, id, &detail).await?;
     }
     Ok(())
 }

@@ -56,12 +56,24 @@ pub(crate) async fn run(target: &Target) -> R<()> {
                 .map(drop)
                 .map_err(Into::into)
         },
-        async |pool: &Pool| bare_delete(pool, hub, true).await,
+        async |pool: &Pool| {
+            bare_delete(pool, hub, true).await?;
+            // The same row changes: the downstream tasks' Running periods end.
+            sqlx::query(
+                "UPDATE task_running_periods SET ended_at = 1 WHERE ended_at IS NULL AND task_id IN (
+                     SELECT t.id FROM tasks t JOIN node_dependencies d ON d.node_id = t.node_id
+                     JOIN assets a ON a.id = d.upstream_id WHERE a.workspace_id = $1 AND t.status = 'Running')",
+            )
+            .bind(hub)
+            .execute(pool)
+            .await?;
+            Ok(())
+        },
     )
     .await?;
     report(
         &format!(
-            "delete of that workspace ({} downstream tasks then wait), bare SQL with the audit write too",
+            "delete of that workspace ({} downstream tasks then wait), bare SQL with the audit write and the periods ended too",
             WORKSPACES * NODES_EACH
         ),
         &service,
