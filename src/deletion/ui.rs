@@ -233,7 +233,7 @@ fn downstream_check(deps: crate::dependencies::DownstreamDependencies) -> AnyVie
             {nodes}
             " on nodes of this workspace. Their scheduled runs will wait while this workspace is deleted (in the Recycle Bin), and lose this upstream if it is permanently deleted."
         </p>
-        <table class="grid compact">
+        <table class="grid compact text">
             <thead><tr>
                 <th scope="col">"Workspace"</th>
                 <th scope="col">"Node"</th>
