@@ -173,3 +173,25 @@ clusterTest.describe('Live console on two instances', () => {
     void a;
   });
 });
+
+test('a tab whose session ended stops trying the live stream and says it is signed out', async ({ page }) => {
+  await signInAs(page, DEMO.alice);
+  await gotoHydrated(page, '/workspaces');
+  // The same session signs out in another tab.
+  const other = await page.context().newPage();
+  await gotoHydrated(other, '/workspaces');
+  await other.getByRole('banner').getByRole('button', { name: 'Sign Out', exact: true }).click();
+  await expect(other).toHaveURL(/\/login/);
+  // The stream checks its session every 5 s (src/live/sse.rs), the browser reconnects 1 s later
+  // and is refused: the page knows within about 6 s.
+  const alert = page.getByRole('alert').filter({ hasText: 'You are signed out' });
+  await expect(alert).toBeVisible({ timeout: 15_000 });
+  await expect(alert.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/login');
+  // No more attempts at the stream.
+  let attempts = 0;
+  page.on('request', (r) => {
+    if (r.url().includes('/live/events')) attempts += 1;
+  });
+  await page.waitForTimeout(4_000);
+  expect(attempts).toBe(0);
+});

@@ -20,6 +20,9 @@ pub struct Live {
     pub last: ArcRwSignal<Option<Heard>>,
     /// Moves whenever the page must re-read everything (the stream (re)connected, or was told to).
     pub rereads: ArcRwSignal<u64>,
+    /// The session ended (signed out here or elsewhere, expired, password reset): the stream
+    /// stopped for good.
+    pub signed_out: ArcRwSignal<bool>,
 }
 
 impl Live {
@@ -27,6 +30,7 @@ impl Live {
         Self {
             last: ArcRwSignal::new(None),
             rereads: ArcRwSignal::new(0),
+            signed_out: ArcRwSignal::new(false),
         }
     }
 }
@@ -43,7 +47,7 @@ impl Default for Live {
 pub fn live_version(shows: fn(&LiveChange) -> bool) -> Signal<u64> {
     let bumps = RwSignal::new(0u64);
     if let Some(live) = use_context::<Live>() {
-        let Live { last, rereads } = live;
+        let Live { last, rereads, .. } = live;
         Effect::new(move |seen: Option<u64>| {
             let heard = last.with(|h| h.as_ref().map(|h| (h.seq, shows(&h.change))));
             let seq = heard.map_or(0, |(seq, _)| seq);
@@ -162,7 +166,11 @@ pub fn LiveUpdates() -> impl IntoView {
                     let live = live.clone();
                     move || live.rereads.update(|r| *r += 1)
                 };
-                let stream = browser::Stream::open(on_change, on_reread);
+                let on_signed_out = {
+                    let live = live.clone();
+                    move || live.signed_out.set(true)
+                };
+                let stream = browser::Stream::open(on_change, on_reread, on_signed_out);
                 let stream = send_wrapper::SendWrapper::new(stream);
                 on_cleanup(move || stream.take().close());
             }
@@ -174,8 +182,15 @@ pub fn LiveUpdates() -> impl IntoView {
         let said = said.clone();
         move || said.with(String::is_empty)
     };
+    let signed_out = live.signed_out.clone();
     view! {
         <p class="live-note" class:quiet=quiet aria-live="polite" aria-atomic="true">{move || said.get()}</p>
+        {move || signed_out.get().then(|| view! {
+            <p class="error signed-out" role="alert">
+                "You are signed out, so this page no longer updates by itself. "
+                <a href="/login">"Sign in"</a>" again to go on."
+            </p>
+        })}
     }
 }
 
@@ -193,8 +208,9 @@ mod browser {
     /// One `EventSource` on [`super::super::PATH`] while the tab is visible (a hidden tab holds no
     /// connection: browsers allow only a few per site), opened again after the browser gives up
     /// on it (an answer that was not a stream: a restart in progress, a refusal), 1 s, 2 s, 4 s …
-    /// up to 30 s later. Every (re)opening makes the page re-read: changes may have happened
-    /// meanwhile.
+    /// up to 30 s later, unless the session is over (asked of `live_session` first): then it
+    /// stops for good and says so. Every (re)opening makes the page re-read: changes may have
+    /// happened meanwhile.
     pub struct Stream(Rc<RefCell<Inner>>);
 
     struct Inner {
@@ -205,6 +221,7 @@ mod browser {
         backoff_ms: i32,
         on_change: Rc<dyn Fn(LiveChange)>,
         on_reread: Rc<dyn Fn()>,
+        on_signed_out: Rc<dyn Fn()>,
     }
 
     fn hidden() -> bool {
@@ -217,6 +234,7 @@ mod browser {
         pub fn open(
             on_change: impl Fn(LiveChange) + 'static,
             on_reread: impl Fn() + 'static,
+            on_signed_out: impl Fn() + 'static,
         ) -> Self {
             let inner = Rc::new(RefCell::new(Inner {
                 source: None,
@@ -226,6 +244,7 @@ mod browser {
                 backoff_ms: 1000,
                 on_change: Rc::new(on_change),
                 on_reread: Rc::new(on_reread),
+                on_signed_out: Rc::new(on_signed_out),
             }));
             let on_visibility: Handler = {
                 let inner = inner.clone();
@@ -360,16 +379,30 @@ mod browser {
             delay
         };
         let inner = inner.clone();
-        let again = Closure::once_into_js(move || {
-            if inner.borrow().source.is_none() {
-                connect(&inner);
+        leptos::task::spawn_local(async move {
+            // A stream the server refused or ended may mean the session is over: then trying
+            // again is pointless (every try is refused) and the page says so instead.
+            if let Err(crate::error::AppError::Unauthenticated) = super::super::live_session().await
+            {
+                let signed_out = {
+                    let mut i = inner.borrow_mut();
+                    i.stopped = true;
+                    i.on_signed_out.clone()
+                };
+                signed_out();
+                return;
+            }
+            let again = Closure::once_into_js(move || {
+                if inner.borrow().source.is_none() {
+                    connect(&inner);
+                }
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    again.unchecked_ref(),
+                    delay,
+                );
             }
         });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                again.unchecked_ref(),
-                delay,
-            );
-        }
     }
 }

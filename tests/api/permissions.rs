@@ -480,6 +480,12 @@ server_functions! {
         args: [],
         matrix: [],
     }
+    "live_session" {
+        needs: SignedIn,
+        own_account_only: true,
+        args: [],
+        matrix: [],
+    }
     "count_unread_notifications" {
         needs: SignedIn,
         own_account_only: true,
