@@ -187,6 +187,7 @@ test('a tab whose session ended stops trying the live stream and says it is sign
   const alert = page.getByRole('alert').filter({ hasText: 'You are signed out' });
   await expect(alert).toBeVisible({ timeout: 15_000 });
   await expect(alert.getByRole('link', { name: 'Sign in' })).toHaveAttribute('href', '/login');
+  await expectAccessible(page, 'a page whose session ended');
   // No more attempts at the stream.
   let attempts = 0;
   page.on('request', (r) => {

@@ -2,6 +2,7 @@ import {
   DEMO,
   advanceClock,
   expect,
+  expectAccessible,
   gotoHydrated,
   reloadHydrated,
   shot,
@@ -304,6 +305,8 @@ test.describe('Purge protection', () => {
     await expect(alice.getByText('Purge protection is on', { exact: true })).toBeVisible();
     await expect(alice.getByText(reason)).toBeVisible();
     await expect(binRow(alice, 'legacy_reports').getByRole('button', { name: 'Recover', exact: true })).toBeEnabled();
+    await expectAccessible(page, 'the Recycle Bin with its settings, purge protection on');
+    await expectAccessible(alice, 'the Recycle Bin with purge protection on, for a FullAccess user');
     await shot(page, 'recycle-bin-purge-protection-on');
 
     await checkbox.uncheck();

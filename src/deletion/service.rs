@@ -6,6 +6,7 @@ use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::operations::TaskRow;
 use crate::operations::service as tasks;
 use crate::server::audit::{self, Recorded};
 use crate::store::{Flag, Pool};
@@ -21,9 +22,8 @@ pub async fn preview(
     let mut conn = pool.acquire().await?;
     let counts = counts(&mut conn, ws.id).await?;
     let all = tasks::list(&mut conn, p.account_id, now, Some(ws.id)).await?;
-    let frozen_tasks = all.iter().filter(|t| t.status == "Frozen").count() as i64;
-    // Running, whether or not one waits for an upstream.
-    let running_tasks = all.into_iter().filter(|t| t.status != "Frozen").collect();
+    let frozen_tasks = all.iter().filter(|t| !t.is_running()).count() as i64;
+    let running_tasks = all.into_iter().filter(TaskRow::is_running).collect();
     let downstream_dependencies = dependencies::downstream_of(&mut conn, ws.id).await?;
     Ok(DeletionPreview {
         pai_workspace: ws.name.clone(),

@@ -21,11 +21,7 @@ struct NodeAt {
 }
 
 async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> AppResult<NodeAt> {
-    let lock = if lock {
-        crate::store::lock_row(conn)
-    } else {
-        ""
-    };
+    let lock = crate::store::lock_row_if(conn, lock);
     let found: Option<NodeAt> = sqlx::query_as(&format!(
         "SELECT w.name AS workspace, a.name, w.deleted_at
          FROM assets a JOIN workspaces w ON w.id = a.workspace_id
@@ -325,13 +321,12 @@ pub async fn waiting_tasks(
     .await?)
 }
 
-/// The join from the nodes of workspace `$1` to the nodes of other, active workspaces that
-/// depend on them.
-const DOWNSTREAM: &str = "FROM assets un
+/// From upstream nodes `un` through their dependencies `d` to the downstream nodes `dn` and
+/// their workspaces `dw`.
+const UPSTREAM_TO_DOWNSTREAM: &str = "FROM assets un
      JOIN node_dependencies d ON d.upstream_id = un.id
      JOIN assets dn ON dn.id = d.node_id
-     JOIN workspaces dw ON dw.id = dn.workspace_id
-     WHERE un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1 AND dw.deleted_at IS NULL";
+     JOIN workspaces dw ON dw.id = dn.workspace_id";
 
 /// The "Downstream dependencies" of workspace `workspace_id`: how many nodes of other workspaces
 /// depend on its nodes, and the first `DOWNSTREAM_SHOWN` by workspace and node name. Two queries,
@@ -340,7 +335,12 @@ pub async fn downstream_of(
     conn: &mut Conn,
     workspace_id: i64,
 ) -> AppResult<DownstreamDependencies> {
-    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {DOWNSTREAM}"))
+    // The nodes of other, active workspaces that depend on nodes of workspace `$1`.
+    let downstream = format!(
+        "{UPSTREAM_TO_DOWNSTREAM}
+         WHERE un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1 AND dw.deleted_at IS NULL"
+    );
+    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {downstream}"))
         .bind(workspace_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -350,7 +350,7 @@ pub async fn downstream_of(
     let first: Vec<Downstream> = sqlx::query_as(&format!(
         "SELECT dw.name AS workspace, dn.name AS node, un.name AS upstream_node,
                 (SELECT t.status FROM tasks t WHERE t.node_id = dn.id) AS task_status
-         {DOWNSTREAM} ORDER BY dw.name, dn.name, un.name LIMIT $2"
+         {downstream} ORDER BY dw.name, dn.name, un.name LIMIT $2"
     ))
     .bind(workspace_id)
     .bind(DOWNSTREAM_SHOWN)
@@ -371,10 +371,7 @@ pub async fn losing_upstream(
         .collect::<Vec<_>>()
         .join(",");
     let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-        "SELECT DISTINCT un.workspace_id, dw.name AS workspace, dn.name AS node FROM assets un
-         JOIN node_dependencies d ON d.upstream_id = un.id
-         JOIN assets dn ON dn.id = d.node_id
-         JOIN workspaces dw ON dw.id = dn.workspace_id
+        "SELECT DISTINCT un.workspace_id, dw.name AS workspace, dn.name AS node {UPSTREAM_TO_DOWNSTREAM}
          WHERE un.workspace_id IN ({list}) AND un.kind = 'node' AND dn.workspace_id NOT IN ({list})
          ORDER BY un.workspace_id, workspace, node"
     ))

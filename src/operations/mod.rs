@@ -20,6 +20,14 @@ pub struct TaskRow {
     pub cost_cents: i64,
 }
 
+impl TaskRow {
+    /// Running, whether it runs or waits for an upstream ("Waiting for upstream" is a Running
+    /// task held back): it can be frozen, and it bills unless it waits.
+    pub fn is_running(&self) -> bool {
+        self.status != "Frozen"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskList {

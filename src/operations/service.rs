@@ -153,26 +153,16 @@ async fn task_of(
     conn: &mut Conn,
     p: &Principal,
     task_id: i64,
-) -> AppResult<(String, String, Option<i64>)> {
+) -> AppResult<(String, String, Option<i64>, Option<i64>)> {
     let lock = crate::store::lock_row(conn);
     sqlx::query_as(&format!(
-        "SELECT name, status, workspace_id FROM tasks WHERE id = $1 AND account_id = $2{lock}"
+        "SELECT name, status, workspace_id, node_id FROM tasks WHERE id = $1 AND account_id = $2{lock}"
     ))
     .bind(task_id)
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
-}
-
-/// The task's node, unless it is an orphan.
-async fn node_of(conn: &mut Conn, task_id: i64) -> AppResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT node_id FROM tasks WHERE id = $1")
-            .bind(task_id)
-            .fetch_one(conn)
-            .await?,
-    )
 }
 
 /// The name of the task's workspace (kept on the task, also for an orphan).
@@ -192,7 +182,7 @@ pub async fn freeze(
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, status, _) = task_of(&mut tx, p, task_id).await?;
+    let (name, status, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
     audit::about(&workspace);
     if status == "Frozen" {
@@ -222,7 +212,7 @@ pub async fn unfreeze(
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, status, workspace_id) = task_of(&mut tx, p, task_id).await?;
+    let (name, status, workspace_id, node_id) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
     audit::about(&workspace);
     if workspace_id.is_none() {
@@ -244,7 +234,7 @@ pub async fn unfreeze(
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    if let Some(node_id) = node_of(&mut tx, task_id).await? {
+    if let Some(node_id) = node_id {
         dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     }
     let message = format!("Task \"{name}\".");
@@ -259,7 +249,7 @@ pub async fn delete(
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, _, _) = task_of(&mut tx, p, task_id).await?;
+    let (name, _, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
     audit::about(&workspace);
     sqlx::query(

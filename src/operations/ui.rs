@@ -60,7 +60,7 @@ pub fn OperationCenterPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match tasks.await {
                     Ok(list) => {
-                        let running = list.tasks.iter().filter(|t| t.status != "Frozen").count();
+                        let running = list.tasks.iter().filter(|t| t.is_running()).count();
                         let total: i64 = list.tasks.iter().map(|t| t.cost_cents).sum();
                         let empty = list.tasks.is_empty();
                         view! {
@@ -79,8 +79,7 @@ pub fn OperationCenterPage() -> impl IntoView {
                                 <tbody>
                                     {list.tasks.into_iter().map(|task| {
                                         let id = task.id;
-                                        // "Waiting for upstream" is a Running task held back.
-                                        let running = task.status != "Frozen";
+                                        let running = task.is_running();
                                         let waiting = task.status == WAITING_FOR_UPSTREAM;
                                         let doomed = task.clone();
                                         view! {

@@ -55,11 +55,7 @@ pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppR
 /// Whether the account's purge protection is on (SPEC §15a); `lock` holds the setting until the
 /// caller's transaction ends, so a purge and turning protection on happen one after the other.
 pub async fn purge_protection(conn: &mut Conn, account_id: i64, lock: bool) -> AppResult<bool> {
-    let lock = if lock {
-        crate::store::lock_row(conn)
-    } else {
-        ""
-    };
+    let lock = crate::store::lock_row_if(conn, lock);
     let on: Option<crate::store::Flag> = sqlx::query_scalar(&format!(
         "SELECT purge_protection FROM account_settings WHERE account_id = $1{lock}"
     ))

@@ -137,6 +137,11 @@ pub fn lock_row(conn: &AnyConnection) -> &'static str {
     }
 }
 
+/// [`lock_row`] when `lock`, else nothing: for a read used both inside a write and on its own.
+pub fn lock_row_if(conn: &AnyConnection, lock: bool) -> &'static str {
+    if lock { lock_row(conn) } else { "" }
+}
+
 /// Appended to the `SELECT` that claims a batch of jobs: each instance takes rows no other one
 /// holds. (SQLite has one writer at a time, so the claim is exclusive already.)
 pub fn claim_rows(conn: &AnyConnection) -> &'static str {

@@ -845,6 +845,39 @@ async fn bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changin
         .fetch_one(&pool)
         .await
         .unwrap();
+    // Ids that are not numbers, and a name that is no workspace name, in the node routes' paths.
+    for (method, template, path, want) in [
+        (
+            Method::GET,
+            "/nodes/{id}/upstream",
+            "/nodes/x1/upstream",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::POST,
+            "/nodes/{id}/upstream",
+            "/nodes/1.5/upstream",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::DELETE,
+            "/nodes/{id}/upstream/{upstream_node_id}",
+            "/nodes/1/upstream/abc",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/workspaces/{name}/nodes",
+            "/workspaces/no%20such%20name/nodes",
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let body = (method == Method::POST).then(|| serde_json::json!({"upstream_node_id": 1}));
+        let (status, answer) = api
+            .call(Some(&root), method.clone(), template, path, body, None)
+            .await;
+        assert_eq!(status, want, "{method} {path}: {answer}");
+    }
     let path = format!("/nodes/{reconcile}/upstream");
     refuse_bad_bodies(
         &app,
