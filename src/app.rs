@@ -7,6 +7,7 @@ use crate::identity::current_viewer;
 use crate::identity::ui::{LoginPage, RamUsersPage, SignOutButton, SignUpPage};
 use crate::notifications::ui::NotificationsButton;
 use crate::operations::ui::OperationCenterPage;
+use crate::recycle_bin::entry_ui::BinEntryPage;
 use crate::recycle_bin::ui::RecycleBinPage;
 use crate::ui::{ErrorNote, NavLink, NoPermission};
 use crate::workspaces::ui::WorkspacesPage;
@@ -80,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces/:name/operation-center") view={Lazy::<OperationCenter>::new()}/>
                     <Route path=path!("operation-center") view={Lazy::<OperationCenter>::new()}/>
                     <Route path=path!("recycle-bin") view={Lazy::<RecycleBin>::new()}/>
+                    <Route path=path!("recycle-bin/:id") view={Lazy::<BinEntry>::new()}/>
                     <Route path=path!("ram-users") view={Lazy::<RamUsers>::new()}/>
                     <Route path=path!("audit-log") view={Lazy::<AuditLog>::new()}/>
                 </ParentRoute>
@@ -116,6 +118,7 @@ lazy_page! {
     DataStudio => DataStudioPage,
     OperationCenter => OperationCenterPage,
     RecycleBin => RecycleBinPage,
+    BinEntry => BinEntryPage,
     RamUsers => RamUsersPage,
     AuditLog => AuditLogPage,
 }
@@ -158,21 +161,48 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
     } else {
         "RAM user · no DataWorks policy"
     };
+    // On a narrow screen the header's contents sit behind "Menu" (SPEC §19); it closes when a
+    // page is chosen.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/workspaces">"Workspace Console"</a>
-            <nav class="mainnav" aria-label="Main">
-                <NavLink href="/workspaces">"Workspaces"</NavLink>
-                <NavLink href="/operation-center">"Operation Center"</NavLink>
-                <NavLink href="/recycle-bin">"Recycle Bin"</NavLink>
-                <NavLink href="/audit-log">"Audit Log"</NavLink>
-                {viewer.is_root.then(|| view! { <NavLink href="/ram-users">"RAM Users"</NavLink> })}
-            </nav>
-            <div class="who">
-                <span class="who-name">{viewer.sign_in_name.clone()}</span>
-                <span class="who-role">{role}</span>
-                <NotificationsButton/>
-                <SignOutButton/>
+            <button
+                class="menu-toggle"
+                aria-expanded=move || menu_open.get().to_string()
+                aria-controls="topbar-menu"
+                on:click=move |_| menu_open.update(|open| *open = !*open)
+            >
+                "Menu"
+            </button>
+            <div
+                id="topbar-menu"
+                class="topbar-menu"
+                class:open=move || menu_open.get()
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    if ev.key() == "Escape" && menu_open.get_untracked() {
+                        menu_open.set(false);
+                        focus_menu_toggle();
+                    }
+                }
+            >
+                <nav class="mainnav" aria-label="Main">
+                    <NavLink href="/workspaces">"Workspaces"</NavLink>
+                    <NavLink href="/operation-center">"Operation Center"</NavLink>
+                    <NavLink href="/recycle-bin">"Recycle Bin"</NavLink>
+                    <NavLink href="/audit-log">"Audit Log"</NavLink>
+                    {viewer.is_root.then(|| view! { <NavLink href="/ram-users">"RAM Users"</NavLink> })}
+                </nav>
+                <div class="who">
+                    <span class="who-name">{viewer.sign_in_name.clone()}</span>
+                    <span class="who-role">{role}</span>
+                    <NotificationsButton/>
+                    <SignOutButton/>
+                </div>
             </div>
         </header>
         <main class="page">
@@ -181,6 +211,19 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
                 <Outlet/>
             </Show>
         </main>
+    }
+}
+
+/// Escape in the open header menu returns the focus to "Menu".
+fn focus_menu_toggle() {
+    use wasm_bindgen::JsCast;
+    if let Some(toggle) = document()
+        .query_selector(".menu-toggle")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = toggle.focus();
     }
 }
 

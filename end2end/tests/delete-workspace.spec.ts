@@ -364,3 +364,47 @@ test.describe('Cross-workspace dependencies', () => {
     await expect(section).toContainText('No upstream dependencies');
   });
 });
+
+test.describe('Undo (SPEC §17)', () => {
+  test('"Undo" right after a delete recovers the workspace and shows the Recovery report', async ({ page }) => {
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'marketing_ml');
+    const status = statusMessage(page, 'marketing_ml was moved to the Recycle Bin.');
+    await expect(status).toBeVisible();
+    await shot(page, 'undo-offered');
+    await status.getByRole('button', { name: 'Undo', exact: true }).click();
+    const report = page.getByRole('region', { name: 'Recovery report' });
+    await expect(report).toBeVisible();
+    await expect(report).toContainText('Nodes to publish again');
+    // The button is gone; the focus is on what it did.
+    await expect(page.locator(':focus')).toContainText('Workspace "marketing_ml" was recovered.');
+    await expect(workspaceRow(page, 'marketing_ml')).toHaveCount(1);
+    await shot(page, 'undo-done');
+    await expectAccessible(page, 'the Workspaces page after an Undo');
+  });
+
+  test('after 30 seconds by the server clock Undo is refused and points to the Recycle Bin', async ({ page, baseURL }) => {
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'finance_etl');
+    await advanceClock(baseURL!, 31);
+    const status = statusMessage(page, 'finance_etl was moved to the Recycle Bin.');
+    await status.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect(status).toContainText('recover it from the Recycle Bin instead');
+    await expect(status.getByRole('button', { name: 'Undo' })).toHaveCount(0);
+    await expect(status.getByRole('link', { name: 'Recycle Bin' })).toBeVisible();
+    await expect(workspaceRow(page, 'finance_etl')).toHaveCount(0);
+  });
+
+  test('the page takes the Undo button away when its 30 seconds end', async ({ page }) => {
+    await page.clock.install();
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'marketing_ml');
+    const status = statusMessage(page, 'marketing_ml was moved to the Recycle Bin.');
+    const undo = status.getByRole('button', { name: 'Undo', exact: true });
+    await page.clock.fastForward(29_000);
+    await expect(undo).toBeVisible();
+    await page.clock.fastForward(2_000);
+    await expect(undo).toHaveCount(0);
+    await expect(status.getByRole('link', { name: 'Recycle Bin' })).toBeVisible();
+  });
+});

@@ -286,7 +286,12 @@ export async function expectAccessible(page: Page, what?: string): Promise<void>
   // Legacy mode runs axe.run() in the page itself; the default finishes every analysis in a
   // new blank page with axe injected again, which only matters for cross-origin frames (the
   // console has none) and cost about 0.3 s per analysis.
-  const results = await new AxeBuilder({ page }).setLegacyMode().analyze();
+  // `label-content-name-mismatch` (a control's name must hold its visible text, so speech users
+  // can say what they see) is experimental in axe and off unless asked for.
+  const results = await new AxeBuilder({ page })
+    .setLegacyMode()
+    .options({ rules: { 'label-content-name-mismatch': { enabled: true } } })
+    .analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const where = what ?? new URL(page.url()).pathname;
   expect(

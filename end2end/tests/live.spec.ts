@@ -9,10 +9,11 @@ import {
   restartServer,
   shot,
   signInAs,
+  tabTo,
   test,
   type Principal,
 } from './fixtures';
-import { binRow, clickAndWaitForServer, deleteWorkspace, nodeButton, openDeleteDialog, searchWorkspaces, workspaceRow } from './helpers';
+import { binRow, clickAndWaitForServer, createWorkspace, deleteWorkspace, nodeButton, openDeleteDialog, searchWorkspaces, workspaceRow } from './helpers';
 import { unzip } from './unzip';
 
 /** SPEC §13: open pages follow a change within 2 seconds. */
@@ -195,4 +196,62 @@ test('a tab whose session ended stops trying the live stream and says it is sign
   });
   await page.waitForTimeout(4_000);
   expect(attempts).toBe(0);
+});
+
+test.describe('Live updates that leave the user alone (SPEC §19)', () => {
+  test('a live update keeps the focus, an open menu, an open dialog and typed text; the same announcement is made twice', async ({
+    page,
+    browser,
+    server,
+  }) => {
+    test.slow();
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/workspaces');
+    const more = workspaceRow(page, 'sales_dw').getByRole('button', { name: 'More', exact: true });
+    await tabTo(page, more);
+    await page.keyboard.press('Enter');
+    const item = page.getByRole('menuitem', { name: 'Delete Workspace' });
+    await expect(item).toBeFocused();
+    // Every row is tagged, so a row drawn again would lose its mark.
+    await page.evaluate(() => document.querySelectorAll('tbody tr').forEach((tr) => tr.setAttribute('data-seen', '1')));
+
+    // The root creates a workspace: it joins alice's list at once, the other rows stay as they were.
+    const root = await openAs(browser, server.url, DEMO.root, '/workspaces');
+    await createWorkspace(root, { name: 'aaa_new_ws' });
+    await expect(workspaceRow(page, 'aaa_new_ws')).toHaveCount(1, WITHIN);
+    await expect(item).toBeFocused();
+    await expect(workspaceRow(page, 'sales_dw')).toHaveAttribute('data-seen', '1');
+    await page.keyboard.press('Escape');
+    await expect(more).toBeFocused();
+
+    // Typing in the Create Workspace dialog while another change arrives.
+    await page.getByRole('button', { name: 'Create Workspace', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Workspace' });
+    const name = dialog.getByRole('textbox', { name: 'Workspace Name' });
+    await name.pressSequentially('typed_by_al');
+    await createWorkspace(root, { name: 'aab_new_ws' });
+    await expect(liveRegion(page)).toHaveText('aab_new_ws was created by acme', WITHIN);
+    await expect(name).toBeFocused();
+    await name.pressSequentially('ice');
+    await expect(name).toHaveValue('typed_by_alice');
+    await page.keyboard.press('Escape');
+
+    // The same words twice are said twice: the region changes again.
+    await page.evaluate(() => {
+      const region = document.querySelector('main [aria-live="polite"].live-note')!;
+      (window as unknown as { said: string[] }).said = [];
+      new MutationObserver(() =>
+        (window as unknown as { said: string[] }).said.push(region.textContent ?? ''),
+      ).observe(region, { childList: true, subtree: true, characterData: true });
+    });
+    await gotoHydrated(root, '/operation-center');
+    for (const task of ['ods_orders', 'dwd_sales']) {
+      await root.getByRole('row').filter({ hasText: task }).getByRole('button', { name: 'Freeze', exact: true }).click();
+      await expect(liveRegion(page)).toHaveText('A task of sales_dw was frozen by acme', WITHIN);
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as { said: string[] }).said.filter((t) => t.startsWith('A task')).length))
+        .toBe(task === 'ods_orders' ? 1 : 2);
+    }
+    await root.context().close();
+  });
 });

@@ -326,3 +326,82 @@ test.describe('Purge protection', () => {
     await aliceContext.close();
   });
 });
+
+test.describe('A look into a Recycle Bin entry (SPEC §18)', () => {
+  test('the name links to a read-only page with counts, what Recover brings back, the lists and a node\'s code', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/recycle-bin');
+    await binRow(page, 'legacy_reports').getByRole('link', { name: 'legacy_reports', exact: true }).click();
+    await expect(page).toHaveURL(/\/recycle-bin\/\d+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('legacy_reports (in Recycle Bin)');
+    await waitForHydration(page);
+    const main = page.getByRole('main');
+    await expect(main.getByRole('region', { name: 'What Recover brings back' })).toContainText('come back unpublished');
+    await expect(main.getByRole('region', { name: 'Still billing' })).toBeVisible();
+    await expect(main.getByRole('region', { name: 'Downstream dependencies' })).toBeVisible();
+    for (const name of ['Recover', 'Delete Permanently']) {
+      await expect(main.getByRole('button', { name, exact: true })).toBeEnabled();
+    }
+    await expect(main.getByRole('link', { name: 'Download a copy' })).toBeVisible();
+    // Read-only: nothing to type into.
+    await expect(main.getByRole('textbox')).toHaveCount(0);
+    // The countdown ticks.
+    const clock = main.locator('.countdown .clock');
+    const first = parseCountdown(await clock.innerText());
+    await expect.poll(async () => parseCountdown(await clock.innerText())).toBeLessThan(first);
+
+    const nodes = main.getByRole('region', { name: /^Nodes \(\d+\)$/ });
+    await nodes.getByRole('button', { name: 'monthly_summary', exact: true }).click();
+    const code = main.getByRole('region', { name: 'Node monthly_summary (read-only)' });
+    await expect(code).toBeVisible();
+    await expect(code.getByLabel('Code of monthly_summary')).not.toBeEmpty();
+    await shot(page, 'bin-entry');
+    await expectAccessible(page, 'a Recycle Bin entry');
+  });
+
+  test('an entry with orphaned Running tasks says they still bill and lists its downstream dependencies; Recover works from it', async ({
+    page,
+  }) => {
+    await signInAs(page, DEMO.alice);
+    await deleteWorkspace(page, 'sales_dw', { freeze: false });
+    await gotoHydrated(page, '/recycle-bin');
+    await binRow(page, 'sales_dw').getByRole('link', { name: 'sales_dw', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('sales_dw (in Recycle Bin)');
+    await waitForHydration(page);
+    const main = page.getByRole('main');
+    const billing = main.getByRole('region', { name: 'Still billing' });
+    await expect(billing.getByRole('row').filter({ hasText: 'ods_orders' })).toContainText('$');
+    await expect(billing.getByRole('link', { name: 'Operation Center' })).toBeVisible();
+    const downstream = main.getByRole('region', { name: 'Downstream dependencies' });
+    await expect(downstream.getByRole('row').filter({ hasText: 'daily_ledger' })).toContainText('Waiting for upstream');
+    await shot(page, 'bin-entry-billing');
+
+    await main.getByRole('button', { name: 'Recover', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Recover Workspace' });
+    await dialog.getByRole('button', { name: 'OK', exact: true }).click();
+    await expect(page.getByRole('region', { name: 'Recovery report' })).toBeVisible();
+    await expect(statusMessage(page, 'Workspace "sales_dw" was recovered.')).toBeVisible();
+  });
+
+  test('a ReadOnly user may look but not act; another account\'s entry answers as a missing one', async ({ page, browser, baseURL }) => {
+    await signInAs(page, DEMO.bob);
+    await gotoHydrated(page, '/recycle-bin');
+    await binRow(page, 'legacy_reports').getByRole('link', { name: 'legacy_reports', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('legacy_reports (in Recycle Bin)');
+    await waitForHydration(page);
+    const url = page.url();
+    for (const name of ['Recover', 'Delete Permanently']) {
+      await expect(page.getByRole('main').getByRole('button', { name, exact: true })).toBeDisabled();
+    }
+    const other = await (await browser.newContext({ baseURL })).newPage();
+    await signInAs(other, DEMO.globex);
+    await gotoHydrated(other, url);
+    await expect(other.getByRole('main')).toContainText('There is no such entry in the Recycle Bin');
+    const missing = url.replace(/\d+$/, '999999');
+    await gotoHydrated(other, missing);
+    await expect(other.getByRole('main')).toContainText('There is no such entry in the Recycle Bin');
+    await other.context().close();
+  });
+});

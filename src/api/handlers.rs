@@ -7,7 +7,7 @@ use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::operations::TaskList;
-use crate::recycle_bin::{BinPage, RecoveryReport};
+use crate::recycle_bin::{BinAssets, BinEntryDetail, BinPage, RecoveryReport};
 use crate::server::AppState;
 use crate::server::guard::audited;
 use crate::workspaces::{WorkspacePage, WorkspaceRow};
@@ -402,6 +402,51 @@ pub async fn list_recycle_bin(
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
+            .await?,
+    ))
+}
+
+/// Look into one Recycle Bin entry (read-only): its deletion, counts, what Recover brings back, its
+/// tasks still billing, its downstream dependencies and the first page of each list of assets.
+#[utoipa::path(get, path = "/recycle-bin/{id}", tag = "Recycle Bin", params(EntryPath),
+    responses((status = 200, description = "The entry, read-only", body = BinEntryDetail), Refusals))]
+pub async fn get_bin_entry(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+) -> ApiResult<BinEntryDetail> {
+    let id = path(id)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::detail(&s.pool, s.clock.now(), &caller.principal, id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryAssetsQuery {
+    /// The asset type: `data_source`, `compute`, `resource` or `node` (anything else answers 422).
+    #[param(pattern = "^(data_source|compute|resource|node)$")]
+    pub kind: String,
+    /// The page of 20, from 1: a page below 1 reads page 1, a page past the last reads the last.
+    #[serde(default = "first_page")]
+    pub page: i64,
+}
+
+/// One page of one asset type of a Recycle Bin entry, in the order they were created.
+#[utoipa::path(get, path = "/recycle-bin/{id}/assets", tag = "Recycle Bin", params(EntryPath, EntryAssetsQuery),
+    responses((status = 200, description = "One page of the entry's assets of that type", body = BinAssets), Refusals))]
+pub async fn list_bin_assets(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    id: Result<Path<i64>, PathRejection>,
+    q: Result<Query<EntryAssetsQuery>, QueryRejection>,
+) -> ApiResult<BinAssets> {
+    let id = path(id)?;
+    let q = query(q)?;
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::assets_page(&s.pool, &caller.principal, id, &q.kind, q.page)
             .await?,
     ))
 }

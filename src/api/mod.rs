@@ -200,7 +200,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/recycle-bin/{id}/recover",
             post(handlers::recover_workspace),
         )
-        .route("/recycle-bin/{id}", delete(handlers::purge_workspace))
+        .route(
+            "/recycle-bin/{id}",
+            get(handlers::get_bin_entry).delete(handlers::purge_workspace),
+        )
+        .route("/recycle-bin/{id}/assets", get(handlers::list_bin_assets))
         .route("/tasks", get(handlers::list_tasks))
         .route("/tasks/{id}/freeze", post(handlers::freeze_task))
         .route("/tasks/{id}/unfreeze", post(handlers::unfreeze_task))
@@ -246,6 +250,8 @@ async fn openapi_document() -> impl IntoResponse {
         handlers::delete_workspace,
         handlers::set_deletion_protection,
         handlers::list_recycle_bin,
+        handlers::get_bin_entry,
+        handlers::list_bin_assets,
         handlers::recover_workspace,
         handlers::purge_workspace,
         handlers::get_purge_protection,

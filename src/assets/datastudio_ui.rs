@@ -64,17 +64,21 @@ pub fn DataStudioPage() -> impl IntoView {
                                     {nodes.into_iter().map(|n| {
                                         let id = n.id;
                                         view! {
-                                            <li>
+                                            // The button says the name alone, so what speech users say is
+                                            // what they see on it; product, type and status describe it.
+                                            <li class="node-item" class:selected=move || selected.get() == Some(id)>
                                                 <button
                                                     class="node-button"
-                                                    aria-label=n.name.clone()
-                                                    class:selected=move || selected.get() == Some(id)
+                                                    aria-current=move || (selected.get() == Some(id)).then_some("true")
+                                                    aria-describedby=format!("node-meta-{id}")
                                                     on:click=move |_| open.run(id)
                                                 >
                                                     {n.name.clone()}
-                                                    <span class="node-meta">{format!("{} · {}", n.product, n.subtype)}</span>
-                                                    <span class=format!("badge {}", n.status)>{n.status.clone()}</span>
                                                 </button>
+                                                <span class="node-meta" id=format!("node-meta-{id}")>
+                                                    {format!("{} · {} ", n.product, n.subtype)}
+                                                    <span class=format!("badge {}", n.status)>{n.status.clone()}</span>
+                                                </span>
                                             </li>
                                         }
                                     }).collect_view()}

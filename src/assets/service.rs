@@ -190,7 +190,9 @@ pub async fn list_nodes(
 
 const NODE_NOT_FOUND: &str = "That node does not exist in this workspace.";
 
-async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResult<NodeDetail> {
+/// Node `node_id` of workspace `workspace_id` (active or in the Recycle Bin), with its code,
+/// versions, task and upstream.
+pub async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResult<NodeDetail> {
     let row: Option<(i64, String, String, String, String, String)> = sqlx::query_as(
         "SELECT id, name, product, subtype, node_status, code FROM assets WHERE id = $1 AND workspace_id = $2 AND kind = 'node'",
     )

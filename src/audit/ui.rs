@@ -107,12 +107,12 @@ pub fn AuditLogPage() -> impl IntoView {
                                         let result_class = format!("badge result-{}", e.result.to_lowercase());
                                         view! {
                                             <tr>
-                                                <td><LocalTime ts=e.at/></td>
-                                                <td>{e.user_name}</td>
-                                                <td>{e.action}</td>
-                                                <td>{e.workspace}</td>
-                                                <td>{e.source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
-                                                <td>
+                                                <td data-label="Time"><LocalTime ts=e.at/></td>
+                                                <td data-label="User">{e.user_name}</td>
+                                                <td data-label="Action">{e.action}</td>
+                                                <td data-label="Workspace">{e.workspace}</td>
+                                                <td data-label="Source">{e.source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
+                                                <td data-label="Result">
                                                     <span class=result_class>{e.result}</span>
                                                     {(!e.message.is_empty()).then(|| view! { <span class="event-message">{e.message}</span> })}
                                                 </td>

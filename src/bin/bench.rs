@@ -4,6 +4,7 @@
 //!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
+//!   ... --only bin-entry                               a Recycle Bin entry of 100,000 assets' first view vs a Recycle Bin page view
 //!   ... --only preview                                 the Delete dialog's preview with 10,000 downstream dependencies vs bare SQL, and that delete
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
@@ -37,7 +38,7 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), preview, purge-wait, audit-log,
+    /// Run one group only: sql (delete, recover, purge sweep), preview, bin-entry, purge-wait, audit-log,
     /// api-throughput, page-throughput, throughput, memory, export, fanout. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
@@ -56,6 +57,8 @@ struct Args {
 mod api_throughput;
 #[path = "bench/audit_log.rs"]
 mod audit_log;
+#[path = "bench/bin_entry.rs"]
+mod bin_entry;
 #[path = "bench/export.rs"]
 mod export;
 #[path = "bench/fanout.rs"]
@@ -97,6 +100,9 @@ async fn main() -> R<()> {
         }
         if wants("preview") {
             preview::run(target).await?;
+        }
+        if wants("bin-entry") {
+            bin_entry::run(target).await?;
         }
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;

@@ -157,6 +157,18 @@ enum RecycleBin {
         #[arg(long, default_value_t = 1)]
         page: i64,
     },
+    /// Look into an entry (read-only): its deletion, counts, what Recover brings back, tasks still
+    /// billing, downstream dependencies.
+    Show { id: i64 },
+    /// List one type of an entry's assets, 20 a page.
+    Assets {
+        id: i64,
+        /// data_source, compute, resource or node.
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
     /// Recover an entry.
     Recover { id: i64 },
     /// Delete an entry permanently.
@@ -272,6 +284,28 @@ fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
             Table::Rows(
                 "entries",
                 &["id", "name", "deleted_by", "deleted_at", "purge_at"],
+            ),
+        ),
+        RecycleBin(self::RecycleBin::Show { id }) => (
+            Method::GET,
+            format!("/recycle-bin/{id}"),
+            None,
+            Table::Fields(&[
+                "entry",
+                "purge_protection",
+                "counts",
+                "deleted_with_it",
+                "still_billing",
+                "downstream_dependencies",
+            ]),
+        ),
+        RecycleBin(self::RecycleBin::Assets { id, kind, page }) => (
+            Method::GET,
+            format!("/recycle-bin/{id}/assets?kind={}&page={page}", q(kind)),
+            None,
+            Table::Rows(
+                "assets",
+                &["id", "name", "product", "subtype", "detail", "node_status"],
             ),
         ),
         RecycleBin(self::RecycleBin::Recover { id }) => (

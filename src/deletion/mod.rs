@@ -29,7 +29,11 @@ pub struct DeletionPreview {
 pub struct DeletionOutcome {
     pub name: String,
     pub entry_id: i64,
+    /// When it was deleted, by the server's clock: what "Undo" and "Recover" name the entry by.
+    pub deleted_at: i64,
     pub purge_at: i64,
+    /// Until when "Undo" recovers it (SPEC §17); the server refuses an Undo after this.
+    pub undo_until: i64,
     pub moved: Vec<AssetCount>,
     pub tasks_frozen: u64,
     pub tasks_deleted: u64,

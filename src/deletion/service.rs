@@ -2,7 +2,7 @@ use super::{DeletionOutcome, DeletionPreview};
 use crate::assets::service::counts;
 use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
-use crate::domain::lifecycle::Stage;
+use crate::domain::lifecycle::{Stage, UNDO_SECS};
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
@@ -62,7 +62,11 @@ pub async fn delete(
         )));
     };
     let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
-    let Stage::InRecycleBin { purge_at, .. } = stage.delete(&name, protected.into(), now)? else {
+    let Stage::InRecycleBin {
+        deleted_at,
+        purge_at,
+    } = stage.delete(&name, protected.into(), now)?
+    else {
         return Err(AppError::Internal);
     };
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
@@ -91,8 +95,9 @@ pub async fn delete(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    // Every count, kept with the entry: what Recover brings back and what was deleted with it.
+    let moved_json = serde_json::to_string(&all).map_err(|_| AppError::Internal)?;
     let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
-    let moved_json = serde_json::to_string(&moved).map_err(|_| AppError::Internal)?;
     sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4, deleted_by_id = $6 WHERE id = $5")
         .bind(now)
         .bind(p.sign_in_name())
@@ -113,7 +118,9 @@ pub async fn delete(
     let outcome = DeletionOutcome {
         name,
         entry_id: id,
+        deleted_at,
         purge_at,
+        undo_until: deleted_at + UNDO_SECS,
         moved,
         tasks_frozen,
         tasks_deleted,

@@ -1,30 +1,106 @@
-use super::{DeletionPreview, delete_workspace, get_deletion_preview};
+use super::{DeletionOutcome, DeletionPreview, delete_workspace, get_deletion_preview};
 use crate::assets::AssetKind;
 use crate::domain::billing::format_cents;
 use crate::domain::retention::RETENTION_DAYS;
 use crate::error::AppError;
 use crate::live::ui::{Changed, ChangedNote, changed_while_open};
+use crate::recycle_bin::ui::RecoveryReportView;
+use crate::recycle_bin::undo_delete;
 use crate::ui::{ErrorNote, Modal, error_of, lazy_view};
+use crate::workspaces::ui::AnyViewFn;
 use leptos::html;
 use leptos::prelude::*;
 
 /// The Delete Workspace dialog for `workspace`, its code loaded when first opened (see
-/// `lazy_view`): what the Workspaces page opens from a row's "More" menu.
+/// `lazy_view`): what the Workspaces page opens from a row's "More" menu. Once it has deleted, it
+/// hands the page the status message to show (with "Undo", SPEC §17); `on_changed` tells the
+/// page its list changed (by the Undo).
 pub fn delete_dialog(
     workspace: String,
     on_close: Callback<()>,
-    on_deleted: Callback<String>,
+    on_deleted: Callback<AnyViewFn>,
+    on_changed: Callback<()>,
 ) -> AnyView {
-    lazy_view(move || delete_workspace_dialog(workspace.clone(), on_close, on_deleted))
+    lazy_view(move || delete_workspace_dialog(workspace.clone(), on_close, on_deleted, on_changed))
 }
 
 #[leptos::wasm_split::wasm_split(delete_workspace_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn delete_workspace_dialog(
     workspace: String,
     on_close: Callback<()>,
-    on_deleted: Callback<String>,
+    on_deleted: Callback<AnyViewFn>,
+    on_changed: Callback<()>,
 ) -> Result<AnyView, AppError> {
+    // Built here, so the status message's code comes with the dialog's.
+    let on_deleted = Callback::new(move |outcome: DeletionOutcome| {
+        on_deleted.run(AnyViewFn::new(move || {
+            view! { <DeletedStatus outcome=outcome.clone() on_changed/> }
+        }))
+    });
     Ok(view! { <DeleteWorkspaceDialog workspace on_close on_deleted/> }.into_any())
+}
+
+/// "<name> was moved to the Recycle Bin." with "Undo" for as long as the server allows it (SPEC
+/// §17); the Undo recovers the entry as "Recover" does and shows the same "Recovery report".
+#[component]
+fn DeletedStatus(outcome: DeletionOutcome, on_changed: Callback<()>) -> impl IntoView {
+    let DeletionOutcome {
+        name,
+        entry_id,
+        deleted_at,
+        undo_until,
+        ..
+    } = outcome;
+    // The button goes when the server's 30 seconds end, counted from when the page heard of the
+    // delete (its answer is read at the delete's time).
+    let offered = RwSignal::new(true);
+    Effect::new(move |_| {
+        let wait = std::time::Duration::from_secs((undo_until - deleted_at).max(0) as u64);
+        if let Ok(timer) = set_timeout_with_handle(move || offered.set(false), wait) {
+            on_cleanup(move || timer.clear());
+        }
+    });
+    let undo = Action::new(move |_: &()| undo_delete(entry_id, deleted_at));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = undo.value().get() {
+            on_changed.run(());
+        }
+    });
+    move || match undo.value().get() {
+        Some(Ok(recovered)) => {
+            // The button is gone: the focus goes to what it did.
+            let here = NodeRef::<html::Div>::new();
+            Effect::new(move |_| {
+                if let Some(here) = here.get() {
+                    let _ = here.focus();
+                }
+            });
+            view! {
+                <div class="undone" tabindex="-1" node_ref=here>
+                    <p>"Workspace \"" {recovered.name.clone()} "\" was recovered."</p>
+                    <RecoveryReportView report=recovered/>
+                </div>
+            }
+            .into_any()
+        }
+        done => {
+            let name = name.clone();
+            let tried = done.is_some();
+            view! {
+                {name} " was moved to the Recycle Bin. "
+                {move || (offered.get() && !tried).then(|| view! {
+                    <button class="inline" disabled=move || undo.pending().get() on:click=move |_| { undo.dispatch(()); }>"Undo"</button>
+                })}
+                {done.and_then(Result::err).map(|error| view! {
+                    <span class="field-error">{error.to_string()}</span> " "
+                })}
+                {move || (!offered.get() || tried).then(|| view! {
+                    "You can recover it in the " <a href="/recycle-bin">"Recycle Bin"</a> " within " {RETENTION_DAYS} " days."
+                })}
+            }
+            .into_any()
+        }
+    }
 }
 
 /// "More" → "Delete Workspace": pre-deletion checks, core assets, risk warning, typed confirmation.
@@ -32,7 +108,7 @@ fn delete_workspace_dialog(
 pub fn DeleteWorkspaceDialog(
     workspace: String,
     #[prop(into)] on_close: Callback<()>,
-    #[prop(into)] on_deleted: Callback<String>,
+    #[prop(into)] on_deleted: Callback<DeletionOutcome>,
 ) -> impl IntoView {
     let name = workspace.clone();
     let preview = crate::codec::resource(move || name.clone(), get_deletion_preview);
@@ -60,7 +136,7 @@ pub fn DeleteWorkspaceDialog(
 fn DeleteForm(
     preview: DeletionPreview,
     on_close: Callback<()>,
-    on_deleted: Callback<String>,
+    on_deleted: Callback<DeletionOutcome>,
     changed: Changed,
     busy: RwSignal<bool>,
 ) -> impl IntoView {
@@ -69,10 +145,16 @@ fn DeleteForm(
     let modeling = preview.workspace.data_modeling;
     let typed = RwSignal::new(String::new());
     let freeze = RwSignal::new(true);
+    // The name field takes the focus once the checks have arrived (the form is built before its
+    // Suspense puts it in the document, and a detached element takes no focus: then a frame later).
     let input = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
         if let Some(input) = input.get() {
-            let _ = input.focus();
+            if input.is_connected() {
+                let _ = input.focus();
+            } else {
+                request_animation_frame(move || drop(input.focus()));
+            }
         }
     });
     let delete = Action::new({
@@ -84,7 +166,7 @@ fn DeleteForm(
     Effect::new(move |_| busy.set(delete.pending().get()));
     Effect::new(move |_| {
         if let Some(Ok(outcome)) = delete.value().get() {
-            on_deleted.run(outcome.name);
+            on_deleted.run(outcome);
         }
     });
     let matches = {
@@ -159,7 +241,7 @@ fn DeleteForm(
                 </div>
                 <div class="check-block">
                     <h4>"Downstream dependencies"</h4>
-                    {downstream_check(preview.downstream_dependencies.clone())}
+                    {crate::dependencies::ui::downstream_table(preview.downstream_dependencies.clone(), "No other workspace depends on this one.")}
                 </div>
             </section>
             <section aria-labelledby="core-title">
@@ -214,44 +296,4 @@ fn DeleteForm(
             </div>
         </form>
     }
-}
-
-/// The third pre-deletion check (SPEC §16): the nodes of other workspaces that run after nodes of
-/// this one. It informs; the typed name stays the only confirmation.
-fn downstream_check(deps: crate::dependencies::DownstreamDependencies) -> AnyView {
-    if deps.count == 0 {
-        return view! { <p>"No other workspace depends on this one."</p> }.into_any();
-    }
-    let more = deps.count - deps.first.len() as i64;
-    let nodes = if deps.count == 1 {
-        "1 node of another workspace depends".to_owned()
-    } else {
-        format!("{} nodes of other workspaces depend", deps.count)
-    };
-    view! {
-        <p class="warning-text">
-            {nodes}
-            " on nodes of this workspace. Their scheduled runs will wait while this workspace is deleted (in the Recycle Bin), and lose this upstream if it is permanently deleted."
-        </p>
-        <table class="grid compact text">
-            <thead><tr>
-                <th scope="col">"Workspace"</th>
-                <th scope="col">"Node"</th>
-                <th scope="col">"Depends on"</th>
-                <th scope="col">"Task status"</th>
-            </tr></thead>
-            <tbody>
-                {deps.first.into_iter().map(|d| view! {
-                    <tr>
-                        <td>{d.workspace}</td>
-                        <td>{d.node}</td>
-                        <td>{d.upstream_node}</td>
-                        <td>{d.task_status.unwrap_or_else(|| "Not published".into())}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        {(more > 0).then(|| view! { <p>{format!("and {more} more (the first 100 are shown)")}</p> })}
-    }
-    .into_any()
 }

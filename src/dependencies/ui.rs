@@ -151,3 +151,43 @@ fn AddUpstreamForm(
         </form>
     }
 }
+
+/// The nodes of other workspaces that run after nodes of one workspace (SPEC §16): the third
+/// pre-deletion check, and a Recycle Bin entry's section; `none` when there are none.
+pub fn downstream_table(deps: super::DownstreamDependencies, none: &'static str) -> AnyView {
+    if deps.count == 0 {
+        return view! { <p>{none}</p> }.into_any();
+    }
+    let more = deps.count - deps.first.len() as i64;
+    let nodes = if deps.count == 1 {
+        "1 node of another workspace depends".to_owned()
+    } else {
+        format!("{} nodes of other workspaces depend", deps.count)
+    };
+    view! {
+        <p class="warning-text">
+            {nodes}
+            " on nodes of this workspace. Their scheduled runs will wait while this workspace is deleted (in the Recycle Bin), and lose this upstream if it is permanently deleted."
+        </p>
+        <table class="grid compact text">
+            <thead><tr>
+                <th scope="col">"Workspace"</th>
+                <th scope="col">"Node"</th>
+                <th scope="col">"Depends on"</th>
+                <th scope="col">"Task status"</th>
+            </tr></thead>
+            <tbody>
+                {deps.first.into_iter().map(|d| view! {
+                    <tr>
+                        <td>{d.workspace}</td>
+                        <td>{d.node}</td>
+                        <td>{d.upstream_node}</td>
+                        <td>{d.task_status.unwrap_or_else(|| "Not published".into())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(more > 0).then(|| view! { <p>{format!("and {more} more (the first 100 are shown)")}</p> })}
+    }
+    .into_any()
+}

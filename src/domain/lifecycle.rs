@@ -18,6 +18,9 @@ pub const PURGE_PROTECTION_ON: &str =
 /// The server's refusal of an early purge while purge protection is on.
 pub const PURGE_PROTECTION_REFUSAL: &str = "Purge protection is on for this account";
 
+/// How long after a delete its "Undo" works, by the server's clock (SPEC §17).
+pub const UNDO_SECS: i64 = 30;
+
 /// Where a workspace is in its life, read from its row (`deleted_at`, `purge_at`). A purged
 /// workspace has no row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +89,18 @@ impl Stage {
             )));
         }
         Ok(Stage::Active)
+    }
+
+    /// Undo, at `now`, the delete the caller just made: a Recover allowed only within
+    /// [`UNDO_SECS`] of the delete; later the entry is recovered from the Recycle Bin instead.
+    pub fn undo(self, name: &str, seen: Timestamp, now: Timestamp) -> Result<Stage, AppError> {
+        self.entry_seen(name, seen)?;
+        if now > seen + UNDO_SECS {
+            return Err(AppError::Conflict(format!(
+                "The {UNDO_SECS} seconds to undo the deletion of workspace \"{name}\" are over; recover it from the Recycle Bin instead."
+            )));
+        }
+        self.recover(name, seen, now)
     }
 
     /// Delete Permanently the entry the caller saw (at any time while it is in the Recycle Bin),
@@ -188,6 +203,21 @@ mod tests {
                 matches!(error, AppError::Conflict(m) if m.contains("deleted again meanwhile"))
             );
         }
+    }
+
+    #[test]
+    fn undo_works_for_thirty_seconds_by_the_server_clock() {
+        assert_eq!(binned_at(T).undo("sales_dw", T, T), Ok(Stage::Active));
+        assert_eq!(binned_at(T).undo("sales_dw", T, T + 30), Ok(Stage::Active));
+        let error = binned_at(T).undo("sales_dw", T, T + 31).unwrap_err();
+        assert!(
+            matches!(error, AppError::Conflict(m) if m.contains("recover it from the Recycle Bin instead"))
+        );
+        // Recovered or deleted again meanwhile: said so, as Recover says it.
+        let error = Stage::Active.undo("sales_dw", T, T + 1).unwrap_err();
+        assert!(matches!(error, AppError::Conflict(m) if m.contains("already been recovered")));
+        let error = binned_at(T + 5).undo("sales_dw", T, T + 6).unwrap_err();
+        assert!(matches!(error, AppError::Conflict(m) if m.contains("deleted again meanwhile")));
     }
 
     #[test]

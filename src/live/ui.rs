@@ -135,6 +135,28 @@ pub fn ChangedNote(changed: Changed) -> impl IntoView {
     }
 }
 
+/// Puts `text` in the live region. The same words said again are a change the region would not
+/// show, so no screen reader would say them: the region is emptied first and gets them a moment
+/// later (unless something newer was said meanwhile).
+#[cfg(feature = "hydrate")]
+fn say(said: &ArcRwSignal<(u64, String)>, text: String) {
+    let again = said.with_untracked(|(_, last)| *last == text);
+    let n = said.with_untracked(|(n, _)| n + 1);
+    if !again {
+        return said.set((n, text));
+    }
+    said.set((n, String::new()));
+    let said = said.clone();
+    set_timeout(
+        move || {
+            if said.with_untracked(|(latest, _)| *latest == n) {
+                said.set((n, text));
+            }
+        },
+        std::time::Duration::from_millis(150),
+    );
+}
+
 /// The frame's stream and its polite live region, which announces what others changed (a
 /// viewer's own changes are told by the page they made them on).
 #[component]
@@ -143,7 +165,8 @@ pub fn LiveUpdates() -> impl IntoView {
     let me = use_context::<Viewer>()
         .map(|v| v.sign_in_name)
         .unwrap_or_default();
-    let said = ArcRwSignal::new(String::new());
+    // What was said last, and how many times something was said.
+    let said = ArcRwSignal::new((0u64, String::new()));
     Effect::new({
         let (live, said) = (live.clone(), said.clone());
         move |_| {
@@ -153,7 +176,7 @@ pub fn LiveUpdates() -> impl IntoView {
                     let (live, said, me) = (live.clone(), said.clone(), me.clone());
                     move |change: LiveChange| {
                         if change.user != me {
-                            said.set(change.announcement());
+                            say(&said, change.announcement());
                         }
                         let seq = live
                             .last
@@ -180,11 +203,11 @@ pub fn LiveUpdates() -> impl IntoView {
     });
     let quiet = {
         let said = said.clone();
-        move || said.with(String::is_empty)
+        move || said.with(|(_, text)| text.is_empty())
     };
     let signed_out = live.signed_out.clone();
     view! {
-        <p class="live-note" class:quiet=quiet aria-live="polite" aria-atomic="true">{move || said.get()}</p>
+        <p class="live-note" class:quiet=quiet aria-live="polite" aria-atomic="true">{move || said.with(|(_, text)| text.clone())}</p>
         {move || signed_out.get().then(|| view! {
             <p class="error signed-out" role="alert">
                 "You are signed out, so this page no longer updates by itself. "

@@ -84,15 +84,15 @@ pub fn OperationCenterPage() -> impl IntoView {
                                         let doomed = task.clone();
                                         view! {
                                             <tr class:orphan=task.orphaned>
-                                                <td>{task.name.clone()}</td>
-                                                <td>
+                                                <td data-label="Task Name">{task.name.clone()}</td>
+                                                <td data-label="Workspace">
                                                     {task.workspace_name.clone()}
                                                     {task.orphaned.then(|| view! { <span class="badge expired">"deleted"</span> })}
                                                 </td>
-                                                <td><span class=if waiting { "badge waiting" } else if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
-                                                <td>{task.schedule.clone()}</td>
-                                                <td class="num">{format_cents(task.cost_cents)}</td>
-                                                <td><div class="actions">
+                                                <td data-label="Status"><span class=if waiting { "badge waiting" } else if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
+                                                <td data-label="Schedule">{task.schedule.clone()}</td>
+                                                <td data-label="Cost So Far" class="num">{format_cents(task.cost_cents)}</td>
+                                                <td data-label="Actions"><div class="actions">
                                                     {if running {
                                                         view! { <button disabled=!can_modify on:click=move |_| { act.dispatch((id, TaskAction::Freeze)); }>"Freeze"</button> }.into_any()
                                                     } else {

@@ -1,8 +1,12 @@
-use super::{BinEntry, BinPage, PAGE_SIZE, RecoveryReport};
+use super::{
+    ASSETS_PAGE_SIZE, BinAssets, BinEntry, BinEntryDetail, BinPage, ENTRY_LISTS, PAGE_SIZE,
+    RecoveryReport,
+};
 use crate::assets::service::counts;
-use crate::assets::{AssetCount, NodeSummary};
+use crate::assets::{Asset, AssetCount, AssetKind, NodeDetail, NodeSummary};
 use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
+use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
@@ -50,6 +54,172 @@ pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppR
         purge_protection: purge_protection(&mut *pool.acquire().await?, p.account_id, false)
             .await?,
     })
+}
+
+/// The counts kept with an entry when it was deleted (every asset type since the bin entry page,
+/// only the recoverable ones before); none for an entry that has none.
+fn binned_counts(json: Option<String>) -> Option<Vec<AssetCount>> {
+    json.and_then(|json| serde_json::from_str(&json).ok())
+}
+
+/// Recycle Bin entry `id` of the caller's account, as the bin's list shows it, with its
+/// description, data modeling and kept counts; another account's entry is missing.
+async fn binned(
+    conn: &mut Conn,
+    p: &Principal,
+    id: i64,
+) -> AppResult<(BinEntry, String, bool, Option<String>)> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        entry: BinEntry,
+        description: String,
+        data_modeling: crate::store::Flag,
+        binned_counts: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, display_name, deleted_by, deleted_at, purge_at, description, data_modeling, binned_counts
+         FROM workspaces
+         WHERE id = $1 AND account_id = $2 AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
+    )
+    .bind(id)
+    .bind(p.account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let row = row.ok_or_else(|| AppError::NotFound(NOT_IN_BIN.into()))?;
+    Ok((
+        row.entry,
+        row.description,
+        row.data_modeling.into(),
+        row.binned_counts,
+    ))
+}
+
+const NOT_IN_BIN: &str = "There is no such entry in the Recycle Bin: it was recovered or permanently deleted, or never existed.";
+
+/// What `/recycle-bin/<id>` shows first (SPEC §18): the entry, its counts, what Recover brings
+/// back and what not, its orphaned tasks still billing, its downstream dependencies and the first
+/// page of each list. Each list is one query, whatever the entry's size.
+pub async fn detail(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    id: i64,
+) -> AppResult<BinEntryDetail> {
+    let mut conn = pool.acquire().await?;
+    let (entry, description, data_modeling, kept) = binned(&mut conn, p, id).await?;
+    let kept = binned_counts(kept);
+    // Entries deleted before every count was kept have only the recoverable ones.
+    let deleted_with_it = kept
+        .as_ref()
+        .filter(|all| all.iter().any(|c| !c.kind.recoverable()))
+        .map(|all| {
+            all.iter()
+                .filter(|c| !c.kind.recoverable())
+                .cloned()
+                .collect()
+        });
+    let counts: Vec<AssetCount> = match kept {
+        Some(kept) => kept,
+        None => counts(&mut conn, id).await?,
+    }
+    .into_iter()
+    .filter(|c| c.kind.recoverable())
+    .collect();
+    let still_billing = crate::operations::service::list(&mut conn, p.account_id, now, None)
+        .await?
+        .into_iter()
+        .filter(|t| t.orphaned && t.is_running() && t.workspace_name == entry.name)
+        .collect();
+    let mut downstream_dependencies = dependencies::downstream_of(&mut conn, id).await?;
+    // Their tasks wait while this workspace is in the Recycle Bin.
+    for d in &mut downstream_dependencies.first {
+        if d.task_status.as_deref() == Some("Running") {
+            d.task_status = Some(WAITING_FOR_UPSTREAM.into());
+        }
+    }
+    let mut lists = Vec::with_capacity(ENTRY_LISTS.len());
+    for kind in ENTRY_LISTS {
+        lists.push(page_of(&mut conn, id, kind, &counts, 1).await?);
+    }
+    Ok(BinEntryDetail {
+        entry,
+        description,
+        data_modeling,
+        now,
+        purge_protection: purge_protection(&mut conn, p.account_id, false).await?,
+        counts,
+        deleted_with_it,
+        still_billing,
+        downstream_dependencies,
+        lists,
+    })
+}
+
+/// Page `page` of the assets of type `kind` (a core asset type) of entry `id`.
+pub async fn assets_page(
+    pool: &Pool,
+    p: &Principal,
+    id: i64,
+    kind: &str,
+    page: i64,
+) -> AppResult<BinAssets> {
+    let kind = AssetKind::parse(kind)
+        .filter(|k| k.recoverable())
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown asset type \"{kind}\": a Recycle Bin entry holds data_source, compute, resource and node."
+            ))
+        })?;
+    let mut conn = pool.acquire().await?;
+    let (_, _, _, kept) = binned(&mut conn, p, id).await?;
+    let counts = match binned_counts(kept) {
+        Some(kept) => kept,
+        None => counts(&mut conn, id).await?,
+    };
+    page_of(&mut conn, id, kind, &counts, page).await
+}
+
+/// One page of a list: the total comes from the entry's counts (nothing is added to or removed
+/// from an entry while it is in the bin), the rows from one query on the (workspace, kind, id)
+/// index.
+async fn page_of(
+    conn: &mut Conn,
+    id: i64,
+    kind: AssetKind,
+    counts: &[AssetCount],
+    page: i64,
+) -> AppResult<BinAssets> {
+    let total = counts
+        .iter()
+        .find(|c| c.kind == kind)
+        .map_or(0, |c| c.dataworks + c.pai);
+    let pages = ((total + ASSETS_PAGE_SIZE - 1) / ASSETS_PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let assets = sqlx::query_as::<_, Asset>(
+        "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
+         WHERE workspace_id = $1 AND kind = $2 ORDER BY id LIMIT $3 OFFSET $4",
+    )
+    .bind(id)
+    .bind(kind.as_str())
+    .bind(ASSETS_PAGE_SIZE)
+    .bind((page - 1) * ASSETS_PAGE_SIZE)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(BinAssets {
+        kind,
+        assets,
+        total,
+        page,
+        pages,
+    })
+}
+
+/// A node of entry `id`, with its code and versions, read-only.
+pub async fn node(pool: &Pool, p: &Principal, id: i64, node_id: i64) -> AppResult<NodeDetail> {
+    let mut conn = pool.acquire().await?;
+    binned(&mut conn, p, id).await?;
+    crate::assets::service::load_node(&mut conn, id, node_id).await
 }
 
 /// Whether the account's purge protection is on (SPEC §15a); `lock` holds the setting until the
@@ -133,9 +303,36 @@ pub async fn recover(
     id: i64,
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
+    restore(pool, now, p, id, deleted_at, false).await
+}
+
+/// "Undo" right after a delete (SPEC §17): exactly a Recover, allowed only within
+/// [`UNDO_SECS`](crate::domain::lifecycle::UNDO_SECS) of the delete.
+pub async fn undo(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    id: i64,
+    deleted_at: i64,
+) -> AppResult<Recorded<RecoveryReport>> {
+    restore(pool, now, p, id, deleted_at, true).await
+}
+
+async fn restore(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    id: i64,
+    deleted_at: i64,
+    undo: bool,
+) -> AppResult<Recorded<RecoveryReport>> {
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, stage) = entry(&mut tx, p, id).await?;
-    stage.recover(&name, deleted_at, now)?;
+    if undo {
+        stage.undo(&name, deleted_at, now)?;
+    } else {
+        stage.recover(&name, deleted_at, now)?;
+    }
     let mut nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
         "UPDATE assets SET node_status = 'committed'
          WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
@@ -158,17 +355,20 @@ pub async fn recover(
     .await?;
     // Tasks that waited for its nodes run again.
     dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
-    let restored = match binned.and_then(|json| serde_json::from_str::<Vec<AssetCount>>(&json).ok())
-    {
-        Some(moved) => moved,
-        None => counts(&mut tx, id)
-            .await?
-            .into_iter()
-            .filter(|c| c.kind.recoverable())
-            .collect(),
-    };
+    let restored = match binned_counts(binned) {
+        Some(kept) => kept,
+        None => counts(&mut tx, id).await?,
+    }
+    .into_iter()
+    .filter(|c| c.kind.recoverable())
+    .collect();
     let message = format!(
-        "Recovered from the Recycle Bin, deleted at {}.",
+        "{} the Recycle Bin, deleted at {}.",
+        if undo {
+            "Undone: recovered from"
+        } else {
+            "Recovered from"
+        },
         format_utc(deleted_at)
     );
     let report = RecoveryReport {

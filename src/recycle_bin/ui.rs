@@ -13,6 +13,7 @@ use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
 };
 use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
 use leptos_router::components::A;
 use std::time::Duration;
 
@@ -50,62 +51,50 @@ pub fn RecycleBinPage() -> impl IntoView {
         }
         version.update(|v| *v += 1);
     });
+    // The answer shown: the first one, then each later one. The page is built once, with the
+    // first answer (the server's, taken from the HTML in the browser); rows are keyed, so a refresh
+    // re-renders only the rows that changed: focus, an open dialog and typed text survive a live
+    // update (SPEC §19).
+    let shown = RwSignal::new(None::<Result<super::BinPage, AppError>>);
+    let data = move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).cloned());
+    let purge_protected =
+        Signal::derive(move || shown.with(|s| matches!(s, Some(Ok(d)) if d.purge_protection)));
+    let server_now = Signal::derive(move || data().map(|d| d.now));
     // "Recycle Bin settings" for the root; for anyone else the line "Purge protection is on", or
     // nothing (SPEC §15a).
     let settings = move || {
-        Suspend::new(async move {
-            let on = list.await.is_ok_and(|data| data.purge_protection);
-            if viewer.is_root {
-                view! {
-                    <section class="settings" aria-labelledby="bin-settings">
-                        <h2 id="bin-settings">"Recycle Bin settings"</h2>
-                        <label class="check">
-                            <input
-                                type="checkbox"
-                                prop:checked=on
-                                disabled=move || protect.pending().get()
-                                on:change=move |ev| { protect.dispatch(event_target_checked(&ev)); }
-                            />
-                            "Purge protection"
-                        </label>
-                        <p class="hint">
-                            "While it is on, nobody (you included) can delete an entry permanently: entries leave the Recycle Bin by Recover or after "
-                            {RETENTION_DAYS} " days. Turning it off notifies every user with AliyunDataWorksFullAccess."
-                        </p>
-                        {error_of(protect.value())}
-                    </section>
-                }
-                .into_any()
-            } else if on {
-                view! { <p class="note">"Purge protection is on"</p> }.into_any()
-            } else {
-                ().into_any()
+        if viewer.is_root {
+            view! {
+                <section class="settings" aria-labelledby="bin-settings">
+                    <h2 id="bin-settings">"Recycle Bin settings"</h2>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            prop:checked=purge_protected
+                            disabled=move || protect.pending().get()
+                            on:change=move |ev| { protect.dispatch(event_target_checked(&ev)); }
+                        />
+                        "Purge protection"
+                    </label>
+                    <p class="hint">
+                        "While it is on, nobody (you included) can delete an entry permanently: entries leave the Recycle Bin by Recover or after "
+                        {RETENTION_DAYS} " days. Turning it off notifies every user with AliyunDataWorksFullAccess."
+                    </p>
+                    {error_of(protect.value())}
+                </section>
             }
-        })
+            .into_any()
+        } else {
+            (move || {
+                purge_protected
+                    .get()
+                    .then(|| view! { <p class="note">"Purge protection is on"</p> })
+            })
+            .into_any()
+        }
     };
 
-    // One timer for the whole page: the server's time, estimated from the last list read.
-    let offset = RwSignal::new(None::<f64>);
-    let now = RwSignal::new(None::<i64>);
-    Effect::new(move |_| {
-        if let Some(Ok(data)) = list.get() {
-            let o = data.now as f64 - browser_now();
-            offset.set(Some(o));
-            now.set(Some((browser_now() + o) as i64));
-        }
-    });
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if let Some(o) = offset.get_untracked() {
-                    now.set(Some((browser_now() + o) as i64));
-                }
-            },
-            Duration::from_millis(250),
-        ) {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    let now = server_clock(server_now);
 
     view! {
         <div class="page-head">
@@ -116,77 +105,41 @@ pub fn RecycleBinPage() -> impl IntoView {
             "Deleted workspaces are kept here for " {RETENTION_DAYS} " days with their data sources, computing resources, nodes and resources. "
             "The " {RETENTION_DAYS} " days are fixed and cannot be extended: when they end, the workspace is permanently deleted and its name is released."
         </p>
-        <Transition fallback=|| ()>{settings}</Transition>
-        <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
-        {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
         <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(data) => {
-                        let server_now = data.now;
-                        let empty = data.entries.is_empty();
-                        let purge_protected = data.purge_protection;
-                        view! {
-                            {purge_protected.then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
-                            <table class="grid">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Workspace Name"</th>
-                                        <th scope="col">"Deleted By"</th>
-                                        <th scope="col">"Deletion Time"</th>
-                                        <th scope="col">"Physical Deletion Countdown"</th>
-                                        <th scope="col">"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {data.entries.into_iter().map(|entry| {
-                                        let purge_at = entry.purge_at;
-                                        let t = move || now.get().unwrap_or(server_now);
-                                        let expired = move || is_expired(purge_at, t());
-                                        let recover_entry = entry.clone();
-                                        let purge_entry = entry.clone();
-                                        view! {
-                                            <tr class:urgent=move || is_urgent(purge_at, t())>
-                                                <td>{entry.name.clone()}</td>
-                                                <td>{entry.deleted_by.clone()}</td>
-                                                <td><LocalTime ts=entry.deleted_at/></td>
-                                                <td class="countdown">
-                                                    {move || if expired() {
-                                                        view! { <span class="badge expired">"Expired"</span> }.into_any()
-                                                    } else {
-                                                        view! {
-                                                            <span class="clock">{format_countdown(remaining_secs(purge_at, t()))}</span>
-                                                            {is_urgent(purge_at, t()).then(|| view! { <span class="badge urgent">"Expiring soon"</span> })}
-                                                        }.into_any()
-                                                    }}
-                                                </td>
-                                                <td><div class="actions">
-                                                    <button
-                                                        disabled=move || !can_modify || expired()
-                                                        on:click=move |_| pending.set(Some(Pending::Recover(recover_entry.clone())))
-                                                    >"Recover"</button>
-                                                    <button
-                                                        class="danger-outline"
-                                                        disabled=move || !can_modify || expired() || purge_protected
-                                                        title=purge_protected.then_some(PURGE_PROTECTION_ON)
-                                                        aria-describedby=purge_protected.then_some("purge-protection-reason")
-                                                        on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
-                                                    >"Delete Permanently"</button>
-                                                    {move || (!expired()).then(|| view! {
-                                                        <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
-                                                    })}
-                                                </div></td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {empty.then(|| view! { <p class="empty">"The Recycle Bin is empty."</p> })}
-                            {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to recover or permanently delete a workspace."</p> })}
-                            <Pager page=data.page pages=data.pages on_page=move |p| page.set(p)/>
-                        }.into_any()
+            {Suspend::new(async move {
+                shown.set(Some(ScopedFuture::new_untracked(list.into_future()).await));
+                // Later answers, heard here, inside the Transition: a reload keeps the page as it
+                // is until its answer arrives (read outside, it would show the frame's fallback).
+                Effect::new(move |_| {
+                    if let Some(answer) = list.get() {
+                        shown.set(Some(answer));
                     }
-                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                });
+                view! {
+                    {settings}
+                    <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
+                    {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
+                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    {move || purge_protected.get().then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
+                    <table class="grid">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Workspace Name"</th>
+                                <th scope="col">"Deleted By"</th>
+                                <th scope="col">"Deletion Time"</th>
+                                <th scope="col">"Physical Deletion Countdown"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || data().map(|d| d.entries).unwrap_or_default() key=|entry| entry.clone() let:entry>
+                                <BinRow entry now server_now can_modify purge_protected pending/>
+                            </For>
+                        </tbody>
+                    </table>
+                    {move || data().is_some_and(|d| d.entries.is_empty()).then(|| view! { <p class="empty">"The Recycle Bin is empty."</p> })}
+                    {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to recover or permanently delete a workspace."</p> })}
+                    {move || data().map(|d| view! { <Pager page=d.page pages=d.pages on_page=move |p| page.set(p)/> })}
                 }
             })}
         </Transition>
@@ -215,9 +168,90 @@ pub fn RecycleBinPage() -> impl IntoView {
     }
 }
 
+/// One timer for a whole page: the server's time, estimated from its last answer (`read`, the
+/// server's clock then), ticking every quarter second.
+pub(super) fn server_clock(read: Signal<Option<i64>>) -> RwSignal<Option<i64>> {
+    let offset = RwSignal::new(None::<f64>);
+    let now = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(server_now) = read.get() {
+            let o = server_now as f64 - browser_now();
+            offset.set(Some(o));
+            now.set(Some((browser_now() + o) as i64));
+        }
+    });
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if let Some(o) = offset.get_untracked() {
+                    now.set(Some((browser_now() + o) as i64));
+                }
+            },
+            Duration::from_millis(250),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    now
+}
+
+/// The "Physical Deletion Countdown" of an entry purged at `purge_at`, at `now`.
+pub(super) fn countdown(purge_at: i64, now: i64) -> AnyView {
+    if is_expired(purge_at, now) {
+        view! { <span class="badge expired">"Expired"</span> }.into_any()
+    } else {
+        view! {
+            <span class="clock">{format_countdown(remaining_secs(purge_at, now))}</span>
+            {is_urgent(purge_at, now).then(|| view! { <span class="badge urgent">"Expiring soon"</span> })}
+        }
+        .into_any()
+    }
+}
+
+/// One entry's row; `now` is the page's clock, `server_now` the last answer's time.
+#[component]
+fn BinRow(
+    entry: BinEntry,
+    now: RwSignal<Option<i64>>,
+    server_now: Signal<Option<i64>>,
+    can_modify: bool,
+    purge_protected: Signal<bool>,
+    pending: RwSignal<Option<Pending>>,
+) -> impl IntoView {
+    let purge_at = entry.purge_at;
+    let t = move || now.get().or_else(|| server_now.get()).unwrap_or(purge_at);
+    let expired = move || is_expired(purge_at, t());
+    let recover_entry = entry.clone();
+    let purge_entry = entry.clone();
+    view! {
+        <tr class:urgent=move || is_urgent(purge_at, t())>
+            <td data-label="Workspace Name"><a href=format!("/recycle-bin/{}", entry.id)>{entry.name.clone()}</a></td>
+            <td data-label="Deleted By">{entry.deleted_by.clone()}</td>
+            <td data-label="Deletion Time"><LocalTime ts=entry.deleted_at/></td>
+            <td data-label="Physical Deletion Countdown" class="countdown">{move || countdown(purge_at, t())}</td>
+            <td data-label="Actions"><div class="actions">
+                <button
+                    disabled=move || !can_modify || expired()
+                    on:click=move |_| pending.set(Some(Pending::Recover(recover_entry.clone())))
+                >"Recover"</button>
+                <button
+                    class="danger-outline"
+                    disabled=move || !can_modify || expired() || purge_protected.get()
+                    title=move || purge_protected.get().then_some(PURGE_PROTECTION_ON)
+                    aria-describedby=move || purge_protected.get().then_some("purge-protection-reason")
+                    on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
+                >"Delete Permanently"</button>
+                {move || (!expired()).then(|| view! {
+                    <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
+                })}
+            </div></td>
+        </tr>
+    }
+}
+
 // The two dialogs load their code when first opened (see `lazy_view`).
 #[leptos::wasm_split::wasm_split(recover_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn recover_dialog(
+pub(super) fn recover_dialog(
     entry: BinEntry,
     on_close: Callback<()>,
     on_recovered: Callback<RecoveryReport>,
@@ -226,7 +260,7 @@ fn recover_dialog(
 }
 
 #[leptos::wasm_split::wasm_split(purge_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn purge_dialog(
+pub(super) fn purge_dialog(
     entry: BinEntry,
     on_close: Callback<()>,
     on_purged: Callback<String>,
@@ -316,10 +350,11 @@ fn PurgeDialog(
     }
 }
 
+/// What a Recover (or an Undo) brought back and what it did not; "Dismiss" when `on_dismiss`.
 #[component]
-fn RecoveryReportView(
+pub fn RecoveryReportView(
     report: RecoveryReport,
-    #[prop(into)] on_dismiss: Callback<()>,
+    #[prop(optional, into)] on_dismiss: Option<Callback<()>>,
 ) -> impl IntoView {
     let name = report.name.clone();
     view! {
@@ -357,7 +392,7 @@ fn RecoveryReportView(
                     }}
                 </div>
             </div>
-            <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
+            {on_dismiss.map(|on_dismiss| view! { <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button> })}
         </section>
     }
 }

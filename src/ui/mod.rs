@@ -193,9 +193,16 @@ where
 }
 
 #[component]
-pub fn Pager(page: i64, pages: i64, #[prop(into)] on_page: Callback<i64>) -> impl IntoView {
+pub fn Pager(
+    page: i64,
+    pages: i64,
+    #[prop(into)] on_page: Callback<i64>,
+    /// Its name, when a page has more than one ("Pagination" otherwise).
+    #[prop(optional, into)]
+    label: Option<String>,
+) -> impl IntoView {
     view! {
-        <nav class="pager" aria-label="Pagination">
+        <nav class="pager" aria-label=label.unwrap_or_else(|| "Pagination".into())>
             <button disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>"Previous page"</button>
             <span>{format!("Page {page} of {pages}")}</span>
             <button disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>"Next page"</button>
@@ -228,9 +235,9 @@ pub fn RequiresFullAccess() -> impl IntoView {
 /// fallible)]`, which `cargo leptos build --split` moves out of the page's WASM into a chunk of its
 /// own, so a page's first load does not download its dialogs. This is leptos's `#[lazy]`, except
 /// that a chunk the browser could not download is an `Err` (an [`AppError`], through `From`)
-/// instead of a panic, which would stop the whole WASM. Nothing shows until the chunk has arrived
-/// (a few milliseconds; it is cached after that, like every `/pkg` file); one that does not arrive
-/// is said so, with a button that fetches it again.
+/// instead of a panic, which would stop the whole WASM. Until the chunk has arrived (a few
+/// milliseconds; it is cached after that, like every `/pkg` file) an empty dialog says "Loading…";
+/// one that does not arrive is said so, with a button that fetches it again.
 pub fn lazy_view<F, Fut>(load: F) -> AnyView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
@@ -259,7 +266,17 @@ fn lazy_view_of(load: std::sync::Arc<dyn Fn() -> LazyLoad + Send + Sync>) -> Any
                 .into_any(),
             }
         };
-        view! { <Suspense fallback=|| ()>{Suspend::new(shown)}</Suspense> }
+        // While the code downloads, the dialog is already open, saying so: a click is never lost.
+        let opening = || {
+            view! {
+                <div class="backdrop">
+                    <div class="dialog" role="dialog" aria-modal="true" aria-label="Loading" aria-busy="true">
+                        <p class="loading">"Loading…"</p>
+                    </div>
+                </div>
+            }
+        };
+        view! { <Suspense fallback=opening>{Suspend::new(shown)}</Suspense> }
     })
     .into_any()
 }

@@ -6,13 +6,15 @@ use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
 
 /// The Workspaces page. Its rows' "Delete Workspace" opens `delete_dialog(name, on_close,
-/// on_deleted)`: the deletion feature's dialog, handed in by the app (`app.rs`), since deletion
-/// builds on workspaces and not the other way round.
+/// on_deleted, on_changed)`: the deletion feature's dialog, handed in by the app (`app.rs`), since
+/// deletion builds on workspaces and not the other way round. It hands back the status message
+/// to show, and says when the list changed again (an Undo).
 #[component]
 pub fn WorkspacesPage(
-    delete_dialog: fn(String, Callback<()>, Callback<String>) -> AnyView,
+    delete_dialog: fn(String, Callback<()>, Callback<AnyViewFn>, Callback<()>) -> AnyView,
 ) -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let query = RwSignal::new(String::new());
@@ -23,6 +25,23 @@ pub fn WorkspacesPage(
         move || (query.get(), page.get(), version.get(), live.get()),
         |(q, p, _, _)| list_workspaces(q, p),
     );
+    // The answer shown: the first one, then each later one (see the table below).
+    let shown = RwSignal::new(None::<Result<super::WorkspacePage, AppError>>);
+    let rows = move || {
+        shown.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| s.rows.clone())
+                .unwrap_or_default()
+        })
+    };
+    let paging = move || {
+        shown.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| (s.page, s.pages))
+        })
+    };
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<WorkspaceRow>);
     // Which row's "More" menu is open; kept here so a list refresh does not close it.
@@ -74,38 +93,45 @@ pub fn WorkspacesPage(
         </div>
         <div role="status" class="status" class:quiet=move || status.with(Option::is_none)>{move || status.get().map(|f| f.0())}</div>
         <Transition fallback=|| view! { <p class="loading">"Loading workspaces…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(data) => {
-                        let empty = data.rows.is_empty();
-                        view! {
-                            <table class="grid">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Workspace Name"</th>
-                                        <th scope="col">"Display Name"</th>
-                                        <th scope="col">"Created At"</th>
-                                        <th scope="col">"Created By"</th>
-                                        <th scope="col">"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {data.rows.into_iter().map(|row| view! {
-                                        <WorkspaceTableRow
-                                            row
-                                            can_modify
-                                            open_menu
-                                            on_delete=move |row| deleting.set(Some(row))
-                                            on_protect=move |change| { protect.dispatch(change); }
-                                        />
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {empty.then(|| view! { <p class="empty">"No workspaces match."</p> })}
-                            <Pager page=data.page pages=data.pages on_page=move |p| page.set(p)/>
-                        }.into_any()
+            // Built once, with the first answer (the server's, taken from the HTML in the browser);
+            // every later answer updates `shown`, and the rows are keyed, so a refresh (a search, a
+            // page, a live update) re-renders only the rows that changed: focus, an open menu and
+            // typed text survive it (SPEC §19).
+            {Suspend::new(async move {
+                shown.set(Some(ScopedFuture::new_untracked(list.into_future()).await));
+                // Later answers, heard here, inside the Transition: a reload keeps the page as it
+                // is until its answer arrives (read outside, it would show the frame's fallback).
+                Effect::new(move |_| {
+                    if let Some(answer) = list.get() {
+                        shown.set(Some(answer));
                     }
-                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                });
+                view! {
+                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    <table class="grid">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Workspace Name"</th>
+                                <th scope="col">"Display Name"</th>
+                                <th scope="col">"Created At"</th>
+                                <th scope="col">"Created By"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=rows key=|row| row.clone() let:row>
+                                <WorkspaceTableRow
+                                    row
+                                    can_modify
+                                    open_menu
+                                    on_delete=move |row| deleting.set(Some(row))
+                                    on_protect=move |change| { protect.dispatch(change); }
+                                />
+                            </For>
+                        </tbody>
+                    </table>
+                    {move || rows().is_empty().then(|| view! { <p class="empty">"No workspaces match."</p> })}
+                    {move || paging().map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| page.set(p)/> })}
                 }
             })}
         </Transition>
@@ -126,15 +152,13 @@ pub fn WorkspacesPage(
         </Show>
         {move || deleting.get().map(|row| {
             let on_close = Callback::new(move |_| deleting.set(None));
-            let on_deleted = Callback::new(move |name: String| {
+            let on_deleted = Callback::new(move |message: AnyViewFn| {
                 deleting.set(None);
-                status.set(Some(AnyViewFn::new(move || view! {
-                    "Workspace \"" {name.clone()} "\" was moved to the Recycle Bin. You can recover it there within 14 days: "
-                    <a href="/recycle-bin">"open the Recycle Bin"</a> "."
-                })));
+                status.set(Some(message));
                 version.update(|v| *v += 1);
             });
-            delete_dialog(row.name.clone(), on_close, on_deleted)
+            let on_changed = Callback::new(move |_| version.update(|v| *v += 1));
+            delete_dialog(row.name.clone(), on_close, on_deleted, on_changed)
         })}
     }
 }
@@ -173,19 +197,43 @@ fn WorkspaceTableRow(
     // derived signal a row sets up is paid on every page view.
     let open = move || open_menu.get() == Some(id);
     let set_open = move |value: bool| open_menu.set(value.then_some(id));
-    // The menu's first item that can be used takes the focus when it opens.
+    // The WAI-ARIA menu button: the menu's first item that can be used takes the focus when it
+    // opens; arrows, Home and End move among its items; Escape closes it and gives the focus back
+    // to "More", and so does choosing an item (the dialog it opens returns the focus there).
     let menu = NodeRef::<html::Div>::new();
+    let button = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
         if open()
             && let Some(menu) = menu.get()
-            && let Ok(Some(item)) = menu.query_selector("[role=menuitem]:not([disabled])")
         {
-            use wasm_bindgen::JsCast;
-            if let Ok(item) = item.dyn_into::<web_sys::HtmlElement>() {
-                let _ = item.focus();
-            }
+            focus_item(&menu, |_, _| 0);
         }
     });
+    let back_to_button = move || {
+        set_open(false);
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let on_menu_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(menu) = menu.get_untracked() else {
+            return;
+        };
+        let step: fn(Option<usize>, usize) -> usize = match ev.key().as_str() {
+            "Escape" => {
+                ev.prevent_default();
+                return back_to_button();
+            }
+            "Tab" => return set_open(false),
+            "ArrowDown" => |at, n| at.map_or(0, |i| (i + 1) % n),
+            "ArrowUp" => |at, n| at.map_or(n - 1, |i| (i + n - 1) % n),
+            "Home" => |_, _| 0,
+            "End" => |_, n| n - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        focus_item(&menu, step);
+    };
     let protected = row.deletion_protection;
     // Why "Delete Workspace" cannot be used, if it cannot.
     let delete_blocked = if !can_modify {
@@ -201,21 +249,28 @@ fn WorkspaceTableRow(
     let name = row.name.clone();
     view! {
         <tr>
-            <td>
+            <td data-label="Workspace Name">
                 <a href=format!("/workspaces/{}", row.name)>{name.clone()}</a>
                 {protected.then(|| view! { <span class="badge">"Protected"</span> })}
             </td>
-            <td>{row.display_name.clone()}</td>
-            <td><LocalTime ts=row.created_at/></td>
-            <td>{row.created_by.clone()}</td>
-            <td><div class="actions">
+            <td data-label="Display Name">{row.display_name.clone()}</td>
+            <td data-label="Created At"><LocalTime ts=row.created_at/></td>
+            <td data-label="Created By">{row.created_by.clone()}</td>
+            <td data-label="Actions"><div class="actions">
                 <a href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</a>
                 <div class="menu-wrap">
                     <button
                         aria-haspopup="menu"
                         aria-expanded=move || open().to_string()
                         aria-controls=controls
+                        node_ref=button
                         on:click=move |_| set_open(!untrack(open))
+                        on:keydown=move |ev: web_sys::KeyboardEvent| {
+                            if ev.key() == "ArrowDown" {
+                                ev.prevent_default();
+                                set_open(true);
+                            }
+                        }
                     >
                         "More"
                     </button>
@@ -226,11 +281,7 @@ fn WorkspaceTableRow(
                             class="menu"
                             id=menu_id.clone()
                             node_ref=menu
-                            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                                if ev.key() == "Escape" || ev.key() == "Tab" {
-                                    set_open(false);
-                                }
-                            }
+                            on:keydown=on_menu_key
                         >
                             <button
                                 role="menuitem"
@@ -240,7 +291,7 @@ fn WorkspaceTableRow(
                                 on:click={
                                     let target = target.clone();
                                     move |_| {
-                                        set_open(false);
+                                        back_to_button();
                                         on_delete.run(target.clone());
                                     }
                                 }
@@ -256,7 +307,7 @@ fn WorkspaceTableRow(
                                 on:click={
                                     let name = row.name.clone();
                                     move |_| {
-                                        set_open(false);
+                                        back_to_button();
                                         on_protect.run((name.clone(), !protected));
                                     }
                                 }
@@ -270,6 +321,26 @@ fn WorkspaceTableRow(
             </div></td>
         </tr>
     }
+}
+
+/// Moves the focus among the menu's items that can be used: to the one `step(current, count)`
+/// names.
+fn focus_item(menu: &web_sys::HtmlDivElement, step: fn(Option<usize>, usize) -> usize) {
+    use wasm_bindgen::JsCast;
+    let Ok(list) = menu.query_selector_all("[role=menuitem]:not([disabled])") else {
+        return;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into().ok())
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let active = document().active_element();
+    let at = items
+        .iter()
+        .position(|item| active.as_ref() == Some(item.unchecked_ref::<web_sys::Element>()));
+    let _ = items[step(at, items.len()) % items.len()].focus();
 }
 
 #[component]

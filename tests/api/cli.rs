@@ -102,6 +102,25 @@ async fn the_lifecycle_runs_through_ctl_with_tables_json_and_exit_codes(pool: Po
     let table = ctl.run(&["recycle-bin", "list"]).await;
     assert!(table.stdout.contains("legacy_reports") && table.stdout.contains("cli_ws"));
 
+    let shown = ctl.json(&["recycle-bin", "show", &entry.to_string()]).await;
+    assert_eq!(shown["entry"]["name"], "cli_ws");
+    let table = ctl.run(&["recycle-bin", "show", &entry.to_string()]).await;
+    assert!(
+        table.stdout.contains("cli_ws") && table.stdout.contains("purge_protection"),
+        "{}",
+        table.stdout
+    );
+    let legacy = bin["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "legacy_reports")
+        .unwrap()["id"]
+        .to_string();
+    let nodes = ctl
+        .run(&["recycle-bin", "assets", &legacy, "--kind", "node"])
+        .await;
+    assert!(nodes.stdout.contains("monthly_summary"), "{}", nodes.stdout);
     let report = ctl
         .json(&["recycle-bin", "recover", &entry.to_string()])
         .await;

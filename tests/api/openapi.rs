@@ -193,6 +193,22 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             ],
         ),
         (
+            Method::GET,
+            "/recycle-bin/{id}",
+            format!("/recycle-bin/{legacy}"),
+            None,
+            false,
+            [S::NOT_FOUND, S::OK, S::OK],
+        ),
+        (
+            Method::GET,
+            "/recycle-bin/{id}/assets",
+            format!("/recycle-bin/{legacy}/assets?kind=node&page=1"),
+            None,
+            false,
+            [S::NOT_FOUND, S::OK, S::OK],
+        ),
+        (
             Method::POST,
             "/recycle-bin/{id}/recover",
             format!("/recycle-bin/{}/recover", legacy + 100_000),
@@ -354,6 +370,26 @@ async fn the_whole_lifecycle_works_through_the_api_alone_and_is_audited_as_api(p
             .unwrap()
             .iter()
             .any(|e| e["name"] == "api_ws")
+    );
+    let (status, inside) = api
+        .call(
+            key,
+            Method::GET,
+            "/recycle-bin/{id}",
+            &format!("/recycle-bin/{entry}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, inside["entry"]["name"].as_str()),
+        (StatusCode::OK, Some("api_ws")),
+        "{inside}"
+    );
+    assert_eq!(
+        inside["lists"].as_array().map(Vec::len),
+        Some(4),
+        "{inside}"
     );
     let (status, report) = api
         .call(
@@ -624,6 +660,27 @@ async fn bad_input_of_any_shape_is_a_clear_4xx(pool: Pool) {
             Method::POST,
             "/recycle-bin/{id}/recover",
             "/recycle-bin/not-a-number/recover",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/recycle-bin/{id}",
+            "/recycle-bin/not-a-number",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            Method::GET,
+            "/recycle-bin/{id}/assets",
+            "/recycle-bin/1/assets?kind=di_task",
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::GET,
+            "/recycle-bin/{id}/assets",
+            "/recycle-bin/1/assets?page=2",
             None,
             StatusCode::BAD_REQUEST,
         ),

@@ -438,6 +438,24 @@ server_functions! {
         args: [arg("page", "1")],
         matrix: [list_recycle_bin_needs_view = |ids, who| vec![s(1)]],
     }
+    "get_bin_entry" {
+        needs: View,
+        own_account_only: false,
+        args: [arg("entry_id", "1")],
+        matrix: [get_bin_entry_needs_view = |ids, who| vec![ids.legacy.clone()]],
+    }
+    "list_bin_assets" {
+        needs: View,
+        own_account_only: false,
+        args: [arg("entry_id", "1"), arg("kind", "node"), arg("page", "1")],
+        matrix: [list_bin_assets_needs_view = |ids, who| vec![ids.legacy.clone(), s("node"), s(2)]],
+    }
+    "get_bin_node" {
+        needs: View,
+        own_account_only: false,
+        args: [arg("entry_id", "1"), arg("node_id", "1")],
+        matrix: [get_bin_node_needs_view = |ids, who| vec![ids.legacy.clone(), ids.monthly_summary.clone()]],
+    }
     "recover_workspace" {
         needs: Modify,
         own_account_only: false,
@@ -447,6 +465,18 @@ server_functions! {
                 who,
                 vec![ids.other_entry.clone(), ids.other_at.clone()],
                 vec![ids.legacy.clone(), ids.legacy_at.clone()],
+            ),
+        ],
+    }
+    "undo_delete" {
+        needs: Modify,
+        own_account_only: false,
+        args: [arg("entry_id", "1"), arg("deleted_at", "1")],
+        matrix: [
+            undo_delete_needs_full_access = |ids, who| by_root(
+                who,
+                vec![ids.other_entry.clone(), ids.other_at.clone()],
+                vec![ids.fresh.clone(), ids.fresh_at.clone()],
             ),
         ],
     }
@@ -626,6 +656,11 @@ struct Ids {
     dwd_task: String,
     ads_task: String,
     ledger_task: String,
+    /// Deleted by alice at the clock's time.
+    fresh: String,
+    fresh_at: String,
+    /// A node of legacy_reports, in the Recycle Bin.
+    monthly_summary: String,
     legacy: String,
     legacy_at: String,
     other_entry: String,
@@ -644,9 +679,10 @@ impl Ids {
         let task = |n: &str| format!("SELECT id FROM tasks WHERE account_id = 1 AND name = '{n}'");
         // A second Recycle Bin entry, and a Frozen task the root can unfreeze.
         let acme = principal(&app.pool, "acme").await;
+        // Deleted at the clock's time, so its Undo is still allowed.
         workspace_console::deletion::service::delete(
             &app.pool,
-            T0 - DAY,
+            T0,
             &acme,
             "supply_chain",
             "supply_chain",
@@ -658,6 +694,33 @@ impl Ids {
         workspace_console::operations::service::freeze(&app.pool, T0, &acme, ledger)
             .await
             .unwrap();
+        // A third, just deleted by alice, for her Undo.
+        workspace_console::workspaces::service::create(
+            &app.pool,
+            T0,
+            &acme,
+            workspace_console::workspaces::service::NewWorkspace {
+                name: "scratch_pad".into(),
+                display_name: String::new(),
+                description: String::new(),
+                data_modeling: false,
+                deletion_protection: false,
+            },
+        )
+        .await
+        .unwrap();
+        let alice = principal(&app.pool, "alice@acme").await;
+        workspace_console::deletion::service::delete(
+            &app.pool,
+            T0,
+            &alice,
+            "scratch_pad",
+            "scratch_pad",
+            true,
+        )
+        .await
+        .unwrap();
+        let (fresh, fresh_at) = bin_entry(&app.pool, "scratch_pad").await;
         let (legacy, legacy_at) = bin_entry(&app.pool, "legacy_reports").await;
         let (other_entry, other_at) = bin_entry(&app.pool, "supply_chain").await;
         Ids {
@@ -672,6 +735,9 @@ impl Ids {
             dwd_task: app.id(&task("dwd_sales")).await,
             ads_task: app.id(&task("ads_report")).await,
             ledger_task: ledger.to_string(),
+            fresh: fresh.to_string(),
+            fresh_at: fresh_at.to_string(),
+            monthly_summary: app.id(&node("legacy_reports", "monthly_summary")).await,
             legacy: legacy.to_string(),
             legacy_at: legacy_at.to_string(),
             other_entry: other_entry.to_string(),

@@ -1,6 +1,7 @@
 //! The Recycle Bin at the service level: recover (what it restores, until when, once), delete
 //! permanently, names reserved while binned, another account's entries, ids never reused.
 use crate::helpers::*;
+use workspace_console::assets::AssetKind;
 use workspace_console::assets::service as assets;
 use workspace_console::deletion::service as deletion;
 use workspace_console::domain::Principal;
@@ -473,4 +474,105 @@ async fn only_the_root_changes_purge_protection_and_turning_it_off_notifies_full
             .len(),
         2
     );
+}
+
+/// A look into an entry (SPEC §18): its counts, what was deleted with it, its orphaned tasks still
+/// billing, its lists a page at a time, a node's code and versions; another account's entry and a
+/// recovered one are missing.
+on_both_engines!(an_entry_shows_what_it_holds_and_what_still_bills);
+async fn an_entry_shows_what_it_holds_and_what_still_bills(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let ws = workspace(&pool, &acme, "sales_dw", true).await;
+    fill(&pool, &acme, "sales_dw", true).await;
+    let node = publish(&pool, &acme, "sales_dw", "n1", T0).await;
+    for i in 0..43 {
+        asset(
+            &pool,
+            &acme,
+            "sales_dw",
+            "data_source",
+            "PAI",
+            &format!("ds_{i:02}"),
+        )
+        .await;
+    }
+    // Its task is left Running: an orphan that keeps billing.
+    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", false)
+        .await
+        .unwrap();
+    let seen = bin::detail(&pool, T0 + 2 * 3600, &acme, ws).await.unwrap();
+    assert_eq!(seen.entry.name, "sales_dw");
+    assert_eq!(seen.entry.purge_at, T0 + RETENTION_SECS);
+    let count = |of: &[workspace_console::assets::AssetCount], kind: AssetKind| {
+        of.iter()
+            .find(|c| c.kind == kind)
+            .map(|c| (c.dataworks, c.pai))
+    };
+    assert_eq!(seen.counts.len(), 4);
+    assert_eq!(count(&seen.counts, AssetKind::DataSource), Some((1, 44)));
+    assert_eq!(count(&seen.counts, AssetKind::Node), Some((2, 1)));
+    let gone = seen
+        .deleted_with_it
+        .as_deref()
+        .expect("kept since the bin entry page");
+    assert_eq!(count(gone, AssetKind::DiTask), Some((1, 1)));
+    assert_eq!(count(gone, AssetKind::Model), Some((1, 1)));
+    assert_eq!(seen.still_billing.len(), 1, "{:?}", seen.still_billing);
+    assert_eq!(seen.still_billing[0].name, "n1");
+    assert!(seen.still_billing[0].cost_cents > 0);
+    assert_eq!(seen.downstream_dependencies.count, 0);
+    let kinds: Vec<AssetKind> = seen.lists.iter().map(|l| l.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            AssetKind::DataSource,
+            AssetKind::Compute,
+            AssetKind::Resource,
+            AssetKind::Node
+        ]
+    );
+    let sources = &seen.lists[0];
+    assert_eq!(
+        (sources.total, sources.pages, sources.assets.len()),
+        (45, 3, 20)
+    );
+    let last = bin::assets_page(&pool, &acme, ws, "data_source", 9)
+        .await
+        .unwrap();
+    assert_eq!((last.page, last.assets.len()), (3, 5));
+    let mut unique = Vec::new();
+    for page in 1..=3 {
+        let page = bin::assets_page(&pool, &acme, ws, "data_source", page)
+            .await
+            .unwrap();
+        unique.extend(page.assets.into_iter().map(|a| a.id));
+    }
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 45, "each asset on exactly one page");
+    assert!(matches!(
+        bin::assets_page(&pool, &acme, ws, "di_task", 1).await,
+        Err(AppError::Invalid(_))
+    ));
+    let detail = bin::node(&pool, &acme, ws, node).await.unwrap();
+    assert_eq!(detail.code, "SELECT 'n1';");
+    assert_eq!(detail.versions.len(), 1);
+
+    let globex = account(&pool, "globex").await;
+    for missing in [
+        bin::detail(&pool, T0, &globex, ws).await.err(),
+        bin::node(&pool, &globex, ws, node).await.err(),
+        bin::assets_page(&pool, &globex, ws, "node", 1).await.err(),
+        bin::detail(&pool, T0, &acme, ws + 1000).await.err(),
+    ] {
+        assert!(
+            matches!(missing, Some(AppError::NotFound(_))),
+            "{missing:?}"
+        );
+    }
+    bin::recover(&pool, T0 + 3, &acme, ws, T0).await.unwrap();
+    assert!(matches!(
+        bin::detail(&pool, T0 + 4, &acme, ws).await,
+        Err(AppError::NotFound(_))
+    ));
 }

@@ -1,0 +1,325 @@
+//! `/recycle-bin/<id>`: one Recycle Bin entry looked into, read-only (SPEC §18), with the three
+//! actions of its row in the Recycle Bin under the same rules.
+use super::ui::{RecoveryReportView, countdown, purge_dialog, recover_dialog, server_clock};
+use super::{
+    BinAssets, BinEntryDetail, RecoveryReport, get_bin_entry, get_bin_node, list_bin_assets,
+};
+use crate::assets::{AssetCount, AssetKind};
+use crate::domain::Viewer;
+use crate::domain::billing::format_cents;
+use crate::domain::lifecycle::PURGE_PROTECTION_ON;
+use crate::domain::retention::is_expired;
+use crate::error::AppError;
+use crate::ui::{ErrorNote, LocalTime, Pager, RequiresFullAccess, error_of, lazy_view};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// What became of the entry through this page's own actions.
+#[derive(Clone)]
+enum Done {
+    Recovered(RecoveryReport),
+    Purged(String),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Pending {
+    Recover,
+    Purge,
+}
+
+#[component]
+pub fn BinEntryPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let live = crate::live::ui::live_version(crate::live::LiveChange::changes_recycle_bin);
+    let detail = crate::codec::resource(
+        move || (id.get(), live.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_bin_entry(id).await,
+                None => Err(AppError::NotFound(
+                    "There is no such entry in the Recycle Bin.".into(),
+                )),
+            }
+        },
+    );
+    let done = RwSignal::new(None::<Done>);
+    view! {
+        {move || match done.get() {
+            Some(Done::Recovered(report)) => view! {
+                <div class="page-head"><h1>{format!("{} (recovered)", report.name)}</h1></div>
+                <p role="status" class="status">
+                    "Workspace \"" {report.name.clone()} "\" was recovered. "
+                    <a href=format!("/workspaces/{}", report.name)>"Open the workspace"</a>
+                </p>
+                <RecoveryReportView report/>
+            }.into_any(),
+            Some(Done::Purged(name)) => view! {
+                <div class="page-head"><h1>{format!("{name} (permanently deleted)")}</h1></div>
+                <p role="status" class="status">
+                    "Workspace \"" {name.clone()} "\" was permanently deleted. Its name is free to use again. "
+                    <a href="/recycle-bin">"Back to the Recycle Bin"</a>
+                </p>
+            }.into_any(),
+            None => view! {
+                <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin entry…"</p> }>
+                    {move || Suspend::new(async move {
+                        match detail.await {
+                            Ok(detail) => view! { <EntryView detail done/> }.into_any(),
+                            Err(error) => view! {
+                                <div class="page-head"><h1>"Recycle Bin entry"</h1></div>
+                                <ErrorNote error/>
+                                <p><a href="/recycle-bin">"Back to the Recycle Bin"</a></p>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    let can_modify = viewer.can_modify;
+    let BinEntryDetail {
+        entry,
+        description,
+        data_modeling,
+        now: read_at,
+        purge_protection,
+        counts,
+        deleted_with_it,
+        still_billing,
+        downstream_dependencies,
+        lists,
+    } = detail;
+    let now = server_clock(Signal::stored(Some(read_at)));
+    let purge_at = entry.purge_at;
+    let t = move || now.get().unwrap_or(read_at);
+    let expired = move || is_expired(purge_at, t());
+    let pending = RwSignal::new(None::<Pending>);
+    let name = entry.name.clone();
+    let dialog_entry = entry.clone();
+    let count_of = |kind: AssetKind, of: &[AssetCount]| {
+        of.iter()
+            .find(|c| c.kind == kind)
+            .map_or((0, 0), |c| (c.dataworks, c.pai))
+    };
+    let deleted_rows: Option<Vec<(AssetKind, (i64, i64))>> = deleted_with_it.map(|all| {
+        [AssetKind::DiTask, AssetKind::Model, AssetKind::Metric]
+            .into_iter()
+            .filter(|k| data_modeling || !k.needs_data_modeling())
+            .map(|k| (k, count_of(k, &all)))
+            .collect()
+    });
+    view! {
+        <div class="page-head">
+            <h1>{format!("{name} (in Recycle Bin)")}</h1>
+            <a href="/recycle-bin" class="button">"Back to the Recycle Bin"</a>
+        </div>
+        <p class="lead">"A read-only look at what this Recycle Bin entry holds. Nothing here can be edited."</p>
+        <dl class="facts">
+            <dt>"Display Name"</dt><dd>{entry.display_name.clone()}</dd>
+            {(!description.is_empty()).then(|| view! { <dt>"Description"</dt><dd>{description.clone()}</dd> })}
+            <dt>"Deleted By"</dt><dd>{entry.deleted_by.clone()}</dd>
+            <dt>"Deletion Time"</dt><dd><LocalTime ts=entry.deleted_at/></dd>
+            <dt>"Permanent Deletion Time"</dt><dd><LocalTime ts=entry.purge_at/></dd>
+            <dt>"Physical Deletion Countdown"</dt><dd class="countdown">{move || countdown(purge_at, t())}</dd>
+        </dl>
+        {purge_protection.then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
+        <div class="actions entry-actions">
+            <button
+                disabled=move || !can_modify || expired()
+                on:click=move |_| pending.set(Some(Pending::Recover))
+            >"Recover"</button>
+            <button
+                class="danger-outline"
+                disabled=move || !can_modify || expired() || purge_protection
+                title=purge_protection.then_some(PURGE_PROTECTION_ON)
+                aria-describedby=purge_protection.then_some("purge-protection-reason")
+                on:click=move |_| pending.set(Some(Pending::Purge))
+            >"Delete Permanently"</button>
+            {move || (!expired()).then(|| view! {
+                <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
+            })}
+            {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
+        </div>
+
+        <section aria-labelledby="core-assets">
+            <h2 id="core-assets">"Core assets"</h2>
+            <table class="grid compact" aria-labelledby="core-assets">
+                <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
+                <tbody>
+                    {counts.iter().map(|c| view! {
+                        <tr><th scope="row">{c.kind.label()}</th><td>{c.dataworks}</td><td>{c.pai}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+
+        <section aria-labelledby="brings-back">
+            <h2 id="brings-back">"What Recover brings back"</h2>
+            <p>
+                "Comes back, in DataWorks and its PAI workspace: "
+                {counts.iter().map(|c| format!("{} {} ({} DataWorks, {} PAI)", c.dataworks + c.pai, c.kind.label().to_lowercase(), c.dataworks, c.pai)).collect::<Vec<_>>().join(", ")}
+                "."
+            </p>
+            <p>
+                "Does not come back: scheduling tasks (auto triggered tasks) and what was deleted with the workspace"
+                {match deleted_rows {
+                    Some(rows) => format!(
+                        ": {}.",
+                        rows.iter().map(|(k, (dw, pai))| format!("{} {}", dw + pai, k.label().to_lowercase())).collect::<Vec<_>>().join(", ")
+                    ),
+                    None => ": data integration tasks, models and metrics.".to_owned(),
+                }}
+            </p>
+            <p>"Recovered nodes come back unpublished: their scheduled tasks must be published again in DataStudio."</p>
+        </section>
+
+        <section aria-labelledby="still-billing">
+            <h2 id="still-billing">"Still billing"</h2>
+            {if still_billing.is_empty() {
+                view! { <p>"No task of this workspace is still running."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="warning-text">"These auto triggered tasks of the deleted workspace are still Running and keep billing until they are frozen or deleted."</p>
+                    <table class="grid" aria-labelledby="still-billing">
+                        <thead><tr><th scope="col">"Task Name"</th><th scope="col">"Status"</th><th scope="col">"Schedule"</th><th scope="col">"Cost so far"</th></tr></thead>
+                        <tbody>
+                            {still_billing.into_iter().map(|task| view! {
+                                <tr>
+                                    <td data-label="Task Name">{task.name}</td>
+                                    <td data-label="Status">{task.status}</td>
+                                    <td data-label="Schedule">{task.schedule}</td>
+                                    <td data-label="Cost so far">{format_cents(task.cost_cents)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <p>"Freeze or delete them in the " <a href="/operation-center">"Operation Center"</a> "."</p>
+        </section>
+
+        <section aria-labelledby="downstream">
+            <h2 id="downstream">"Downstream dependencies"</h2>
+            {crate::dependencies::ui::downstream_table(downstream_dependencies, "No other workspace depends on this one.")}
+        </section>
+
+        {lists.into_iter().map(|first| view! { <AssetList entry_id=entry.id first/> }).collect_view()}
+
+        {move || pending.get().map(|which| {
+            let on_close = Callback::new(move |_| pending.set(None));
+            let entry = dialog_entry.clone();
+            match which {
+                Pending::Recover => {
+                    let on_recovered = Callback::new(move |report: RecoveryReport| {
+                        pending.set(None);
+                        done.set(Some(Done::Recovered(report)));
+                    });
+                    lazy_view(move || recover_dialog(entry.clone(), on_close, on_recovered))
+                }
+                Pending::Purge => {
+                    let on_purged = Callback::new(move |name: String| {
+                        pending.set(None);
+                        done.set(Some(Done::Purged(name)));
+                    });
+                    lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged))
+                }
+            }
+        })}
+    }
+}
+
+/// One list of the entry's assets, a page at a time; a node opens its code and versions.
+#[component]
+fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
+    let kind = first.kind;
+    let heading = format!("list-{}", kind.as_str());
+    let shown = RwSignal::new(first);
+    let turn =
+        Action::new(move |page: &i64| list_bin_assets(entry_id, kind.as_str().to_owned(), *page));
+    Effect::new(move |_| {
+        if let Some(Ok(next)) = turn.value().get() {
+            shown.set(next);
+        }
+    });
+    let open = Action::new(move |node_id: &i64| get_bin_node(entry_id, *node_id));
+    let is_node = kind == AssetKind::Node;
+    let last_column = if is_node {
+        "Status"
+    } else {
+        kind.detail_label()
+    };
+    let labelled = heading.clone();
+    let section_label = heading.clone();
+    view! {
+        <section aria-labelledby=section_label>
+            <h2 id=heading>{move || format!("{} ({})", kind.label(), shown.with(|s| s.total))}</h2>
+            {move || {
+                let page = shown.get();
+                if page.assets.is_empty() {
+                    return view! { <p class="empty">{format!("No {}.", kind.label().to_lowercase())}</p> }.into_any();
+                }
+                view! {
+                    <table class="grid" aria-labelledby=labelled.clone()>
+                        <thead><tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Product"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">{last_column}</th>
+                        </tr></thead>
+                        <tbody>
+                            {page.assets.into_iter().map(|asset| {
+                                let id = asset.id;
+                                view! {
+                                    <tr>
+                                        <td data-label="Name">{if is_node {
+                                            view! { <button class="text-button" on:click=move |_| { open.dispatch(id); }>{asset.name.clone()}</button> }.into_any()
+                                        } else {
+                                            asset.name.clone().into_any()
+                                        }}</td>
+                                        <td data-label="Product">{asset.product}</td>
+                                        <td data-label="Type">{asset.subtype}</td>
+                                        <td data-label=last_column>{if is_node { asset.node_status.unwrap_or_default() } else { asset.detail }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {(page.pages > 1).then(|| view! {
+                        <Pager page=page.page pages=page.pages label=format!("Pages of {}", kind.label().to_lowercase()) on_page=move |p| { turn.dispatch(p); }/>
+                    })}
+                }.into_any()
+            }}
+            {error_of(turn.value())}
+            {is_node.then(|| view! {
+                {error_of(open.value())}
+                {move || open.value().get().and_then(Result::ok).map(|node| view! {
+                    <section class="node-code" aria-label=format!("Node {} (read-only)", node.node.name)>
+                        <h3>{format!("{} (read-only)", node.node.name)}</h3>
+                        <pre class="code" tabindex="0" aria-label=format!("Code of {}", node.node.name)>{node.code}</pre>
+                        <h4>"Committed versions"</h4>
+                        {if node.versions.is_empty() {
+                            view! { <p>"Never committed."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul>{node.versions.into_iter().map(|v| view! {
+                                    <li>{format!("Version {} by {}, ", v.version, v.committed_by)}<LocalTime ts=v.committed_at/></li>
+                                }).collect_view()}</ul>
+                            }.into_any()
+                        }}
+                    </section>
+                })}
+            })}
+        </section>
+    }
+}
