@@ -155,6 +155,16 @@ pub struct AssetCount {
     pub pai: i64,
 }
 
+impl AssetCount {
+    /// How many assets of `kind` the counts hold, DataWorks and PAI together.
+    pub fn total(counts: &[AssetCount], kind: AssetKind) -> i64 {
+        counts
+            .iter()
+            .find(|c| c.kind == kind)
+            .map_or(0, |c| c.dataworks + c.pai)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow, utoipa::ToSchema))]
 pub struct Asset {

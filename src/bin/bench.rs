@@ -117,6 +117,9 @@ async fn main() -> R<()> {
     if wants("api-throughput") {
         api_throughput::run(&dir, &args.server).await?;
     }
+    if wants("bin-entry") {
+        bin_entry::run_page(&dir, &args.server).await?;
+    }
     if wants("page-throughput") {
         page_throughput::run(&dir, &args.server).await?;
     }

@@ -21,10 +21,12 @@ pub async fn preview(
     let ws = find_active(pool, p, workspace).await?;
     let mut conn = pool.acquire().await?;
     let counts = counts(&mut conn, ws.id).await?;
+    let nodes = crate::assets::AssetCount::total(&counts, crate::assets::AssetKind::Node);
     let all = tasks::list(&mut conn, p.account_id, now, Some(ws.id)).await?;
     let frozen_tasks = all.iter().filter(|t| !t.is_running()).count() as i64;
     let running_tasks = all.into_iter().filter(TaskRow::is_running).collect();
-    let downstream_dependencies = dependencies::downstream_of(&mut conn, ws.id).await?;
+    let downstream_dependencies =
+        dependencies::downstream_of(&mut conn, p.account_id, ws.id, nodes).await?;
     Ok(DeletionPreview {
         pai_workspace: ws.name.clone(),
         workspace: ws,

@@ -321,6 +321,9 @@ pub async fn waiting_tasks(
     .await?)
 }
 
+/// Past this many nodes, a workspace's downstream dependencies are found from the account's.
+const MANY_NODES: i64 = 1_000;
+
 /// From upstream nodes `un` through their dependencies `d` to the downstream nodes `dn` and
 /// their workspaces `dw`.
 const UPSTREAM_TO_DOWNSTREAM: &str = "FROM assets un
@@ -333,15 +336,28 @@ const UPSTREAM_TO_DOWNSTREAM: &str = "FROM assets un
 /// whatever their number.
 pub async fn downstream_of(
     conn: &mut Conn,
+    account_id: i64,
     workspace_id: i64,
+    nodes: i64,
 ) -> AppResult<DownstreamDependencies> {
-    // The nodes of other, active workspaces that depend on nodes of workspace `$1`.
+    // The nodes of other, active workspaces that depend on nodes of workspace `$1`. A workspace of
+    // many nodes is read from the account's (`$2`) dependencies instead of from its nodes: a binned
+    // entry of 25,000 nodes and no dependency read 3 ms from its nodes, 0.1 ms from the account's
+    // dependencies; a workspace of 10 nodes the other way round (10,000 dependencies in the account).
+    // (The account is bound either way, so both statements take the same parameters.)
+    let start = if nodes > MANY_NODES {
+        "d.account_id = $2"
+    } else {
+        "$2 = $2"
+    };
     let downstream = format!(
         "{UPSTREAM_TO_DOWNSTREAM}
-         WHERE un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1 AND dw.deleted_at IS NULL"
+         WHERE {start} AND un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1
+           AND dw.deleted_at IS NULL"
     );
     let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {downstream}"))
         .bind(workspace_id)
+        .bind(account_id)
         .fetch_one(&mut *conn)
         .await?;
     if count == 0 {
@@ -350,9 +366,10 @@ pub async fn downstream_of(
     let first: Vec<Downstream> = sqlx::query_as(&format!(
         "SELECT dw.name AS workspace, dn.name AS node, un.name AS upstream_node,
                 (SELECT t.status FROM tasks t WHERE t.node_id = dn.id) AS task_status
-         {downstream} ORDER BY dw.name, dn.name, un.name LIMIT $2"
+         {downstream} ORDER BY dw.name, dn.name, un.name LIMIT $3"
     ))
     .bind(workspace_id)
+    .bind(account_id)
     .bind(DOWNSTREAM_SHOWN)
     .fetch_all(&mut *conn)
     .await?;

@@ -131,7 +131,13 @@ pub async fn detail(
         .into_iter()
         .filter(|t| t.orphaned && t.is_running() && t.workspace_name == entry.name)
         .collect();
-    let mut downstream_dependencies = dependencies::downstream_of(&mut conn, id).await?;
+    let mut downstream_dependencies = dependencies::downstream_of(
+        &mut conn,
+        p.account_id,
+        id,
+        AssetCount::total(&counts, AssetKind::Node),
+    )
+    .await?;
     // Their tasks wait while this workspace is in the Recycle Bin.
     for d in &mut downstream_dependencies.first {
         if d.task_status.as_deref() == Some("Running") {
@@ -190,10 +196,7 @@ async fn page_of(
     counts: &[AssetCount],
     page: i64,
 ) -> AppResult<BinAssets> {
-    let total = counts
-        .iter()
-        .find(|c| c.kind == kind)
-        .map_or(0, |c| c.dataworks + c.pai);
+    let total = AssetCount::total(counts, kind);
     let pages = ((total + ASSETS_PAGE_SIZE - 1) / ASSETS_PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let assets = sqlx::query_as::<_, Asset>(

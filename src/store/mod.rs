@@ -95,6 +95,11 @@ pub async fn connect_with(database_url: &str, max_connections: u32) -> Result<Po
                             "PRAGMA synchronous = NORMAL",
                             "PRAGMA busy_timeout = 10000",
                             "PRAGMA foreign_keys = ON",
+                            // SQLite's advice for long-lived connections: statistics for the
+                            // planner, gathered when missing or stale, reading at most 400 rows
+                            // of each index (a few milliseconds, once per connection).
+                            "PRAGMA analysis_limit = 400",
+                            "PRAGMA optimize = 0x10002",
                         ] {
                             conn.execute(pragma).await?;
                         }

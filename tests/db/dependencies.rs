@@ -300,6 +300,24 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
     let _ = free;
 }
 
+/// The downstream dependencies of `ws`, read both ways (from its nodes, and from the account's
+/// dependencies as for a workspace of many nodes): the two must agree.
+async fn downstream(
+    pool: &Pool,
+    acme: &workspace_console::domain::Principal,
+    ws: i64,
+) -> workspace_console::dependencies::DownstreamDependencies {
+    let mut conn = pool.acquire().await.unwrap();
+    let few = deps::downstream_of(&mut conn, acme.account_id, ws, 2)
+        .await
+        .unwrap();
+    let many = deps::downstream_of(&mut conn, acme.account_id, ws, 1_000_000)
+        .await
+        .unwrap();
+    assert_eq!(few, many, "both ways of reading agree");
+    few
+}
+
 on_both_engines!(the_impact_check_counts_every_downstream_node_and_lists_the_first_hundred);
 async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundred(pool: Pool) {
     let acme = account(&pool, "acme").await;
@@ -307,14 +325,12 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     let u = publish(&pool, &acme, "up_ws", "u", T0).await;
     let inner = asset(&pool, &acme, "up_ws", "node", "DataWorks", "inner").await;
     deps::add(&pool, T0, &acme, inner, u).await.unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    let none = deps::downstream_of(&mut conn, up_ws).await.unwrap();
+    let none = downstream(&pool, &acme, up_ws).await;
     assert_eq!(
         (none.count, none.first.len()),
         (0, 0),
         "its own nodes do not count"
     );
-    drop(conn);
     for w in 0..3 {
         let ws = format!("down_{w}");
         workspace(&pool, &acme, &ws, false).await;
@@ -325,8 +341,7 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     }
     let published = publish(&pool, &acme, "down_0", "p", T0).await;
     deps::add(&pool, T0, &acme, published, u).await.unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    let all = deps::downstream_of(&mut conn, up_ws).await.unwrap();
+    let all = downstream(&pool, &acme, up_ws).await;
     assert_eq!(all.count, 121);
     assert_eq!(all.first.len(), 100);
     assert_eq!(
@@ -340,16 +355,11 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     let p = all.first.iter().find(|d| d.node == "p").unwrap();
     assert_eq!(p.task_status.as_deref(), Some("Running"));
     assert_eq!(all.first[1].task_status, None);
-    drop(conn);
     // A downstream workspace in the Recycle Bin is not affected any more.
     deletion::delete(&pool, T0, &acme, "down_1", "down_1", true)
         .await
         .unwrap();
-    let mut conn = pool.acquire().await.unwrap();
-    assert_eq!(
-        deps::downstream_of(&mut conn, up_ws).await.unwrap().count,
-        81
-    );
+    assert_eq!(downstream(&pool, &acme, up_ws).await.count, 81);
 }
 
 on_both_engines!(a_purge_marks_the_dependencies_on_each_node_lost_in_the_batch_that_removes_it);
