@@ -154,6 +154,30 @@ where
     Resource::new_with_options(source, fetcher, false)
 }
 
+/// The answers of a page's list `resource`, for a list built once with keyed rows (a refresh
+/// re-renders only the rows that changed, so focus, an open menu and typed text survive it: SPEC
+/// §19). Awaited inside the list's `Transition` (and not tracked there, so the list is not built
+/// again): `answers` gets the first answer (the server's, taken from the HTML in the browser), then
+/// every later one, heard inside that `Transition` too (heard outside, a reload would show the
+/// console frame's fallback instead of the page).
+pub async fn follow<T>(
+    resource: Resource<Result<T, AppError>, Hydration>,
+    answers: leptos::prelude::RwSignal<Option<Result<T, AppError>>>,
+) where
+    T: Clone + Send + Sync + 'static,
+{
+    use leptos::prelude::{Effect, Get, Set};
+    use leptos::reactive::computed::ScopedFuture;
+    answers.set(Some(
+        ScopedFuture::new_untracked(resource.into_future()).await,
+    ));
+    Effect::new(move |_| {
+        if let Some(answer) = resource.get() {
+            answers.set(Some(answer));
+        }
+    });
+}
+
 /// A server function refuses with an [`AppError`], sent as [`ErrorJson`].
 impl FromServerFnError for AppError {
     type Encoder = ErrorJson;

@@ -172,3 +172,24 @@ fn AddAssetForm(
         </form>
     }
 }
+
+/// Counts per asset type, DataWorks and PAI: the Delete dialog's and a Recycle Bin entry's "Core
+/// assets", the Recovery report's "Restored".
+#[component]
+pub fn CountsTable(
+    counts: Vec<super::AssetCount>,
+    /// The id of the heading that names it, if one does.
+    #[prop(optional)]
+    labelledby: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <table class="grid compact" aria-labelledby=labelledby>
+            <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
+            <tbody>
+                {counts.into_iter().map(|c| view! {
+                    <tr><th scope="row">{c.kind.label()}</th><td>{c.dataworks}</td><td>{c.pai}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

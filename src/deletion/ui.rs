@@ -1,5 +1,6 @@
 use super::{DeletionOutcome, DeletionPreview, delete_workspace, get_deletion_preview};
-use crate::assets::AssetKind;
+use crate::assets::ui::CountsTable;
+use crate::assets::{AssetCount, AssetKind};
 use crate::domain::billing::format_cents;
 use crate::domain::retention::RETENTION_DAYS;
 use crate::error::AppError;
@@ -174,9 +175,16 @@ fn DeleteForm(
         move || typed.get() == name
     };
     let count_of = |kind: AssetKind| preview.counts.iter().find(|c| c.kind == kind).cloned();
-    let shown: Vec<AssetKind> = AssetKind::ALL
+    let shown: Vec<AssetCount> = AssetKind::ALL
         .into_iter()
         .filter(|k| k.recoverable() || (modeling && k.needs_data_modeling()))
+        .map(|kind| {
+            count_of(kind).unwrap_or(AssetCount {
+                kind,
+                dataworks: 0,
+                pai: 0,
+            })
+        })
         .collect();
     let pai_summary = AssetKind::ALL
         .into_iter()
@@ -246,21 +254,7 @@ fn DeleteForm(
             </section>
             <section aria-labelledby="core-title">
                 <h3 id="core-title">"Core assets"</h3>
-                <table class="grid compact" aria-labelledby="core-title">
-                    <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
-                    <tbody>
-                        {shown.into_iter().map(|kind| {
-                            let c = count_of(kind);
-                            view! {
-                                <tr>
-                                    <th scope="row">{kind.label()}</th>
-                                    <td>{c.as_ref().map_or(0, |c| c.dataworks)}</td>
-                                    <td>{c.as_ref().map_or(0, |c| c.pai)}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <CountsTable counts=shown labelledby="core-title"/>
                 <p class="not-recoverable">
                     "Not recoverable: scheduling tasks (" {task_count} " auto triggered tasks), data integration tasks (" {di} ")"
                     {modeling.then(|| format!(", models ({models}) and metrics ({metrics})"))} "."

@@ -4,6 +4,7 @@ use super::ui::{RecoveryReportView, countdown, purge_dialog, recover_dialog, ser
 use super::{
     BinAssets, BinEntryDetail, RecoveryReport, get_bin_entry, get_bin_node, list_bin_assets,
 };
+use crate::assets::ui::CountsTable;
 use crate::assets::{AssetCount, AssetKind};
 use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
@@ -154,14 +155,7 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
 
         <section aria-labelledby="core-assets">
             <h2 id="core-assets">"Core assets"</h2>
-            <table class="grid compact" aria-labelledby="core-assets">
-                <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
-                <tbody>
-                    {counts.iter().map(|c| view! {
-                        <tr><th scope="row">{c.kind.label()}</th><td>{c.dataworks}</td><td>{c.pai}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <CountsTable counts=counts.clone() labelledby="core-assets"/>
         </section>
 
         <section aria-labelledby="brings-back">

@@ -2,6 +2,7 @@ use super::{
     BinEntry, RecoveryReport, list_recycle_bin, purge_workspace, recover_workspace,
     set_purge_protection,
 };
+use crate::assets::ui::CountsTable;
 use crate::domain::Viewer;
 use crate::domain::lifecycle::PURGE_PROTECTION_ON;
 use crate::domain::retention::{
@@ -13,7 +14,6 @@ use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
 };
 use leptos::prelude::*;
-use leptos::reactive::computed::ScopedFuture;
 use leptos_router::components::A;
 use std::time::Duration;
 
@@ -107,14 +107,7 @@ pub fn RecycleBinPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
             {Suspend::new(async move {
-                shown.set(Some(ScopedFuture::new_untracked(list.into_future()).await));
-                // Later answers, heard here, inside the Transition: a reload keeps the page as it
-                // is until its answer arrives (read outside, it would show the frame's fallback).
-                Effect::new(move |_| {
-                    if let Some(answer) = list.get() {
-                        shown.set(Some(answer));
-                    }
-                });
+                crate::codec::follow(list, shown).await;
                 view! {
                     {settings}
                     <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
@@ -363,14 +356,7 @@ pub fn RecoveryReportView(
             <div class="report-cols">
                 <div>
                     <h3>"Restored"</h3>
-                    <table class="grid compact">
-                        <thead><tr><th scope="col">"Asset type"</th><th scope="col">"DataWorks"</th><th scope="col">"PAI"</th></tr></thead>
-                        <tbody>
-                            {report.restored.into_iter().map(|c| view! {
-                                <tr><th scope="row">{c.kind.label()}</th><td>{c.dataworks}</td><td>{c.pai}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <CountsTable counts=report.restored/>
                 </div>
                 <div>
                     <h3>"Not restored"</h3>

@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::reactive::computed::ScopedFuture;
 
 /// The Workspaces page. Its rows' "Delete Workspace" opens `delete_dialog(name, on_close,
 /// on_deleted, on_changed)`: the deletion feature's dialog, handed in by the app (`app.rs`), since
@@ -98,14 +97,7 @@ pub fn WorkspacesPage(
             // page, a live update) re-renders only the rows that changed: focus, an open menu and
             // typed text survive it (SPEC §19).
             {Suspend::new(async move {
-                shown.set(Some(ScopedFuture::new_untracked(list.into_future()).await));
-                // Later answers, heard here, inside the Transition: a reload keeps the page as it
-                // is until its answer arrives (read outside, it would show the frame's fallback).
-                Effect::new(move |_| {
-                    if let Some(answer) = list.get() {
-                        shown.set(Some(answer));
-                    }
-                });
+                crate::codec::follow(list, shown).await;
                 view! {
                     {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
                     <table class="grid">

@@ -223,9 +223,9 @@ async fn a_workspace_created_protected_says_so_and_bob_may_not_change_it(pool: P
     );
 }
 
-/// The status message's "Undo" (SPEC §17): a Recover within 30 seconds of the delete, by the
-/// server's clock; refused as Recover is to others, and with a 409 pointing to the Recycle Bin
-/// later, or when the entry was recovered meanwhile; an entry purged meanwhile is gone.
+// The status message's "Undo" (SPEC §17): a Recover within 30 seconds of the delete, by the
+// server's clock; refused as Recover is to others, and with a 409 pointing to the Recycle Bin
+// later, or when the entry was recovered meanwhile; an entry purged meanwhile is gone.
 on_both_engines!(undo_recovers_within_thirty_seconds_and_refuses_clearly_after);
 async fn undo_recovers_within_thirty_seconds_and_refuses_clearly_after(pool: Pool) {
     let app = spawn_app(pool, true).await;

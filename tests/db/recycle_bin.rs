@@ -476,9 +476,9 @@ async fn only_the_root_changes_purge_protection_and_turning_it_off_notifies_full
     );
 }
 
-/// A look into an entry (SPEC §18): its counts, what was deleted with it, its orphaned tasks still
-/// billing, its lists a page at a time, a node's code and versions; another account's entry and a
-/// recovered one are missing.
+// A look into an entry (SPEC §18): its counts, what was deleted with it, its orphaned tasks still
+// billing, its lists a page at a time, a node's code and versions; another account's entry and a
+// recovered one are missing.
 on_both_engines!(an_entry_shows_what_it_holds_and_what_still_bills);
 async fn an_entry_shows_what_it_holds_and_what_still_bills(pool: Pool) {
     let acme = account(&pool, "acme").await;
