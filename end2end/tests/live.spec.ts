@@ -254,4 +254,16 @@ test.describe('Live updates that leave the user alone (SPEC §19)', () => {
     }
     await root.context().close();
   });
+
+  test('in the Operation Center a live update keeps the focus on a task that did not change', async ({ page, browser, server }) => {
+    await signInAs(page, DEMO.alice);
+    await gotoHydrated(page, '/operation-center');
+    const adsDelete = page.getByRole('row').filter({ hasText: 'ads_report' }).getByRole('button', { name: 'Delete', exact: true });
+    await tabTo(page, adsDelete);
+    const root = await openAs(browser, server.url, DEMO.root, '/operation-center');
+    await root.getByRole('row').filter({ hasText: 'ods_orders' }).getByRole('button', { name: 'Freeze', exact: true }).click();
+    await expect(page.getByRole('row').filter({ hasText: 'ods_orders' })).toContainText('Frozen', WITHIN);
+    await expect(adsDelete).toBeFocused();
+    await root.context().close();
+  });
 });

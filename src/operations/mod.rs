@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub mod service;
 pub mod ui;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskRow {
     pub id: i64,

@@ -2,6 +2,7 @@ use super::{TaskRow, delete_task, freeze_task, list_tasks, unfreeze_task};
 use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
+use crate::error::AppError;
 use crate::ui::WorkspaceNav;
 use crate::ui::{ErrorNote, Modal, RequiresFullAccess, error_of};
 use leptos::prelude::*;
@@ -38,6 +39,15 @@ pub fn OperationCenterPage() -> impl IntoView {
         }
     });
     let confirm_delete = RwSignal::new(None::<TaskRow>);
+    let shown = RwSignal::new(None::<Result<super::TaskList, AppError>>);
+    let listed = move || {
+        shown.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| s.tasks.clone())
+                .unwrap_or_default()
+        })
+    };
     Effect::new(move |_| {
         if act.value().get().is_some() {
             version.update(|v| *v += 1);
@@ -57,58 +67,36 @@ pub fn OperationCenterPage() -> impl IntoView {
         {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to freeze, unfreeze or delete tasks."</p> })}
         {error_of(act.value())}
         <Transition fallback=|| view! { <p class="loading">"Loading tasks…"</p> }>
-            {move || Suspend::new(async move {
-                match tasks.await {
-                    Ok(list) => {
-                        let running = list.tasks.iter().filter(|t| t.is_running()).count();
-                        let total: i64 = list.tasks.iter().map(|t| t.cost_cents).sum();
-                        let empty = list.tasks.is_empty();
-                        view! {
-                            <p class="summary">{format!("{} tasks, {running} Running. Total cost so far: {}.", list.tasks.len(), format_cents(total))}</p>
-                            <table class="grid">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Task Name"</th>
-                                        <th scope="col">"Workspace"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Schedule"</th>
-                                        <th scope="col">"Cost So Far"</th>
-                                        <th scope="col">"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {list.tasks.into_iter().map(|task| {
-                                        let id = task.id;
-                                        let running = task.is_running();
-                                        let waiting = task.status == WAITING_FOR_UPSTREAM;
-                                        let doomed = task.clone();
-                                        view! {
-                                            <tr class:orphan=task.orphaned>
-                                                <td data-label="Task Name">{task.name.clone()}</td>
-                                                <td data-label="Workspace">
-                                                    {task.workspace_name.clone()}
-                                                    {task.orphaned.then(|| view! { <span class="badge expired">"deleted"</span> })}
-                                                </td>
-                                                <td data-label="Status"><span class=if waiting { "badge waiting" } else if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
-                                                <td data-label="Schedule">{task.schedule.clone()}</td>
-                                                <td data-label="Cost So Far" class="num">{format_cents(task.cost_cents)}</td>
-                                                <td data-label="Actions"><div class="actions">
-                                                    {if running {
-                                                        view! { <button disabled=!can_modify on:click=move |_| { act.dispatch((id, TaskAction::Freeze)); }>"Freeze"</button> }.into_any()
-                                                    } else {
-                                                        view! { <button disabled=!can_modify || task.orphaned on:click=move |_| { act.dispatch((id, TaskAction::Unfreeze)); }>"Unfreeze"</button> }.into_any()
-                                                    }}
-                                                    <button class="danger-outline" disabled=!can_modify on:click=move |_| confirm_delete.set(Some(doomed.clone()))>"Delete"</button>
-                                                </div></td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            {empty.then(|| view! { <p class="empty">"No auto triggered tasks. Publishing a node in DataStudio creates one."</p> })}
-                        }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+            // Built once; the rows are keyed, so a live update re-renders only the tasks that
+            // changed (see `codec::follow`).
+            {Suspend::new(async move {
+                crate::codec::follow(tasks, shown).await;
+                view! {
+                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    {move || {
+                        let list = listed();
+                        let running = list.iter().filter(|t| t.is_running()).count();
+                        let total: i64 = list.iter().map(|t| t.cost_cents).sum();
+                        view! { <p class="summary">{format!("{} tasks, {running} Running. Total cost so far: {}.", list.len(), format_cents(total))}</p> }
+                    }}
+                    <table class="grid">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Task Name"</th>
+                                <th scope="col">"Workspace"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Schedule"</th>
+                                <th scope="col">"Cost So Far"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=listed key=|task| task.clone() let:task>
+                                <TaskTableRow task can_modify act confirm_delete/>
+                            </For>
+                        </tbody>
+                    </table>
+                    {move || listed().is_empty().then(|| view! { <p class="empty">"No auto triggered tasks. Publishing a node in DataStudio creates one."</p> })}
                 }
             })}
         </Transition>
@@ -121,5 +109,38 @@ pub fn OperationCenterPage() -> impl IntoView {
                 </div>
             </Modal>
         })}
+    }
+}
+
+#[component]
+fn TaskTableRow(
+    task: TaskRow,
+    can_modify: bool,
+    act: Action<(i64, TaskAction), Result<(), AppError>>,
+    confirm_delete: RwSignal<Option<TaskRow>>,
+) -> impl IntoView {
+    let id = task.id;
+    let running = task.is_running();
+    let waiting = task.status == WAITING_FOR_UPSTREAM;
+    let doomed = task.clone();
+    view! {
+        <tr class:orphan=task.orphaned>
+            <td data-label="Task Name">{task.name.clone()}</td>
+            <td data-label="Workspace">
+                {task.workspace_name.clone()}
+                {task.orphaned.then(|| view! { <span class="badge expired">"deleted"</span> })}
+            </td>
+            <td data-label="Status"><span class=if waiting { "badge waiting" } else if running { "badge running" } else { "badge frozen" }>{task.status.clone()}</span></td>
+            <td data-label="Schedule">{task.schedule.clone()}</td>
+            <td data-label="Cost So Far" class="num">{format_cents(task.cost_cents)}</td>
+            <td data-label="Actions"><div class="actions">
+                {if running {
+                    view! { <button disabled=!can_modify on:click=move |_| { act.dispatch((id, TaskAction::Freeze)); }>"Freeze"</button> }.into_any()
+                } else {
+                    view! { <button disabled=!can_modify || task.orphaned on:click=move |_| { act.dispatch((id, TaskAction::Unfreeze)); }>"Unfreeze"</button> }.into_any()
+                }}
+                <button class="danger-outline" disabled=!can_modify on:click=move |_| confirm_delete.set(Some(doomed.clone()))>"Delete"</button>
+            </div></td>
+        </tr>
     }
 }
