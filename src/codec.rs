@@ -154,28 +154,61 @@ where
     Resource::new_with_options(source, fetcher, false)
 }
 
-/// The answers of a page's list `resource`, for a list built once with keyed rows (a refresh
-/// re-renders only the rows that changed, so focus, an open menu and typed text survive it: SPEC
-/// §19). Awaited inside the list's `Transition` (and not tracked there, so the list is not built
-/// again): `answers` gets the first answer (the server's, taken from the HTML in the browser), then
-/// every later one, heard inside that `Transition` too (heard outside, a reload would show the
-/// console frame's fallback instead of the page).
-pub async fn follow<T>(
-    resource: Resource<Result<T, AppError>, Hydration>,
-    answers: leptos::prelude::RwSignal<Option<Result<T, AppError>>>,
-) where
-    T: Clone + Send + Sync + 'static,
-{
-    use leptos::prelude::{Effect, Get, Set};
-    use leptos::reactive::computed::ScopedFuture;
-    answers.set(Some(
-        ScopedFuture::new_untracked(resource.into_future()).await,
-    ));
-    Effect::new(move |_| {
-        if let Some(answer) = resource.get() {
-            answers.set(Some(answer));
-        }
-    });
+/// The answers of a page's list, for a list built once with keyed rows (a refresh re-renders only
+/// the rows that changed, so focus, an open menu and typed text survive it: SPEC §19).
+pub struct Answers<T: Send + Sync + 'static>(
+    leptos::prelude::RwSignal<Option<Result<T, AppError>>>,
+);
+
+impl<T: Send + Sync + 'static> Clone for Answers<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Answers<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Answers<T> {
+    pub fn new() -> Self {
+        Self(leptos::prelude::RwSignal::new(None))
+    }
+
+    /// Awaited inside the list's `Transition` (and not tracked there, so the list is not built
+    /// again): takes the first answer of `resource` (the server's, taken from the HTML in the
+    /// browser), then every later one, heard inside that `Transition` too (heard outside, a reload
+    /// would show the console frame's fallback instead of the page).
+    pub async fn follow(self, resource: Resource<Result<T, AppError>, Hydration>) {
+        use leptos::prelude::{Effect, Get, Set};
+        use leptos::reactive::computed::ScopedFuture;
+        self.0.set(Some(
+            ScopedFuture::new_untracked(resource.into_future()).await,
+        ));
+        Effect::new(move |_| {
+            if let Some(answer) = resource.get() {
+                self.0.set(Some(answer));
+            }
+        });
+    }
+
+    /// `f` of the last answer, if it was not a refusal (tracked).
+    pub fn with_ok<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        use leptos::prelude::With;
+        self.0
+            .with(|a| a.as_ref().and_then(|a| a.as_ref().ok()).map(f))
+    }
+
+    /// The last answer's refusal, if it was one (tracked).
+    pub fn error(&self) -> Option<AppError> {
+        use leptos::prelude::With;
+        self.0
+            .with(|a| a.as_ref().and_then(|a| a.as_ref().err().cloned()))
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Default for Answers<T> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// A server function refuses with an [`AppError`], sent as [`ErrorJson`].

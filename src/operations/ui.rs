@@ -39,15 +39,8 @@ pub fn OperationCenterPage() -> impl IntoView {
         }
     });
     let confirm_delete = RwSignal::new(None::<TaskRow>);
-    let shown = RwSignal::new(None::<Result<super::TaskList, AppError>>);
-    let listed = move || {
-        shown.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.as_ref().ok())
-                .map(|s| s.tasks.clone())
-                .unwrap_or_default()
-        })
-    };
+    let shown = crate::codec::Answers::<super::TaskList>::new();
+    let listed = move || shown.with_ok(|s| s.tasks.clone()).unwrap_or_default();
     Effect::new(move |_| {
         if act.value().get().is_some() {
             version.update(|v| *v += 1);
@@ -70,9 +63,9 @@ pub fn OperationCenterPage() -> impl IntoView {
             // Built once; the rows are keyed, so a live update re-renders only the tasks that
             // changed (see `codec::follow`).
             {Suspend::new(async move {
-                crate::codec::follow(tasks, shown).await;
+                shown.follow(tasks).await;
                 view! {
-                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    {move || shown.error().map(|error| view! { <ErrorNote error/> })}
                     {move || {
                         let list = listed();
                         let running = list.iter().filter(|t| t.is_running()).count();

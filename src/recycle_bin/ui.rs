@@ -55,11 +55,10 @@ pub fn RecycleBinPage() -> impl IntoView {
     // first answer (the server's, taken from the HTML in the browser); rows are keyed, so a refresh
     // re-renders only the rows that changed: focus, an open dialog and typed text survive a live
     // update (SPEC §19).
-    let shown = RwSignal::new(None::<Result<super::BinPage, AppError>>);
-    let data = move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().ok()).cloned());
+    let shown = crate::codec::Answers::<super::BinPage>::new();
     let purge_protected =
-        Signal::derive(move || shown.with(|s| matches!(s, Some(Ok(d)) if d.purge_protection)));
-    let server_now = Signal::derive(move || data().map(|d| d.now));
+        Signal::derive(move || shown.with_ok(|d| d.purge_protection).unwrap_or(false));
+    let server_now = Signal::derive(move || shown.with_ok(|d| d.now));
     // "Recycle Bin settings" for the root; for anyone else the line "Purge protection is on", or
     // nothing (SPEC §15a).
     let settings = move || {
@@ -107,12 +106,12 @@ pub fn RecycleBinPage() -> impl IntoView {
         </p>
         <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
             {Suspend::new(async move {
-                crate::codec::follow(list, shown).await;
+                shown.follow(list).await;
                 view! {
                     {settings}
                     <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
                     {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
-                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    {move || shown.error().map(|error| view! { <ErrorNote error/> })}
                     {move || purge_protected.get().then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
                     <table class="grid">
                         <thead>
@@ -125,14 +124,14 @@ pub fn RecycleBinPage() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=move || data().map(|d| d.entries).unwrap_or_default() key=|entry| entry.clone() let:entry>
+                            <For each=move || shown.with_ok(|d| d.entries.clone()).unwrap_or_default() key=|entry| entry.clone() let:entry>
                                 <BinRow entry now server_now can_modify purge_protected pending/>
                             </For>
                         </tbody>
                     </table>
-                    {move || data().is_some_and(|d| d.entries.is_empty()).then(|| view! { <p class="empty">"The Recycle Bin is empty."</p> })}
+                    {move || shown.with_ok(|d| d.entries.is_empty()).unwrap_or(false).then(|| view! { <p class="empty">"The Recycle Bin is empty."</p> })}
                     {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to recover or permanently delete a workspace."</p> })}
-                    {move || data().map(|d| view! { <Pager page=d.page pages=d.pages on_page=move |p| page.set(p)/> })}
+                    {move || shown.with_ok(|d| (d.page, d.pages)).map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| page.set(p)/> })}
                 }
             })}
         </Transition>

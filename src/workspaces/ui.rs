@@ -25,22 +25,9 @@ pub fn WorkspacesPage(
         |(q, p, _, _)| list_workspaces(q, p),
     );
     // The answer shown: the first one, then each later one (see the table below).
-    let shown = RwSignal::new(None::<Result<super::WorkspacePage, AppError>>);
-    let rows = move || {
-        shown.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.as_ref().ok())
-                .map(|s| s.rows.clone())
-                .unwrap_or_default()
-        })
-    };
-    let paging = move || {
-        shown.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.as_ref().ok())
-                .map(|s| (s.page, s.pages))
-        })
-    };
+    let shown = crate::codec::Answers::<super::WorkspacePage>::new();
+    let rows = move || shown.with_ok(|s| s.rows.clone()).unwrap_or_default();
+    let paging = move || shown.with_ok(|s| (s.page, s.pages));
     let creating = RwSignal::new(false);
     let deleting = RwSignal::new(None::<WorkspaceRow>);
     // Which row's "More" menu is open; kept here so a list refresh does not close it.
@@ -97,9 +84,9 @@ pub fn WorkspacesPage(
             // page, a live update) re-renders only the rows that changed: focus, an open menu and
             // typed text survive it (SPEC §19).
             {Suspend::new(async move {
-                crate::codec::follow(list, shown).await;
+                shown.follow(list).await;
                 view! {
-                    {move || shown.with(|s| s.as_ref().and_then(|s| s.as_ref().err().cloned())).map(|error| view! { <ErrorNote error/> })}
+                    {move || shown.error().map(|error| view! { <ErrorNote error/> })}
                     <table class="grid">
                         <thead>
                             <tr>
