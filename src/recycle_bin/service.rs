@@ -62,6 +62,18 @@ fn binned_counts(json: Option<String>) -> Option<Vec<AssetCount>> {
     json.and_then(|json| serde_json::from_str(&json).ok())
 }
 
+/// The counts of entry `id`: those kept with it (`kept`, from its `binned_counts`), else counted.
+async fn entry_counts(
+    conn: &mut Conn,
+    id: i64,
+    kept: Option<Vec<AssetCount>>,
+) -> AppResult<Vec<AssetCount>> {
+    match kept {
+        Some(kept) => Ok(kept),
+        None => counts(conn, id).await,
+    }
+}
+
 /// Recycle Bin entry `id` of the caller's account, as the bin's list shows it, with its
 /// description, data modeling and kept counts; another account's entry is missing.
 async fn binned(
@@ -119,13 +131,11 @@ pub async fn detail(
                 .cloned()
                 .collect()
         });
-    let counts: Vec<AssetCount> = match kept {
-        Some(kept) => kept,
-        None => counts(&mut conn, id).await?,
-    }
-    .into_iter()
-    .filter(|c| c.kind.recoverable())
-    .collect();
+    let counts: Vec<AssetCount> = entry_counts(&mut conn, id, kept)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind.recoverable())
+        .collect();
     let still_billing = crate::operations::service::list(&mut conn, p.account_id, now, None)
         .await?
         .into_iter()
@@ -179,10 +189,7 @@ pub async fn assets_page(
         })?;
     let mut conn = pool.acquire().await?;
     let (_, _, _, kept) = binned(&mut conn, p, id).await?;
-    let counts = match binned_counts(kept) {
-        Some(kept) => kept,
-        None => counts(&mut conn, id).await?,
-    };
+    let counts = entry_counts(&mut conn, id, binned_counts(kept)).await?;
     page_of(&mut conn, id, kind, &counts, page).await
 }
 
@@ -358,13 +365,11 @@ async fn restore(
     .await?;
     // Tasks that waited for its nodes run again.
     dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
-    let restored = match binned_counts(binned) {
-        Some(kept) => kept,
-        None => counts(&mut tx, id).await?,
-    }
-    .into_iter()
-    .filter(|c| c.kind.recoverable())
-    .collect();
+    let restored = entry_counts(&mut tx, id, binned_counts(binned))
+        .await?
+        .into_iter()
+        .filter(|c| c.kind.recoverable())
+        .collect();
     let message = format!(
         "{} the Recycle Bin, deleted at {}.",
         if undo {
