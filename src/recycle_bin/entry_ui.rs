@@ -43,9 +43,17 @@ pub fn BinEntryPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => get_bin_entry(id).await,
-                None => Err(AppError::NotFound(
-                    "There is no such entry in the Recycle Bin.".into(),
-                )),
+                // Not an id: answered as a missing entry, a 404 (the server function sets it for
+                // an id of no entry).
+                None => {
+                    #[cfg(feature = "ssr")]
+                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                        response.set_status(axum::http::StatusCode::NOT_FOUND);
+                    }
+                    Err(AppError::NotFound(
+                        "There is no such entry in the Recycle Bin.".into(),
+                    ))
+                }
             }
         },
     );
