@@ -44,6 +44,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             // or at once on a page that has no WASM.
             <body data-hydrated=(!scripts).then_some("true")>
                 <App/>
+                {scripts.then(|| view! {
+                    <noscript>
+                        <p class="noscript" role="note">
+                            "JavaScript is off: this page can be read and its links followed, but its buttons and fields act only with JavaScript on."
+                        </p>
+                    </noscript>
+                })}
             </body>
         </html>
     }
@@ -65,9 +72,16 @@ fn is_plain_html_page() -> bool {
     }
 }
 
+/// The id of the `fieldset` that holds the whole console: the server sends it `disabled` on every
+/// page that has WASM, so no control takes a click, a key or a tap before the page can act on it
+/// (SPEC §19), and [`crate::hydrate`] enables it once the page has hydrated. Nothing in Leptos
+/// renders its `disabled` again (a static attribute is left as the server wrote it).
+pub const CONSOLE_FIELDSET_ID: &str = "console";
+
 #[component]
 pub fn App() -> impl IntoView {
     view! {
+        <fieldset id=CONSOLE_FIELDSET_ID class="console" role="none" disabled=!is_plain_html_page()>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view={Lazy::<Login>::new()}/>
@@ -87,6 +101,7 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+        </fieldset>
     }
 }
 

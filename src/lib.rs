@@ -38,7 +38,8 @@ pub mod startup;
 pub mod store;
 
 /// Hydrates the page once the WASM chunks of the routes it shows have arrived (the split build
-/// loads each page's code lazily), then marks `<body data-hydrated="true">` for the tests.
+/// loads each page's code lazily), then enables the console's controls (the server sent them
+/// disabled: [`app::CONSOLE_FIELDSET_ID`]) and marks `<body data-hydrated="true">` for the tests.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
@@ -52,6 +53,10 @@ pub fn hydrate() {
         leptos::mount::hydrate_from_async(body.clone(), app::App)
             .await
             .forget();
+        let document = leptos::prelude::document();
+        if let Some(console) = document.get_element_by_id(app::CONSOLE_FIELDSET_ID) {
+            let _ = console.remove_attribute("disabled");
+        }
         let _ = body.set_attribute("data-hydrated", "true");
     });
 }

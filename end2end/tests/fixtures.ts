@@ -234,6 +234,33 @@ export const test = base.extend<Fixtures>({
   },
 });
 
+/** The fixtures of `test` on a fresh PostgreSQL database (one instance) instead of SQLite. */
+export const postgresTest = base.extend<Fixtures>({
+  server: [
+    async ({}, use, testInfo) => {
+      const cluster = await startCluster(1);
+      try {
+        await use(cluster.servers[0]);
+      } finally {
+        if (testInfo.status !== testInfo.expectedStatus) {
+          await testInfo.attach('server-output', { body: cluster.servers[0].logs(), contentType: 'text/plain' });
+        }
+        await stopCluster(cluster);
+      }
+    },
+    { scope: 'test', timeout: 60_000 },
+  ],
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+});
+
+/** A journey declared once and run on each engine: `for (const [engine, t] of ENGINES) t(...)`. */
+export const ENGINES = [
+  ['SQLite', test],
+  ['PostgreSQL', postgresTest],
+] as const;
+
 /**
  * For multi-instance journeys: two console processes on one fresh PostgreSQL database with the
  * demo data; pages open on the first one (`baseURL`), the second is `cluster.servers[1].url`.
@@ -373,8 +400,13 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Presses Tab until `target` has focus (keyboard-only navigation). */
+/**
+ * Presses Tab until `target` has focus (keyboard-only navigation). Until the page can act, its
+ * controls are disabled and Tab passes them by, as a keyboard user sees them dimmed: the first
+ * press waits until `target` is enabled.
+ */
 export async function tabTo(page: Page, target: Locator, maxPresses = 80): Promise<void> {
+  await expect(target).toBeEnabled();
   for (let i = 0; i <= maxPresses; i++) {
     const focused = await target
       .evaluate((el) => el === document.activeElement, undefined, { timeout: 2_000 })

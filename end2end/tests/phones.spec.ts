@@ -123,7 +123,7 @@ test.describe('Phones (SPEC §19)', () => {
 test.describe('Keyboards (SPEC §19)', () => {
   test('delete and recover with the keyboard alone, by the menu-button and dialog patterns', async ({ page }) => {
     await signInAs(page, DEMO.alice);
-    await gotoHydrated(page, '/workspaces');
+    await page.goto('/workspaces');
     const more = workspaceRow(page, 'marketing_ml').getByRole('button', { name: 'More', exact: true });
     await tabTo(page, more);
     // ArrowDown opens the menu on its first item; arrows, Home and End move; Escape closes it on "More".
@@ -173,7 +173,7 @@ test.describe('Keyboards (SPEC §19)', () => {
     const status = statusMessage(page, 'marketing_ml was moved to the Recycle Bin.');
     await expect(status).toBeVisible();
 
-    await gotoHydrated(page, '/recycle-bin');
+    await page.goto('/recycle-bin');
     const recover = binRow(page, 'marketing_ml').getByRole('button', { name: 'Recover', exact: true });
     await tabTo(page, recover);
     await page.keyboard.press('Enter');
@@ -185,7 +185,7 @@ test.describe('Keyboards (SPEC §19)', () => {
 });
 
 test.describe('No click is lost (SPEC §19)', () => {
-  test('with the page code held back 2 s, Create Workspace, More and Recover look disabled until they can act, then act', async ({
+  test('with the page code held back 2 s, Create Workspace, More and Recover are disabled until they can act, then act', async ({
     page,
   }) => {
     await signInAs(page, DEMO.alice);
@@ -202,9 +202,15 @@ test.describe('No click is lost (SPEC §19)', () => {
     await expect(create).toBeVisible();
     expect(await hydrated()).toBe(false);
     for (const control of [create, more]) {
-      await expect(control).toHaveCSS('pointer-events', 'none');
+      // Disabled for the keyboard and assistive technology too, and it looks it.
+      await expect(control).toBeDisabled();
       await expect(control).toHaveCSS('cursor', 'progress');
     }
+    // A key press on it is not taken: it cannot have the focus.
+    await more.focus();
+    await expect(more).not.toBeFocused();
+    await expectAccessible(page, 'the Workspaces page before it has hydrated');
+    expect(await hydrated()).toBe(false);
     // A click waits until the control can act, and is then acted on: the dialog opens (saying
     // "Loading…" while its own code still downloads).
     await create.click();
@@ -217,8 +223,15 @@ test.describe('No click is lost (SPEC §19)', () => {
     const recover = binRow(page, 'legacy_reports').getByRole('button', { name: 'Recover', exact: true });
     await expect(recover).toBeVisible();
     expect(await hydrated()).toBe(false);
-    await expect(recover).toHaveCSS('pointer-events', 'none');
-    await recover.click();
+    await expect(recover).toBeDisabled();
+    await recover.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expectAccessible(page, 'the Recycle Bin before it has hydrated');
+    // Once it can act, the keyboard opens it.
+    await expect(recover).toBeEnabled();
+    await recover.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: /Loading|Recover Workspace/ });
     await expect(dialog).toBeVisible();
     await expect(page.getByRole('dialog', { name: 'Recover Workspace' })).toBeVisible();

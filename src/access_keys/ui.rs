@@ -18,8 +18,10 @@ pub fn AccessKeysSection(
 ) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let keys = crate::codec::resource(move || version.get(), |_| list_access_keys());
-    // The chosen user's id; empty for the root itself.
-    let chosen = RwSignal::new(String::new());
+    // The "User" select itself holds the choice (its value is the user's id, empty for the root):
+    // the key is made for what it shows when the form is sent, whatever happened before the page
+    // hydrated (a copy of its value in a signal could say otherwise).
+    let picker = NodeRef::<leptos::html::Select>::new();
     let create = Action::new(|user_id: &Option<i64>| create_access_key(*user_id));
     let created = RwSignal::new(None::<CreatedAccessKey>);
     Effect::new(move |_| {
@@ -42,10 +44,11 @@ pub fn AccessKeysSection(
             </p>
             <form class="field-row" on:submit=move |ev| {
                 ev.prevent_default();
-                create.dispatch(chosen.get_untracked().parse::<i64>().ok());
+                let chosen = picker.get_untracked().map(|select| select.value()).unwrap_or_default();
+                create.dispatch(chosen.parse::<i64>().ok());
             }>
                 <label for="access-key-user">"User"</label>
-                <select id="access-key-user" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <select id="access-key-user" node_ref=picker>
                     <option value="">{root_name.clone()}</option>
                     {user_options.run()}
                 </select>

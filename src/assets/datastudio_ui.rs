@@ -179,7 +179,10 @@ fn NodeEditor(
             readonly=!can_modify
             prop:value=move || code.get()
             on:input=move |ev| code.set(event_target_value(&ev))
-        ></textarea>
+        >
+            // The server's HTML holds the code too (a property is not rendered there).
+            {code.get_untracked()}
+        </textarea>
         {error_of(run.value())}
         <div class="editor-buttons">
             <button disabled=!can_modify || busy() on:click=move |_| { run.dispatch(Step::Save); }>"Save"</button>
@@ -229,7 +232,7 @@ fn NewNodeForm(workspace: String, on_created: Callback<String>) -> impl IntoView
         <form class="new-node" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
             <h3>"New node"</h3>
             <label for="new_node_name">"Node name"</label>
-            <input id="new_node_name" prop:value=move || node_name.get() on:input=move |ev| node_name.set(event_target_value(&ev))/>
+            <input id="new_node_name" value=move || node_name.get() prop:value=move || node_name.get() on:input=move |ev| node_name.set(event_target_value(&ev))/>
             <label for="new_node_product">"Product"</label>
             <select id="new_node_product" on:change=move |ev| product.set(event_target_value(&ev))>
                 <option value="DataWorks">"DataWorks"</option>

@@ -23,7 +23,10 @@ pub fn WorkspaceOverviewPage() -> impl IntoView {
                         let modeling = ws.data_modeling;
                         view! {
                             <WorkspaceNav name=ws.name.clone()/>
-                            <div class="page-head"><h1>{ws.name.clone()}</h1></div>
+                            <div class="page-head">
+                                <h1>{ws.name.clone()}</h1>
+                                {ws.deletion_protection.then(|| view! { <span class="badge">"Protected"</span> })}
+                            </div>
                             <dl class="facts">
                                 <dt>"Display Name"</dt><dd>{ws.display_name.clone()}</dd>
                                 <dt>"Description"</dt><dd>{if ws.description.is_empty() { "—".to_owned() } else { ws.description.clone() }}</dd>
@@ -160,13 +163,13 @@ fn AddAssetForm(
                 {PRODUCTS.into_iter().map(|p| view! { <option value=p>{p}</option> }).collect_view()}
             </select>
             <label for="asset_name">"Name"</label>
-            <input id="asset_name" prop:value=move || asset_name.get() on:input=move |ev| asset_name.set(event_target_value(&ev))/>
+            <input id="asset_name" value=move || asset_name.get() prop:value=move || asset_name.get() on:input=move |ev| asset_name.set(event_target_value(&ev))/>
             <label for="asset_type">"Type"</label>
             <select id="asset_type" on:change=move |ev| subtype.set(event_target_value(&ev))>
                 {kind.subtypes().iter().map(|s| view! { <option value=*s>{*s}</option> }).collect_view()}
             </select>
             <label for="asset_detail">{kind.detail_label()}</label>
-            <input id="asset_detail" prop:value=move || detail.get() on:input=move |ev| detail.set(event_target_value(&ev))/>
+            <input id="asset_detail" value=move || detail.get() prop:value=move || detail.get() on:input=move |ev| detail.set(event_target_value(&ev))/>
             {error_of(add.value())}
             <button type="submit" class="primary" disabled=move || add.pending().get()>"Add"</button>
         </form>

@@ -73,11 +73,11 @@ pub fn AuditLogPage() -> impl IntoView {
             </label>
             <label>
                 "User"
-                <input name="user" type="text" placeholder="e.g. alice@acme" prop:value=move || filter.get().user/>
+                <input name="user" type="text" placeholder="e.g. alice@acme" value=move || filter.get().user prop:value=move || filter.get().user/>
             </label>
             <label>
                 "Workspace"
-                <input name="workspace" type="text" placeholder="e.g. sales_dw" prop:value=move || filter.get().workspace/>
+                <input name="workspace" type="text" placeholder="e.g. sales_dw" value=move || filter.get().workspace prop:value=move || filter.get().workspace/>
             </label>
             <button type="submit" class="primary">"Filter"</button>
             <A href="/audit-log" attr:class="button">"Clear Filters"</A>

@@ -243,7 +243,7 @@ fn DeleteForm(
                     }}
                     <p>"Review them in the workspace's " <a href=oc_link>"Operation Center"</a> "."</p>
                     <label class="check">
-                        <input type="checkbox" prop:checked=move || freeze.get() on:change=move |ev| freeze.set(event_target_checked(&ev))/>
+                        <input type="checkbox" checked=move || freeze.get() prop:checked=move || freeze.get() on:change=move |ev| freeze.set(event_target_checked(&ev))/>
                         "Freeze all auto triggered tasks before deleting"
                     </label>
                 </div>
@@ -278,6 +278,7 @@ fn DeleteForm(
                 autocomplete="off"
                 node_ref=input
                 placeholder=name.clone()
+                value=move || typed.get()
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />

@@ -245,6 +245,7 @@ pub fn WebhookSettings() -> impl IntoView {
                         id="webhook-url"
                         type="url"
                         placeholder="https://example.com/hooks/console"
+                        value=move || url.get()
                         prop:value=move || url.get()
                         on:input=move |ev| url.set(event_target_value(&ev))
                     />

@@ -69,6 +69,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                     <label class="check">
                         <input
                             type="checkbox"
+                            checked=purge_protected
                             prop:checked=purge_protected
                             disabled=move || protect.pending().get()
                             on:change=move |ev| { protect.dispatch(event_target_checked(&ev)); }
@@ -329,7 +330,7 @@ fn PurgeDialog(
                     " and all its assets in the Recycle Bin are deleted at once and can never be recovered. Its name is released."
                 </p>
                 <label for="purge_name">"Workspace name"</label>
-                <input id="purge_name" type="text" autocomplete="off" prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                <input id="purge_name" type="text" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
                 <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
                 {error_of(purge.value())}
                 <ChangedNote changed/>

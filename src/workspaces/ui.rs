@@ -68,6 +68,7 @@ pub fn WorkspacesPage(
                 aria-label="Search workspaces"
                 placeholder="Search by workspace name"
                 maxlength="64"
+                value=move || query.get()
                 prop:value=move || query.get()
                 on:input=move |ev| {
                     query.set(event_target_value(&ev));
@@ -398,6 +399,7 @@ fn CreateWorkspaceDialog(
                     autocomplete="off"
                     aria-describedby="ws_name_rules ws_name_error"
                     aria-invalid=move || name_error().is_some().to_string()
+                    value=move || name.get()
                     prop:value=move || name.get()
                     on:input=move |ev| {
                         name.set(event_target_value(&ev));
@@ -413,15 +415,15 @@ fn CreateWorkspaceDialog(
                     {move || reserved().then(|| view! { " " <a href="/recycle-bin">"Recover it in the Recycle Bin"</a> })}
                 </p>
                 <label for="ws_display">"Display Name"</label>
-                <input id="ws_display" prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
+                <input id="ws_display" value=move || display_name.get() prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
                 <label for="ws_description">"Description"</label>
-                <textarea id="ws_description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                <textarea id="ws_description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))>{description.get_untracked()}</textarea>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || modeling.get() on:change=move |ev| modeling.set(event_target_checked(&ev))/>
+                    <input type="checkbox" checked=move || modeling.get() prop:checked=move || modeling.get() on:change=move |ev| modeling.set(event_target_checked(&ev))/>
                     "Enable data modeling"
                 </label>
                 <label class="check">
-                    <input type="checkbox" prop:checked=move || protection.get() on:change=move |ev| protection.set(event_target_checked(&ev))/>
+                    <input type="checkbox" checked=move || protection.get() prop:checked=move || protection.get() on:change=move |ev| protection.set(event_target_checked(&ev))/>
                     "Enable deletion protection"
                 </label>
                 {other_error}
