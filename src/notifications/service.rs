@@ -257,9 +257,10 @@ fn new_secret() -> String {
     format!("whsec_{}", crate::server::secret::random_text(32))
 }
 
-/// Sets (or, with an empty `url`, turns off) the account's webhook. The URL's host must not be,
-/// or resolve to, an address of a private network (unless `allow_private`). The first URL set
-/// makes the account's signing secret, answered once here.
+/// Sets (or, with an empty `url`, turns off) the account's webhook. The URL's host must be, and
+/// resolve only to, addresses a webhook may reach (`webhook::refused_destination`; the private
+/// network's only with `allow_private`). The first URL set makes the account's signing secret,
+/// answered once here.
 pub async fn set_webhook(
     pool: &Pool,
     now: i64,
