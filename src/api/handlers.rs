@@ -1,5 +1,6 @@
-//! The API's operations: each reads its input, then calls the same service as the console's server
-//! function (through the audit door for changes, recorded with source `API`).
+//! The API's operations: each reads its input (`server::input`: a 400 names the parameter or
+//! field that cannot be read, and a JSON body may not repeat a key), then calls the same service as
+//! the console's server function (through the audit door for changes, recorded with source `API`).
 use super::{ApiError, ApiErrorBody, ApiResult, Caller};
 use crate::audit::{AuditFilter, AuditPage};
 use crate::deletion::{DeletionOutcome, DeletionPreview};
@@ -10,10 +11,10 @@ use crate::operations::TaskList;
 use crate::recycle_bin::{BinAssets, BinEntryDetail, BinPage, RecoveryReport};
 use crate::server::AppState;
 use crate::server::guard::audited;
+use crate::server::input::{JsonOf, PathOf, QueryOf};
 use crate::workspaces::{WorkspacePage, WorkspaceRow};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, IntoResponses, ToSchema};
@@ -56,52 +57,9 @@ pub enum Refusals {
     Busy(ApiErrorBody),
 }
 
-fn read<T>(input: Result<T, impl std::fmt::Display>, what: &str) -> Result<T, ApiError> {
-    input.map_err(|rejection| {
-        ApiError(AppError::BadRequest(format!(
-            "The {what} could not be read: {rejection}. Nothing was changed."
-        )))
-    })
-}
-
-fn query<T>(input: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    read(input.map(|Query(q)| q).map_err(|r| r.body_text()), "query")
-}
-
-pub(super) fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    read(input.map(|Path(p)| p).map_err(|r| r.body_text()), "path")
-}
-
-/// A JSON object's fields, read into `T`: a refusal names the field that is wrong, in words that
-/// name no type of the server's.
-pub(super) fn body<T: serde::de::DeserializeOwned>(
-    input: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<T, ApiError> {
-    let value = match input {
-        Ok(Json(value)) => value,
-        Err(JsonRejection::BytesRejection(_)) => return Err(ApiError(AppError::TooLarge)),
-        Err(rejection) => return read(Err::<T, _>(rejection.body_text()), "JSON body"),
-    };
-    if !value.is_object() {
-        return Err(ApiError(AppError::BadRequest(
-            "The JSON body must be an object of named fields. Nothing was changed.".into(),
-        )));
-    }
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let field = error.path().to_string();
-        let why = error.into_inner();
-        ApiError(AppError::BadRequest(if field.is_empty() || field == "." {
-            format!("The JSON body could not be read: {why}. Nothing was changed.")
-        } else {
-            format!("The field `{field}` could not be read: {why}. Nothing was changed.")
-        }))
-    })
-}
-
 /// A workspace named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct WorkspacePath {
     /// The workspace name, in any letter case: 3 to 64 letters, digits and underscores, starting
     /// with a letter or a digit. A name of no active workspace of the account answers 404.
@@ -114,9 +72,8 @@ pub struct WorkspacePath {
 }
 
 /// A Recycle Bin entry named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct EntryPath {
     /// The Recycle Bin entry's id (from `GET /recycle-bin`). An id of no entry of the account
     /// answers 404.
@@ -124,9 +81,8 @@ pub struct EntryPath {
 }
 
 /// A task named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct TaskPath {
     /// The task's id (from `GET /tasks`). An id of no task of the account answers 404.
     pub id: i64,
@@ -201,9 +157,8 @@ pub struct ListWorkspaces {
 pub async fn list_workspaces(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<ListWorkspaces>, QueryRejection>,
+    QueryOf(q): QueryOf<ListWorkspaces>,
 ) -> ApiResult<WorkspacePage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::workspaces::service::list(&s.pool, &caller.principal, &q.query, q.page).await?,
@@ -251,9 +206,8 @@ pub struct NewWorkspace {
 pub async fn create_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    JsonOf(input): JsonOf<NewWorkspace>,
 ) -> Result<(StatusCode, Json<WorkspaceRow>), ApiError> {
-    let input: NewWorkspace = body(input)?;
     let name = input.name.clone();
     let row = change(
         &s,
@@ -283,9 +237,8 @@ pub async fn create_workspace(
 pub async fn get_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
 ) -> ApiResult<DeletionPreview> {
-    let name = path(name)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::deletion::service::preview(&s.pool, s.clock.now(), &caller.principal, &name).await?,
@@ -306,11 +259,9 @@ pub struct DeletionProtection {
 pub async fn set_deletion_protection(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
+    JsonOf(input): JsonOf<DeletionProtection>,
 ) -> ApiResult<WorkspaceRow> {
-    let name = path(name)?;
-    let input: DeletionProtection = body(input)?;
     let named = name.clone();
     let row = change(
         &s,
@@ -354,11 +305,9 @@ pub struct DeleteWorkspace {
 pub async fn delete_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
-    q: Result<Query<DeleteWorkspace>, QueryRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
+    QueryOf(q): QueryOf<DeleteWorkspace>,
 ) -> ApiResult<DeletionOutcome> {
-    let name = path(name)?;
-    let q = query(q)?;
     let named = name.clone();
     let outcome = change(
         &s,
@@ -396,9 +345,8 @@ pub struct Page {
 pub async fn list_recycle_bin(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<Page>, QueryRejection>,
+    QueryOf(q): QueryOf<Page>,
 ) -> ApiResult<BinPage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
@@ -413,9 +361,8 @@ pub async fn list_recycle_bin(
 pub async fn get_bin_entry(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
 ) -> ApiResult<BinEntryDetail> {
-    let id = path(id)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::detail(&s.pool, s.clock.now(), &caller.principal, id).await?,
@@ -439,11 +386,9 @@ pub struct EntryAssetsQuery {
 pub async fn list_bin_assets(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
-    q: Result<Query<EntryAssetsQuery>, QueryRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<EntryAssetsQuery>,
 ) -> ApiResult<BinAssets> {
-    let id = path(id)?;
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::assets_page(&s.pool, &caller.principal, id, &q.kind, q.page)
@@ -473,9 +418,8 @@ async fn deleted_at(s: &AppState, caller: &Caller, id: i64) -> Result<i64, ApiEr
 pub async fn recover_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
 ) -> ApiResult<RecoveryReport> {
-    let id = path(id)?;
     let at = if caller.principal.can(Capability::Modify) {
         deleted_at(&s, &caller, id).await?
     } else {
@@ -528,9 +472,8 @@ pub async fn get_purge_protection(
 pub async fn set_purge_protection(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    JsonOf(input): JsonOf<PurgeProtection>,
 ) -> ApiResult<PurgeProtection> {
-    let input: PurgeProtection = body(input)?;
     let enabled = change(
         &s,
         &caller,
@@ -574,11 +517,9 @@ pub struct Purged {
 pub async fn purge_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
-    q: Result<Query<ConfirmName>, QueryRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<ConfirmName>,
 ) -> ApiResult<Purged> {
-    let id = path(id)?;
-    let q = query(q)?;
     let at = if caller.principal.can(Capability::Modify) {
         deleted_at(&s, &caller, id).await?
     } else {
@@ -614,9 +555,8 @@ pub struct TasksOf {
 pub async fn list_tasks(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<TasksOf>, QueryRejection>,
+    QueryOf(q): QueryOf<TasksOf>,
 ) -> ApiResult<TaskList> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     let p = &caller.principal;
     let now = s.clock.now();
@@ -650,9 +590,8 @@ pub struct TaskStatus {
 pub async fn freeze_task(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    let id = path(id)?;
     change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, p| async move {
         crate::operations::service::freeze(&s.pool, s.clock.now(), &p, id).await
     })
@@ -671,9 +610,8 @@ pub async fn freeze_task(
 pub async fn unfreeze_task(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    let id = path(id)?;
     change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, p| async move {
         crate::operations::service::unfreeze(&s.pool, s.clock.now(), &p, id).await
     })
@@ -741,9 +679,8 @@ pub struct AuditQuery {
 pub async fn list_audit_events(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<AuditQuery>, QueryRejection>,
+    QueryOf(q): QueryOf<AuditQuery>,
 ) -> ApiResult<AuditPage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     let filter = AuditFilter {
         action: q.action,

@@ -217,7 +217,7 @@ pub struct NodeDetail {
     pub upstream: Vec<crate::dependencies::Upstream>,
 }
 
-#[server(prefix = "/api", endpoint = "get_workspace_overview", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_workspace_overview", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOverview, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -227,7 +227,7 @@ pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOvervi
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_assets", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_assets", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -237,7 +237,7 @@ pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "add_asset", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_asset", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn add_asset(
     workspace: String,
     kind: String,
@@ -267,7 +267,7 @@ pub async fn add_asset(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_nodes", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_nodes", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -277,7 +277,7 @@ pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "get_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -287,7 +287,7 @@ pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, App
     .await
 }
 
-#[server(prefix = "/api", endpoint = "save_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "save_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn save_node(
     workspace: String,
     node_id: i64,
@@ -307,7 +307,7 @@ pub async fn save_node(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "commit_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "commit_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -318,7 +318,7 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "publish_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "publish_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

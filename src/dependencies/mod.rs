@@ -73,7 +73,7 @@ pub struct DownstreamDependencies {
 }
 
 /// The active workspaces of the account, by name: the first step of "Add Upstream".
-#[server(prefix = "/api", endpoint = "list_workspace_names", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_workspace_names", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_workspace_names() -> Result<Vec<String>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -84,7 +84,7 @@ pub async fn list_workspace_names() -> Result<Vec<String>, AppError> {
 }
 
 /// The nodes of an active workspace: the second step of "Add Upstream".
-#[server(prefix = "/api", endpoint = "list_workspace_nodes", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_workspace_nodes", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_workspace_nodes(workspace: String) -> Result<Vec<NodeRef>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -95,7 +95,7 @@ pub async fn list_workspace_nodes(workspace: String) -> Result<Vec<NodeRef>, App
 }
 
 /// "Add Upstream": node `node_id` runs after `upstream_node_id`. Answers its upstream nodes.
-#[server(prefix = "/api", endpoint = "add_upstream", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_upstream", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Upstream>, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -107,7 +107,7 @@ pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Ups
 }
 
 /// "Remove": node `node_id` no longer depends on `upstream_node_id`. Answers its upstream nodes.
-#[server(prefix = "/api", endpoint = "remove_upstream", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "remove_upstream", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn remove_upstream(
     node_id: i64,
     upstream_node_id: i64,

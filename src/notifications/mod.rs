@@ -122,14 +122,14 @@ pub struct Notices {
     pub unread: i64,
 }
 
-#[server(prefix = "/api", endpoint = "list_notifications", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_notifications", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_notifications() -> Result<Notices, AppError> {
     crate::server::signed_in(|s, p| async move { service::list(&s.pool, &p).await }).await
 }
 
 /// How many of the caller's notices are unread: all the header's button needs, so the notices
 /// themselves (and the code that reads them) are fetched only when the panel opens.
-#[server(prefix = "/api", endpoint = "count_unread_notifications", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "count_unread_notifications", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn count_unread_notifications() -> Result<i64, AppError> {
     crate::server::signed_in(|s, p| async move {
         service::unread_count(&mut *s.pool.acquire().await?, &p).await
@@ -137,7 +137,7 @@ pub async fn count_unread_notifications() -> Result<i64, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "mark_notifications_read", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "mark_notifications_read", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     crate::server::signed_in(|s, p| async move {
         service::mark_all_read(&s.pool, s.clock.now(), &p).await
@@ -171,7 +171,7 @@ pub struct WebhookSaved {
     pub secret: Option<String>,
 }
 
-#[server(prefix = "/api", endpoint = "get_webhook", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_webhook", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_webhook() -> Result<Webhook, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -182,7 +182,7 @@ pub async fn get_webhook() -> Result<Webhook, AppError> {
 }
 
 /// An empty URL turns the webhook off.
-#[server(prefix = "/api", endpoint = "set_webhook", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_webhook", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -200,7 +200,7 @@ pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
 }
 
 /// Replaces the signing secret; the answer is the new secret, shown this once.
-#[server(prefix = "/api", endpoint = "new_webhook_secret", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "new_webhook_secret", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn new_webhook_secret() -> Result<String, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

@@ -184,7 +184,8 @@ pub async fn assets_page(
         .filter(|k| k.recoverable())
         .ok_or_else(|| {
             AppError::Invalid(format!(
-                "Unknown asset type \"{kind}\": a Recycle Bin entry holds data_source, compute, resource and node."
+                "Unknown asset type \"{}\": a Recycle Bin entry holds data_source, compute, resource and node.",
+                crate::domain::text::echo(kind)
             ))
         })?;
     let mut conn = pool.acquire().await?;

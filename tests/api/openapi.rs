@@ -268,6 +268,15 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             let (status, json) = api
                 .call(key, method.clone(), template, &path, body.clone(), None)
                 .await;
+            if who == "wrong secret" {
+                // Each wrong secret counts against the key and the address (see
+                // `access_keys.rs`); forgotten here, so that every one of the sweep's twenty is
+                // answered as a first.
+                sqlx::query("DELETE FROM throttle")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             let want = match who {
                 "no key" | "wrong secret" | "disabled key" => S::UNAUTHORIZED,
                 "carol" => S::FORBIDDEN,
@@ -757,17 +766,15 @@ async fn an_unreadable_body_names_the_wrong_field_in_plain_words(pool: Pool) {
             serde_json::json!(null),
             "The JSON body must be an object of named fields.",
         ),
-        (
-            serde_json::json!({"name": 5}),
-            "The field `name` could not be read: invalid type: integer `5`, expected a string.",
-        ),
+        (serde_json::json!({"name": 5}), "`name` must be a string."),
         (
             serde_json::json!({"name": "ok_name", "data_modeling": "yes"}),
-            "The field `data_modeling` could not be read",
+            "`data_modeling` must be true or false.",
         ),
+        (serde_json::json!({}), "`name` is required."),
         (
-            serde_json::json!({}),
-            "The JSON body could not be read: missing field `name`.",
+            serde_json::json!({"nom": "x", "name": "ok_name"}),
+            "`nom` is not a field of this request.",
         ),
     ] {
         let (status, answer) = api
@@ -787,6 +794,7 @@ async fn an_unreadable_body_names_the_wrong_field_in_plain_words(pool: Pool) {
             !message.contains("struct") && !message.contains("NewWorkspace"),
             "{message}"
         );
+        assert_plain(message, &body.to_string());
     }
     for (field, value, want) in [
         (

@@ -891,6 +891,11 @@ async fn malformed_calls_to_every_server_function_get_a_clear_four_hundred(pool:
                 error["kind"].is_string() && error["message"].is_string(),
                 "{endpoint} with {what}: {text}"
             );
+            // In plain words: never a type of the server's or the parser's own text.
+            assert_plain(
+                error["message"].as_str().unwrap_or_default(),
+                &format!("{endpoint} with {what}"),
+            );
             checked += 1;
         }
     }
