@@ -423,7 +423,7 @@ pub async fn purge(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    notices::purged(&mut tx, now, &[id]).await?;
+    notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;
     let message = format!(
         "Permanently deleted from the Recycle Bin (deleted at {}).",
@@ -557,7 +557,7 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
                 .await?;
             }
         }
-        notices::purged(&mut tx, now, &fresh).await?;
+        notices::purged(&mut tx, now, &fresh, None).await?;
         upstream_lost(&mut tx, now, &fresh).await?;
         tx.commit().await?;
         if ids.is_empty() {
