@@ -172,7 +172,8 @@ pub async fn detail(
     })
 }
 
-/// Page `page` of the assets of type `kind` (a core asset type) of entry `id`.
+/// Page `page` of the assets of type `kind` (a core asset type, `node` or as answers spell it
+/// `Node`) of entry `id`.
 pub async fn assets_page(
     pool: &Pool,
     p: &Principal,
@@ -180,7 +181,7 @@ pub async fn assets_page(
     kind: &str,
     page: i64,
 ) -> AppResult<BinAssets> {
-    let kind = AssetKind::parse(kind)
+    let kind = AssetKind::parse_either(kind)
         .filter(|k| k.recoverable())
         .ok_or_else(|| {
             AppError::Invalid(format!(

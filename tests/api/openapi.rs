@@ -881,6 +881,130 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
     }
 }
 
+on_both_engines!(every_error_response_refers_to_the_one_error_schema);
+async fn every_error_response_refers_to_the_one_error_schema(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+    let shared = serde_json::json!({"$ref": "#/components/schemas/ApiErrorBody"});
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            operations += 1;
+            let mut refusals = 0;
+            for (status, response) in responses {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                refusals += 1;
+                let at = format!("{method} {path} {status}");
+                if let Some(shared_response) = response.get("$ref") {
+                    assert!(
+                        shared_response
+                            .as_str()
+                            .unwrap()
+                            .starts_with("#/components/responses/"),
+                        "{at}: {response}"
+                    );
+                    continue;
+                }
+                let content = response["content"]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{at}: no content"));
+                assert!(!content.is_empty(), "{at}: no content");
+                for (media, body) in content {
+                    assert_eq!(
+                        body["schema"], shared,
+                        "{at} {media}: written out inline, not the shared error schema"
+                    );
+                }
+            }
+            assert!(refusals > 0, "{method} {path} lists no refusal");
+        }
+    }
+    assert!(operations >= 20, "{operations} operations");
+}
+
+on_both_engines!(the_assets_filter_reads_a_kind_in_either_spelling);
+async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let bob = key_for(&pool, "bob@acme").await;
+    let api = Api::new(&app).await;
+    let legacy: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE name = 'legacy_reports'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let assets = |kind: &str| format!("/recycle-bin/{legacy}/assets?kind={kind}&page=1");
+    let kinds = [
+        ("data_source", "DataSource"),
+        ("compute", "Compute"),
+        ("resource", "Resource"),
+        ("node", "Node"),
+    ];
+    for (filter, answer) in kinds {
+        let mut answers = Vec::new();
+        for spelling in [filter, answer] {
+            let (status, json) = api
+                .call(
+                    Some(&bob),
+                    Method::GET,
+                    "/recycle-bin/{id}/assets",
+                    &assets(spelling),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{spelling}: {json}");
+            assert_eq!(json["kind"], answer, "{spelling}: the answer's spelling");
+            answers.push(json);
+        }
+        assert_eq!(answers[0], answers[1], "{filter} and {answer} read one list");
+    }
+    for wrong in ["NODE", "nodes", "DiTask", "di_task"] {
+        let (status, json) = api
+            .call(
+                Some(&bob),
+                Method::GET,
+                "/recycle-bin/{id}/assets",
+                &assets(wrong),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {json}");
+    }
+    // The document lists both spellings.
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kind = doc["paths"]["/recycle-bin/{id}/assets"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "kind")
+        .unwrap()
+        .clone();
+    assert_eq!(kind["required"], true);
+    let listed = kind["schema"]["enum"].as_array().unwrap();
+    for (filter, answer) in kinds {
+        for spelling in [filter, answer] {
+            assert!(listed.contains(&Value::from(spelling)), "{spelling}: {kind}");
+        }
+    }
+    assert_eq!(listed.len(), 8, "{kind}");
+}
+
 on_both_engines!(bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changing_nothing);
 async fn bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changing_nothing(
     pool: Pool,
