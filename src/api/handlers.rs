@@ -138,9 +138,11 @@ pub struct TaskPath {
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)]
 pub struct IdempotencyKey {
-    /// 1 to 255 visible ASCII characters. Repeats of one key (by one AccessKey, within 24 hours)
-    /// answer the first answer again; a key reused for another request answers 422, and one whose
-    /// first request is still running 409.
+    /// 1 to 255 visible ASCII characters. A repeat of one key (by one AccessKey, within 24 hours)
+    /// does not act again: it answers the first answer again, as it was then, not the current
+    /// state (a repeated delete still answers its 200 after the workspace was recovered), with
+    /// the header `Idempotent-Replayed: true`. A key reused for another request answers 422, and
+    /// one whose first request is still running 409.
     #[param(
         rename = "Idempotency-Key",
         min_length = 1,

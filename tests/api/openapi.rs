@@ -621,6 +621,89 @@ async fn an_idempotency_key_replays_the_first_answer_and_acts_once(pool: Pool) {
     assert_eq!(events, 1);
 }
 
+on_both_engines!(a_replay_is_marked_as_the_first_answer_not_the_current_state);
+async fn a_replay_is_marked_as_the_first_answer_not_the_current_state(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(alice.as_str());
+    let client = reqwest::Client::new();
+    let delete = |idempotency: &'static str| {
+        client
+            .delete(format!(
+                "{}/openapi/v1/workspaces/finance_etl?confirm_name=finance_etl",
+                app.url
+            ))
+            .header("Authorization", format!("Bearer {alice}"))
+            .header("Idempotency-Key", idempotency)
+            .send()
+    };
+    let replayed = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let first = delete("once").await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(replayed(&first), None, "the first answer is no replay");
+    let first: Value = first.json().await.unwrap();
+    // Since then the workspace was recovered and protected.
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            &format!("/recycle-bin/{}/recover", first["entry_id"]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .call(
+            key,
+            Method::PUT,
+            "/workspaces/{name}/deletion-protection",
+            "/workspaces/finance_etl/deletion-protection",
+            Some(serde_json::json!({"enabled": true})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let again = delete("once").await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(replayed(&again).as_deref(), Some("true"));
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again, first, "the first answer, as it was then");
+    assert!(active(&app, "finance_etl").await, "nothing acted");
+    // A new key acts on the current state: deletion protection refuses it.
+    let now = delete("new").await.unwrap();
+    assert_eq!(now.status(), StatusCode::CONFLICT);
+    assert_eq!(replayed(&now), None);
+    // The document says what a replay is.
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = doc["paths"]["/workspaces/{name}"]["delete"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Idempotency-Key")
+        .unwrap()
+        .clone();
+    let description = header["description"].as_str().unwrap();
+    assert!(
+        description.contains("the first answer again")
+            && description.contains("not the current")
+            && description.contains("Idempotent-Replayed: true"),
+        "{description}"
+    );
+}
+
 on_both_engines!(bad_input_of_any_shape_is_a_clear_4xx);
 async fn bad_input_of_any_shape_is_a_clear_4xx(pool: Pool) {
     let app = spawn_app(pool.clone(), false).await;
