@@ -381,19 +381,23 @@ pub async fn downstream_of(
     .await?;
     let mut first: Vec<(i64, Downstream)> = Vec::new();
     for (node_id, workspace, node, upstream_node, task_status) in rows {
-        match first.last_mut() {
-            Some((id, d)) if *id == node_id => d.upstream_nodes.push(upstream_node),
-            _ => first.push((
-                node_id,
-                Downstream {
-                    workspace,
-                    node,
-                    upstream_node: upstream_node.clone(),
-                    upstream_nodes: vec![upstream_node],
-                    task_status,
-                },
-            )),
+        // The rows of one node come together, its upstream nodes by name.
+        if let Some((id, d)) = first.last_mut()
+            && *id == node_id
+        {
+            d.upstream_nodes.push(upstream_node);
+            continue;
         }
+        first.push((
+            node_id,
+            Downstream {
+                workspace,
+                node,
+                upstream_node: upstream_node.clone(),
+                upstream_nodes: vec![upstream_node],
+                task_status,
+            },
+        ));
     }
     Ok(DownstreamDependencies {
         count,
