@@ -164,7 +164,8 @@ enum RecycleBin {
     /// List one type of an entry's assets, 20 a page.
     Assets {
         id: i64,
-        /// data_source, compute, resource or node.
+        /// data_source, compute, resource or node (or as answers spell them: DataSource, Compute,
+        /// Resource, Node).
         #[arg(long)]
         kind: String,
         #[arg(long, default_value_t = 1)]
