@@ -19,13 +19,14 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, IntoResponses, ToSchema};
 
-/// The refusals every operation may answer.
+/// The refusals every operation may answer, each a `$ref` to the one `ApiErrorBody` schema (none
+/// written out inline, so a generated client has one error type).
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum Refusals {
     /// The request could not be read: a missing or mistyped parameter or body field.
     #[response(status = 400)]
-    BadRequest(#[to_schema] ApiErrorBody),
+    BadRequest(ApiErrorBody),
     /// No valid, enabled AccessKey in `Authorization: Bearer <id>:<secret>`.
     #[response(status = 401)]
     Unauthenticated(ApiErrorBody),
@@ -93,9 +94,11 @@ pub struct TaskPath {
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)]
 pub struct IdempotencyKey {
-    /// 1 to 255 visible ASCII characters. Repeats of one key (by one AccessKey, within 24 hours)
-    /// answer the first answer again; a key reused for another request answers 422, and one whose
-    /// first request is still running 409.
+    /// 1 to 255 visible ASCII characters. A repeat of one key (by one AccessKey, within 24 hours)
+    /// does not act again: it answers the first answer again, as it was then, not the current
+    /// state (a repeated delete still answers its 200 after the workspace was recovered), with
+    /// the header `Idempotent-Replayed: true`. A key reused for another request answers 422, and
+    /// one whose first request is still running 409.
     #[param(
         rename = "Idempotency-Key",
         min_length = 1,
@@ -369,11 +372,41 @@ pub async fn get_bin_entry(
     ))
 }
 
+/// The asset types of a Recycle Bin entry's lists, in both spellings: the filter's
+/// (`data_source`) and the answers' (`DataSource`).
+pub struct EntryAssetKind;
+
+impl utoipa::PartialSchema for EntryAssetKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let kinds = crate::recycle_bin::ENTRY_LISTS;
+        let names = kinds
+            .iter()
+            .map(|k| k.as_str())
+            .chain(kinds.iter().map(|k| k.answer_name()));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An asset type of a Recycle Bin entry, in either spelling: `data_source`, `compute`, `resource`, `node`, or as answers spell it, `DataSource`, `Compute`, `Resource`, `Node`.",
+            ))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl ToSchema for EntryAssetKind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EntryAssetKind".into()
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EntryAssetsQuery {
-    /// The asset type: `data_source`, `compute`, `resource` or `node` (anything else answers 422).
-    #[param(pattern = "^(data_source|compute|resource|node)$")]
+    /// The asset type, in either spelling: `data_source`, `compute`, `resource` or `node`, or as
+    /// the answer's `kind` spells it, `DataSource`, `Compute`, `Resource` or `Node` (anything
+    /// else answers 422).
+    #[param(inline, value_type = EntryAssetKind)]
     pub kind: String,
     /// The page of 20, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]

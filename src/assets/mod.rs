@@ -50,6 +50,27 @@ impl AssetKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// How answers spell it (its JSON form, e.g. `"kind": "DataSource"`).
+    pub fn answer_name(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "DataSource",
+            AssetKind::Compute => "Compute",
+            AssetKind::Node => "Node",
+            AssetKind::Resource => "Resource",
+            AssetKind::DiTask => "DiTask",
+            AssetKind::Model => "Model",
+            AssetKind::Metric => "Metric",
+        }
+    }
+
+    /// A kind as a filter names it, in either spelling: `data_source` or, as answers spell it,
+    /// `DataSource`.
+    pub fn parse_either(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.answer_name() == s)
+    }
+
     /// The plural label used in tables: "Data sources".
     pub fn label(self) -> &'static str {
         match self {
@@ -327,4 +348,23 @@ pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail,
         service::publish(&s.pool, s.clock.now(), &p, &workspace, node_id).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetKind;
+
+    #[test]
+    fn a_kind_reads_in_both_spellings_and_answers_spell_it_as_its_json() {
+        for kind in AssetKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::from(kind.answer_name())
+            );
+            assert_eq!(AssetKind::parse_either(kind.as_str()), Some(kind));
+            assert_eq!(AssetKind::parse_either(kind.answer_name()), Some(kind));
+        }
+        assert_eq!(AssetKind::parse_either("NODE"), None);
+        assert_eq!(AssetKind::parse_either("Node "), None);
+    }
 }

@@ -51,25 +51,38 @@ pub struct NodeRef {
     pub node_type: String,
 }
 
-/// A node of another workspace that depends on a node of this one.
+/// A node of another workspace that depends on one or more nodes of this one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Downstream {
     pub workspace: String,
     pub node: String,
-    /// The node of this workspace it depends on.
+    /// The node of this workspace it depends on: the first by name when it depends on several
+    /// (all of them are in `upstream_nodes`).
     pub upstream_node: String,
+    /// Every node of this workspace it depends on, by name.
+    pub upstream_nodes: Vec<String>,
     /// Its auto triggered task's status (`Running`, `Frozen`), if it is published.
     pub task_status: Option<String>,
 }
 
-/// The "Downstream dependencies" check: how many, and the first `DOWNSTREAM_SHOWN`.
+/// The "Downstream dependencies" check: how many nodes of other workspaces depend on nodes of
+/// this one (each node once), and the first `DOWNSTREAM_SHOWN` of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DownstreamDependencies {
+    /// How many downstream nodes (not dependencies: a node that depends on two nodes of this
+    /// workspace counts once).
     pub count: i64,
+    /// The first 100 of them, by workspace and node name; `count` minus their number are not listed.
     pub first: Vec<Downstream>,
+}
+
+impl DownstreamDependencies {
+    /// How many downstream nodes are counted but not listed: "and N more".
+    pub fn unlisted(&self) -> i64 {
+        (self.count - self.first.len() as i64).max(0)
+    }
 }
 
 /// The active workspaces of the account, by name: the first step of "Add Upstream".

@@ -21,6 +21,8 @@ pub const SHOWN: i64 = 50;
 pub enum Kind {
     Warning7Days,
     Warning1Day,
+    /// The entry was permanently deleted: by the purge job (`detail` empty) or by hand (`detail`
+    /// says by whom).
     Purged,
     /// The account's purge protection was turned off; `detail` says by whom.
     PurgeProtectionOff,
@@ -63,7 +65,8 @@ pub struct Notice {
     pub purge_at: Option<i64>,
     pub created_at: i64,
     pub read: bool,
-    /// Who turned purge protection off, or the nodes that lost their upstream.
+    /// Who turned purge protection off, who deleted the entry permanently by hand (empty when the
+    /// purge job did), or the nodes that lost their upstream.
     pub detail: String,
 }
 
@@ -76,9 +79,22 @@ impl Notice {
                 self.workspace,
                 self.purge_at.map(format_utc).unwrap_or_default()
             ),
-            Kind::Purged => format!(
+            // By the purge job: its 14 days are over.
+            Kind::Purged if self.detail.is_empty() => format!(
                 "{} has been permanently deleted; its 14 days in the Recycle Bin are over",
                 self.workspace
+            ),
+            // By hand ("Delete Permanently"): `detail` is who did it, `created_at` when.
+            Kind::Purged => format!(
+                "{} was permanently deleted by {} at {}{}",
+                self.workspace,
+                self.detail,
+                format_utc(self.created_at),
+                if self.purge_at.is_none_or(|due| self.created_at < due) {
+                    ", before its 14 days in the Recycle Bin were over"
+                } else {
+                    ""
+                }
             ),
             Kind::PurgeProtectionOff => format!(
                 "Purge protection was turned off by {}: Recycle Bin entries can be permanently deleted before their 14 days are over",

@@ -138,6 +138,45 @@ async fn a_recovered_or_purged_by_hand_entry_gets_no_further_warnings(pool: Pool
     );
 }
 
+on_both_engines!(a_purge_by_hand_says_who_and_when_and_the_jobs_says_the_14_days_are_over);
+async fn a_purge_by_hand_says_who_and_when_and_the_jobs_says_the_14_days_are_over(pool: Pool) {
+    use workspace_console::domain::time::format_utc;
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    for name in ["early", "late"] {
+        workspace(&pool, &acme, name, false).await;
+        deletion::delete(&pool, T0, &alice, name, name, true)
+            .await
+            .unwrap();
+    }
+    let (id, at) = bin_entry(&pool, "early").await;
+    let by_hand = T0 + 3 * DAY + 125;
+    bin::purge(&pool, by_hand, &acme, id, at, "early")
+        .await
+        .unwrap();
+    bin::purge_expired(&pool, T0 + 14 * DAY).await.unwrap();
+    let texts = |list: workspace_console::notifications::Notices| -> Vec<String> {
+        let mut texts: Vec<String> = list
+            .notices
+            .iter()
+            .filter(|n| n.kind.as_str() == "Purged")
+            .map(|n| n.text())
+            .collect();
+        texts.reverse();
+        texts
+    };
+    let expected = vec![
+        format!(
+            "early was permanently deleted by acme at {}, before its 14 days in the Recycle Bin were over",
+            format_utc(by_hand)
+        ),
+        "late has been permanently deleted; its 14 days in the Recycle Bin are over".to_owned(),
+    ];
+    // The root and the user who deleted them read the same words.
+    assert_eq!(texts(notices::list(&pool, &acme).await.unwrap()), expected);
+    assert_eq!(texts(notices::list(&pool, &alice).await.unwrap()), expected);
+}
+
 /// A receiver on a free loopback port: it answers 500 to the first `failures` requests, then 200,
 /// and keeps every body it was sent.
 async fn receiver(failures: usize) -> (String, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
