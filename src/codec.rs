@@ -1,8 +1,9 @@
 //! How answers travel: JSON written by serde_json on the server and read by miniserde in the
 //! browser.
 //!
-//! - Server functions answer with [`Json`] (`#[server(…, output = crate::codec::Json)]`) and
-//!   refuse with an [`crate::error::AppError`] in [`ErrorJson`].
+//! - Server functions take their arguments as a [`Form`] and answer with [`Json`]
+//!   (`#[server(…, input = crate::codec::Form, output = crate::codec::Json)]`), and refuse with an
+//!   [`crate::error::AppError`] in [`ErrorJson`].
 //! - A page's resources use [`resource`], whose data the server writes into the HTML and the
 //!   browser reads back without asking again.
 //!
@@ -18,6 +19,7 @@ use leptos::server_fn::codec::Post;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// JSON, `application/json`: written with serde_json, read with miniserde.
 pub struct JsonText;
@@ -48,6 +50,65 @@ impl<T: miniserde::Deserialize> Decodes<T> for JsonText {
 
 /// A server function's answer: `#[server(…, output = crate::codec::Json)]`.
 pub type Json = Post<JsonText>;
+
+/// A server function's arguments: a form (`application/x-www-form-urlencoded`), written and read
+/// with serde_qs exactly as leptos's own `PostUrl` does, except that an argument that cannot be
+/// read is refused in words that name it ("`page` must be a whole number.", "The key `page` is
+/// repeated.") instead of the parser's text, which names Rust's types.
+pub struct FormText;
+
+impl ContentType for FormText {
+    const CONTENT_TYPE: &'static str = "application/x-www-form-urlencoded";
+}
+
+impl FormatType for FormText {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for FormText {
+    type Error = serde_qs::Error;
+
+    fn encode(arguments: &T) -> Result<Bytes, Self::Error> {
+        serde_qs::to_string(arguments).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for FormText {
+    type Error = FormRefused;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        read_form(&bytes)
+    }
+}
+
+/// A server function's arguments: `#[server(…, input = crate::codec::Form, …)]`.
+pub type Form = Post<FormText>;
+
+/// Why a form could not be read, as the refusal says it (ending with
+/// [`crate::domain::input::NOTHING_CHANGED`], which is how [`AppError::from_server_fn_error`]
+/// knows the words are the console's own).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0} {nothing}", nothing = crate::domain::input::NOTHING_CHANGED)]
+pub struct FormRefused(String);
+
+/// The form `bytes` read into `T`, as `PostUrl` reads it (serde_qs, at most 5 levels deep, brackets
+/// may be percent-encoded); on the server, the argument that fails is named.
+fn read_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, FormRefused> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(FormRefused("The form is not UTF-8 text.".into()));
+    }
+    let config = serde_qs::Config::new(5, false);
+    let reader = serde_qs::Deserializer::with_config(&config, bytes)
+        .map_err(|_| FormRefused("The form could not be read.".into()))?;
+    #[cfg(feature = "ssr")]
+    let read = serde_path_to_error::deserialize(reader).map_err(|error| {
+        crate::domain::input::refusal(&error.path().to_string(), &error.inner().to_string())
+    });
+    #[cfg(not(feature = "ssr"))]
+    let read = <T as serde::Deserialize>::deserialize(reader)
+        .map_err(|error| crate::domain::input::refusal(".", &error.to_string()));
+    read.map_err(FormRefused)
+}
 
 /// An answer that is not the JSON its type expects (or not UTF-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -215,19 +276,22 @@ impl<T: Clone + Send + Sync + 'static> Default for Answers<T> {
 impl FromServerFnError for AppError {
     type Encoder = ErrorJson;
 
-    /// On the server, a request whose arguments cannot be read is the caller's mistake (400); in
-    /// the browser, every such error means the console could not be reached.
+    /// On the server, a request whose arguments cannot be read is the caller's mistake (400), in
+    /// the words of [`FormText`] (the parser's own text, which names Rust's types, is never
+    /// shown); in the browser, every such error means the console could not be reached.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        use crate::domain::input::NOTHING_CHANGED;
         match value {
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail)
                 if cfg!(feature = "ssr") =>
             {
-                if detail.contains("length limit exceeded") {
+                if detail.ends_with(NOTHING_CHANGED) {
+                    AppError::BadRequest(detail)
+                } else if detail.contains("length limit exceeded") {
                     AppError::TooLarge
                 } else {
                     AppError::BadRequest(format!(
-                        "The request could not be read ({}). Nothing was changed.",
-                        crate::error::truncate(&detail, 200)
+                        "The request could not be read. {NOTHING_CHANGED}"
                     ))
                 }
             }
@@ -274,6 +338,88 @@ mod tests {
         assert_eq!(<JsonText as Decodes<()>>::decode(unit), Ok(()));
         let none = <JsonText as Encodes<Option<Row>>>::encode(&None).unwrap();
         assert_eq!(<JsonText as Decodes<Option<Row>>>::decode(none), Ok(None));
+    }
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Arguments {
+        workspace: String,
+        page: i64,
+        freeze_tasks: bool,
+        user_id: Option<i64>,
+    }
+
+    #[test]
+    fn arguments_travel_as_a_form_and_a_bad_one_is_named() {
+        let arguments = Arguments {
+            workspace: "sales dw & co".into(),
+            page: 2,
+            freeze_tasks: true,
+            user_id: None,
+        };
+        let bytes = <FormText as Encodes<_>>::encode(&arguments).unwrap();
+        let back: Arguments = FormText::decode(bytes).unwrap();
+        assert_eq!(back, arguments);
+        for (form, want) in [
+            (
+                "workspace=a&page=abc&freeze_tasks=true",
+                "`page` must be a whole number.",
+            ),
+            ("workspace=a&page=&freeze_tasks=true", "`page` must be a whole number."),
+            (
+                "workspace=a&page=99999999999999999999&freeze_tasks=true",
+                "`page` is out of range.",
+            ),
+            (
+                "workspace=a&page=1&freeze_tasks=maybe",
+                "`freeze_tasks` must be true or false.",
+            ),
+            (
+                "workspace=a&page[x]=1&freeze_tasks=true",
+                "`page` must be a whole number.",
+            ),
+            (
+                "workspace=a&page=1&page=2&freeze_tasks=true",
+                "The key `page` is repeated.",
+            ),
+            ("page=1&freeze_tasks=true", "`workspace` is required."),
+        ] {
+            let refused = <FormText as Decodes<Arguments>>::decode(Bytes::from(form));
+            assert_eq!(
+                refused,
+                Err(FormRefused(want.into())),
+                "{form}"
+            );
+            assert_eq!(
+                refused.unwrap_err().to_string(),
+                format!("{want} Nothing was changed.")
+            );
+        }
+        assert_eq!(
+            <FormText as Decodes<Arguments>>::decode(Bytes::from_static(b"\xff=1")),
+            Err(FormRefused("The form is not UTF-8 text.".into()))
+        );
+    }
+
+    #[test]
+    fn a_server_functions_unreadable_arguments_are_a_plain_400() {
+        let refused = FormRefused("`page` must be a whole number.".into()).to_string();
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(refused.clone())),
+            AppError::BadRequest(refused)
+        );
+        // Anything else the framework says is not repeated.
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+                "invalid utf-8 sequence of 1 bytes from index 0".into()
+            )),
+            AppError::BadRequest("The request could not be read. Nothing was changed.".into())
+        );
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(
+                "length limit exceeded".into()
+            )),
+            AppError::TooLarge
+        );
     }
 
     #[test]

@@ -193,13 +193,6 @@ pub type AppResult<T> = Result<T, AppError>;
 /// Any error, for start-up and tools (`main`, the benchmarks).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,7 @@ struct Cli {
     /// Let webhooks reach loopback, private (RFC 1918), shared (CGNAT) and IPv6 unique-local
     /// addresses: for a receiver inside your own network. Off by default, when a webhook whose host
     /// is or resolves to such an address is refused when it is set and again at every delivery.
+    /// Cloud metadata services and reserved addresses stay refused either way.
     #[arg(long, env = "CONSOLE_WEBHOOK_ALLOW_PRIVATE", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]
     webhook_allow_private: bool,

@@ -136,7 +136,7 @@ test.describe('Notifications', () => {
     await url.fill('http://169.254.169.254/latest/meta-data/');
     await settings.getByRole('button', { name: 'Save Webhook', exact: true }).click();
     await expect(settings.getByRole('alert')).toContainText(
-      'A webhook may not be sent into a private network: 169.254.169.254 is a link-local address.',
+      'A webhook may only be sent to a public address: 169.254.169.254 is a cloud metadata address (AWS, Google Cloud, Azure, Oracle Cloud and others).',
     );
     await expect(settings.getByText('Last delivery: none yet.')).toBeVisible();
     await expect(settings.getByText('Deliveries are not signed yet')).toBeVisible();

@@ -31,7 +31,7 @@ pub struct CreatedAccessKey {
     pub user: String,
 }
 
-#[server(prefix = "/api", endpoint = "list_access_keys", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_access_keys", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_access_keys() -> Result<Vec<AccessKey>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -42,7 +42,7 @@ pub async fn list_access_keys() -> Result<Vec<AccessKey>, AppError> {
 }
 
 /// For one of the account's RAM users, or (no `user_id`) for the root itself.
-#[server(prefix = "/api", endpoint = "create_access_key", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "create_access_key", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn create_access_key(
     #[server(default)] user_id: Option<i64>,
 ) -> Result<CreatedAccessKey, AppError> {
@@ -61,7 +61,7 @@ pub async fn create_access_key(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_access_key_enabled", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_access_key_enabled", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_access_key_enabled(id: String, enabled: bool) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -77,7 +77,7 @@ pub async fn set_access_key_enabled(id: String, enabled: bool) -> Result<(), App
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_access_key", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "delete_access_key", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn delete_access_key(id: String) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

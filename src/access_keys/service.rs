@@ -6,9 +6,11 @@
 //! every request, so a disabled or deleted key is refused at once on every instance; its cache
 //! entry only ever saves a hash computation and ends with the TTL.
 use super::{AccessKey, CreatedAccessKey, MAX_PER_USER};
-use crate::domain::Principal;
 use crate::domain::audit::Action;
+use crate::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
+use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::identity::throttle;
 use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
@@ -198,16 +200,34 @@ pub fn parse_bearer(header: &str) -> Option<(&str, &str)> {
 
 /// The principal an `Authorization` header names, or the one 401 whatever was wrong (missing,
 /// malformed, unknown, wrong secret, disabled, user gone).
+///
+/// Throttled as sign-ins are (`domain::throttle`): a secret that does not verify, for a known key
+/// or an unknown one, counts against the key id and against the client's address; while either is
+/// blocked, every request naming that key or coming from that address answers 429 with
+/// `Retry-After`, the right secret included (as a sign-in with the right password does), before
+/// any secret is verified. A request whose secret verifies counts nothing and is not slowed: the
+/// check reads the two rows of the `throttle` table by their key, and the key's failures are
+/// forgotten when its secret is verified by argon2 (not on each request the verified-key cache
+/// answers, which would write on every call). A disabled key or a deleted user with the right
+/// secret is refused without counting: no secret was guessed.
 pub async fn authenticate(
     pool: &Pool,
     gate: &Gate,
     verified: &VerifiedKeys,
+    now: Timestamp,
     header: Option<&str>,
+    client: &str,
 ) -> AppResult<(Principal, String)> {
     let unauthenticated = AppError::Unauthenticated;
     let Some((key_id, secret)) = header.and_then(parse_bearer) else {
         return Err(unauthenticated);
     };
+    let key_throttle = format!("key:{key_id}");
+    let address_throttle = format!("keyip:{client}");
+    if let Err(refusal) = throttle::check(pool, now, &[&key_throttle, &address_throttle]).await {
+        tracing::warn!(key_id, client, "AccessKey refused: throttled");
+        return Err(refusal);
+    }
     let row: Option<(i64, String, Flag)> =
         sqlx::query_as("SELECT user_id, secret_hash, enabled FROM access_keys WHERE key_id = $1")
             .bind(key_id)
@@ -222,6 +242,7 @@ pub async fn authenticate(
                 .await?;
             if ok {
                 verified.remember(key_id, secret, hash);
+                throttle::clear(pool, &key_throttle).await?;
             }
             ok
         }
@@ -232,6 +253,20 @@ pub async fn authenticate(
             false
         }
     };
+    if !ok {
+        // A guess: counted against the key and the address.
+        tracing::warn!(key_id, client, "AccessKey refused: wrong secret");
+        throttle::record(
+            pool,
+            now,
+            &[
+                (&key_throttle, ACCESS_KEY_PER_KEY),
+                (&address_throttle, ACCESS_KEY_PER_ADDRESS),
+            ],
+        )
+        .await?;
+        return Err(unauthenticated);
+    }
     match row {
         Some((user_id, _, true)) if ok => {
             let principal = load_principal(pool, user_id)

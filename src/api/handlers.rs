@@ -1,5 +1,6 @@
-//! The API's operations: each reads its input, then calls the same service as the console's server
-//! function (through the audit door for changes, recorded with source `API`).
+//! The API's operations: each reads its input (`server::input`: a 400 names the parameter or
+//! field that cannot be read, and a JSON body may not repeat a key), then calls the same service as
+//! the console's server function (through the audit door for changes, recorded with source `API`).
 use super::{ApiError, ApiErrorBody, ApiResult, Caller};
 use crate::audit::{AuditFilter, AuditPage};
 use crate::deletion::{DeletionOutcome, DeletionPreview};
@@ -10,21 +11,22 @@ use crate::operations::TaskList;
 use crate::recycle_bin::{BinAssets, BinEntryDetail, BinPage, RecoveryReport};
 use crate::server::AppState;
 use crate::server::guard::audited;
+use crate::server::input::{JsonOf, PathOf, QueryOf};
 use crate::workspaces::{WorkspacePage, WorkspaceRow};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Extension, Path, Query, State};
+use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, IntoResponses, ToSchema};
 
-/// The refusals every operation may answer.
+/// The refusals every operation may answer, each a `$ref` to the one `ApiErrorBody` schema (none
+/// written out inline, so a generated client has one error type).
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum Refusals {
     /// The request could not be read: a missing or mistyped parameter or body field.
     #[response(status = 400)]
-    BadRequest(#[to_schema] ApiErrorBody),
+    BadRequest(ApiErrorBody),
     /// No valid, enabled AccessKey in `Authorization: Bearer <id>:<secret>`.
     #[response(status = 401)]
     Unauthenticated(ApiErrorBody),
@@ -56,52 +58,9 @@ pub enum Refusals {
     Busy(ApiErrorBody),
 }
 
-fn read<T>(input: Result<T, impl std::fmt::Display>, what: &str) -> Result<T, ApiError> {
-    input.map_err(|rejection| {
-        ApiError(AppError::BadRequest(format!(
-            "The {what} could not be read: {rejection}. Nothing was changed."
-        )))
-    })
-}
-
-fn query<T>(input: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    read(input.map(|Query(q)| q).map_err(|r| r.body_text()), "query")
-}
-
-pub(super) fn path<T>(input: Result<Path<T>, PathRejection>) -> Result<T, ApiError> {
-    read(input.map(|Path(p)| p).map_err(|r| r.body_text()), "path")
-}
-
-/// A JSON object's fields, read into `T`: a refusal names the field that is wrong, in words that
-/// name no type of the server's.
-pub(super) fn body<T: serde::de::DeserializeOwned>(
-    input: Result<Json<serde_json::Value>, JsonRejection>,
-) -> Result<T, ApiError> {
-    let value = match input {
-        Ok(Json(value)) => value,
-        Err(JsonRejection::BytesRejection(_)) => return Err(ApiError(AppError::TooLarge)),
-        Err(rejection) => return read(Err::<T, _>(rejection.body_text()), "JSON body"),
-    };
-    if !value.is_object() {
-        return Err(ApiError(AppError::BadRequest(
-            "The JSON body must be an object of named fields. Nothing was changed.".into(),
-        )));
-    }
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let field = error.path().to_string();
-        let why = error.into_inner();
-        ApiError(AppError::BadRequest(if field.is_empty() || field == "." {
-            format!("The JSON body could not be read: {why}. Nothing was changed.")
-        } else {
-            format!("The field `{field}` could not be read: {why}. Nothing was changed.")
-        }))
-    })
-}
-
 /// A workspace named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct WorkspacePath {
     /// The workspace name, in any letter case: 3 to 64 letters, digits and underscores, starting
     /// with a letter or a digit. A name of no active workspace of the account answers 404.
@@ -114,9 +73,8 @@ pub struct WorkspacePath {
 }
 
 /// A Recycle Bin entry named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct EntryPath {
     /// The Recycle Bin entry's id (from `GET /recycle-bin`). An id of no entry of the account
     /// answers 404.
@@ -124,9 +82,8 @@ pub struct EntryPath {
 }
 
 /// A task named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct TaskPath {
     /// The task's id (from `GET /tasks`). An id of no task of the account answers 404.
     pub id: i64,
@@ -137,9 +94,11 @@ pub struct TaskPath {
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)]
 pub struct IdempotencyKey {
-    /// 1 to 255 visible ASCII characters. Repeats of one key (by one AccessKey, within 24 hours)
-    /// answer the first answer again; a key reused for another request answers 422, and one whose
-    /// first request is still running 409.
+    /// 1 to 255 visible ASCII characters. A repeat of one key (by one AccessKey, within 24 hours)
+    /// does not act again: it answers the first answer again, as it was then, not the current
+    /// state (a repeated delete still answers its 200 after the workspace was recovered), with
+    /// the header `Idempotent-Replayed: true`. A key reused for another request answers 422, and
+    /// one whose first request is still running 409.
     #[param(
         rename = "Idempotency-Key",
         min_length = 1,
@@ -201,9 +160,8 @@ pub struct ListWorkspaces {
 pub async fn list_workspaces(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<ListWorkspaces>, QueryRejection>,
+    QueryOf(q): QueryOf<ListWorkspaces>,
 ) -> ApiResult<WorkspacePage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::workspaces::service::list(&s.pool, &caller.principal, &q.query, q.page).await?,
@@ -251,9 +209,8 @@ pub struct NewWorkspace {
 pub async fn create_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    JsonOf(input): JsonOf<NewWorkspace>,
 ) -> Result<(StatusCode, Json<WorkspaceRow>), ApiError> {
-    let input: NewWorkspace = body(input)?;
     let name = input.name.clone();
     let row = change(
         &s,
@@ -283,9 +240,8 @@ pub async fn create_workspace(
 pub async fn get_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
 ) -> ApiResult<DeletionPreview> {
-    let name = path(name)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::deletion::service::preview(&s.pool, s.clock.now(), &caller.principal, &name).await?,
@@ -306,11 +262,9 @@ pub struct DeletionProtection {
 pub async fn set_deletion_protection(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
+    JsonOf(input): JsonOf<DeletionProtection>,
 ) -> ApiResult<WorkspaceRow> {
-    let name = path(name)?;
-    let input: DeletionProtection = body(input)?;
     let named = name.clone();
     let row = change(
         &s,
@@ -354,11 +308,9 @@ pub struct DeleteWorkspace {
 pub async fn delete_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
-    q: Result<Query<DeleteWorkspace>, QueryRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
+    QueryOf(q): QueryOf<DeleteWorkspace>,
 ) -> ApiResult<DeletionOutcome> {
-    let name = path(name)?;
-    let q = query(q)?;
     let named = name.clone();
     let outcome = change(
         &s,
@@ -396,9 +348,8 @@ pub struct Page {
 pub async fn list_recycle_bin(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<Page>, QueryRejection>,
+    QueryOf(q): QueryOf<Page>,
 ) -> ApiResult<BinPage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
@@ -413,20 +364,49 @@ pub async fn list_recycle_bin(
 pub async fn get_bin_entry(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
 ) -> ApiResult<BinEntryDetail> {
-    let id = path(id)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::detail(&s.pool, s.clock.now(), &caller.principal, id).await?,
     ))
 }
 
+/// The asset types of a Recycle Bin entry's lists, in both spellings: the filter's
+/// (`data_source`) and the answers' (`DataSource`).
+pub struct EntryAssetKind;
+
+impl utoipa::PartialSchema for EntryAssetKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let kinds = crate::recycle_bin::ENTRY_LISTS;
+        let names = kinds
+            .iter()
+            .map(|k| k.as_str())
+            .chain(kinds.iter().map(|k| k.answer_name()));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An asset type of a Recycle Bin entry, in either spelling: `data_source`, `compute`, `resource`, `node`, or as answers spell it, `DataSource`, `Compute`, `Resource`, `Node`.",
+            ))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl ToSchema for EntryAssetKind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EntryAssetKind".into()
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EntryAssetsQuery {
-    /// The asset type: `data_source`, `compute`, `resource` or `node` (anything else answers 422).
-    #[param(pattern = "^(data_source|compute|resource|node)$")]
+    /// The asset type, in either spelling: `data_source`, `compute`, `resource` or `node`, or as
+    /// the answer's `kind` spells it, `DataSource`, `Compute`, `Resource` or `Node` (anything
+    /// else answers 422).
+    #[param(inline, value_type = EntryAssetKind)]
     pub kind: String,
     /// The page of 20, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]
@@ -439,11 +419,9 @@ pub struct EntryAssetsQuery {
 pub async fn list_bin_assets(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
-    q: Result<Query<EntryAssetsQuery>, QueryRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<EntryAssetsQuery>,
 ) -> ApiResult<BinAssets> {
-    let id = path(id)?;
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         crate::recycle_bin::service::assets_page(&s.pool, &caller.principal, id, &q.kind, q.page)
@@ -473,9 +451,8 @@ async fn deleted_at(s: &AppState, caller: &Caller, id: i64) -> Result<i64, ApiEr
 pub async fn recover_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
 ) -> ApiResult<RecoveryReport> {
-    let id = path(id)?;
     let at = if caller.principal.can(Capability::Modify) {
         deleted_at(&s, &caller, id).await?
     } else {
@@ -528,9 +505,8 @@ pub async fn get_purge_protection(
 pub async fn set_purge_protection(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    JsonOf(input): JsonOf<PurgeProtection>,
 ) -> ApiResult<PurgeProtection> {
-    let input: PurgeProtection = body(input)?;
     let enabled = change(
         &s,
         &caller,
@@ -574,11 +550,9 @@ pub struct Purged {
 pub async fn purge_workspace(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
-    q: Result<Query<ConfirmName>, QueryRejection>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<ConfirmName>,
 ) -> ApiResult<Purged> {
-    let id = path(id)?;
-    let q = query(q)?;
     let at = if caller.principal.can(Capability::Modify) {
         deleted_at(&s, &caller, id).await?
     } else {
@@ -614,9 +588,8 @@ pub struct TasksOf {
 pub async fn list_tasks(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<TasksOf>, QueryRejection>,
+    QueryOf(q): QueryOf<TasksOf>,
 ) -> ApiResult<TaskList> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     let p = &caller.principal;
     let now = s.clock.now();
@@ -650,9 +623,8 @@ pub struct TaskStatus {
 pub async fn freeze_task(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    let id = path(id)?;
     change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, p| async move {
         crate::operations::service::freeze(&s.pool, s.clock.now(), &p, id).await
     })
@@ -671,9 +643,8 @@ pub async fn freeze_task(
 pub async fn unfreeze_task(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    let id = path(id)?;
     change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, p| async move {
         crate::operations::service::unfreeze(&s.pool, s.clock.now(), &p, id).await
     })
@@ -741,9 +712,8 @@ pub struct AuditQuery {
 pub async fn list_audit_events(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    q: Result<Query<AuditQuery>, QueryRejection>,
+    QueryOf(q): QueryOf<AuditQuery>,
 ) -> ApiResult<AuditPage> {
-    let q = query(q)?;
     may(&caller, Capability::View)?;
     let filter = AuditFilter {
         action: q.action,

@@ -145,14 +145,16 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         request.extensions(),
         state.config.trust_proxy,
     );
-    match keys::authenticate(
+    let authenticated = keys::authenticate(
         &state.pool,
         &state.key_gate,
         &state.verified_keys,
+        state.clock.now(),
         header.as_deref(),
+        &client_ip,
     )
-    .await
-    {
+    .await;
+    match authenticated {
         Ok((principal, key_id)) => {
             request.extensions_mut().insert(Caller {
                 principal,
@@ -223,7 +225,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         // A known path called with another method: 405, `Allow` set by the router.
         .method_not_allowed_fallback(|method: axum::http::Method| async move {
             ApiError(AppError::MethodNotAllowed(format!(
-                "This API operation does not answer {method}; `Allow` lists the methods it answers."
+                "This API operation does not answer {}; `Allow` lists the methods it answers.",
+                crate::domain::text::echo(method.as_str())
             )))
         })
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))

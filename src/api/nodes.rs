@@ -1,5 +1,5 @@
 //! The API's dependency operations (SPEC §16): a workspace's nodes, and a node's upstream nodes.
-use super::handlers::{Refusals, WorkspacePath, body, change, may, path};
+use super::handlers::{Refusals, WorkspacePath, change, may};
 use super::{ApiResult, Caller};
 use crate::dependencies::service as dependencies;
 use crate::dependencies::{NodeRef, Upstream};
@@ -7,16 +7,15 @@ use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::server::AppState;
+use crate::server::input::{JsonOf, PathOf};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// A node named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct NodePath {
     /// The node's id (from `GET /workspaces/{name}/nodes`). An id of no node of the account
     /// answers 404.
@@ -24,9 +23,8 @@ pub struct NodePath {
 }
 
 /// A dependency named in the path.
-#[derive(IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-#[allow(dead_code)]
 pub struct DependencyPath {
     /// The downstream node's id.
     pub id: i64,
@@ -40,9 +38,8 @@ pub struct DependencyPath {
 pub async fn list_nodes(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    name: Result<Path<String>, PathRejection>,
+    PathOf(WorkspacePath { name }): PathOf<WorkspacePath>,
 ) -> ApiResult<Vec<NodeRef>> {
-    let name = path(name)?;
     may(&caller, Capability::View)?;
     Ok(Json(
         dependencies::nodes_of(&s.pool, &caller.principal, &name).await?,
@@ -56,9 +53,8 @@ pub async fn list_nodes(
 pub async fn list_upstream(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
+    PathOf(NodePath { id }): PathOf<NodePath>,
 ) -> ApiResult<Vec<Upstream>> {
-    let id = path(id)?;
     may(&caller, Capability::View)?;
     let mut conn = s.pool.acquire().await.map_err(AppError::from)?;
     Ok(Json(
@@ -70,7 +66,9 @@ pub async fn list_upstream(
 #[serde(deny_unknown_fields)]
 pub struct NewUpstream {
     /// A node of the account, in an active workspace: not the node itself, not one it depends on
-    /// already (409), not one that runs after it (a cycle: 422).
+    /// already (409), not one that runs after it (a cycle: 422). A number with a zero fraction
+    /// (`12.0`) is that whole number.
+    #[serde(deserialize_with = "crate::server::input::whole_number")]
     pub upstream_node_id: i64,
 }
 
@@ -81,11 +79,9 @@ pub struct NewUpstream {
 pub async fn add_upstream(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    id: Result<Path<i64>, PathRejection>,
-    input: Result<Json<serde_json::Value>, JsonRejection>,
+    PathOf(NodePath { id }): PathOf<NodePath>,
+    JsonOf(input): JsonOf<NewUpstream>,
 ) -> ApiResult<Vec<Upstream>> {
-    let id = path(id)?;
-    let input: NewUpstream = body(input)?;
     let list = change(
         &s,
         &caller,
@@ -107,9 +103,11 @@ pub async fn add_upstream(
 pub async fn remove_upstream(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    ids: Result<Path<(i64, i64)>, PathRejection>,
+    PathOf(DependencyPath {
+        id,
+        upstream_node_id: upstream,
+    }): PathOf<DependencyPath>,
 ) -> ApiResult<Vec<Upstream>> {
-    let (id, upstream) = path(ids)?;
     let list = change(
         &s,
         &caller,

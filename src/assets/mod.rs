@@ -50,6 +50,27 @@ impl AssetKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// How answers spell it (its JSON form, e.g. `"kind": "DataSource"`).
+    pub fn answer_name(self) -> &'static str {
+        match self {
+            AssetKind::DataSource => "DataSource",
+            AssetKind::Compute => "Compute",
+            AssetKind::Node => "Node",
+            AssetKind::Resource => "Resource",
+            AssetKind::DiTask => "DiTask",
+            AssetKind::Model => "Model",
+            AssetKind::Metric => "Metric",
+        }
+    }
+
+    /// A kind as a filter names it, in either spelling: `data_source` or, as answers spell it,
+    /// `DataSource`.
+    pub fn parse_either(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.answer_name() == s)
+    }
+
     /// The plural label used in tables: "Data sources".
     pub fn label(self) -> &'static str {
         match self {
@@ -217,7 +238,7 @@ pub struct NodeDetail {
     pub upstream: Vec<crate::dependencies::Upstream>,
 }
 
-#[server(prefix = "/api", endpoint = "get_workspace_overview", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_workspace_overview", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOverview, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -227,7 +248,7 @@ pub async fn get_workspace_overview(workspace: String) -> Result<WorkspaceOvervi
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_assets", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_assets", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -237,7 +258,7 @@ pub async fn list_assets(workspace: String, kind: String) -> Result<Vec<Asset>, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "add_asset", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_asset", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn add_asset(
     workspace: String,
     kind: String,
@@ -267,7 +288,7 @@ pub async fn add_asset(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "list_nodes", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_nodes", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -277,7 +298,7 @@ pub async fn list_nodes(workspace: String) -> Result<Vec<NodeSummary>, AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "get_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -287,7 +308,7 @@ pub async fn get_node(workspace: String, node_id: i64) -> Result<NodeDetail, App
     .await
 }
 
-#[server(prefix = "/api", endpoint = "save_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "save_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn save_node(
     workspace: String,
     node_id: i64,
@@ -307,7 +328,7 @@ pub async fn save_node(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "commit_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "commit_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -318,7 +339,7 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "publish_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "publish_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -327,4 +348,23 @@ pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail,
         service::publish(&s.pool, s.clock.now(), &p, &workspace, node_id).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetKind;
+
+    #[test]
+    fn a_kind_reads_in_both_spellings_and_answers_spell_it_as_its_json() {
+        for kind in AssetKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::from(kind.answer_name())
+            );
+            assert_eq!(AssetKind::parse_either(kind.as_str()), Some(kind));
+            assert_eq!(AssetKind::parse_either(kind.answer_name()), Some(kind));
+        }
+        assert_eq!(AssetKind::parse_either("NODE"), None);
+        assert_eq!(AssetKind::parse_either("Node "), None);
+    }
 }

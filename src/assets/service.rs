@@ -72,7 +72,12 @@ pub async fn list(
 ) -> AppResult<Vec<Asset>> {
     let ws = find_active(pool, p, workspace).await?;
     let kind = AssetKind::parse(kind)
-        .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{kind}\".")))?;
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown asset type \"{}\".",
+                crate::domain::text::echo(kind)
+            ))
+        })?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
          WHERE workspace_id = $1 AND kind = $2 ORDER BY product, name",
@@ -91,7 +96,12 @@ pub async fn add(
     input: NewAsset,
 ) -> AppResult<Recorded<Asset>> {
     let kind = AssetKind::parse(&input.kind)
-        .ok_or_else(|| AppError::Invalid(format!("Unknown asset type \"{}\".", input.kind)))?;
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown asset type \"{}\".",
+                crate::domain::text::echo(&input.kind)
+            ))
+        })?;
     if !PRODUCTS.contains(&input.product.as_str()) {
         return Err(AppError::Invalid(
             "Product must be DataWorks or PAI.".into(),

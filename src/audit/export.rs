@@ -7,8 +7,9 @@ use crate::domain::Capability;
 use crate::domain::time::to_rfc3339;
 use crate::error::AppError;
 use crate::server::AppState;
+use crate::server::input::QueryOf;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
@@ -30,7 +31,7 @@ pub const HEADER: [&str; 8] = [
 pub async fn download(
     State(state): State<AppState>,
     session: Session,
-    query: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
+    query: Result<QueryOf<AuditFilter>, AppError>,
 ) -> Response {
     let principal = match crate::server::guard::session_principal(&session, &state).await {
         Ok(Some(principal)) => principal,
@@ -41,14 +42,8 @@ pub async fn download(
         return error.into_response();
     }
     let filter = match query {
-        Ok(Query(filter)) => filter,
-        Err(rejection) => {
-            return AppError::BadRequest(format!(
-                "The filters could not be read: {}",
-                rejection.body_text()
-            ))
-            .into_response();
-        }
+        Ok(QueryOf(filter)) => filter,
+        Err(refusal) => return refusal.into_response(),
     };
     let filter = match checked(&filter) {
         Ok(filter) => filter,

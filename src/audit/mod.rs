@@ -58,7 +58,7 @@ pub struct AuditPage {
     pub older: Option<i64>,
 }
 
-#[server(prefix = "/api", endpoint = "list_audit_events", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_audit_events", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_audit_events(
     #[server(default)] filter: AuditFilter,
     cursor: Cursor,

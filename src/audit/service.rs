@@ -15,7 +15,7 @@ pub fn checked(filter: &AuditFilter) -> AppResult<AuditFilter> {
     if !action.is_empty() && Action::parse(action).is_none() {
         return Err(AppError::Invalid(format!(
             "There is no action named \"{}\".",
-            action.chars().take(60).collect::<String>()
+            crate::domain::text::echo(action)
         )));
     }
     let user = filter.user.trim();

@@ -34,7 +34,8 @@ pub struct Ctl {
     /// How to print answers.
     #[arg(long, short, value_enum, global = true, default_value_t = Output::Table)]
     output: Output,
-    /// Sent as `Idempotency-Key` with a change: a retry with the same key acts once.
+    /// Sent as `Idempotency-Key` with a change: a retry with the same key acts once and gets the
+    /// first answer again (not the current state).
     #[arg(long, global = true)]
     idempotency_key: Option<String>,
     #[command(subcommand)]
@@ -163,7 +164,8 @@ enum RecycleBin {
     /// List one type of an entry's assets, 20 a page.
     Assets {
         id: i64,
-        /// data_source, compute, resource or node.
+        /// data_source, compute, resource or node (or as answers spell them: DataSource, Compute,
+        /// Resource, Node).
         #[arg(long)]
         kind: String,
         #[arg(long, default_value_t = 1)]
@@ -522,6 +524,12 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
         }
     };
     let status = response.status();
+    // The console answered a repeated Idempotency-Key with the first answer it kept.
+    let replayed = response
+        .headers()
+        .get(REPLAYED_HEADER)
+        .and_then(|v| v.to_str().ok())
+        == Some("true");
     let answer: Value = match response.json().await {
         Ok(answer) => answer,
         Err(error) => {
@@ -538,11 +546,24 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
             answer["message"].as_str().unwrap_or("refused"),
             answer["request_id"].as_str().unwrap_or("-")
         );
+        if replayed {
+            eprintln!("{REPLAYED}");
+        }
         return ExitCode::from(1);
     }
     match ctl.output {
         Output::Json => println!("{answer}"),
         Output::Table => println!("{}", render(&table, &answer)),
     }
+    if replayed {
+        eprintln!("{REPLAYED}");
+    }
     ExitCode::SUCCESS
 }
+
+/// The header on an answer replayed for a repeated `Idempotency-Key`.
+const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// What ctl says (on stderr, so `--output json` stays the answer alone) of a replayed answer.
+pub const REPLAYED: &str =
+    "(a replay of the first answer to this Idempotency-Key; the current state may differ)";

@@ -40,7 +40,7 @@ pub struct DeletionOutcome {
     pub tasks_orphaned: u64,
 }
 
-#[server(prefix = "/api", endpoint = "get_deletion_preview", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_deletion_preview", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_deletion_preview(workspace: String) -> Result<DeletionPreview, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -50,7 +50,7 @@ pub async fn get_deletion_preview(workspace: String) -> Result<DeletionPreview, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_workspace", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "delete_workspace", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn delete_workspace(
     workspace: String,
     typed_name: String,

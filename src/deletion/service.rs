@@ -60,7 +60,8 @@ pub async fn delete(
     .await?;
     let Some((id, name, deleted_at, purge_at, protected)) = found else {
         return Err(AppError::NotFound(format!(
-            "Workspace \"{workspace}\" does not exist."
+            "Workspace \"{}\" does not exist.",
+            crate::domain::text::echo(workspace)
         )));
     };
     let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;

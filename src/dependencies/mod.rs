@@ -51,29 +51,42 @@ pub struct NodeRef {
     pub node_type: String,
 }
 
-/// A node of another workspace that depends on a node of this one.
+/// A node of another workspace that depends on one or more nodes of this one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Downstream {
     pub workspace: String,
     pub node: String,
-    /// The node of this workspace it depends on.
+    /// The node of this workspace it depends on: the first by name when it depends on several
+    /// (all of them are in `upstream_nodes`).
     pub upstream_node: String,
+    /// Every node of this workspace it depends on, by name.
+    pub upstream_nodes: Vec<String>,
     /// Its auto triggered task's status (`Running`, `Frozen`), if it is published.
     pub task_status: Option<String>,
 }
 
-/// The "Downstream dependencies" check: how many, and the first `DOWNSTREAM_SHOWN`.
+/// The "Downstream dependencies" check: how many nodes of other workspaces depend on nodes of
+/// this one (each node once), and the first `DOWNSTREAM_SHOWN` of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DownstreamDependencies {
+    /// How many downstream nodes (not dependencies: a node that depends on two nodes of this
+    /// workspace counts once).
     pub count: i64,
+    /// The first 100 of them, by workspace and node name; `count` minus their number are not listed.
     pub first: Vec<Downstream>,
 }
 
+impl DownstreamDependencies {
+    /// How many downstream nodes are counted but not listed: "and N more".
+    pub fn unlisted(&self) -> i64 {
+        (self.count - self.first.len() as i64).max(0)
+    }
+}
+
 /// The active workspaces of the account, by name: the first step of "Add Upstream".
-#[server(prefix = "/api", endpoint = "list_workspace_names", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_workspace_names", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_workspace_names() -> Result<Vec<String>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -84,7 +97,7 @@ pub async fn list_workspace_names() -> Result<Vec<String>, AppError> {
 }
 
 /// The nodes of an active workspace: the second step of "Add Upstream".
-#[server(prefix = "/api", endpoint = "list_workspace_nodes", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_workspace_nodes", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_workspace_nodes(workspace: String) -> Result<Vec<NodeRef>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -95,7 +108,7 @@ pub async fn list_workspace_nodes(workspace: String) -> Result<Vec<NodeRef>, App
 }
 
 /// "Add Upstream": node `node_id` runs after `upstream_node_id`. Answers its upstream nodes.
-#[server(prefix = "/api", endpoint = "add_upstream", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "add_upstream", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Upstream>, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -107,7 +120,7 @@ pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Ups
 }
 
 /// "Remove": node `node_id` no longer depends on `upstream_node_id`. Answers its upstream nodes.
-#[server(prefix = "/api", endpoint = "remove_upstream", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "remove_upstream", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn remove_upstream(
     node_id: i64,
     upstream_node_id: i64,

@@ -331,9 +331,10 @@ const UPSTREAM_TO_DOWNSTREAM: &str = "FROM assets un
      JOIN assets dn ON dn.id = d.node_id
      JOIN workspaces dw ON dw.id = dn.workspace_id";
 
-/// The "Downstream dependencies" of workspace `workspace_id`: how many nodes of other workspaces
-/// depend on its nodes, and the first `DOWNSTREAM_SHOWN` by workspace and node name. Two queries,
-/// whatever their number.
+/// The "Downstream dependencies" of workspace `workspace_id` (SPEC §16): how many nodes of other
+/// workspaces depend on its nodes (each node once, however many of its nodes it depends on), and
+/// the first `DOWNSTREAM_SHOWN` of them by workspace and node name, each with the nodes of this
+/// workspace it depends on. Two queries, whatever their number.
 pub async fn downstream_of(
     conn: &mut Conn,
     account_id: i64,
@@ -355,7 +356,7 @@ pub async fn downstream_of(
          WHERE {start} AND un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1
            AND dw.deleted_at IS NULL"
     );
-    let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {downstream}"))
+    let count: i64 = sqlx::query_scalar(&format!("SELECT count(DISTINCT dn.id) {downstream}"))
         .bind(workspace_id)
         .bind(account_id)
         .fetch_one(&mut *conn)
@@ -363,17 +364,45 @@ pub async fn downstream_of(
     if count == 0 {
         return Ok(DownstreamDependencies::default());
     }
-    let first: Vec<Downstream> = sqlx::query_as(&format!(
-        "SELECT dw.name AS workspace, dn.name AS node, un.name AS upstream_node,
-                (SELECT t.status FROM tasks t WHERE t.node_id = dn.id) AS task_status
-         {downstream} ORDER BY dw.name, dn.name, un.name LIMIT $3"
+    // Every dependency of the first `$3` downstream nodes (numbered by `DENSE_RANK`, so a node
+    // that depends on several nodes of this workspace is one place), its upstream names by name.
+    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT r.node_id, r.workspace, r.node, r.upstream_node,
+                (SELECT t.status FROM tasks t WHERE t.node_id = r.node_id) AS task_status
+         FROM (SELECT dn.id AS node_id, dw.name AS workspace, dn.name AS node, un.name AS upstream_node,
+                      DENSE_RANK() OVER (ORDER BY dw.name, dn.name, dn.id) AS place
+               {downstream}) r
+         WHERE r.place <= $3 ORDER BY r.place, r.upstream_node"
     ))
     .bind(workspace_id)
     .bind(account_id)
     .bind(DOWNSTREAM_SHOWN)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(DownstreamDependencies { count, first })
+    let mut first: Vec<(i64, Downstream)> = Vec::new();
+    for (node_id, workspace, node, upstream_node, task_status) in rows {
+        // The rows of one node come together, its upstream nodes by name.
+        if let Some((id, d)) = first.last_mut()
+            && *id == node_id
+        {
+            d.upstream_nodes.push(upstream_node);
+            continue;
+        }
+        first.push((
+            node_id,
+            Downstream {
+                workspace,
+                node,
+                upstream_node: upstream_node.clone(),
+                upstream_nodes: vec![upstream_node],
+                task_status,
+            },
+        ));
+    }
+    Ok(DownstreamDependencies {
+        count,
+        first: first.into_iter().map(|(_, d)| d).collect(),
+    })
 }
 
 /// For each entry of `purged`, `<workspace>.<node>` of every node outside `purged` that depends

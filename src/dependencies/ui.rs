@@ -152,13 +152,21 @@ fn AddUpstreamForm(
     }
 }
 
+/// "and N more …" below the first `shown` downstream nodes.
+fn more_nodes(more: i64, shown: usize) -> String {
+    let nodes = if more == 1 { "node" } else { "nodes" };
+    format!("and {more} more {nodes} (the first {shown} are shown)")
+}
+
 /// The nodes of other workspaces that run after nodes of one workspace (SPEC §16): the third
 /// pre-deletion check, and a Recycle Bin entry's section; `none` when there are none.
 pub fn downstream_table(deps: super::DownstreamDependencies, none: &'static str) -> AnyView {
     if deps.count == 0 {
         return view! { <p>{none}</p> }.into_any();
     }
-    let more = deps.count - deps.first.len() as i64;
+    // The rows are downstream nodes, as `count` counts them.
+    let shown = deps.first.len();
+    let more = deps.unlisted();
     let nodes = if deps.count == 1 {
         "1 node of another workspace depends".to_owned()
     } else {
@@ -181,13 +189,13 @@ pub fn downstream_table(deps: super::DownstreamDependencies, none: &'static str)
                     <tr>
                         <td>{d.workspace}</td>
                         <td>{d.node}</td>
-                        <td>{d.upstream_node}</td>
+                        <td>{d.upstream_nodes.join(", ")}</td>
                         <td>{d.task_status.unwrap_or_else(|| "Not published".into())}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
-        {(more > 0).then(|| view! { <p>{format!("and {more} more (the first 100 are shown)")}</p> })}
+        {(more > 0).then(|| view! { <p>{more_nodes(more, shown)}</p> })}
     }
     .into_any()
 }

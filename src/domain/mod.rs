@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod billing;
 pub mod dependencies;
+pub mod input;
 pub mod lifecycle;
 pub mod live;
 pub mod name;

@@ -1,6 +1,8 @@
 //! What a typed text may hold. Control characters and the characters that change the direction of
 //! text (which can make a name read as something else in a table or the Audit Log) are refused:
 //! everywhere in a single-line field, and everywhere but line breaks and tabs in a multi-line one.
+//! What the caller sent is stripped of them wherever it is shown back: in the Audit Log
+//! ([`shown`]) and in error messages ([`echo`]).
 
 /// The characters that reorder text when shown: the bidirectional embeddings, overrides, isolates
 /// and marks.
@@ -11,6 +13,31 @@ pub fn is_direction_mark(c: char) -> bool {
 /// A line or paragraph separator: a line break that a single-line field may not hold.
 fn is_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Whether `c` can be shown inside a line as it is: not a control character, a line or paragraph
+/// separator, or a character that changes the direction of text.
+pub fn is_shown(c: char) -> bool {
+    !c.is_control() && !is_separator(c) && !is_direction_mark(c)
+}
+
+/// `text` without the characters [`is_shown`] refuses, at most `max` characters of it.
+pub fn shown(text: &str, max: usize) -> String {
+    text.chars().filter(|c| is_shown(*c)).take(max).collect()
+}
+
+/// How many characters of a name an error message repeats.
+pub const ECHO_CHARS: usize = 64;
+
+/// What the caller sent (a name, a key, a value) as an error message repeats it: without control
+/// characters, line breaks or direction marks, and cut to [`ECHO_CHARS`] characters with "…".
+pub fn echo(text: &str) -> String {
+    let mut kept = text.chars().filter(|c| is_shown(*c));
+    let mut echoed: String = kept.by_ref().take(ECHO_CHARS).collect();
+    if kept.next().is_some() {
+        echoed.push('…');
+    }
+    echoed
 }
 
 /// `text` for the single-line field `what` ("Display name"): no control characters, line
@@ -113,6 +140,32 @@ mod tests {
             let multi = multi_line("Code", &text).unwrap_err();
             assert!(multi.starts_with("Code may not contain characters that change the direction"));
         }
+    }
+
+    #[test]
+    fn an_echo_is_stripped_and_cut_to_64_characters() {
+        assert_eq!(echo("sales_dw"), "sales_dw");
+        assert_eq!(echo(""), "");
+        let long = "n".repeat(20_000);
+        assert_eq!(echo(&long), format!("{}…", "n".repeat(64)));
+        assert_eq!(echo(&"n".repeat(64)), "n".repeat(64), "64 is not cut");
+        assert_eq!(
+            echo("evil\u{202E}txt.exe\r\nSet-Cookie: x\u{0}\u{2066}\u{2028}"),
+            "eviltxt.exeSet-Cookie: x"
+        );
+        // Stripped first, then cut: 64 shown characters.
+        let spoofed: String = "ab\u{202E}".repeat(40);
+        let echoed = echo(&spoofed);
+        assert_eq!(echoed.chars().count(), 65);
+        assert!(echoed.ends_with('…') && !echoed.contains('\u{202E}'));
+        // Any script counts characters, not bytes.
+        assert_eq!(echo(&"销".repeat(70)), format!("{}…", "销".repeat(64)));
+    }
+
+    #[test]
+    fn what_the_audit_log_keeps_is_stripped_and_capped_without_a_mark() {
+        assert_eq!(shown("a\u{7}b\u{200F}c\nd", 3), "abc");
+        assert_eq!(shown("a\u{2028}b", 10), "ab");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Throttling of sign-in and sign-up: a fixed window of attempts per key, then a block.
+//! Throttling of sign-in, sign-up and AccessKey authentication: a fixed window of attempts per
+//! key, then a block.
 use super::Timestamp;
 
 /// At most `max` counted attempts within `window` seconds; the attempt that reaches `max`
@@ -18,6 +19,19 @@ pub const SIGN_IN_PER_USER: Limit = Limit {
 };
 /// Failed sign-ins from one address, whatever the user name: 20 in 15 minutes.
 pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window: 900,
+    block: 900,
+};
+/// Failed AccessKey authentications of one AccessKey ID (a secret that does not verify): 5 in 15
+/// minutes, then 15 minutes' wait, as for a user name's sign-ins.
+pub const ACCESS_KEY_PER_KEY: Limit = Limit {
+    max: 5,
+    window: 900,
+    block: 900,
+};
+/// Failed AccessKey authentications from one address, whatever the key: 20 in 15 minutes.
+pub const ACCESS_KEY_PER_ADDRESS: Limit = Limit {
     max: 20,
     window: 900,
     block: 900,

@@ -67,7 +67,10 @@ pub async fn find(
     };
     found.ok_or_else(|| {
         AppError::NotFound(match which {
-            Which::Active(name) => format!("Workspace \"{name}\" does not exist."),
+            Which::Active(name) => format!(
+                "Workspace \"{}\" does not exist.",
+                crate::domain::text::echo(name)
+            ),
             Which::Binned(_) => {
                 "That Recycle Bin entry does not exist: it was recovered, or permanently deleted."
                     .into()

@@ -51,11 +51,7 @@ pub async fn active(
 }
 
 fn unreadable(rejection: PathRejection) -> Response {
-    AppError::BadRequest(format!(
-        "The address could not be read: {}",
-        rejection.body_text()
-    ))
-    .into_response()
+    crate::server::input::path_refusal(rejection).into_response()
 }
 
 /// `GET /recycle-bin/{id}/export.zip`

@@ -20,14 +20,14 @@ pub struct RamUser {
 }
 
 /// Who is signed in, or nothing.
-#[server(prefix = "/api", endpoint = "current_viewer", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "current_viewer", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     use crate::server::{guard, public};
     public(|state| async move { Ok(guard::current_principal(&state).await?.map(|p| p.viewer())) })
         .await
 }
 
-#[server(prefix = "/api", endpoint = "sign_in", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "sign_in", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
     use crate::domain::audit::Source;
     use crate::server::audit::{Origin, within};
@@ -48,7 +48,7 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "sign_up", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "sign_up", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn sign_up(account_name: String, password: String) -> Result<(), AppError> {
     use crate::domain::audit::Source;
     use crate::server::audit::{Origin, within};
@@ -69,13 +69,13 @@ pub async fn sign_up(account_name: String, password: String) -> Result<(), AppEr
     .await
 }
 
-#[server(prefix = "/api", endpoint = "sign_out", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "sign_out", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::{guard, public};
     public(|_| async move { guard::end_session().await }).await
 }
 
-#[server(prefix = "/api", endpoint = "list_ram_users", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_ram_users", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_ram_users() -> Result<Vec<RamUser>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -85,7 +85,7 @@ pub async fn list_ram_users() -> Result<Vec<RamUser>, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "create_ram_user", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "create_ram_user", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn create_ram_user(
     name: String,
     password: String,
@@ -113,7 +113,7 @@ pub async fn create_ram_user(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ram_user_password", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_ram_user_password", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -130,7 +130,7 @@ pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(),
     .await
 }
 
-#[server(prefix = "/api", endpoint = "set_ram_user_policy", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_ram_user_policy", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_ram_user_policy(
     user_id: i64,
     policy: String,
@@ -154,7 +154,7 @@ pub async fn set_ram_user_policy(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_ram_user", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "delete_ram_user", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn delete_ram_user(user_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

@@ -307,7 +307,12 @@ pub async fn create_ram_user(
     let policy = match policy.filter(|p| !p.is_empty()) {
         Some(p) => Some(
             Policy::parse(p)
-                .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{p}\".")))?,
+                .ok_or_else(|| {
+                    AppError::Invalid(format!(
+                        "Unknown policy \"{}\".",
+                        crate::domain::text::echo(p)
+                    ))
+                })?,
         ),
         None => None,
     };
@@ -406,7 +411,12 @@ pub async fn set_policy(
     let mut tx = crate::store::write_tx(pool).await?;
     let who = own_ram_user(&mut tx, root, user_id).await?;
     let policy = Policy::parse(policy)
-        .ok_or_else(|| AppError::Invalid(format!("Unknown policy \"{policy}\".")))?;
+        .ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown policy \"{}\".",
+                crate::domain::text::echo(policy)
+            ))
+        })?;
     let sql = if attached {
         "INSERT INTO user_policies (user_id, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {

@@ -1,4 +1,5 @@
-//! The throttle table: attempts per key ("user:acme", "ip:10.0.0.1", "signup:10.0.0.1"), so every
+//! The throttle table: attempts per key ("user:acme", "ip:10.0.0.1", "signup:10.0.0.1" for the
+//! console's sign-in and sign-up; "key:LTAI…", "keyip:10.0.0.1" for AccessKeys), so every
 //! instance on one database sees the same counts, and tests move time with the injectable clock.
 use crate::domain::Timestamp;
 use crate::domain::throttle::{Attempts, Limit};

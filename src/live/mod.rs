@@ -13,7 +13,7 @@ pub const PATH: &str = "/live/events";
 
 /// Whether the caller is still signed in: asked by a tab whose stream the server closed, which
 /// stops trying again (and says so) once the session is over.
-#[leptos::server(prefix = "/api", endpoint = "live_session", output = crate::codec::Json)]
+#[leptos::server(prefix = "/api", endpoint = "live_session", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn live_session() -> Result<(), crate::error::AppError> {
     crate::server::signed_in(|_, _| async { Ok(()) }).await
 }

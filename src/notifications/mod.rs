@@ -21,6 +21,8 @@ pub const SHOWN: i64 = 50;
 pub enum Kind {
     Warning7Days,
     Warning1Day,
+    /// The entry was permanently deleted: by the purge job (`detail` empty) or by hand (`detail`
+    /// says by whom).
     Purged,
     /// The account's purge protection was turned off; `detail` says by whom.
     PurgeProtectionOff,
@@ -63,7 +65,8 @@ pub struct Notice {
     pub purge_at: Option<i64>,
     pub created_at: i64,
     pub read: bool,
-    /// Who turned purge protection off, or the nodes that lost their upstream.
+    /// Who turned purge protection off, who deleted the entry permanently by hand (empty when the
+    /// purge job did), or the nodes that lost their upstream.
     pub detail: String,
 }
 
@@ -76,9 +79,22 @@ impl Notice {
                 self.workspace,
                 self.purge_at.map(format_utc).unwrap_or_default()
             ),
-            Kind::Purged => format!(
+            // By the purge job: its 14 days are over.
+            Kind::Purged if self.detail.is_empty() => format!(
                 "{} has been permanently deleted; its 14 days in the Recycle Bin are over",
                 self.workspace
+            ),
+            // By hand ("Delete Permanently"): `detail` is who did it, `created_at` when.
+            Kind::Purged => format!(
+                "{} was permanently deleted by {} at {}{}",
+                self.workspace,
+                self.detail,
+                format_utc(self.created_at),
+                if self.purge_at.is_none_or(|due| self.created_at < due) {
+                    ", before its 14 days in the Recycle Bin were over"
+                } else {
+                    ""
+                }
             ),
             Kind::PurgeProtectionOff => format!(
                 "Purge protection was turned off by {}: Recycle Bin entries can be permanently deleted before their 14 days are over",
@@ -122,14 +138,14 @@ pub struct Notices {
     pub unread: i64,
 }
 
-#[server(prefix = "/api", endpoint = "list_notifications", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_notifications", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_notifications() -> Result<Notices, AppError> {
     crate::server::signed_in(|s, p| async move { service::list(&s.pool, &p).await }).await
 }
 
 /// How many of the caller's notices are unread: all the header's button needs, so the notices
 /// themselves (and the code that reads them) are fetched only when the panel opens.
-#[server(prefix = "/api", endpoint = "count_unread_notifications", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "count_unread_notifications", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn count_unread_notifications() -> Result<i64, AppError> {
     crate::server::signed_in(|s, p| async move {
         service::unread_count(&mut *s.pool.acquire().await?, &p).await
@@ -137,7 +153,7 @@ pub async fn count_unread_notifications() -> Result<i64, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "mark_notifications_read", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "mark_notifications_read", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     crate::server::signed_in(|s, p| async move {
         service::mark_all_read(&s.pool, s.clock.now(), &p).await
@@ -171,7 +187,7 @@ pub struct WebhookSaved {
     pub secret: Option<String>,
 }
 
-#[server(prefix = "/api", endpoint = "get_webhook", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_webhook", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_webhook() -> Result<Webhook, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -182,7 +198,7 @@ pub async fn get_webhook() -> Result<Webhook, AppError> {
 }
 
 /// An empty URL turns the webhook off.
-#[server(prefix = "/api", endpoint = "set_webhook", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_webhook", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -200,7 +216,7 @@ pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
 }
 
 /// Replaces the signing secret; the answer is the new secret, shown this once.
-#[server(prefix = "/api", endpoint = "new_webhook_secret", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "new_webhook_secret", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn new_webhook_secret() -> Result<String, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

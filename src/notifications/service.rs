@@ -51,20 +51,22 @@ pub async fn warn_pass(pool: &Pool, now: i64) -> AppResult<u64> {
 }
 
 /// The purged notices of entries `ids`, written in the transaction that takes them out of the
-/// Recycle Bin for good (so exactly once, whoever purges them).
-pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64]) -> AppResult<()> {
+/// Recycle Bin for good (so exactly once, whoever purges them). `by` is who deleted them
+/// permanently by hand (their sign-in name), or none for the purge job.
+pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64], by: Option<&str>) -> AppResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let created: Vec<i64> = sqlx::query_scalar(&format!(
-        "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
-         SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2 {RECIPIENTS}
+        "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at, detail)
+         SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2, $3 {RECIPIENTS}
          WHERE w.id IN ({list}) AND w.deleted_at IS NOT NULL
          ON CONFLICT DO NOTHING RETURNING id"
     ))
     .bind(Kind::Purged.as_str())
     .bind(now)
+    .bind(by.unwrap_or_default())
     .fetch_all(&mut *conn)
     .await?;
     enqueue_webhooks(conn, now, &created).await
@@ -257,9 +259,10 @@ fn new_secret() -> String {
     format!("whsec_{}", crate::server::secret::random_text(32))
 }
 
-/// Sets (or, with an empty `url`, turns off) the account's webhook. The URL's host must not be,
-/// or resolve to, an address of a private network (unless `allow_private`). The first URL set
-/// makes the account's signing secret, answered once here.
+/// Sets (or, with an empty `url`, turns off) the account's webhook. The URL's host must be, and
+/// resolve only to, addresses a webhook may reach (`webhook::refused_destination`; the private
+/// network's only with `allow_private`). The first URL set makes the account's signing secret,
+/// answered once here.
 pub async fn set_webhook(
     pool: &Pool,
     now: i64,

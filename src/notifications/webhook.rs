@@ -4,14 +4,15 @@
 //! with exponential backoff, until 24 hours after the notice, when it gives up. Requests and the
 //! purge job only ever insert rows: a slow or dead receiver delays nothing but its own deliveries.
 //!
-//! A webhook never reaches the console's own network: its host is resolved and every address
-//! checked ([`refused_destination`]) when the URL is set and again at each delivery, and the
-//! delivery connects to the very addresses that were checked (they are pinned in its client), so
-//! a DNS answer cannot change between the check and the connection. Redirects are not followed.
-//! Each delivery is signed: `X-Console-Signature: sha256=<hex HMAC-SHA256 of the body>` with the
-//! account's signing secret.
+//! A webhook reaches only globally routable addresses, never the console's own network nor a cloud
+//! metadata service: its host is resolved and every address checked ([`refused_destination`])
+//! when the URL is set and again at each delivery, and the delivery connects to the very addresses
+//! that were checked (they are pinned in its client), so a DNS answer cannot change between the
+//! check and the connection. Redirects are not followed. Each delivery is signed:
+//! `X-Console-Signature: sha256=<hex HMAC-SHA256 of the body>` with the account's signing secret.
 use crate::error::AppResult;
 use crate::store::Pool;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
@@ -35,11 +36,12 @@ pub fn backoff_secs(attempts: i64) -> i64 {
     (10_i64 << exponent).min(3600)
 }
 
-/// Why a webhook may not be sent to `ip`, or `None` when it may. Loopback, private (RFC 1918),
-/// shared (CGNAT) and IPv6 unique-local addresses are allowed only with `allow_private` (the
-/// operator's `--webhook-allow-private`); unspecified, link-local (the cloud metadata service),
-/// multicast, broadcast and reserved addresses never are. An IPv4-mapped IPv6 address is refused
-/// as such, or judged by its IPv4 address when private receivers are allowed.
+/// Why a webhook may not be sent to `ip`, or `None` when it may. Only globally routable unicast
+/// addresses are reached, by the IANA IPv4 and IPv6 special-purpose address registries; loopback,
+/// private (RFC 1918), shared (CGNAT) and IPv6 unique-local and site-local addresses also with
+/// `allow_private` (the operator's `--webhook-allow-private`). The cloud metadata services are
+/// never reached. An IPv6 form that reaches an IPv4 address (IPv4-mapped, NAT64, 6to4) is judged
+/// as that address as well.
 pub fn refused_destination(ip: IpAddr, allow_private: bool) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => refused_v4(v4, allow_private),
@@ -47,64 +49,208 @@ pub fn refused_destination(ip: IpAddr, allow_private: bool) -> Option<&'static s
     }
 }
 
+// The ranges are kept here as (network, rule) pairs read off the IANA registries
+// (iana-ipv4-special-registry, iana-ipv6-special-registry), with `ipnet` for the prefixes. No
+// maintained crate knows them on stable Rust: std's `is_global` is unstable, and `ip_rfc` and
+// `ip_network` copy an old draft of it (no NAT64, 6to4, discard-only or 3fff::/20; IPv4-mapped
+// counted as global); none knows the cloud metadata addresses.
+
+/// Whether a webhook may reach a range of `V4_RANGES` or `V6_RANGES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reach {
+    /// Never.
+    Never,
+    /// Only with `--webhook-allow-private`: a receiver in the operator's own network.
+    Private,
+}
+use Reach::{Never, Private};
+
+impl Reach {
+    fn refuses(self, allow_private: bool) -> bool {
+        self == Never || !allow_private
+    }
+}
+
+const fn v4(a: u8, b: u8, c: u8, d: u8, prefix: u8) -> Ipv4Net {
+    Ipv4Net::new_assert(Ipv4Addr::new(a, b, c, d), prefix)
+}
+
+const fn v6(s: [u16; 8], prefix: u8) -> Ipv6Net {
+    Ipv6Net::new_assert(
+        Ipv6Addr::new(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]),
+        prefix,
+    )
+}
+
+/// The cloud metadata and platform services, refused with or without `--webhook-allow-private`,
+/// also when an IPv6 form carries their IPv4 address. Most lie in ranges refused anyway
+/// (link-local, 192.0.0.0/24) and are named here so a refusal says what they are; the others are in
+/// ranges the operator's flag opens (100.64.0.0/10, fc00::/7) or look public (Azure's). AWS's time
+/// server and DNS resolver (169.254.169.123, 169.254.169.253) are not metadata services and are
+/// refused as the link-local addresses they are.
+const METADATA: &[(IpNet, &str)] = &[
+    (
+        IpNet::V4(v4(169, 254, 169, 254, 32)),
+        "a cloud metadata address (AWS, Google Cloud, Azure, Oracle Cloud and others)",
+    ),
+    (
+        IpNet::V4(v4(169, 254, 170, 2, 32)),
+        "a cloud metadata address (AWS ECS task metadata)",
+    ),
+    (
+        IpNet::V4(v4(169, 254, 170, 23, 32)),
+        "a cloud metadata address (AWS EKS Pod Identity)",
+    ),
+    (
+        IpNet::V4(v4(169, 254, 42, 42, 32)),
+        "a cloud metadata address (Scaleway)",
+    ),
+    (
+        IpNet::V4(v4(169, 254, 0, 23, 32)),
+        "a cloud metadata address (Tencent Cloud)",
+    ),
+    (
+        IpNet::V4(v4(100, 100, 100, 200, 32)),
+        "a cloud metadata address (Alibaba Cloud)",
+    ),
+    (
+        IpNet::V4(v4(168, 63, 129, 16, 32)),
+        "a cloud metadata address (Azure WireServer)",
+    ),
+    (
+        IpNet::V4(v4(192, 0, 0, 192, 32)),
+        "a cloud metadata address (Oracle Cloud Classic)",
+    ),
+    // AWS's IPv6 service block: instance metadata at fd00:ec2::254, EKS Pod Identity at
+    // fd00:ec2::23, its DNS resolver and time server.
+    (
+        IpNet::V6(v6([0xfd00, 0xec2, 0, 0, 0, 0, 0, 0], 32)),
+        "a cloud metadata address (AWS)",
+    ),
+    (
+        IpNet::V6(v6([0xfd20, 0xce, 0, 0, 0, 0, 0, 0x254], 128)),
+        "a cloud metadata address (Google Cloud)",
+    ),
+    (
+        IpNet::V6(v6([0xfd00, 0xc1, 0, 0, 0, 0, 0xa9fe, 0xa9fe], 128)),
+        "a cloud metadata address (Oracle Cloud)",
+    ),
+    (
+        IpNet::V6(v6([0xfd00, 0x42, 0, 0, 0, 0, 0, 0x42], 128)),
+        "a cloud metadata address (Scaleway)",
+    ),
+    (
+        IpNet::V6(v6([0xfd00, 0x100, 0, 0, 0, 0, 0x100, 0x200], 128)),
+        "a cloud metadata address (Alibaba Cloud)",
+    ),
+    (
+        IpNet::V6(v6([0xfd00, 0xa9fe, 0xa9fe, 0, 0, 0, 0, 1], 128)),
+        "a cloud metadata address (Akamai)",
+    ),
+    (
+        IpNet::V6(v6([0xfe80, 0, 0, 0, 0, 0, 0xa9fe, 0xa9fe], 128)),
+        "a cloud metadata address (OpenStack, Akamai)",
+    ),
+];
+
+/// The IPv4 ranges a webhook does not reach (the first that holds an address rules it); every
+/// other address is globally routable unicast. The registry marks the PCP and TURN anycast
+/// addresses 192.0.0.9 and 192.0.0.10 globally reachable: they are protocol services, never a
+/// receiver, and are refused with the rest of 192.0.0.0/24.
+#[rustfmt::skip]
+const V4_RANGES: &[(Ipv4Net, Reach, &str)] = &[
+    (v4(0, 0, 0, 0, 8),          Never,   "an unspecified address"),
+    (v4(10, 0, 0, 0, 8),         Private, "a private (RFC 1918) address"),
+    (v4(100, 64, 0, 0, 10),      Private, "a shared (CGNAT) address"),
+    (v4(127, 0, 0, 0, 8),        Private, "a loopback address"),
+    (v4(169, 254, 0, 0, 16),     Never,   "a link-local address"),
+    (v4(172, 16, 0, 0, 12),      Private, "a private (RFC 1918) address"),
+    (v4(192, 0, 0, 0, 24),       Never,   "an IETF protocol assignment"),
+    (v4(192, 0, 2, 0, 24),       Never,   "a documentation address"),
+    (v4(192, 88, 99, 0, 24),     Never,   "a 6to4 relay anycast address"),
+    (v4(192, 168, 0, 0, 16),     Private, "a private (RFC 1918) address"),
+    (v4(198, 18, 0, 0, 15),      Never,   "a benchmarking address"),
+    (v4(198, 51, 100, 0, 24),    Never,   "a documentation address"),
+    (v4(203, 0, 113, 0, 24),     Never,   "a documentation address"),
+    (v4(224, 0, 0, 0, 4),        Never,   "a multicast address"),
+    (v4(255, 255, 255, 255, 32), Never,   "the broadcast address"),
+    (v4(240, 0, 0, 0, 4),        Never,   "a reserved address"),
+];
+
+/// The IPv6 ranges a webhook does not reach (the first that holds an address rules it), besides
+/// everything outside `GLOBAL_UNICAST`. 2001::/23 is refused whole: the few addresses in it that
+/// the registry marks globally reachable are protocol anycast, AS112, AMT, ORCHIDv2 and drone
+/// identifiers, never a receiver.
+#[rustfmt::skip]
+const V6_RANGES: &[(Ipv6Net, Reach, &str)] = &[
+    (v6([0, 0, 0, 0, 0, 0, 0, 0], 128),         Never,   "an unspecified address"),
+    (v6([0, 0, 0, 0, 0, 0, 0, 1], 128),         Private, "a loopback address"),
+    (v6([0, 0, 0, 0, 0, 0, 0, 0], 96),          Never,   "an IPv4-compatible address"),
+    (v6([0, 0, 0, 0, 0xffff, 0, 0, 0], 96),     Never,   "an IPv4-translated address"),
+    (v6([0x100, 0, 0, 0, 0, 0, 0, 0], 64),      Never,   "a discard-only address"),
+    (v6([0x100, 0, 0, 1, 0, 0, 0, 0], 64),      Never,   "a dummy address"),
+    (v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 32),     Never,   "a Teredo address"),
+    (v6([0x2001, 2, 0, 0, 0, 0, 0, 0], 48),     Never,   "a benchmarking address"),
+    (v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 23),     Never,   "an IETF protocol assignment"),
+    (v6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32), Never,   "a documentation address"),
+    (v6([0x3fff, 0, 0, 0, 0, 0, 0, 0], 20),     Never,   "a documentation address"),
+    (v6([0x5f00, 0, 0, 0, 0, 0, 0, 0], 16),     Never,   "a segment routing (SRv6) address"),
+    (v6([0xfc00, 0, 0, 0, 0, 0, 0, 0], 7),      Private, "an IPv6 unique local address"),
+    (v6([0xfe80, 0, 0, 0, 0, 0, 0, 0], 10),     Never,   "a link-local address"),
+    (v6([0xfec0, 0, 0, 0, 0, 0, 0, 0], 10),     Private, "an IPv6 site-local address"),
+    (v6([0xff00, 0, 0, 0, 0, 0, 0, 0], 8),      Never,   "a multicast address"),
+];
+
+/// IPv6 global unicast: an address outside it that no rule names is reserved by the IETF.
+const GLOBAL_UNICAST: Ipv6Net = v6([0x2000, 0, 0, 0, 0, 0, 0, 0], 3);
+/// NAT64's well-known prefix: the IPv4 address is the last 32 bits, and a global one (RFC 6052).
+const NAT64: Ipv6Net = v6([0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96);
+/// A local-use NAT64 prefix (RFC 8215), the operator's own translator: the IPv4 address is the
+/// last 32 bits (the /96 layout), and may be a private one.
+const LOCAL_NAT64: Ipv6Net = v6([0x64, 0xff9b, 1, 0, 0, 0, 0, 0], 48);
+/// 6to4: the IPv4 address is bits 16 to 48, a global one (RFC 3056).
+const SIX_TO_FOUR: Ipv6Net = v6([0x2002, 0, 0, 0, 0, 0, 0, 0], 16);
+
+fn metadata(ip: IpAddr) -> Option<&'static str> {
+    METADATA
+        .iter()
+        .find(|(net, _)| net.contains(&ip))
+        .map(|&(_, what)| what)
+}
+
 fn refused_v4(ip: Ipv4Addr, allow_private: bool) -> Option<&'static str> {
-    let [a, b, ..] = ip.octets();
-    let never = if ip.is_broadcast() {
-        Some("the broadcast address")
-    } else if a == 0 {
-        Some("an unspecified address")
-    } else if ip.is_link_local() {
-        Some("a link-local address")
-    } else if ip.is_multicast() {
-        Some("a multicast address")
-    } else if a >= 240 {
-        Some("a reserved address")
-    } else {
-        None
-    };
-    let private = if ip.is_loopback() {
-        Some("a loopback address")
-    } else if ip.is_private() {
-        Some("a private (RFC 1918) address")
-    } else if a == 100 && (64..128).contains(&b) {
-        Some("a shared (CGNAT) address")
-    } else {
-        None
-    };
-    never.or(private.filter(|_| !allow_private))
+    if let Some(what) = metadata(ip.into()) {
+        return Some(what);
+    }
+    let &(_, reach, what) = V4_RANGES.iter().find(|(net, ..)| net.contains(&ip))?;
+    reach.refuses(allow_private).then_some(what)
 }
 
 fn refused_v6(ip: Ipv6Addr, allow_private: bool) -> Option<&'static str> {
-    let first = ip.segments()[0];
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return if allow_private {
-            refused_v4(v4, true)
-        } else {
-            Some("an IPv4-mapped address")
-        };
+    if let Some(what) = metadata(ip.into()) {
+        return Some(what);
     }
-    let never = if ip.is_unspecified() {
-        Some("an unspecified address")
-    } else if first & 0xffc0 == 0xfe80 {
-        Some("a link-local address")
-    } else if ip.is_multicast() {
-        Some("a multicast address")
-    } else if ip.segments()[..6] == [0; 6] && !ip.is_loopback() {
-        // ::/96 less :: and ::1: the deprecated IPv4-compatible form.
-        Some("a reserved address")
-    } else {
-        None
-    };
-    let private = if ip.is_loopback() {
-        Some("a loopback address")
-    } else if first & 0xfe00 == 0xfc00 {
-        Some("an IPv6 unique local address")
-    } else if first & 0xffc0 == 0xfec0 {
-        Some("an IPv6 site-local address")
-    } else {
-        None
-    };
-    never.or(private.filter(|_| !allow_private))
+    let last_32 = Ipv4Addr::from_bits(ip.to_bits() as u32);
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        // A dual-stack socket connects to it over IPv4: refused as such unless private receivers
+        // are allowed, and judged as its IPv4 address in both modes.
+        return refused_v4(v4, true).or((!allow_private).then_some("an IPv4-mapped address"));
+    }
+    if LOCAL_NAT64.contains(&ip) {
+        return refused_v4(last_32, true)
+            .or((!allow_private).then_some("a local-use NAT64 address"));
+    }
+    if NAT64.contains(&ip) {
+        return refused_v4(last_32, false);
+    }
+    if SIX_TO_FOUR.contains(&ip) {
+        return refused_v4(Ipv4Addr::from_bits((ip.to_bits() >> 80) as u32), false);
+    }
+    match V6_RANGES.iter().find(|(net, ..)| net.contains(&ip)) {
+        Some(&(_, reach, what)) => reach.refuses(allow_private).then_some(what),
+        None if GLOBAL_UNICAST.contains(&ip) => None,
+        None => Some("a reserved address"),
+    }
 }
 
 /// Where a webhook URL leads.
@@ -152,7 +298,7 @@ pub async fn destination(url: &url::Url, allow_private: bool) -> Destination {
                 format!("{name} resolves to {ip}, {rule}")
             };
             return Destination::Refused(format!(
-                "A webhook may not be sent into a private network: {what}."
+                "A webhook may only be sent to a public address: {what}."
             ));
         }
     }
@@ -399,16 +545,132 @@ mod tests {
         refused_destination(ip.parse().unwrap(), allow_private)
     }
 
+    const DOCUMENTATION: Option<&str> = Some("a documentation address");
+    const BENCHMARKING: Option<&str> = Some("a benchmarking address");
+    const IETF: Option<&str> = Some("an IETF protocol assignment");
+    const RESERVED: Option<&str> = Some("a reserved address");
+    const LOOPBACK: Option<&str> = Some("a loopback address");
+    const RFC_1918: Option<&str> = Some("a private (RFC 1918) address");
+    const COMMON_METADATA: Option<&str> =
+        Some("a cloud metadata address (AWS, Google Cloud, Azure, Oracle Cloud and others)");
+    const ALIBABA: Option<&str> = Some("a cloud metadata address (Alibaba Cloud)");
+    const REACHED: Option<&str> = None;
+
+    /// Every form issue 43 found reached, then the rest of the IANA special-purpose registries,
+    /// then public receivers (and IPv6 forms that carry a public IPv4 address): the same answer
+    /// with and without `--webhook-allow-private`.
     #[test]
-    fn public_addresses_may_receive_webhooks() {
-        for ip in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "100.128.0.1",
-            "172.32.0.1",
+    fn only_globally_routable_unicast_addresses_receive_webhooks() {
+        for (ip, rule) in [
+            // Issue 43.
+            ("192.0.2.2", DOCUMENTATION),
+            ("198.18.0.1", BENCHMARKING),
+            ("192.0.0.1", IETF),
+            ("192.88.99.1", Some("a 6to4 relay anycast address")),
+            ("240.0.0.1", RESERVED),
+            ("2001:db8::1", DOCUMENTATION),
+            ("100::1", Some("a discard-only address")),
+            ("64:ff9b::7f00:1", LOOPBACK),
+            ("64:ff9b::a9fe:a9fe", COMMON_METADATA),
+            ("2002:7f00:1::", LOOPBACK),
+            ("::ffff:0:127.0.0.1", Some("an IPv4-translated address")),
+            ("100.100.100.200", ALIBABA),
+            ("fd00:ec2::254", Some("a cloud metadata address (AWS)")),
+            // IPv4 registry.
+            ("198.51.100.7", DOCUMENTATION),
+            ("203.0.113.9", DOCUMENTATION),
+            ("198.19.255.254", BENCHMARKING),
+            ("192.0.0.9", IETF),
+            ("192.0.0.10", IETF),
+            ("192.0.0.170", IETF),
+            ("254.1.2.3", RESERVED),
+            // IPv6 registry, and the space outside global unicast.
+            ("3fff::1", DOCUMENTATION),
+            ("3fff:fff::1", DOCUMENTATION),
+            ("2001:2::1", BENCHMARKING),
+            ("2001::1", Some("a Teredo address")),
+            (
+                "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                Some("a Teredo address"),
+            ),
+            ("2001:1::1", IETF),
+            ("2001:10::1", IETF),
+            ("100:0:0:1::1", Some("a dummy address")),
+            ("5f00::1", Some("a segment routing (SRv6) address")),
+            ("::7f00:1", Some("an IPv4-compatible address")),
+            ("::8.8.8.8", Some("an IPv4-compatible address")),
+            ("::ffff:0:8.8.8.8", Some("an IPv4-translated address")),
+            ("1::", RESERVED),
+            ("4000::1", RESERVED),
+            ("e000::1", RESERVED),
+            ("fe00::1", RESERVED),
+            // NAT64 and 6to4 carry a global IPv4 address, or are refused as the one they carry.
+            ("64:ff9b::a00:1", RFC_1918),
+            ("64:ff9b::c000:202", DOCUMENTATION),
+            ("64:ff9b::e000:1", Some("a multicast address")),
+            ("2002:a00:1::", RFC_1918),
+            ("2002:c000:201::1", DOCUMENTATION),
+            ("2002::1", Some("an unspecified address")),
+            // Public receivers.
+            ("8.8.8.8", REACHED),
+            ("1.1.1.1", REACHED),
+            ("93.184.216.34", REACHED),
+            ("100.128.0.1", REACHED),
+            ("172.32.0.1", REACHED),
+            ("192.0.1.1", REACHED),
+            ("192.31.196.1", REACHED),
+            ("198.20.0.1", REACHED),
+            ("223.255.255.254", REACHED),
+            ("2606:4700:4700::1111", REACHED),
+            ("2001:4860:4860::8888", REACHED),
+            ("2001:200::1", REACHED),
+            ("2620:4f:8000::1", REACHED),
+            ("64:ff9b::808:808", REACHED),
+            ("2002:808:808::1", REACHED),
         ] {
-            assert_eq!(refused(ip, false), None, "{ip}");
+            for allow_private in [false, true] {
+                assert_eq!(
+                    refused(ip, allow_private),
+                    rule,
+                    "{ip} (private receivers allowed: {allow_private})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cloud_metadata_services_are_never_reached_in_any_form() {
+        for &(net, what) in METADATA {
+            for allow_private in [false, true] {
+                assert_eq!(
+                    refused_destination(net.addr(), allow_private),
+                    Some(what),
+                    "{net}"
+                );
+            }
+        }
+        for (ip, rule) in [
+            ("fd00:ec2::23", Some("a cloud metadata address (AWS)")),
+            ("::ffff:169.254.169.254", COMMON_METADATA),
+            ("2002:a9fe:a9fe::1", COMMON_METADATA),
+            ("::ffff:100.100.100.200", ALIBABA),
+            ("64:ff9b::6464:64c8", ALIBABA),
+            ("64:ff9b:1::6464:64c8", ALIBABA),
+            ("2002:6464:64c8::", ALIBABA),
+            // Forms that reach nothing are refused as such.
+            (
+                "::ffff:0:100.100.100.200",
+                Some("an IPv4-translated address"),
+            ),
+            ("::a9fe:a9fe", Some("an IPv4-compatible address")),
+        ] {
+            for allow_private in [false, true] {
+                assert_eq!(
+                    refused(ip, allow_private),
+                    rule,
+                    "{ip} (private receivers allowed: {allow_private})"
+                );
+            }
         }
     }
 
@@ -425,18 +687,28 @@ mod tests {
             ("100.127.255.254", "a shared (CGNAT) address"),
             ("fd00::1", "an IPv6 unique local address"),
             ("fc00::1", "an IPv6 unique local address"),
+            ("fec0::1", "an IPv6 site-local address"),
             ("::ffff:127.0.0.1", "an IPv4-mapped address"),
             ("::ffff:8.8.8.8", "an IPv4-mapped address"),
+            ("64:ff9b:1::808:808", "a local-use NAT64 address"),
+            ("64:ff9b:1::a00:1", "a local-use NAT64 address"),
         ] {
             assert_eq!(refused(ip, false), Some(rule), "{ip}");
         }
         for ip in [
             "127.0.0.1",
+            "127.255.0.9",
             "::1",
             "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.1",
             "100.64.0.1",
             "fd00::1",
+            "fec0::1",
+            "::ffff:127.0.0.1",
             "::ffff:10.1.2.3",
+            "::ffff:8.8.8.8",
+            "64:ff9b:1::a00:1",
         ] {
             assert_eq!(
                 refused(ip, true),
@@ -447,20 +719,28 @@ mod tests {
     }
 
     #[test]
-    fn metadata_unspecified_multicast_and_broadcast_are_never_reached() {
+    fn unspecified_link_local_multicast_and_broadcast_are_never_reached() {
         for (ip, rule) in [
-            ("169.254.169.254", "a link-local address"),
+            ("169.254.1.1", "a link-local address"),
+            ("169.254.169.123", "a link-local address"),
             ("fe80::1", "a link-local address"),
+            ("::ffff:169.254.1.1", "a link-local address"),
             ("0.0.0.0", "an unspecified address"),
             ("0.1.2.3", "an unspecified address"),
             ("::", "an unspecified address"),
             ("224.0.0.1", "a multicast address"),
+            ("::ffff:224.0.0.1", "a multicast address"),
             ("ff02::1", "a multicast address"),
+            ("ff0e::1", "a multicast address"),
             ("255.255.255.255", "the broadcast address"),
-            ("240.0.0.1", "a reserved address"),
-            ("::ffff:169.254.169.254", "a link-local address"),
         ] {
-            assert_eq!(refused(ip, true), Some(rule), "{ip}");
+            for allow_private in [false, true] {
+                assert_eq!(
+                    refused(ip, allow_private),
+                    Some(rule),
+                    "{ip} (private receivers allowed: {allow_private})"
+                );
+            }
         }
     }
 

@@ -36,7 +36,7 @@ pub struct TaskList {
 }
 
 /// Tasks of one workspace, or (workspace = None) of the whole account, orphans included.
-#[server(prefix = "/api", endpoint = "list_tasks", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_tasks", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -62,7 +62,7 @@ pub async fn list_tasks(workspace: Option<String>) -> Result<TaskList, AppError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "freeze_task", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "freeze_task", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -76,7 +76,7 @@ pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "unfreeze_task", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "unfreeze_task", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -90,7 +90,7 @@ pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "delete_task", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "delete_task", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn delete_task(task_id: i64) -> Result<(), AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;

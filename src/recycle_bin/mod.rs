@@ -92,7 +92,7 @@ pub struct RecoveryReport {
     pub nodes_to_publish: Vec<NodeSummary>,
 }
 
-#[server(prefix = "/api", endpoint = "list_recycle_bin", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_recycle_bin", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -103,7 +103,7 @@ pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
 }
 
 /// One Recycle Bin entry, read-only (SPEC §18); another account's id answers as a missing one.
-#[server(prefix = "/api", endpoint = "get_bin_entry", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_bin_entry", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_bin_entry(entry_id: i64) -> Result<BinEntryDetail, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -114,7 +114,7 @@ pub async fn get_bin_entry(entry_id: i64) -> Result<BinEntryDetail, AppError> {
 }
 
 /// Another page of one of a bin entry's lists (`kind`: data_source, compute, resource or node).
-#[server(prefix = "/api", endpoint = "list_bin_assets", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_bin_assets", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_bin_assets(
     entry_id: i64,
     kind: String,
@@ -129,7 +129,7 @@ pub async fn list_bin_assets(
 }
 
 /// A node of a bin entry with its code and committed versions, read-only.
-#[server(prefix = "/api", endpoint = "get_bin_node", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "get_bin_node", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn get_bin_node(entry_id: i64, node_id: i64) -> Result<NodeDetail, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -140,7 +140,7 @@ pub async fn get_bin_node(entry_id: i64, node_id: i64) -> Result<NodeDetail, App
 }
 
 /// `deleted_at` names the exact deletion being recovered, so a stale page never acts on a later one.
-#[server(prefix = "/api", endpoint = "recover_workspace", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "recover_workspace", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<RecoveryReport, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -153,7 +153,7 @@ pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<Recover
 
 /// "Undo" in the status message right after a delete (SPEC §17): a Recover of the entry just made,
 /// refused with a 409 once 30 seconds have passed by the server's clock.
-#[server(prefix = "/api", endpoint = "undo_delete", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "undo_delete", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn undo_delete(entry_id: i64, deleted_at: i64) -> Result<RecoveryReport, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -168,7 +168,7 @@ pub async fn undo_delete(entry_id: i64, deleted_at: i64) -> Result<RecoveryRepor
 }
 
 /// The root's "Purge protection" checkbox (SPEC §15a); anyone else is refused with a 403.
-#[server(prefix = "/api", endpoint = "set_purge_protection", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_purge_protection", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_purge_protection(enabled: bool) -> Result<bool, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
@@ -182,7 +182,7 @@ pub async fn set_purge_protection(enabled: bool) -> Result<bool, AppError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "purge_workspace", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "purge_workspace", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn purge_workspace(
     entry_id: i64,
     deleted_at: i64,

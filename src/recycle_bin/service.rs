@@ -172,7 +172,8 @@ pub async fn detail(
     })
 }
 
-/// Page `page` of the assets of type `kind` (a core asset type) of entry `id`.
+/// Page `page` of the assets of type `kind` (a core asset type, `node` or as answers spell it
+/// `Node`) of entry `id`.
 pub async fn assets_page(
     pool: &Pool,
     p: &Principal,
@@ -180,11 +181,12 @@ pub async fn assets_page(
     kind: &str,
     page: i64,
 ) -> AppResult<BinAssets> {
-    let kind = AssetKind::parse(kind)
+    let kind = AssetKind::parse_either(kind)
         .filter(|k| k.recoverable())
         .ok_or_else(|| {
             AppError::Invalid(format!(
-                "Unknown asset type \"{kind}\": a Recycle Bin entry holds data_source, compute, resource and node."
+                "Unknown asset type \"{}\": a Recycle Bin entry holds data_source, compute, resource and node.",
+                crate::domain::text::echo(kind)
             ))
         })?;
     let mut conn = pool.acquire().await?;
@@ -423,7 +425,7 @@ pub async fn purge(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    notices::purged(&mut tx, now, &[id]).await?;
+    notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;
     let message = format!(
         "Permanently deleted from the Recycle Bin (deleted at {}).",
@@ -557,7 +559,7 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
                 .await?;
             }
         }
-        notices::purged(&mut tx, now, &fresh).await?;
+        notices::purged(&mut tx, now, &fresh, None).await?;
         upstream_lost(&mut tx, now, &fresh).await?;
         tx.commit().await?;
         if ids.is_empty() {

@@ -62,13 +62,11 @@ pub fn about(workspace: &str) {
     });
 }
 
-/// At most 200 characters, without control characters (PostgreSQL's text cannot hold NUL) or
-/// characters that change the direction of text (a refused name must not spoof the Audit Log).
+/// At most 200 characters, without control characters (PostgreSQL's text cannot hold NUL), line
+/// breaks or characters that change the direction of text (a refused name must not spoof the
+/// Audit Log).
 fn clip(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() && !crate::domain::text::is_direction_mark(*c))
-        .take(200)
-        .collect()
+    crate::domain::text::shown(text, 200)
 }
 
 /// A change's result that has been recorded, with the change, in one transaction.
@@ -118,14 +116,7 @@ pub async fn insert(
     .bind(source.as_str())
     .bind(client_ip)
     .bind(event.outcome.as_str())
-    .bind(
-        event
-            .message
-            .chars()
-            .filter(|c| !c.is_control() && !crate::domain::text::is_direction_mark(*c))
-            .take(1000)
-            .collect::<String>(),
-    )
+    .bind(crate::domain::text::shown(event.message, 1000))
     .execute(conn)
     .await?;
     Ok(())

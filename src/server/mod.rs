@@ -6,6 +6,7 @@ pub mod gate;
 pub mod guard;
 pub mod http;
 pub mod hub;
+pub mod input;
 pub mod memo;
 pub mod metrics;
 pub mod password;

@@ -237,7 +237,8 @@ fn is_server_fn(path: &str) -> bool {
 /// (the router adds `Allow`).
 async fn method_not_allowed(method: Method) -> Response {
     AppError::MethodNotAllowed(format!(
-        "This address does not answer {method}; the Allow header lists the methods it does."
+        "This address does not answer {}; the Allow header lists the methods it does.",
+        crate::domain::text::echo(method.as_str())
     ))
     .into_response()
 }
@@ -262,17 +263,11 @@ const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
 /// notification pass and one purge pass (the job's order: warnings first).
 async fn advance_clock(
     State(state): State<AppState>,
-    body: Result<axum::Json<Advance>, axum::extract::rejection::JsonRejection>,
+    body: Result<crate::server::input::JsonOf<Advance>, AppError>,
 ) -> Response {
     let seconds = match body {
-        Ok(body) => body.seconds,
-        Err(rejection) => {
-            return AppError::BadRequest(format!(
-                "The body must be JSON like {{\"seconds\": 60}}: {}",
-                rejection.body_text()
-            ))
-            .into_response();
-        }
+        Ok(crate::server::input::JsonOf(body)) => body.seconds,
+        Err(refusal) => return refusal.into_response(),
     };
     if !(0..=MAX_ADVANCE_SECS).contains(&seconds) {
         return AppError::Invalid(format!("seconds must be between 0 and {MAX_ADVANCE_SECS}."))

@@ -35,7 +35,7 @@ pub struct WorkspacePage {
     pub pages: i64,
 }
 
-#[server(prefix = "/api", endpoint = "list_workspaces", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "list_workspaces", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
@@ -49,7 +49,7 @@ pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, 
     .await
 }
 
-#[server(prefix = "/api", endpoint = "create_workspace", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "create_workspace", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn create_workspace(
     name: String,
     display_name: String,
@@ -79,7 +79,7 @@ pub async fn create_workspace(
 }
 
 /// "Enable Deletion Protection" / "Disable Deletion Protection" (root and FullAccess).
-#[server(prefix = "/api", endpoint = "set_deletion_protection", output = crate::codec::Json)]
+#[server(prefix = "/api", endpoint = "set_deletion_protection", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn set_deletion_protection(
     workspace: String,
     enabled: bool,

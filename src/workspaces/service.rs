@@ -119,7 +119,9 @@ async fn find_active_where(
     .bind(name)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| AppError::NotFound(format!("Workspace \"{name}\" does not exist.")))
+    .ok_or_else(|| {
+        AppError::NotFound(format!("Workspace \"{}\" does not exist.", text::echo(name)))
+    })
 }
 
 /// Why `name` cannot be used in this account, if it cannot: taken by an active workspace, or

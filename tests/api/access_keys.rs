@@ -118,3 +118,101 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         ]
     );
 }
+
+/// `GET /workspaces` with the AccessKey `key` (`id:secret`): the status, the refusal's code (empty
+/// when it succeeded) and `Retry-After`, if any.
+async fn list_with(app: &TestApp, key: &str) -> (StatusCode, String, Option<u64>) {
+    let res = reqwest::Client::new()
+        .get(format!("{}/openapi/v1/workspaces", app.url))
+        .header("Authorization", format!("Bearer {key}"))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+    let body: serde_json::Value = res.json().await.unwrap();
+    let code = body["code"].as_str().unwrap_or_default().to_owned();
+    (status, code, retry)
+}
+
+on_both_engines!(wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_not_slowed);
+async fn wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_not_slowed(
+    pool: Pool,
+) {
+    use workspace_console::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
+    let app = spawn_app(pool.clone(), false).await;
+    let target = key_for(&pool, "acme").await;
+    let other = key_for(&pool, "alice@acme").await;
+    let id = target.split(':').next().unwrap().to_owned();
+    let wrong = format!("{id}:{}", "x".repeat(30));
+    let throttle_rows = || {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM throttle")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    // A right key's requests count nothing and are answered as ever.
+    for _ in 0..3 {
+        assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
+    }
+    assert_eq!(throttle_rows().await, 0, "a right key writes no throttle row");
+
+    // Five wrong secrets for one key id: each a plain 401, the fifth blocks the id.
+    for attempt in 1..=ACCESS_KEY_PER_KEY.max {
+        let (status, code, retry) = list_with(&app, &wrong).await;
+        assert_eq!(
+            (status, code.as_str(), retry),
+            (StatusCode::UNAUTHORIZED, "Unauthenticated", None),
+            "attempt {attempt}"
+        );
+    }
+    // Then that id answers 429 with Retry-After, to a wrong secret and, as a sign-in does during
+    // its wait, to the right one: nothing is verified until the wait is over.
+    for key in [&wrong, &target] {
+        let (status, code, retry) = list_with(&app, key).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, "Throttled")
+        );
+        let retry = retry.expect("a 429 says when to try again");
+        assert!((1..=ACCESS_KEY_PER_KEY.block as u64).contains(&retry), "{retry}");
+    }
+    // Another key from the same address is not held back by that id's failures.
+    assert_eq!(list_with(&app, &other).await.0, StatusCode::OK);
+    // Once the wait is over, the right secret works again and the count starts afresh.
+    app.state.clock.advance(ACCESS_KEY_PER_KEY.block);
+    assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
+    assert_eq!(list_with(&app, &wrong).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
+
+    // Twenty wrong secrets from one address, each for another key id (known or not), block the
+    // address for every key.
+    app.state.clock.advance(ACCESS_KEY_PER_ADDRESS.window);
+    for i in 0..ACCESS_KEY_PER_ADDRESS.max {
+        let (status, _, _) = list_with(&app, &format!("LTAIghost{i}:{}", "y".repeat(30))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "ghost {i}");
+    }
+    let (status, code, retry) = list_with(&app, &other).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "Throttled")
+    );
+    assert!(retry.is_some());
+    // The console's own sign-in from that address is a door of its own, not blocked.
+    let (status, _) = app
+        .call(
+            &app.client(None).await,
+            "sign_in",
+            &[("username", s("acme")), ("password", s("acme-demo-1"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.state.clock.advance(ACCESS_KEY_PER_ADDRESS.block);
+    assert_eq!(list_with(&app, &other).await.0, StatusCode::OK);
+}

@@ -304,6 +304,67 @@ async fn purge_protection_refuses_every_early_purge_on_every_door_until_the_root
     assert_eq!(told, 2);
 }
 
+on_both_engines!(ctl_prints_a_replayed_answer_as_the_first_answer_not_the_current_state);
+async fn ctl_prints_a_replayed_answer_as_the_first_answer_not_the_current_state(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let note = workspace_console::cli::REPLAYED;
+    let delete = [
+        "workspaces",
+        "delete",
+        "finance_etl",
+        "--confirm",
+        "finance_etl",
+        "--idempotency-key",
+        "cli-once",
+        "--output",
+        "json",
+    ];
+    let first = ctl.run(&delete).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(!first.stderr.contains(note), "{}", first.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    // Since then the workspace was recovered and protected.
+    ctl.json(&["recycle-bin", "recover", &answer["entry_id"].to_string()])
+        .await;
+    ctl.json(&["workspaces", "protect", "finance_etl"]).await;
+    let again = ctl.run(&delete).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let replayed: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(replayed, answer, "stdout is the first answer alone");
+    assert!(again.stderr.contains(note), "{}", again.stderr);
+    let table = ctl.run(&delete[..7]).await;
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table.stdout.contains("finance_etl") && table.stderr.contains(note),
+        "{}{}",
+        table.stdout,
+        table.stderr
+    );
+    assert!(active(&app, "finance_etl").await, "nothing acted");
+    // A new key acts on the current state, and is no replay.
+    let now = ctl
+        .run(&[
+            "workspaces",
+            "delete",
+            "finance_etl",
+            "--confirm",
+            "finance_etl",
+            "--idempotency-key",
+            "cli-new",
+        ])
+        .await;
+    assert_eq!(now.code, 1);
+    assert!(
+        now.stderr.contains("409") && !now.stderr.contains(note),
+        "{}",
+        now.stderr
+    );
+}
+
 on_both_engines!(ctl_and_the_api_manage_upstream_dependencies_with_clear_refusals);
 async fn ctl_and_the_api_manage_upstream_dependencies_with_clear_refusals(pool: Pool) {
     let app = spawn_app(pool.clone(), false).await;

@@ -105,6 +105,67 @@ pub async fn key_for(pool: &Pool, sign_in: &str) -> String {
     format!("{}:{}", key.id, key.secret)
 }
 
+/// What no refusal of any door may show: Rust's type names and the framework's or parsers' own
+/// texts (a refusal names the field or parameter in plain words instead).
+pub const LEAKS: [&str; 22] = [
+    "i64",
+    "u64",
+    "i32",
+    "u32",
+    "f64",
+    "usize",
+    "bool",
+    "String",
+    "Invalid URL",
+    "Cannot parse",
+    "Failed to deserialize",
+    "query string",
+    "invalid type",
+    "invalid value",
+    "invalid digit",
+    "number too large",
+    "provided string",
+    "expected",
+    "Expected",
+    "struct ",
+    "enum ",
+    "serde",
+];
+
+/// Panics if `message` shows any of [`LEAKS`].
+pub fn assert_plain(message: &str, context: &str) {
+    for leak in LEAKS {
+        assert!(
+            !message.contains(leak),
+            "{context}: {message:?} shows {leak:?}"
+        );
+    }
+}
+
+/// An API call sent as it is (`body` as raw text, e.g. JSON that repeats a key), with the root's
+/// `key`: the status and the JSON error or answer.
+pub async fn raw_api(
+    app: &TestApp,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let res = reqwest::Client::new()
+        .request(method, format!("{}/openapi/v1{path}", app.url))
+        .header("Authorization", format!("Bearer {key}"))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{status} {text:?} is not JSON: {error}"));
+    (status, json)
+}
+
 /// The served document, and a check of every answer against it.
 struct Contract(Value);
 

@@ -9,6 +9,7 @@ mod app;
 mod access_keys;
 mod audit;
 mod cli;
+mod errors;
 mod export;
 mod hardening;
 mod identity;

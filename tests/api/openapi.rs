@@ -268,6 +268,15 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             let (status, json) = api
                 .call(key, method.clone(), template, &path, body.clone(), None)
                 .await;
+            if who == "wrong secret" {
+                // Each wrong secret counts against the key and the address (see
+                // `access_keys.rs`); forgotten here, so that every one of the sweep's twenty is
+                // answered as a first.
+                sqlx::query("DELETE FROM throttle")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             let want = match who {
                 "no key" | "wrong secret" | "disabled key" => S::UNAUTHORIZED,
                 "carol" => S::FORBIDDEN,
@@ -621,6 +630,89 @@ async fn an_idempotency_key_replays_the_first_answer_and_acts_once(pool: Pool) {
     assert_eq!(events, 1);
 }
 
+on_both_engines!(a_replay_is_marked_as_the_first_answer_not_the_current_state);
+async fn a_replay_is_marked_as_the_first_answer_not_the_current_state(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(alice.as_str());
+    let client = reqwest::Client::new();
+    let delete = |idempotency: &'static str| {
+        client
+            .delete(format!(
+                "{}/openapi/v1/workspaces/finance_etl?confirm_name=finance_etl",
+                app.url
+            ))
+            .header("Authorization", format!("Bearer {alice}"))
+            .header("Idempotency-Key", idempotency)
+            .send()
+    };
+    let replayed = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let first = delete("once").await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(replayed(&first), None, "the first answer is no replay");
+    let first: Value = first.json().await.unwrap();
+    // Since then the workspace was recovered and protected.
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            &format!("/recycle-bin/{}/recover", first["entry_id"]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = api
+        .call(
+            key,
+            Method::PUT,
+            "/workspaces/{name}/deletion-protection",
+            "/workspaces/finance_etl/deletion-protection",
+            Some(serde_json::json!({"enabled": true})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let again = delete("once").await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(replayed(&again).as_deref(), Some("true"));
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again, first, "the first answer, as it was then");
+    assert!(active(&app, "finance_etl").await, "nothing acted");
+    // A new key acts on the current state: deletion protection refuses it.
+    let now = delete("new").await.unwrap();
+    assert_eq!(now.status(), StatusCode::CONFLICT);
+    assert_eq!(replayed(&now), None);
+    // The document says what a replay is.
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let header = doc["paths"]["/workspaces/{name}"]["delete"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Idempotency-Key")
+        .unwrap()
+        .clone();
+    let description = header["description"].as_str().unwrap();
+    assert!(
+        description.contains("the first answer again")
+            && description.contains("not the current")
+            && description.contains("Idempotent-Replayed: true"),
+        "{description}"
+    );
+}
+
 on_both_engines!(bad_input_of_any_shape_is_a_clear_4xx);
 async fn bad_input_of_any_shape_is_a_clear_4xx(pool: Pool) {
     let app = spawn_app(pool.clone(), false).await;
@@ -757,17 +849,15 @@ async fn an_unreadable_body_names_the_wrong_field_in_plain_words(pool: Pool) {
             serde_json::json!(null),
             "The JSON body must be an object of named fields.",
         ),
-        (
-            serde_json::json!({"name": 5}),
-            "The field `name` could not be read: invalid type: integer `5`, expected a string.",
-        ),
+        (serde_json::json!({"name": 5}), "`name` must be a string."),
         (
             serde_json::json!({"name": "ok_name", "data_modeling": "yes"}),
-            "The field `data_modeling` could not be read",
+            "`data_modeling` must be true or false.",
         ),
+        (serde_json::json!({}), "`name` is required."),
         (
-            serde_json::json!({}),
-            "The JSON body could not be read: missing field `name`.",
+            serde_json::json!({"nom": "x", "name": "ok_name"}),
+            "`nom` is not a field of this request.",
         ),
     ] {
         let (status, answer) = api
@@ -787,6 +877,7 @@ async fn an_unreadable_body_names_the_wrong_field_in_plain_words(pool: Pool) {
             !message.contains("struct") && !message.contains("NewWorkspace"),
             "{message}"
         );
+        assert_plain(message, &body.to_string());
     }
     for (field, value, want) in [
         (
@@ -879,6 +970,130 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
             "{action:?}"
         );
     }
+}
+
+on_both_engines!(every_error_response_refers_to_the_one_error_schema);
+async fn every_error_response_refers_to_the_one_error_schema(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+    let shared = serde_json::json!({"$ref": "#/components/schemas/ApiErrorBody"});
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            operations += 1;
+            let mut refusals = 0;
+            for (status, response) in responses {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                refusals += 1;
+                let at = format!("{method} {path} {status}");
+                if let Some(shared_response) = response.get("$ref") {
+                    assert!(
+                        shared_response
+                            .as_str()
+                            .unwrap()
+                            .starts_with("#/components/responses/"),
+                        "{at}: {response}"
+                    );
+                    continue;
+                }
+                let content = response["content"]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{at}: no content"));
+                assert!(!content.is_empty(), "{at}: no content");
+                for (media, body) in content {
+                    assert_eq!(
+                        body["schema"], shared,
+                        "{at} {media}: written out inline, not the shared error schema"
+                    );
+                }
+            }
+            assert!(refusals > 0, "{method} {path} lists no refusal");
+        }
+    }
+    assert!(operations >= 20, "{operations} operations");
+}
+
+on_both_engines!(the_assets_filter_reads_a_kind_in_either_spelling);
+async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let bob = key_for(&pool, "bob@acme").await;
+    let api = Api::new(&app).await;
+    let legacy: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE name = 'legacy_reports'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let assets = |kind: &str| format!("/recycle-bin/{legacy}/assets?kind={kind}&page=1");
+    let kinds = [
+        ("data_source", "DataSource"),
+        ("compute", "Compute"),
+        ("resource", "Resource"),
+        ("node", "Node"),
+    ];
+    for (filter, answer) in kinds {
+        let mut answers = Vec::new();
+        for spelling in [filter, answer] {
+            let (status, json) = api
+                .call(
+                    Some(&bob),
+                    Method::GET,
+                    "/recycle-bin/{id}/assets",
+                    &assets(spelling),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{spelling}: {json}");
+            assert_eq!(json["kind"], answer, "{spelling}: the answer's spelling");
+            answers.push(json);
+        }
+        assert_eq!(answers[0], answers[1], "{filter} and {answer} read one list");
+    }
+    for wrong in ["NODE", "nodes", "DiTask", "di_task"] {
+        let (status, json) = api
+            .call(
+                Some(&bob),
+                Method::GET,
+                "/recycle-bin/{id}/assets",
+                &assets(wrong),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {json}");
+    }
+    // The document lists both spellings.
+    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kind = doc["paths"]["/recycle-bin/{id}/assets"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "kind")
+        .unwrap()
+        .clone();
+    assert_eq!(kind["required"], true);
+    let listed = kind["schema"]["enum"].as_array().unwrap();
+    for (filter, answer) in kinds {
+        for spelling in [filter, answer] {
+            assert!(listed.contains(&Value::from(spelling)), "{spelling}: {kind}");
+        }
+    }
+    assert_eq!(listed.len(), 8, "{kind}");
 }
 
 on_both_engines!(bodies_of_settings_and_dependencies_refuse_bad_input_with_a_400_changing_nothing);

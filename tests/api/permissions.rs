@@ -539,8 +539,9 @@ server_functions! {
         own_account_only: true,
         args: [arg("url", "http://127.0.0.1:9/hook")],
         matrix: [
-            // A documentation address (TEST-NET-1): public, and never sent to in this test.
-            set_webhook_is_for_the_root = |ids, who| vec![s("https://192.0.2.10/hook")],
+            // A public address (example.com's), never sent to: the test app runs no webhook worker.
+            // (A documentation address such as 192.0.2.10 is refused: not globally routable.)
+            set_webhook_is_for_the_root = |ids, who| vec![s("https://93.184.216.34/hook")],
         ],
     }
     "new_webhook_secret" {
@@ -889,6 +890,11 @@ async fn malformed_calls_to_every_server_function_get_a_clear_four_hundred(pool:
             assert!(
                 error["kind"].is_string() && error["message"].is_string(),
                 "{endpoint} with {what}: {text}"
+            );
+            // In plain words: never a type of the server's or the parser's own text.
+            assert_plain(
+                error["message"].as_str().unwrap_or_default(),
+                &format!("{endpoint} with {what}"),
             );
             checked += 1;
         }

@@ -362,6 +362,51 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     assert_eq!(downstream(&pool, &acme, up_ws).await.count, 81);
 }
 
+on_both_engines!(the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspace_once);
+async fn the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspace_once(
+    pool: Pool,
+) {
+    let acme = account(&pool, "acme").await;
+    let up_ws = workspace(&pool, &acme, "up_ws", false).await;
+    let u1 = asset(&pool, &acme, "up_ws", "node", "DataWorks", "u1").await;
+    let u2 = asset(&pool, &acme, "up_ws", "node", "DataWorks", "u2").await;
+    workspace(&pool, &acme, "down_ws", false).await;
+    let first = publish(&pool, &acme, "down_ws", "d000", T0).await;
+    deps::add(&pool, T0, &acme, first, u2).await.unwrap();
+    deps::add(&pool, T0, &acme, first, u1).await.unwrap();
+    let one = downstream(&pool, &acme, up_ws).await;
+    assert_eq!(one.count, 1, "one node, though two dependencies");
+    assert_eq!(one.first.len(), 1);
+    assert_eq!(one.unlisted(), 0);
+    assert_eq!(
+        (one.first[0].node.as_str(), one.first[0].upstream_node.as_str()),
+        ("d000", "u1")
+    );
+    assert_eq!(one.first[0].upstream_nodes, ["u1", "u2"]);
+    assert_eq!(one.first[0].task_status.as_deref(), Some("Running"));
+    // So does the Delete dialog's preview (and `GET /workspaces/{name}`).
+    let preview = deletion::preview(&pool, T0, &acme, "up_ws").await.unwrap();
+    assert_eq!(preview.downstream_dependencies, one);
+    // 101 downstream nodes, two of them on both upstream nodes (103 dependencies): the first 100
+    // nodes are listed, each once, and one is left for "and 1 more".
+    for n in 1..=100 {
+        let node = asset(&pool, &acme, "down_ws", "node", "DataWorks", &format!("d{n:03}")).await;
+        deps::add(&pool, T0, &acme, node, u1).await.unwrap();
+        if n == 100 {
+            deps::add(&pool, T0, &acme, node, u2).await.unwrap();
+        }
+    }
+    let all = downstream(&pool, &acme, up_ws).await;
+    assert_eq!(all.count, 101);
+    assert_eq!(all.first.len(), 100);
+    assert_eq!(all.unlisted(), 1);
+    let listed: Vec<String> = all.first.iter().map(|d| d.node.clone()).collect();
+    let expected: Vec<String> = (0..100).map(|n| format!("d{n:03}")).collect();
+    assert_eq!(listed, expected, "each node once, by name");
+    assert_eq!(all.first[0].upstream_nodes, ["u1", "u2"]);
+    assert!(all.first[1..].iter().all(|d| d.upstream_nodes == ["u1"]));
+}
+
 on_both_engines!(a_purge_marks_the_dependencies_on_each_node_lost_in_the_batch_that_removes_it);
 async fn a_purge_marks_the_dependencies_on_each_node_lost_in_the_batch_that_removes_it(pool: Pool) {
     let acme = account(&pool, "acme").await;

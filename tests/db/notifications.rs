@@ -138,6 +138,45 @@ async fn a_recovered_or_purged_by_hand_entry_gets_no_further_warnings(pool: Pool
     );
 }
 
+on_both_engines!(a_purge_by_hand_says_who_and_when_and_the_jobs_says_the_14_days_are_over);
+async fn a_purge_by_hand_says_who_and_when_and_the_jobs_says_the_14_days_are_over(pool: Pool) {
+    use workspace_console::domain::time::format_utc;
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    for name in ["early", "late"] {
+        workspace(&pool, &acme, name, false).await;
+        deletion::delete(&pool, T0, &alice, name, name, true)
+            .await
+            .unwrap();
+    }
+    let (id, at) = bin_entry(&pool, "early").await;
+    let by_hand = T0 + 3 * DAY + 125;
+    bin::purge(&pool, by_hand, &acme, id, at, "early")
+        .await
+        .unwrap();
+    bin::purge_expired(&pool, T0 + 14 * DAY).await.unwrap();
+    let texts = |list: workspace_console::notifications::Notices| -> Vec<String> {
+        let mut texts: Vec<String> = list
+            .notices
+            .iter()
+            .filter(|n| n.kind.as_str() == "Purged")
+            .map(|n| n.text())
+            .collect();
+        texts.reverse();
+        texts
+    };
+    let expected = vec![
+        format!(
+            "early was permanently deleted by acme at {}, before its 14 days in the Recycle Bin were over",
+            format_utc(by_hand)
+        ),
+        "late has been permanently deleted; its 14 days in the Recycle Bin are over".to_owned(),
+    ];
+    // The root and the user who deleted them read the same words.
+    assert_eq!(texts(notices::list(&pool, &acme).await.unwrap()), expected);
+    assert_eq!(texts(notices::list(&pool, &alice).await.unwrap()), expected);
+}
+
 /// A receiver on a free loopback port: it answers 500 to the first `failures` requests, then 200,
 /// and keeps every body it was sent.
 async fn receiver(failures: usize) -> (String, Arc<std::sync::Mutex<Vec<serde_json::Value>>>) {
@@ -375,7 +414,7 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
         ("http://[::1]/".into(), "::1 is a loopback address"),
         (
             "http://169.254.169.254/latest/meta-data/".into(),
-            "a link-local address",
+            "a cloud metadata address",
         ),
         ("http://10.0.0.1/".into(), "a private (RFC 1918) address"),
         (
@@ -400,7 +439,7 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
         match notices::set_webhook(&pool, T0, &acme, &url, false).await {
             Err(AppError::Invalid(message)) => {
                 assert!(
-                    message.starts_with("A webhook may not be sent into a private network: ")
+                    message.starts_with("A webhook may only be sent to a public address: ")
                         && message.contains(rule),
                     "{url}: {message}"
                 );
@@ -408,11 +447,65 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
             other => panic!("{url} was not refused: {other:?}"),
         }
     }
-    // The metadata service stays out of reach even where private receivers are allowed.
-    assert!(matches!(
-        notices::set_webhook(&pool, T0, &acme, "http://169.254.169.254/", true).await,
-        Err(AppError::Invalid(_))
-    ));
+    // Addresses that are not globally routable and the cloud metadata services stay out of reach
+    // even where private receivers are allowed, in every form that leads to them.
+    for (url, rule) in [
+        (
+            "http://192.0.2.2:8080/w",
+            "192.0.2.2 is a documentation address",
+        ),
+        ("http://198.18.0.1/", "198.18.0.1 is a benchmarking address"),
+        (
+            "http://192.0.0.1/",
+            "192.0.0.1 is an IETF protocol assignment",
+        ),
+        (
+            "http://192.88.99.1/",
+            "192.88.99.1 is a 6to4 relay anycast address",
+        ),
+        ("http://240.0.0.1/", "240.0.0.1 is a reserved address"),
+        (
+            "http://[2001:db8::1]/",
+            "2001:db8::1 is a documentation address",
+        ),
+        ("http://[100::1]/", "100::1 is a discard-only address"),
+        (
+            "http://[64:ff9b::7f00:1]/",
+            "64:ff9b::7f00:1 is a loopback address",
+        ),
+        (
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "is a cloud metadata address",
+        ),
+        (
+            "http://[2002:7f00:1::]/",
+            "2002:7f00:1:: is a loopback address",
+        ),
+        (
+            "http://[::ffff:0:127.0.0.1]/",
+            "is an IPv4-translated address",
+        ),
+        ("http://169.254.169.254/", "is a cloud metadata address"),
+        (
+            "http://100.100.100.200/latest/meta-data/",
+            "100.100.100.200 is a cloud metadata address (Alibaba Cloud)",
+        ),
+        (
+            "http://[fd00:ec2::254]/latest/meta-data/",
+            "fd00:ec2::254 is a cloud metadata address (AWS)",
+        ),
+    ] {
+        match notices::set_webhook(&pool, T0, &acme, url, true).await {
+            Err(AppError::Invalid(message)) => {
+                assert!(
+                    message.starts_with("A webhook may only be sent to a public address: ")
+                        && message.contains(rule),
+                    "{url}: {message}"
+                );
+            }
+            other => panic!("{url} was not refused with private receivers allowed: {other:?}"),
+        }
+    }
     let saved = notices::webhook(&pool, acme.account_id).await.unwrap();
     assert_eq!(saved.url, "", "nothing was saved");
     assert!(
@@ -469,7 +562,7 @@ async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_d
     assert_eq!(last.at, t);
     assert!(
         last.result.starts_with(
-            "Not sent. A webhook may not be sent into a private network: localhost resolves to"
+            "Not sent. A webhook may only be sent to a public address: localhost resolves to"
         ),
         "{}",
         last.result
@@ -482,6 +575,58 @@ async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_d
         0
     );
     assert!(got.lock().unwrap().is_empty());
+}
+
+on_both_engines!(
+    a_delivery_to_a_reserved_address_is_refused_even_where_private_receivers_are_allowed
+);
+async fn a_delivery_to_a_reserved_address_is_refused_even_where_private_receivers_are_allowed(
+    pool: Pool,
+) {
+    let acme = account(&pool, "acme").await;
+    let (port, got) = signed_receiver().await;
+    notices::set_webhook(
+        &pool,
+        T0,
+        &acme,
+        &format!("http://127.0.0.1:{port}/hook"),
+        true,
+    )
+    .await
+    .unwrap();
+    // A URL saved before today's rules: each delivery checks its address again.
+    sqlx::query("UPDATE account_settings SET webhook_url = $1 WHERE account_id = $2")
+        .bind(format!("http://192.0.2.2:{port}/w"))
+        .bind(acme.account_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let t = one_notice(&pool, &acme).await;
+    let private_allowed = webhook::Sender::new(true);
+    assert_eq!(
+        webhook::deliver_due(&pool, &private_allowed, t)
+            .await
+            .unwrap(),
+        0
+    );
+    let (outcome, error, done): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT outcome, last_error, done_at FROM webhook_outbox")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (outcome.as_str(), done),
+        ("GaveUp", Some(t)),
+        "refused at once, never retried"
+    );
+    assert!(
+        error.contains("192.0.2.2 is a documentation address"),
+        "{error}"
+    );
+    assert!(
+        got.lock().unwrap().is_empty(),
+        "nothing reached the receiver"
+    );
 }
 
 on_both_engines!(each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once);

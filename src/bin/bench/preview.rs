@@ -170,13 +170,17 @@ async fn bare_preview(conn: &mut sqlx::AnyConnection, hub: i64) -> R<()> {
     let downstream = "FROM assets un JOIN node_dependencies d ON d.upstream_id = un.id
          JOIN assets dn ON dn.id = d.node_id JOIN workspaces dw ON dw.id = dn.workspace_id
          WHERE un.workspace_id = $1 AND dn.workspace_id <> $1 AND dw.deleted_at IS NULL";
-    sqlx::query(&format!("SELECT count(*) {downstream}"))
+    sqlx::query(&format!("SELECT count(DISTINCT dn.id) {downstream}"))
         .bind(hub)
         .fetch_one(&mut *conn)
         .await?;
+    // The first 100 downstream nodes, each with every dependency on `hub`.
     sqlx::query(&format!(
-        "SELECT dw.name, dn.name, un.name, (SELECT t.status FROM tasks t WHERE t.node_id = dn.id)
-         {downstream} ORDER BY dw.name, dn.name, un.name LIMIT 100"
+        "SELECT r.id, r.w, r.n, r.u, (SELECT t.status FROM tasks t WHERE t.node_id = r.id)
+         FROM (SELECT dn.id, dw.name AS w, dn.name AS n, un.name AS u,
+                      DENSE_RANK() OVER (ORDER BY dw.name, dn.name, dn.id) AS place
+               {downstream}) r
+         WHERE r.place <= 100 ORDER BY r.place, r.u"
     ))
     .bind(hub)
     .fetch_all(&mut *conn)
