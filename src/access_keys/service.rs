@@ -10,7 +10,7 @@ use crate::domain::audit::Action;
 use crate::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::identity::throttle;
+use crate::server::throttle;
 use crate::server::audit::{self, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};

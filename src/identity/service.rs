@@ -1,5 +1,5 @@
 use super::RamUser;
-use super::throttle;
+use crate::server::throttle;
 use crate::domain::audit::{Action, Outcome};
 use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
