@@ -203,11 +203,11 @@ pub fn parse_bearer(header: &str) -> Option<(&str, &str)> {
 ///
 /// Throttled as sign-ins are (`domain::throttle`): a secret that does not verify, for a known key
 /// or an unknown one, counts against the key id and against the client's address; while either is
-/// blocked, every request naming that key or coming from that address answers 429 with
-/// `Retry-After`, the right secret included (as a sign-in with the right password does), before
-/// any secret is verified. A request whose secret verifies counts nothing and is not slowed: the
-/// check reads the two rows of the `throttle` table by their key, and the key's failures are
-/// forgotten when its secret is verified by argon2 (not on each request the verified-key cache
+/// blocked, a request naming that key or coming from that address answers 429 with `Retry-After`
+/// before any secret is verified. A correct key is not slowed by it: a secret this instance has
+/// verified recently (the verified-key cache) is recognised before the throttle is read, so a
+/// script's key keeps working while someone else guesses at its id, and costs no throttle read. A
+/// key's failures are forgotten when argon2 verifies its secret (not on each request the cache
 /// answers, which would write on every call). A disabled key or a deleted user with the right
 /// secret is refused without counting: no secret was guessed.
 pub async fn authenticate(
@@ -224,18 +224,24 @@ pub async fn authenticate(
     };
     let key_throttle = format!("key:{key_id}");
     let address_throttle = format!("keyip:{client}");
-    if let Err(refusal) = throttle::check(pool, now, &[&key_throttle, &address_throttle]).await {
-        tracing::warn!(key_id, client, "AccessKey refused: throttled");
-        return Err(refusal);
-    }
     let row: Option<(i64, String, Flag)> =
         sqlx::query_as("SELECT user_id, secret_hash, enabled FROM access_keys WHERE key_id = $1")
             .bind(key_id)
             .fetch_optional(pool)
             .await?;
     let row = row.map(|(user, hash, enabled)| (user, hash, bool::from(enabled)));
+    let remembered = row
+        .as_ref()
+        .is_some_and(|(_, hash, _)| verified.remembers(key_id, secret, hash));
+    if !remembered
+        && let Err(refusal) =
+            throttle::check(pool, now, &[&key_throttle, &address_throttle]).await
+    {
+        tracing::warn!(key_id, client, "AccessKey refused: throttled");
+        return Err(refusal);
+    }
     let ok = match &row {
-        Some((_, hash, _)) if verified.remembers(key_id, secret, hash) => true,
+        _ if remembered => true,
         Some((_, hash, _)) => {
             let ok = gate
                 .run(async { Ok(verify_password(secret, Some(hash.clone())).await) })
