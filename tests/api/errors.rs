@@ -403,20 +403,7 @@ async fn an_integer_with_a_zero_fraction_is_that_integer_and_a_fraction_is_refus
     let app = spawn_app(pool.clone(), false).await;
     let root = key_for(&pool, "acme").await;
     let api = Api::new(&app).await;
-    let node = |ws: &'static str, name: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
-                 WHERE w.account_id = 1 AND w.name = $1 AND a.name = $2",
-            )
-            .bind(ws)
-            .bind(name)
-            .fetch_one(&pool)
-            .await
-            .unwrap()
-        }
-    };
+    let node = |ws: &'static str, name: &'static str| acme_node(&pool, ws, name);
     let (tmp_check, reconcile) = (
         node("sales_dw", "tmp_check").await,
         node("finance_etl", "reconcile").await,

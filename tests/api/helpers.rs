@@ -166,18 +166,46 @@ pub async fn raw_api(
     (status, json)
 }
 
+/// The id of node `name` in acme's workspace `workspace`.
+pub async fn acme_node(pool: &Pool, workspace: &str, name: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
+         WHERE w.account_id = 1 AND w.name = $1 AND a.name = $2",
+    )
+    .bind(workspace)
+    .bind(name)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// The OpenAPI document `app` serves.
+pub async fn served_document(app: &TestApp) -> Value {
+    reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The parameter `name` of the operation `method` `path` in the served document `doc`.
+pub fn document_parameter(doc: &Value, path: &str, method: &str, name: &str) -> Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+        .clone()
+}
+
 /// The served document, and a check of every answer against it.
 struct Contract(Value);
 
 impl Contract {
     async fn load(app: &TestApp) -> Contract {
-        let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Contract(doc)
+        Contract(served_document(app).await)
     }
 
     fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {

@@ -62,20 +62,7 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
     .fetch_one(&pool)
     .await
     .unwrap();
-    let node = |ws: &'static str, n: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(
-                "SELECT a.id FROM assets a JOIN workspaces w ON w.id = a.workspace_id
-                 WHERE w.account_id = 1 AND w.name = $1 AND a.name = $2",
-            )
-            .bind(ws)
-            .bind(n)
-            .fetch_one(&pool)
-            .await
-            .unwrap()
-        }
-    };
+    let node = |ws: &'static str, name: &'static str| acme_node(&pool, ws, name);
     let (reconcile, ads_report) = (
         node("finance_etl", "reconcile").await,
         node("sales_dw", "ads_report").await,
@@ -691,19 +678,8 @@ async fn a_replay_is_marked_as_the_first_answer_not_the_current_state(pool: Pool
     assert_eq!(now.status(), StatusCode::CONFLICT);
     assert_eq!(replayed(&now), None);
     // The document says what a replay is.
-    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let header = doc["paths"]["/workspaces/{name}"]["delete"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Idempotency-Key")
-        .unwrap()
-        .clone();
+    let doc = served_document(&app).await;
+    let header = document_parameter(&doc, "/workspaces/{name}", "delete", "Idempotency-Key");
     let description = header["description"].as_str().unwrap();
     assert!(
         description.contains("the first answer again")
@@ -924,12 +900,7 @@ on_both_engines!(the_document_states_the_rules_the_server_checks);
 async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
     use workspace_console::domain::text::{MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN};
     let app = spawn_app(pool, false).await;
-    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = served_document(&app).await;
     let new = &doc["components"]["schemas"]["NewWorkspace"]["properties"];
     assert_eq!(new["name"]["pattern"], "^[A-Za-z0-9][A-Za-z0-9_]{2,63}$");
     assert_eq!(new["display_name"]["pattern"], SINGLE_LINE_PATTERN);
@@ -975,12 +946,7 @@ async fn the_document_states_the_rules_the_server_checks(pool: Pool) {
 on_both_engines!(every_error_response_refers_to_the_one_error_schema);
 async fn every_error_response_refers_to_the_one_error_schema(pool: Pool) {
     let app = spawn_app(pool, false).await;
-    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = served_document(&app).await;
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
     let shared = serde_json::json!({"$ref": "#/components/schemas/ApiErrorBody"});
     let mut operations = 0;
@@ -1073,19 +1039,8 @@ async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {json}");
     }
     // The document lists both spellings.
-    let doc: Value = reqwest::get(format!("{}/openapi/v1/openapi.json", app.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kind = doc["paths"]["/recycle-bin/{id}/assets"]["get"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "kind")
-        .unwrap()
-        .clone();
+    let doc = served_document(&app).await;
+    let kind = document_parameter(&doc, "/recycle-bin/{id}/assets", "get", "kind");
     assert_eq!(kind["required"], true);
     let listed = kind["schema"]["enum"].as_array().unwrap();
     for (filter, answer) in kinds {
