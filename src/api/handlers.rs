@@ -431,16 +431,9 @@ pub async fn list_bin_assets(
 
 /// The current deletion of entry `id` in the caller's account.
 async fn deleted_at(s: &AppState, caller: &Caller, id: i64) -> Result<i64, ApiError> {
-    let at: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT deleted_at FROM workspaces WHERE id = $1 AND account_id = $2 AND purge_started_at IS NULL",
-    )
-    .bind(id)
-    .bind(caller.principal.account_id)
-    .fetch_optional(&s.pool)
-    .await
-    .map_err(AppError::from)?;
+    let at = crate::workspaces::store::deleted_at(&s.pool, caller.principal.account_id, id).await?;
     // A recovered workspace (no deletion) lets the service give its own answer.
-    Ok(at.flatten().unwrap_or(0))
+    Ok(at.unwrap_or(0))
 }
 
 /// Recover a workspace from the Recycle Bin.

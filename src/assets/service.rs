@@ -44,6 +44,46 @@ pub async fn counts(conn: &mut Conn, workspace_id: i64) -> AppResult<Vec<AssetCo
         .collect())
 }
 
+/// Deletes what a workspace being deleted loses for good: its data integration tasks, models
+/// and metrics.
+pub async fn delete_unrecoverable(conn: &mut Conn, workspace_id: i64) -> AppResult<()> {
+    sqlx::query(
+        "DELETE FROM assets WHERE workspace_id = $1 AND kind IN ('di_task', 'model', 'metric')",
+    )
+    .bind(workspace_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A recovered workspace's published nodes come back committed (to publish again); answers them
+/// by product and name.
+pub async fn unpublish_nodes(conn: &mut Conn, workspace_id: i64) -> AppResult<Vec<NodeSummary>> {
+    let mut nodes = sqlx::query_as::<_, NodeSummary>(
+        "UPDATE assets SET node_status = 'committed'
+         WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
+         RETURNING id, name, product, subtype, node_status AS status",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    nodes.sort_by(|a, b| (&a.product, &a.name).cmp(&(&b.product, &b.name)));
+    Ok(nodes)
+}
+
+/// Removes at most `limit` assets (with their node versions: ON DELETE CASCADE, found through
+/// their node_id index) of purged workspaces `ids`; answers how many.
+pub async fn remove_some_of(conn: &mut Conn, ids: &[i64], limit: i64) -> AppResult<u64> {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    Ok(sqlx::query(&format!(
+        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT $1)"
+    ))
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
 pub async fn overview(pool: &Pool, p: &Principal, workspace: &str) -> AppResult<WorkspaceOverview> {
     let ws = find_active(pool, p, workspace).await?;
     let mut conn = pool.acquire().await?;

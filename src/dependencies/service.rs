@@ -8,6 +8,7 @@ use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Recorded};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store as stage;
 
 const NO_NODE: &str = "That node does not exist.";
 
@@ -25,7 +26,8 @@ async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> Ap
     let found: Option<NodeAt> = sqlx::query_as(&format!(
         "SELECT w.name AS workspace, a.name, w.deleted_at
          FROM assets a JOIN workspaces w ON w.id = a.workspace_id
-         WHERE a.id = $1 AND a.kind = 'node' AND w.account_id = $2 AND w.purge_started_at IS NULL{lock}"
+         WHERE a.id = $1 AND a.kind = 'node' AND w.account_id = $2 AND {}{lock}",
+        stage::not_purging("w")
     ))
     .bind(node_id)
     .bind(p.account_id)
@@ -96,9 +98,10 @@ pub async fn upstream_list(conn: &mut Conn, node_id: i64) -> AppResult<Vec<Upstr
 
 /// The account's active workspaces by name.
 pub async fn workspace_names(pool: &Pool, p: &Principal) -> AppResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT name FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL ORDER BY name",
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT name FROM workspaces WHERE account_id = $1 AND {} ORDER BY name",
+        stage::active("")
+    ))
     .bind(p.account_id)
     .fetch_all(pool)
     .await?)
@@ -219,10 +222,15 @@ pub async fn remove(
 
 /// The condition on task `t` that its node waits for an upstream: one in the Recycle Bin (or
 /// being purged), or one purged whose dependency is still there.
-const HELD_BACK: &str = "EXISTS (SELECT 1 FROM node_dependencies d
+fn held_back() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM node_dependencies d
          LEFT JOIN assets un ON un.id = d.upstream_id
          LEFT JOIN workspaces uw ON uw.id = un.workspace_id
-         WHERE d.node_id = t.node_id AND (d.lost = TRUE OR uw.deleted_at IS NOT NULL))";
+         WHERE d.node_id = t.node_id AND (d.lost = TRUE OR {}))",
+        stage::deleted("uw")
+    )
+}
 
 /// Which tasks `settle_waiting` looks at.
 pub enum Scope {
@@ -260,15 +268,16 @@ pub async fn settle_waiting(
     scope: Scope,
 ) -> AppResult<()> {
     let (which, id) = scope.condition();
+    let held_back = held_back();
     let stop = format!(
         "UPDATE task_running_periods SET ended_at = $1 WHERE ended_at IS NULL AND task_id IN (
              SELECT t.id FROM tasks t WHERE t.account_id = $2 AND t.status = 'Running'
-             AND {which} AND {HELD_BACK})"
+             AND {which} AND {held_back})"
     );
     let go = format!(
         "INSERT INTO task_running_periods (task_id, started_at)
          SELECT t.id, $1 FROM tasks t WHERE t.account_id = $2 AND t.status = 'Running'
-         AND {which} AND NOT {HELD_BACK}
+         AND {which} AND NOT {held_back}
          AND NOT EXISTS (SELECT 1 FROM task_running_periods r WHERE r.task_id = t.id AND r.ended_at IS NULL)"
     );
     for sql in [stop, go] {
@@ -311,9 +320,10 @@ pub async fn waiting_tasks(
     account_id: i64,
     workspace_id: Option<i64>,
 ) -> AppResult<Vec<i64>> {
+    let held_back = held_back();
     Ok(sqlx::query_scalar(&format!(
         "SELECT t.id FROM tasks t WHERE t.account_id = $1 AND ($2 IS NULL OR t.workspace_id = $2)
-         AND t.status = 'Running' AND {HELD_BACK}"
+         AND t.status = 'Running' AND {held_back}"
     ))
     .bind(account_id)
     .bind(workspace_id)
@@ -354,7 +364,8 @@ pub async fn downstream_of(
     let downstream = format!(
         "{UPSTREAM_TO_DOWNSTREAM}
          WHERE {start} AND un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1
-           AND dw.deleted_at IS NULL"
+           AND {}",
+        stage::active("dw")
     );
     let count: i64 = sqlx::query_scalar(&format!("SELECT count(DISTINCT dn.id) {downstream}"))
         .bind(workspace_id)

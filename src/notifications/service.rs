@@ -8,6 +8,7 @@ use crate::domain::time::to_rfc3339;
 use crate::error::{AppError, AppResult};
 use crate::server::audit::{self, Recorded};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store as stage;
 
 const DAY: i64 = 86_400;
 
@@ -33,9 +34,9 @@ pub async fn warn_pass(pool: &Pool, now: i64) -> AppResult<u64> {
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
              SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2 {RECIPIENTS}
-             WHERE w.deleted_at IS NOT NULL AND w.purge_started_at IS NULL
-               AND w.purge_at > $3 AND w.purge_at <= $4
-             ON CONFLICT DO NOTHING RETURNING id"
+             WHERE {} AND w.purge_at > $3 AND w.purge_at <= $4
+             ON CONFLICT DO NOTHING RETURNING id",
+            stage::in_bin("w")
         ))
         .bind(kind.as_str())
         .bind(now)
@@ -61,8 +62,9 @@ pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64], by: Option<&str>) ->
     let created: Vec<i64> = sqlx::query_scalar(&format!(
         "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at, detail)
          SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2, $3 {RECIPIENTS}
-         WHERE w.id IN ({list}) AND w.deleted_at IS NOT NULL
-         ON CONFLICT DO NOTHING RETURNING id"
+         WHERE w.id IN ({list}) AND {}
+         ON CONFLICT DO NOTHING RETURNING id",
+        stage::deleted("w")
     ))
     .bind(Kind::Purged.as_str())
     .bind(now)

@@ -149,6 +149,29 @@ pub async fn freeze_all_in_workspace(
     .rows_affected())
 }
 
+/// Deletes the Frozen tasks of a workspace being deleted; answers how many.
+pub async fn delete_frozen_in_workspace(conn: &mut Conn, workspace_id: i64) -> AppResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM tasks WHERE workspace_id = $1 AND status = 'Frozen'")
+            .bind(workspace_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Leaves the remaining (Running) tasks of a workspace being deleted as orphans, without
+/// workspace or node, still billing; answers how many.
+pub async fn orphan_all_in_workspace(conn: &mut Conn, workspace_id: i64) -> AppResult<u64> {
+    Ok(
+        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 async fn task_of(
     conn: &mut Conn,
     p: &Principal,
