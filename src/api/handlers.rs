@@ -123,19 +123,24 @@ pub(super) async fn change<T, Fut>(
     capability: Capability,
     action: Action,
     workspace: &str,
-    body: impl FnOnce(AppState, crate::domain::Principal) -> Fut,
+    body: impl FnOnce(AppState, std::sync::Arc<crate::server::audit::Change>) -> Fut,
 ) -> Result<T, ApiError>
 where
     Fut: std::future::Future<Output = crate::error::AppResult<crate::server::audit::Recorded<T>>>,
 {
-    let origin = crate::server::audit::Origin::new(
-        crate::domain::audit::Source::Api,
-        &caller.client_ip,
+    let origin =
+        crate::server::audit::Origin::new(crate::domain::audit::Source::Api, &caller.client_ip);
+    audited(
+        state,
+        caller.principal.clone(),
+        origin,
         workspace,
-    );
-    audited(state, &caller.principal, origin, capability, action, body)
-        .await
-        .map_err(ApiError)
+        capability,
+        action,
+        body,
+    )
+    .await
+    .map_err(ApiError)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -218,7 +223,7 @@ pub async fn create_workspace(
         Capability::Modify,
         Action::CreateWorkspace,
         &name,
-        |s, p| async move {
+        |s, change| async move {
             let input = crate::workspaces::service::NewWorkspace {
                 name: input.name,
                 display_name: input.display_name,
@@ -226,7 +231,7 @@ pub async fn create_workspace(
                 data_modeling: input.data_modeling,
                 deletion_protection: input.deletion_protection,
             };
-            crate::workspaces::service::create(&s.pool, s.clock.now(), &p, input).await
+            crate::workspaces::service::create(&s.pool, &change, input).await
         },
     )
     .await?;
@@ -272,11 +277,10 @@ pub async fn set_deletion_protection(
         Capability::Modify,
         Action::deletion_protection(input.enabled),
         &named,
-        |s, p| async move {
+        |s, change| async move {
             crate::workspaces::service::set_deletion_protection(
                 &s.pool,
-                s.clock.now(),
-                &p,
+                &change,
                 &name,
                 input.enabled,
             )
@@ -318,11 +322,10 @@ pub async fn delete_workspace(
         Capability::Modify,
         Action::DeleteWorkspace,
         &named,
-        |s, p| async move {
+        |s, change| async move {
             crate::deletion::service::delete(
                 &s.pool,
-                s.clock.now(),
-                &p,
+                &change,
                 &name,
                 &q.confirm_name,
                 q.freeze_tasks,
@@ -457,8 +460,8 @@ pub async fn recover_workspace(
         Capability::Modify,
         Action::RecoverWorkspace,
         "",
-        |s, p| async move {
-            crate::recycle_bin::service::recover(&s.pool, s.clock.now(), &p, id, at).await
+        |s, change| async move {
+            crate::recycle_bin::service::recover(&s.pool, &change, id, at).await
         },
     )
     .await?;
@@ -506,11 +509,10 @@ pub async fn set_purge_protection(
         Capability::ManageAccount,
         Action::purge_protection(input.enabled),
         "",
-        |s, p| async move {
+        |s, change| async move {
             crate::recycle_bin::service::set_purge_protection(
                 &s.pool,
-                s.clock.now(),
-                &p,
+                &change,
                 input.enabled,
             )
             .await
@@ -557,8 +559,8 @@ pub async fn purge_workspace(
         Capability::Modify,
         Action::PurgeWorkspace,
         "",
-        |s, p| async move {
-            crate::recycle_bin::service::purge(&s.pool, s.clock.now(), &p, id, at, &q.confirm_name)
+        |s, change| async move {
+            crate::recycle_bin::service::purge(&s.pool, &change, id, at, &q.confirm_name)
                 .await
         },
     )
@@ -618,8 +620,8 @@ pub async fn freeze_task(
     Extension(caller): Extension<Caller>,
     PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, p| async move {
-        crate::operations::service::freeze(&s.pool, s.clock.now(), &p, id).await
+    change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, change| async move {
+        crate::operations::service::freeze(&s.pool, &change, id).await
     })
     .await?;
     Ok(Json(TaskStatus {
@@ -638,8 +640,8 @@ pub async fn unfreeze_task(
     Extension(caller): Extension<Caller>,
     PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, p| async move {
-        crate::operations::service::unfreeze(&s.pool, s.clock.now(), &p, id).await
+    change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, change| async move {
+        crate::operations::service::unfreeze(&s.pool, &change, id).await
     })
     .await?;
     Ok(Json(TaskStatus {

@@ -88,8 +88,8 @@ pub async fn add_upstream(
         Capability::Modify,
         Action::AddUpstream,
         "",
-        |s, p| async move {
-            dependencies::add(&s.pool, s.clock.now(), &p, id, input.upstream_node_id).await
+        |s, change| async move {
+            dependencies::add(&s.pool, &change, id, input.upstream_node_id).await
         },
     )
     .await?;
@@ -114,7 +114,7 @@ pub async fn remove_upstream(
         Capability::Modify,
         Action::RemoveUpstream,
         "",
-        |s, p| async move { dependencies::remove(&s.pool, s.clock.now(), &p, id, upstream).await },
+        |s, change| async move { dependencies::remove(&s.pool, &change, id, upstream).await },
     )
     .await?;
     Ok(Json(list))

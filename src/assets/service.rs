@@ -2,10 +2,10 @@ use super::{
     Asset, AssetCount, AssetKind, NodeDetail, NodeSummary, NodeVersion, PRODUCTS, WorkspaceOverview,
 };
 use crate::domain::audit::Action;
-use crate::domain::{Principal, Timestamp};
+use crate::domain::Principal;
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::service::{find_active, find_active_in};
 
@@ -130,11 +130,11 @@ pub async fn list(
 
 pub async fn add(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     input: NewAsset,
 ) -> AppResult<Recorded<Asset>> {
+    let (now, p) = (change.now, &change.principal);
     let kind = AssetKind::parse(&input.kind)
         .ok_or_else(|| {
             AppError::Invalid(format!(
@@ -220,7 +220,7 @@ pub async fn add(
         asset.name,
         asset.product
     );
-    audit::commit(tx, now, p, Action::AddAsset, &ws.name, &message, asset).await
+    audit::commit(tx, change, Action::AddAsset, &ws.name, &message, asset).await
 }
 
 pub async fn list_nodes(
@@ -291,12 +291,12 @@ pub async fn node_detail(
 
 pub async fn save_code(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
     code: &str,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let p = &change.principal;
     if code.len() > 200_000 {
         return Err(AppError::Invalid(
             "Code must be at most 200,000 bytes.".into(),
@@ -315,17 +315,17 @@ pub async fn save_code(
     .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::SaveNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::SaveNode, &ws.name, &message, detail).await
 }
 
 /// Records the node's current code as its next version.
 pub async fn commit(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -351,17 +351,17 @@ pub async fn commit(
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::CommitNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::CommitNode, &ws.name, &message, detail).await
 }
 
 /// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
 pub async fn publish(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -393,5 +393,5 @@ pub async fn publish(
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::PublishNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::PublishNode, &ws.name, &message, detail).await
 }

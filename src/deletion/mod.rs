@@ -63,11 +63,10 @@ pub async fn delete_workspace(
         Capability::Modify,
         Action::DeleteWorkspace,
         &workspace.clone(),
-        |s, p| async move {
+        |s, change| async move {
             service::delete(
                 &s.pool,
-                s.clock.now(),
-                &p,
+                &change,
                 &workspace,
                 &typed_name,
                 freeze_tasks,

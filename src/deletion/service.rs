@@ -8,7 +8,7 @@ use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::TaskRow;
 use crate::operations::service as tasks;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::Pool;
 use crate::workspaces::store::{self as row, Locked, find_active};
 
@@ -43,12 +43,12 @@ pub async fn preview(
 /// tasks still Running are left as orphans that keep billing.
 pub async fn delete(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     typed_name: &str,
     freeze_tasks: bool,
 ) -> AppResult<Recorded<DeletionOutcome>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let Some(Locked {
         id,
@@ -103,11 +103,7 @@ pub async fn delete(
         tasks_deleted,
         tasks_orphaned,
     };
-    audit::commit(
-        tx,
-        now,
-        p,
-        Action::DeleteWorkspace,
+    audit::commit(tx, change, Action::DeleteWorkspace,
         &outcome.name.clone(),
         &message,
         outcome,

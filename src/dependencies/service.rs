@@ -6,7 +6,7 @@ use crate::domain::audit::Action;
 use crate::domain::dependencies::{DOWNSTREAM_SHOWN, UpstreamState, check_new};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
 
@@ -37,9 +37,9 @@ async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> Ap
 }
 
 /// A node whose dependencies change: in the caller's account, in an active workspace.
-async fn active_node(conn: &mut Conn, p: &Principal, node_id: i64) -> AppResult<NodeAt> {
-    let node = node_at(conn, p, node_id, true).await?;
-    audit::about(&node.workspace);
+async fn active_node(conn: &mut Conn, change: &Change, node_id: i64) -> AppResult<NodeAt> {
+    let node = node_at(conn, &change.principal, node_id, true).await?;
+    change.about(&node.workspace);
     if node.deleted_at.is_some() {
         return Err(AppError::Conflict(format!(
             "Workspace \"{}\" is in the Recycle Bin: recover it to change its nodes.",
@@ -124,18 +124,18 @@ pub async fn nodes_of(pool: &Pool, p: &Principal, name: &str) -> AppResult<Vec<N
 /// a cycle in the account's graph (binned workspaces' dependencies included).
 pub async fn add(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     node_id: i64,
     upstream_id: i64,
 ) -> AppResult<Recorded<Vec<Upstream>>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let lock = crate::store::lock_row(&tx);
     sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{lock}"))
         .bind(p.account_id)
         .execute(&mut *tx)
         .await?;
-    let node = active_node(&mut tx, p, node_id).await?;
+    let node = active_node(&mut tx, change, node_id).await?;
     let upstream = node_at(&mut tx, p, upstream_id, true)
         .await
         .map_err(|_| AppError::NotFound("That upstream node does not exist.".into()))?;
@@ -167,11 +167,7 @@ pub async fn add(
         "{}.{} runs after {upstream_name}.",
         node.workspace, node.name
     );
-    audit::commit(
-        tx,
-        now,
-        p,
-        Action::AddUpstream,
+    audit::commit(tx, change, Action::AddUpstream,
         &node.workspace,
         &message,
         list,
@@ -183,13 +179,13 @@ pub async fn add(
 /// purged); its task runs again if nothing else holds it back.
 pub async fn remove(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     node_id: i64,
     upstream_id: i64,
 ) -> AppResult<Recorded<Vec<Upstream>>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let node = active_node(&mut tx, p, node_id).await?;
+    let node = active_node(&mut tx, change, node_id).await?;
     let removed =
         sqlx::query("DELETE FROM node_dependencies WHERE node_id = $1 AND upstream_id = $2")
             .bind(node_id)
@@ -208,11 +204,7 @@ pub async fn remove(
         "{}.{} no longer runs after node {upstream_id}.",
         node.workspace, node.name
     );
-    audit::commit(
-        tx,
-        now,
-        p,
-        Action::RemoveUpstream,
+    audit::commit(tx, change, Action::RemoveUpstream,
         &node.workspace,
         &message,
         list,

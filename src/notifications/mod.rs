@@ -207,9 +207,9 @@ pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
         Capability::ManageUsers,
         Action::SetWebhook,
         "",
-        |s, p| async move {
+        |s, change| async move {
             let allow_private = s.config.webhook_allow_private;
-            service::set_webhook(&s.pool, s.clock.now(), &p, &url, allow_private).await
+            service::set_webhook(&s.pool, &change, &url, allow_private).await
         },
     )
     .await
@@ -225,7 +225,7 @@ pub async fn new_webhook_secret() -> Result<String, AppError> {
         Capability::ManageUsers,
         Action::SetWebhook,
         "",
-        |s, p| async move { service::new_webhook_secret(&s.pool, s.clock.now(), &p).await },
+        |s, change| async move { service::new_webhook_secret(&s.pool, &change).await },
     )
     .await
 }

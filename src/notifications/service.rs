@@ -6,7 +6,7 @@ use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::domain::time::to_rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
 
@@ -267,11 +267,11 @@ fn new_secret() -> String {
 /// answered once here.
 pub async fn set_webhook(
     pool: &Pool,
-    now: i64,
-    root: &Principal,
+    change: &Change,
     url: &str,
     allow_private: bool,
 ) -> AppResult<Recorded<WebhookSaved>> {
+    let root = &change.principal;
     let url = check_webhook_url(url)?;
     if let Some(url) = &url
         && let webhook::Destination::Refused(rule) = webhook::destination(url, allow_private).await
@@ -310,15 +310,15 @@ pub async fn set_webhook(
         url: url.unwrap_or_default(),
         secret,
     };
-    audit::commit(tx, now, root, Action::SetWebhook, "", &message, saved).await
+    audit::commit(tx, change, Action::SetWebhook, "", &message, saved).await
 }
 
 /// Replaces the account's signing secret; the new one is answered once, here.
 pub async fn new_webhook_secret(
     pool: &Pool,
-    now: i64,
-    root: &Principal,
+    change: &Change,
 ) -> AppResult<Recorded<String>> {
+    let root = &change.principal;
     let secret = new_secret();
     let mut tx = crate::store::write_tx(pool).await?;
     sqlx::query(
@@ -331,7 +331,7 @@ pub async fn new_webhook_secret(
     .await?;
     let message =
         "A new webhook signing secret was made; deliveries are signed with it from now on.";
-    audit::commit(tx, now, root, Action::SetWebhook, "", message, secret).await
+    audit::commit(tx, change, Action::SetWebhook, "", message, secret).await
 }
 
 #[derive(sqlx::FromRow)]

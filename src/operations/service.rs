@@ -7,7 +7,7 @@ use crate::domain::billing::{
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::WorkspaceRow;
 use std::collections::HashMap;
@@ -200,14 +200,14 @@ async fn task_workspace(conn: &mut Conn, task_id: i64) -> AppResult<String> {
 
 pub async fn freeze(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     if status == "Frozen" {
         return Err(AppError::Conflict(format!(
             "Task \"{name}\" is already frozen."
@@ -225,19 +225,19 @@ pub async fn freeze(
         .execute(&mut *tx)
         .await?;
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::FreezeTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::FreezeTask, &workspace, &message, ()).await
 }
 
 pub async fn unfreeze(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id, node_id) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     if workspace_id.is_none() {
         return Err(AppError::Conflict(format!(
             "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
@@ -261,20 +261,20 @@ pub async fn unfreeze(
         dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     }
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::UnfreezeTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::UnfreezeTask, &workspace, &message, ()).await
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
 pub async fn delete(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     task_id: i64,
 ) -> AppResult<Recorded<()>> {
+    let p = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, _, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     sqlx::query(
         "UPDATE assets SET node_status = 'committed'
          WHERE id = (SELECT node_id FROM tasks WHERE id = $1) AND node_status = 'published'",
@@ -287,5 +287,5 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?;
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::DeleteTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::DeleteTask, &workspace, &message, ()).await
 }

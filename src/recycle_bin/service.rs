@@ -12,7 +12,7 @@ use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::notifications::service as notices;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store::{self as row, in_bin};
 
@@ -255,10 +255,10 @@ pub async fn purge_protection(conn: &mut Conn, account_id: i64, lock: bool) -> A
 /// every FullAccess user who did it. Answers the setting as it now is.
 pub async fn set_purge_protection(
     pool: &Pool,
-    now: Timestamp,
-    root: &Principal,
+    change: &Change,
     enabled: bool,
 ) -> AppResult<Recorded<bool>> {
+    let (now, root) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let was = purge_protection(&mut tx, root.account_id, true).await?;
     sqlx::query(
@@ -280,8 +280,7 @@ pub async fn set_purge_protection(
     };
     audit::commit(
         tx,
-        now,
-        root,
+        change,
         Action::purge_protection(enabled),
         "",
         message,
@@ -292,11 +291,11 @@ pub async fn set_purge_protection(
 
 /// The workspace of entry `id` and its stage, read and locked; an entry already purged (or being
 /// purged) is gone.
-async fn entry(conn: &mut Conn, p: &Principal, id: i64) -> AppResult<(String, Stage)> {
-    let Some((name, stage)) = row::lock_entry(conn, p.account_id, id).await? else {
+async fn entry(conn: &mut Conn, change: &Change, id: i64) -> AppResult<(String, Stage)> {
+    let Some((name, stage)) = row::lock_entry(conn, change.principal.account_id, id).await? else {
         return Err(AppError::NotFound(GONE.into()));
     };
-    audit::about(&name);
+    change.about(&name);
     Ok((name, stage))
 }
 
@@ -304,36 +303,34 @@ async fn entry(conn: &mut Conn, p: &Principal, id: i64) -> AppResult<(String, St
 /// resources. Nodes keep code and versions but come back unpublished.
 pub async fn recover(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
-    restore(pool, now, p, id, deleted_at, false).await
+    restore(pool, change, id, deleted_at, false).await
 }
 
 /// "Undo" right after a delete (SPEC §17): exactly a Recover, allowed only within
 /// [`UNDO_SECS`](crate::domain::lifecycle::UNDO_SECS) of the delete.
 pub async fn undo(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
-    restore(pool, now, p, id, deleted_at, true).await
+    restore(pool, change, id, deleted_at, true).await
 }
 
 async fn restore(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
     undo: bool,
 ) -> AppResult<Recorded<RecoveryReport>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, stage) = entry(&mut tx, p, id).await?;
+    let (name, stage) = entry(&mut tx, change, id).await?;
     if undo {
         stage.undo(&name, deleted_at, now)?;
     } else {
@@ -369,8 +366,7 @@ async fn restore(
     };
     audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::RecoverWorkspace,
         &name,
         &message,
@@ -385,14 +381,14 @@ async fn restore(
 /// the next purge pass finishes.
 pub async fn purge(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
     typed_name: &str,
 ) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, stage) = entry(&mut tx, p, id).await?;
+    let (name, stage) = entry(&mut tx, change, id).await?;
     let protected = purge_protection(&mut tx, p.account_id, true).await?;
     stage.purge(&name, deleted_at, protected)?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
@@ -403,7 +399,7 @@ pub async fn purge(
         "Permanently deleted from the Recycle Bin (deleted at {}).",
         format_utc(deleted_at)
     );
-    let recorded = audit::commit(tx, now, p, Action::PurgeWorkspace, &name, &message, ()).await?;
+    let recorded = audit::commit(tx, change, Action::PurgeWorkspace, &name, &message, ()).await?;
     // The entry left the Recycle Bin for good when that committed: if removing its rows fails
     // now, the purge job finishes it once the claim's lease runs out, and the caller is told of
     // the purge that happened.

@@ -66,7 +66,7 @@ pub async fn create_workspace(
         Capability::Modify,
         Action::CreateWorkspace,
         &name.clone(),
-        |s, p| async move {
+        |s, change| async move {
             let input = service::NewWorkspace {
                 name,
                 display_name,
@@ -74,7 +74,7 @@ pub async fn create_workspace(
                 data_modeling,
                 deletion_protection,
             };
-            service::create(&s.pool, s.clock.now(), &p, input).await
+            service::create(&s.pool, &change, input).await
         },
     )
     .await
@@ -93,8 +93,8 @@ pub async fn set_deletion_protection(
         Capability::Modify,
         Action::deletion_protection(enabled),
         &workspace.clone(),
-        |s, p| async move {
-            service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await
+        |s, change| async move {
+            service::set_deletion_protection(&s.pool, &change, &workspace, enabled).await
         },
     )
     .await

@@ -1,7 +1,8 @@
 use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use super::store::{self, COLUMNS, active};
-use crate::domain::{Principal, Timestamp, WorkspaceName, text};
+use crate::domain::{Principal, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
+use crate::server::audit::Change;
 use crate::store::Pool;
 
 pub use super::store::{find_active, find_active_in, name_unavailable};
@@ -98,10 +99,10 @@ async fn page_rows(
 
 pub async fn create(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     input: NewWorkspace,
 ) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
+    let (now, p) = (change.now, &change.principal);
     let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.to_string()))?;
     let display_name = match input.display_name.trim() {
         "" => name.to_string(),
@@ -155,11 +156,7 @@ pub async fn create(
         Err(error) => return Err(error.into()),
     };
     let name = row.name.clone();
-    crate::server::audit::commit(
-        tx,
-        now,
-        p,
-        crate::domain::audit::Action::CreateWorkspace,
+    crate::server::audit::commit(tx, change, crate::domain::audit::Action::CreateWorkspace,
         &name,
         "",
         row,
@@ -170,21 +167,17 @@ pub async fn create(
 /// Turns deletion protection on or off for an active workspace of the caller's account.
 pub async fn set_deletion_protection(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     name: &str,
     enabled: bool,
 ) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
+    let p = &change.principal;
     use crate::domain::audit::Action;
     let mut tx = crate::store::write_tx(pool).await?;
     let found = find_active_in(&mut tx, p, name).await?;
     let row = store::set_protection(&mut tx, found.id, enabled).await?;
     let name = row.name.clone();
-    crate::server::audit::commit(
-        tx,
-        now,
-        p,
-        Action::deletion_protection(enabled),
+    crate::server::audit::commit(tx, change, Action::deletion_protection(enabled),
         &name,
         "",
         row,

@@ -611,7 +611,7 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
         .await
         .unwrap()
         .unwrap();
-    let key = workspace_console::access_keys::service::create(&app.pool, T0, &acme, acme.user_id)
+    let key = workspace_console::access_keys::service::create(&app.pool, &by(&acme, T0), acme.user_id)
         .await
         .unwrap()
         .into_inner();

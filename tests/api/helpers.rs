@@ -98,7 +98,7 @@ pub async fn key_for(pool: &Pool, sign_in: &str) -> String {
     let user = principal(pool, sign_in).await;
     let account = sign_in.split_once('@').map_or(sign_in, |(_, a)| a);
     let root = principal(pool, account).await;
-    let key = keys::create(pool, T0, &root, user.user_id)
+    let key = keys::create(pool, &by(&root, T0), user.user_id)
         .await
         .unwrap()
         .into_inner();

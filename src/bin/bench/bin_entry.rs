@@ -2,6 +2,7 @@
 //! type in its lists) against a Recycle Bin page view (its list of entries), in the same run. Goal
 //! (issue 36): the page at most 2x, measured over HTTP (`run_page`, SQLite, wrk at one connection,
 //! the two pages taking turns); `run` prints the service reads of each on both engines.
+use workspace_console::server::audit::Change;
 use super::{R, T0, Target, median, root};
 use crate::memory::start_on;
 use crate::throughput::{session_cookie, wrk_at};
@@ -20,7 +21,7 @@ pub(crate) async fn run(target: &Target) -> R<()> {
     let pool = target.fresh(name).await?;
     let root = root(&pool).await?;
     let big = seed(&pool, root.account_id).await?;
-    deletion::delete(&pool, T0, &root, "big", "big", true).await?;
+    deletion::delete(&pool, &Change::console(T0, &root), "big", "big", true).await?;
     analyze(&pool).await?;
     let (mut entry, mut page) = (Vec::new(), Vec::new());
     for _ in 0..READS {
@@ -133,7 +134,7 @@ pub(crate) async fn run_page(dir: &std::path::Path, binary: &str) -> R<()> {
         .await?
         .ok_or("no account acme")?;
     let big = seed(&pool, acme.account_id).await?;
-    deletion::delete(&pool, T0, &acme, "big", "big", true).await?;
+    deletion::delete(&pool, &Change::console(T0, &acme), "big", "big", true).await?;
     analyze(&pool).await?;
     let cookie = session_cookie(&server).await?;
     let entry_path = format!("/recycle-bin/{big}");

@@ -1,6 +1,7 @@
 //! The "Delete Workspace" dialog's preview of a workspace on which 10,000 nodes of 1,000 other
 //! workspaces depend (SPEC §16), against the same reads in bare SQL; and its deletion (which stops
 //! those nodes' tasks) against the bare statements of a deletion.
+use workspace_console::server::audit::Change;
 use super::{R, T0, Target, bare_delete, compare, median, report, root};
 use std::time::{Duration, Instant};
 use workspace_console::deletion::service as deletion;
@@ -51,7 +52,7 @@ pub(crate) async fn run(target: &Target) -> R<()> {
         name,
         "depdel",
         async |pool: &Pool| {
-            deletion::delete(pool, T0, &root, "hub", "hub", true)
+            deletion::delete(pool, &Change::console(T0, &root), "hub", "hub", true)
                 .await
                 .map(drop)
                 .map_err(Into::into)

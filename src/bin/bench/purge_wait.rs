@@ -1,5 +1,6 @@
 //! A writer's wait while a large Recycle Bin entry (a fifth of its assets nodes with a version) is purged: the purge works in bounded batches,
 //! so a concurrent create waits for at most one batch (goal: worst wait <= 100 ms).
+use workspace_console::server::audit::Change;
 use crate::{R, T0, Target, seed_expired_entries};
 use std::time::{Duration, Instant};
 use workspace_console::domain::Principal;
@@ -76,7 +77,7 @@ async fn writer_waits(
             deletion_protection: false,
         };
         let t = Instant::now();
-        workspaces::create(pool, T0, acme, input).await?;
+        workspaces::create(pool, &Change::console(T0, acme), input).await?;
         waits.push(t.elapsed().as_secs_f64());
         i += 1;
         tokio::time::sleep(Duration::from_millis(5)).await;
