@@ -114,22 +114,10 @@ impl Notice {
                 "/recycle-bin".into()
             }
             Kind::Purged | Kind::UpstreamLost => {
-                format!("/audit-log?workspace={}", query_value(&self.workspace))
+                format!("/audit-log?workspace={}", crate::domain::text::query_value(&self.workspace))
             }
         }
     }
-}
-
-/// `text` percent-encoded for a query string (the same on the server and in the browser).
-pub fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]

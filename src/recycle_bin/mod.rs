@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod entry_ui;
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 
