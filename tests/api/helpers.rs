@@ -333,3 +333,16 @@ impl<'a> Api<'a> {
         (status, json)
     }
 }
+
+/// The server functions' JSON error: `(status, kind, message)`.
+pub async fn console_error(res: reqwest::Response) -> (reqwest::StatusCode, String, String) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{status} {text:?} is not JSON: {error}"));
+    (
+        status,
+        body["kind"].as_str().unwrap_or_default().to_owned(),
+        body["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
