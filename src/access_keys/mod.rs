@@ -72,9 +72,12 @@ pub async fn set_access_key_enabled(id: String, enabled: bool) -> Result<(), App
     } else {
         Action::DisableAccessKey
     };
-    changing(Capability::ManageUsers, action, "", |s, change| async move {
-        service::set_enabled(&s.pool, &change, &id, enabled).await
-    })
+    changing(
+        Capability::ManageUsers,
+        action,
+        "",
+        |s, change| async move { service::set_enabled(&s.pool, &change, &id, enabled).await },
+    )
     .await
 }
 

@@ -119,12 +119,7 @@ pub async fn create(
         secret,
         user: who,
     };
-    audit::commit(tx, change, Action::CreateAccessKey,
-        "",
-        &message,
-        created,
-    )
-    .await
+    audit::commit(tx, change, Action::CreateAccessKey, "", &message, created).await
 }
 
 /// The key `key_id` of the root's account (another account's answers as a missing one), locked.
@@ -168,11 +163,7 @@ pub async fn set_enabled(
     audit::commit(tx, change, action, "", &message, ()).await
 }
 
-pub async fn delete(
-    pool: &Pool,
-    change: &Change,
-    key_id: &str,
-) -> AppResult<Recorded<()>> {
+pub async fn delete(pool: &Pool, change: &Change, key_id: &str) -> AppResult<Recorded<()>> {
     let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let id = own_key(&mut tx, root, key_id).await?;

@@ -333,9 +333,12 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::CommitNode, &workspace.clone(), |s, change| async move {
-        service::commit(&s.pool, &change, &workspace, node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::CommitNode,
+        &workspace.clone(),
+        |s, change| async move { service::commit(&s.pool, &change, &workspace, node_id).await },
+    )
     .await
 }
 
@@ -344,9 +347,12 @@ pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail,
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::PublishNode, &workspace.clone(), |s, change| async move {
-        service::publish(&s.pool, &change, &workspace, node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::PublishNode,
+        &workspace.clone(),
+        |s, change| async move { service::publish(&s.pool, &change, &workspace, node_id).await },
+    )
     .await
 }
 

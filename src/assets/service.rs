@@ -1,8 +1,8 @@
 use super::{
     Asset, AssetCount, AssetKind, NodeDetail, NodeSummary, NodeVersion, PRODUCTS, WorkspaceOverview,
 };
-use crate::domain::audit::Action;
 use crate::domain::Principal;
+use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
 use crate::server::audit::{self, Change, Recorded};
@@ -111,13 +111,12 @@ pub async fn list(
     kind: &str,
 ) -> AppResult<Vec<Asset>> {
     let ws = find_active(pool, p, workspace).await?;
-    let kind = AssetKind::parse(kind)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(kind)
-            ))
-        })?;
+    let kind = AssetKind::parse(kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown asset type \"{}\".",
+            crate::domain::text::echo(kind)
+        ))
+    })?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
          WHERE workspace_id = $1 AND kind = $2 ORDER BY product, name",
@@ -135,13 +134,12 @@ pub async fn add(
     input: NewAsset,
 ) -> AppResult<Recorded<Asset>> {
     let (now, p) = (change.now, &change.principal);
-    let kind = AssetKind::parse(&input.kind)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(&input.kind)
-            ))
-        })?;
+    let kind = AssetKind::parse(&input.kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown asset type \"{}\".",
+            crate::domain::text::echo(&input.kind)
+        ))
+    })?;
     if !PRODUCTS.contains(&input.product.as_str()) {
         return Err(AppError::Invalid(
             "Product must be DataWorks or PAI.".into(),

@@ -14,7 +14,6 @@
 //!   ... --only export                                   "Download a copy" of 10,000 and 100,000 assets: time, RSS, vs the zip crate
 //!   ... --only fanout                                   500 open live streams hear one change: p50/p99 vs one stream
 #![recursion_limit = "512"]
-use workspace_console::server::audit::Change;
 use clap::Parser;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -23,6 +22,7 @@ use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::{Engine, Pool, connect};
 
 #[derive(Parser)]

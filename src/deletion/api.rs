@@ -3,10 +3,8 @@ use super::{DeletionOutcome, DeletionPreview};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::server::AppState;
+use crate::server::api::{ApiResult, Caller, IdempotencyKey, Refusals, WorkspacePath, change, may};
 use crate::server::ctl::{Call, Method, Table, q};
-use crate::server::api::{
-    ApiResult, Caller, IdempotencyKey, Refusals, WorkspacePath, change, may,
-};
 use crate::server::input::{PathOf, QueryOf};
 use axum::extract::{Extension, State};
 use axum::routing::get;

@@ -66,14 +66,7 @@ pub async fn delete_workspace(
         Action::DeleteWorkspace,
         &workspace.clone(),
         |s, change| async move {
-            service::delete(
-                &s.pool,
-                &change,
-                &workspace,
-                &typed_name,
-                freeze_tasks,
-            )
-            .await
+            service::delete(&s.pool, &change, &workspace, &typed_name, freeze_tasks).await
         },
     )
     .await

@@ -103,7 +103,10 @@ pub async fn delete(
         tasks_deleted,
         tasks_orphaned,
     };
-    audit::commit(tx, change, Action::DeleteWorkspace,
+    audit::commit(
+        tx,
+        change,
+        Action::DeleteWorkspace,
         &outcome.name.clone(),
         &message,
         outcome,

@@ -1,11 +1,11 @@
 //! The API's dependency operations (SPEC §16): a workspace's nodes, and a node's upstream nodes.
 use super::service as dependencies;
 use super::{NodeRef, Upstream};
-use crate::server::api::{ApiResult, Caller, Refusals, WorkspacePath, change, may};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::server::AppState;
+use crate::server::api::{ApiResult, Caller, Refusals, WorkspacePath, change, may};
 use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{JsonOf, PathOf};
 use axum::extract::{Extension, State};
@@ -83,17 +83,18 @@ pub async fn add_upstream(
     PathOf(NodePath { id }): PathOf<NodePath>,
     JsonOf(input): JsonOf<NewUpstream>,
 ) -> ApiResult<Vec<Upstream>> {
-    let list = change(
-        &s,
-        &caller,
-        Capability::Modify,
-        Action::AddUpstream,
-        "",
-        |s, change| async move {
-            dependencies::add(&s.pool, &change, id, input.upstream_node_id).await
-        },
-    )
-    .await?;
+    let list =
+        change(
+            &s,
+            &caller,
+            Capability::Modify,
+            Action::AddUpstream,
+            "",
+            |s, change| async move {
+                dependencies::add(&s.pool, &change, id, input.upstream_node_id).await
+            },
+        )
+        .await?;
     Ok(Json(list))
 }
 
@@ -125,7 +126,10 @@ pub async fn remove_upstream(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/workspaces/{name}/nodes", get(list_nodes))
-        .route("/nodes/{id}/upstream", get(list_upstream).post(add_upstream))
+        .route(
+            "/nodes/{id}/upstream",
+            get(list_upstream).post(add_upstream),
+        )
         .route(
             "/nodes/{id}/upstream/{upstream_node_id}",
             delete(remove_upstream),

@@ -115,9 +115,12 @@ pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Ups
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::AddUpstream, "", |s, change| async move {
-        service::add(&s.pool, &change, node_id, upstream_node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::AddUpstream,
+        "",
+        |s, change| async move { service::add(&s.pool, &change, node_id, upstream_node_id).await },
+    )
     .await
 }
 

@@ -167,7 +167,10 @@ pub async fn add(
         "{}.{} runs after {upstream_name}.",
         node.workspace, node.name
     );
-    audit::commit(tx, change, Action::AddUpstream,
+    audit::commit(
+        tx,
+        change,
+        Action::AddUpstream,
         &node.workspace,
         &message,
         list,
@@ -204,7 +207,10 @@ pub async fn remove(
         "{}.{} no longer runs after node {upstream_id}.",
         node.workspace, node.name
     );
-    audit::commit(tx, change, Action::RemoveUpstream,
+    audit::commit(
+        tx,
+        change,
+        Action::RemoveUpstream,
         &node.workspace,
         &message,
         list,

@@ -94,8 +94,7 @@ async fn download(state: AppState, session: Session, parts: Parts, which: Which)
         Action::ExportWorkspace,
         |state, change| async move {
             let mut tx = state.pool.begin().await?;
-            let workspace =
-                service::find(&mut tx, &change.principal, change.now, &which).await?;
+            let workspace = service::find(&mut tx, &change.principal, change.now, &which).await?;
             change.about(&workspace.name);
             let name = workspace.name.clone();
             audit::commit(tx, &change, Action::ExportWorkspace, &name, "", workspace).await

@@ -95,13 +95,8 @@ pub async fn create_ram_user(
         Action::CreateRamUser,
         "",
         |s, change| async move {
-            let create = service::create_ram_user(
-                &s.pool,
-                &change,
-                &name,
-                &password,
-                policy.as_deref(),
-            );
+            let create =
+                service::create_ram_user(&s.pool, &change, &name, &password, policy.as_deref());
             s.password_gate.run(create).await
         },
     )

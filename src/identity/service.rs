@@ -137,7 +137,15 @@ pub async fn sign_in(
             )
             .await?;
             let error = AppError::BadCredentials;
-            record_sign_in(pool, now, client, username, Outcome::Failed, &error.to_string()).await;
+            record_sign_in(
+                pool,
+                now,
+                client,
+                username,
+                Outcome::Failed,
+                &error.to_string(),
+            )
+            .await;
             Err(error)
         }
         Err(other) => Err(other),
@@ -275,14 +283,7 @@ pub async fn create_account_from(
         outcome: Outcome::Success,
         message: "",
     };
-    audit::insert(
-        &mut tx,
-        now,
-        origin.source,
-        &origin.client_address,
-        &event,
-    )
-    .await?;
+    audit::insert(&mut tx, now, origin.source, &origin.client_address, &event).await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -334,15 +335,12 @@ pub async fn create_ram_user(
     validate_principal_name(name, "User name")?;
     validate_password(password)?;
     let policy = match policy.filter(|p| !p.is_empty()) {
-        Some(p) => Some(
-            Policy::parse(p)
-                .ok_or_else(|| {
-                    AppError::Invalid(format!(
-                        "Unknown policy \"{}\".",
-                        crate::domain::text::echo(p)
-                    ))
-                })?,
-        ),
+        Some(p) => Some(Policy::parse(p).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown policy \"{}\".",
+                crate::domain::text::echo(p)
+            ))
+        })?),
         None => None,
     };
     if name.eq_ignore_ascii_case(&root.account_name) {
@@ -439,13 +437,12 @@ pub async fn set_policy(
     let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let who = own_ram_user(&mut tx, root, user_id).await?;
-    let policy = Policy::parse(policy)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown policy \"{}\".",
-                crate::domain::text::echo(policy)
-            ))
-        })?;
+    let policy = Policy::parse(policy).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown policy \"{}\".",
+            crate::domain::text::echo(policy)
+        ))
+    })?;
     let sql = if attached {
         "INSERT INTO user_policies (user_id, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {

@@ -114,7 +114,10 @@ impl Notice {
                 "/recycle-bin".into()
             }
             Kind::Purged | Kind::UpstreamLost => {
-                format!("/audit-log?workspace={}", crate::domain::text::query_value(&self.workspace))
+                format!(
+                    "/audit-log?workspace={}",
+                    crate::domain::text::query_value(&self.workspace)
+                )
             }
         }
     }

@@ -314,10 +314,7 @@ pub async fn set_webhook(
 }
 
 /// Replaces the account's signing secret; the new one is answered once, here.
-pub async fn new_webhook_secret(
-    pool: &Pool,
-    change: &Change,
-) -> AppResult<Recorded<String>> {
+pub async fn new_webhook_secret(pool: &Pool, change: &Change) -> AppResult<Recorded<String>> {
     let root = &change.principal;
     let secret = new_secret();
     let mut tx = crate::store::write_tx(pool).await?;

@@ -4,8 +4,8 @@ use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::server::AppState;
-use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::api::{ApiResult, Caller, IdempotencyKey, Refusals, TaskPath, change, may};
+use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{PathOf, QueryOf};
 use axum::extract::{Extension, State};
 use axum::routing::{get, post};
@@ -65,9 +65,14 @@ pub async fn freeze_task(
     Extension(caller): Extension<Caller>,
     PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    change(&s, &caller, Capability::Modify, Action::FreezeTask, "", |s, change| async move {
-        crate::operations::service::freeze(&s.pool, &change, id).await
-    })
+    change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::FreezeTask,
+        "",
+        |s, change| async move { crate::operations::service::freeze(&s.pool, &change, id).await },
+    )
     .await?;
     Ok(Json(TaskStatus {
         id,
@@ -85,9 +90,14 @@ pub async fn unfreeze_task(
     Extension(caller): Extension<Caller>,
     PathOf(TaskPath { id }): PathOf<TaskPath>,
 ) -> ApiResult<TaskStatus> {
-    change(&s, &caller, Capability::Modify, Action::UnfreezeTask, "", |s, change| async move {
-        crate::operations::service::unfreeze(&s.pool, &change, id).await
-    })
+    change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::UnfreezeTask,
+        "",
+        |s, change| async move { crate::operations::service::unfreeze(&s.pool, &change, id).await },
+    )
     .await?;
     Ok(Json(TaskStatus {
         id,

@@ -198,11 +198,7 @@ async fn task_workspace(conn: &mut Conn, task_id: i64) -> AppResult<String> {
     )
 }
 
-pub async fn freeze(
-    pool: &Pool,
-    change: &Change,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn freeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
     let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _, _) = task_of(&mut tx, p, task_id).await?;
@@ -228,11 +224,7 @@ pub async fn freeze(
     audit::commit(tx, change, Action::FreezeTask, &workspace, &message, ()).await
 }
 
-pub async fn unfreeze(
-    pool: &Pool,
-    change: &Change,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
     let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id, node_id) = task_of(&mut tx, p, task_id).await?;
@@ -265,11 +257,7 @@ pub async fn unfreeze(
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
-pub async fn delete(
-    pool: &Pool,
-    change: &Change,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn delete(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
     let p = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, _, _, _) = task_of(&mut tx, p, task_id).await?;

@@ -4,10 +4,10 @@ use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::server::AppState;
-use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::api::{
     ApiResult, Caller, EntryPath, IdempotencyKey, Refusals, change, first_page, may,
 };
+use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{JsonOf, PathOf, QueryOf};
 use axum::extract::{Extension, State};
 use axum::routing::{get, post};
@@ -126,17 +126,18 @@ pub async fn recover_workspace(
     } else {
         0
     };
-    let report = change(
-        &s,
-        &caller,
-        Capability::Modify,
-        Action::RecoverWorkspace,
-        "",
-        |s, change| async move {
-            crate::recycle_bin::service::recover(&s.pool, &change, id, at).await
-        },
-    )
-    .await?;
+    let report =
+        change(
+            &s,
+            &caller,
+            Capability::Modify,
+            Action::RecoverWorkspace,
+            "",
+            |s, change| async move {
+                crate::recycle_bin::service::recover(&s.pool, &change, id, at).await
+            },
+        )
+        .await?;
     Ok(Json(report))
 }
 
@@ -182,12 +183,7 @@ pub async fn set_purge_protection(
         Action::purge_protection(input.enabled),
         "",
         |s, change| async move {
-            crate::recycle_bin::service::set_purge_protection(
-                &s.pool,
-                &change,
-                input.enabled,
-            )
-            .await
+            crate::recycle_bin::service::set_purge_protection(&s.pool, &change, input.enabled).await
         },
     )
     .await?;
@@ -233,8 +229,7 @@ pub async fn purge_workspace(
         Action::PurgeWorkspace,
         "",
         |s, change| async move {
-            crate::recycle_bin::service::purge(&s.pool, &change, id, at, &q.confirm_name)
-                .await
+            crate::recycle_bin::service::purge(&s.pool, &change, id, at, &q.confirm_name).await
         },
     )
     .await?;

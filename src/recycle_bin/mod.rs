@@ -6,9 +6,9 @@ use crate::operations::TaskRow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub mod entry_ui;
 #[cfg(feature = "ssr")]
 pub mod api;
+pub mod entry_ui;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
@@ -147,9 +147,12 @@ pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<Recover
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::RecoverWorkspace, "", |s, change| async move {
-        service::recover(&s.pool, &change, entry_id, deleted_at).await
-    })
+    changing(
+        Capability::Modify,
+        Action::RecoverWorkspace,
+        "",
+        |s, change| async move { service::recover(&s.pool, &change, entry_id, deleted_at).await },
+    )
     .await
 }
 
@@ -198,14 +201,7 @@ pub async fn purge_workspace(
         Action::PurgeWorkspace,
         "",
         |s, change| async move {
-            service::purge(
-                &s.pool,
-                &change,
-                entry_id,
-                deleted_at,
-                &typed_name,
-            )
-            .await
+            service::purge(&s.pool, &change, entry_id, deleted_at, &typed_name).await
         },
     )
     .await

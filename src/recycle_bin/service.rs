@@ -302,9 +302,7 @@ async fn entry(conn: &mut Conn, change: &Change, id: i64) -> AppResult<(String, 
 /// When entry `id` of the caller's account was deleted, for a door that names no deletion (the
 /// API): 0 for one that is not in the Recycle Bin, so that Recover and Purge give their own answer.
 pub async fn current_deletion(pool: &Pool, p: &Principal, id: i64) -> AppResult<Timestamp> {
-    Ok(row::deleted_at(pool, p.account_id, id)
-        .await?
-        .unwrap_or(0))
+    Ok(row::deleted_at(pool, p.account_id, id).await?.unwrap_or(0))
 }
 
 /// Restores the workspace under its name with its data sources, computing resources, nodes and

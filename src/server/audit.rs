@@ -229,7 +229,14 @@ pub async fn refused(
     };
     let recorded = async {
         let mut conn = pool.acquire().await?;
-        insert(&mut conn, now, origin.source, &origin.client_address, &event).await
+        insert(
+            &mut conn,
+            now,
+            origin.source,
+            &origin.client_address,
+            &event,
+        )
+        .await
     }
     .await;
     if let Err(error) = recorded {

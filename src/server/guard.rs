@@ -117,7 +117,10 @@ where
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let origin = Origin::new(Source::Console, &client_ip(&state));
-        audited(&state, principal, origin, workspace, capability, action, body).await
+        audited(
+            &state, principal, origin, workspace, capability, action, body,
+        )
+        .await
     }
     .await;
     with_status(result)

@@ -1,7 +1,6 @@
 //! `--demo`: seeds SPEC §8's accounts, users and workspaces (stated in `demo.toml`) into an empty
 //! database, in the order written there, through the same services the console uses, so the demo
 //! obeys every rule the product does.
-use crate::server::audit::Change;
 use crate::assets::service::{self as assets, NewAsset};
 use crate::deletion::service as deletion;
 use crate::dependencies::service as dependencies;
@@ -9,6 +8,7 @@ use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::identity::service as identity;
 use crate::operations::service as tasks;
+use crate::server::audit::Change;
 use crate::store::Pool;
 use crate::workspaces::service::{self as workspaces, NewWorkspace};
 use serde::Deserialize;
@@ -133,9 +133,14 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
         let root = principal(pool, id).await?;
         for user in &account.users {
             let policy = user.policy.as_deref();
-            let made =
-                identity::create_ram_user(pool, &Change::console(now, &root), &user.name, &user.password, policy)
-                    .await?;
+            let made = identity::create_ram_user(
+                pool,
+                &Change::console(now, &root),
+                &user.name,
+                &user.password,
+                policy,
+            )
+            .await?;
             people.insert(user.name.clone(), principal(pool, made.id).await?);
         }
         people.insert(account.name.clone(), root);
@@ -193,7 +198,14 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
         }
         if let Some(deleted) = &ws.deleted {
             let (by, t) = (who(&deleted.by)?, now - deleted.days_ago * DAY);
-            deletion::delete(pool, &Change::console(t, by), &ws.name, &ws.name, deleted.freeze_tasks).await?;
+            deletion::delete(
+                pool,
+                &Change::console(t, by),
+                &ws.name,
+                &ws.name,
+                deleted.freeze_tasks,
+            )
+            .await?;
         }
     }
     Ok(true)

@@ -3,10 +3,10 @@ use super::{WorkspacePage, WorkspaceRow};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::server::AppState;
-use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::api::{
     ApiError, ApiResult, Caller, IdempotencyKey, Refusals, WorkspacePath, change, first_page, may,
 };
+use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{JsonOf, PathOf, QueryOf};
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;

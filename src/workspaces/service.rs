@@ -1,5 +1,5 @@
-use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use super::store::{self, COLUMNS, active};
+use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::{Principal, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
 use crate::server::audit::Change;
@@ -56,9 +56,9 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
     );
     let (total, rows) = tokio::try_join!(
         sqlx::query_scalar::<_, i64>(&count)
-        .bind(p.account_id)
-        .bind(&pattern)
-        .fetch_one(pool),
+            .bind(p.account_id)
+            .bind(&pattern)
+            .fetch_one(pool),
         page_rows(pool, p, &pattern, requested),
     )?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -156,7 +156,10 @@ pub async fn create(
         Err(error) => return Err(error.into()),
     };
     let name = row.name.clone();
-    crate::server::audit::commit(tx, change, crate::domain::audit::Action::CreateWorkspace,
+    crate::server::audit::commit(
+        tx,
+        change,
+        crate::domain::audit::Action::CreateWorkspace,
         &name,
         "",
         row,
@@ -177,7 +180,10 @@ pub async fn set_deletion_protection(
     let found = find_active_in(&mut tx, p, name).await?;
     let row = store::set_protection(&mut tx, found.id, enabled).await?;
     let name = row.name.clone();
-    crate::server::audit::commit(tx, change, Action::deletion_protection(enabled),
+    crate::server::audit::commit(
+        tx,
+        change,
+        Action::deletion_protection(enabled),
         &name,
         "",
         row,

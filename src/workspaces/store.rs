@@ -74,7 +74,10 @@ async fn find_active_where(
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| {
-        AppError::NotFound(format!("Workspace \"{}\" does not exist.", text::echo(name)))
+        AppError::NotFound(format!(
+            "Workspace \"{}\" does not exist.",
+            text::echo(name)
+        ))
     })
 }
 

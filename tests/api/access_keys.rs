@@ -15,7 +15,9 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         .await
         .unwrap()
         .into_inner();
-    keys::create(&pool, &by(&root, T0), bob.user_id).await.unwrap();
+    keys::create(&pool, &by(&root, T0), bob.user_id)
+        .await
+        .unwrap();
     let third = keys::create(&pool, &by(&root, T0), bob.user_id).await;
     assert!(
         matches!(third, Err(workspace_console::error::AppError::Conflict(_))),
@@ -89,7 +91,9 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    keys::delete(&pool, &by(&root, T0), &first.id).await.unwrap();
+    keys::delete(&pool, &by(&root, T0), &first.id)
+        .await
+        .unwrap();
     let (status, _) = api
         .call(
             Some(&key),
@@ -161,7 +165,11 @@ async fn wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_
     for _ in 0..3 {
         assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
     }
-    assert_eq!(throttle_rows().await, 0, "a right key writes no throttle row");
+    assert_eq!(
+        throttle_rows().await,
+        0,
+        "a right key writes no throttle row"
+    );
 
     // Five wrong secrets for one key id: each a plain 401, the fifth blocks the id.
     for attempt in 1..=ACCESS_KEY_PER_KEY.max {
@@ -181,7 +189,10 @@ async fn wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_
             (StatusCode::TOO_MANY_REQUESTS, "Throttled")
         );
         let retry = retry.expect("a 429 says when to try again");
-        assert!((1..=ACCESS_KEY_PER_KEY.block as u64).contains(&retry), "{retry}");
+        assert!(
+            (1..=ACCESS_KEY_PER_KEY.block as u64).contains(&retry),
+            "{retry}"
+        );
     }
     // Another key from the same address is not held back by that id's failures.
     assert_eq!(list_with(&app, &other).await.0, StatusCode::OK);

@@ -308,10 +308,11 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
         .await
         .unwrap()
         .unwrap();
-    let key = workspace_console::access_keys::service::create(&app.pool, &by(&acme, T0), acme.user_id)
-        .await
-        .unwrap()
-        .into_inner();
+    let key =
+        workspace_console::access_keys::service::create(&app.pool, &by(&acme, T0), acme.user_id)
+            .await
+            .unwrap()
+            .into_inner();
     let bearer = format!("Bearer {}:{}", key.id, key.secret);
     for (method, path, allow) in [
         (

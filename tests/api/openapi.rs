@@ -20,9 +20,14 @@ struct Keys {
 async fn all_keys(pool: &Pool) -> Keys {
     let disabled = key_for(pool, "alice@acme").await;
     let root = principal(pool, "acme").await;
-    keys::set_enabled(pool, &by(&root, T0), disabled.split(':').next().unwrap(), false)
-        .await
-        .unwrap();
+    keys::set_enabled(
+        pool,
+        &by(&root, T0),
+        disabled.split(':').next().unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
     let root_key = key_for(pool, "acme").await;
     let wrong = format!("{}:{}", root_key.split(':').next().unwrap(), "x".repeat(30));
     Keys {

@@ -72,7 +72,10 @@ async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
             assert_eq!(json["kind"], answer, "{spelling}: the answer's spelling");
             answers.push(json);
         }
-        assert_eq!(answers[0], answers[1], "{filter} and {answer} read one list");
+        assert_eq!(
+            answers[0], answers[1],
+            "{filter} and {answer} read one list"
+        );
     }
     for wrong in ["NODE", "nodes", "DiTask", "di_task"] {
         let (status, json) = api
@@ -105,7 +108,10 @@ async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
     let listed = kind["schema"]["enum"].as_array().unwrap();
     for (filter, answer) in kinds {
         for spelling in [filter, answer] {
-            assert!(listed.contains(&Value::from(spelling)), "{spelling}: {kind}");
+            assert!(
+                listed.contains(&Value::from(spelling)),
+                "{spelling}: {kind}"
+            );
         }
     }
     assert_eq!(listed.len(), 8, "{kind}");

@@ -75,7 +75,9 @@ async fn publish_needs_a_committed_version(pool: Pool) {
         assets::publish(&pool, &by(&acme, T0), "ws1", node).await,
         Err(AppError::Invalid(_))
     ));
-    assets::commit(&pool, &by(&acme, T0), "ws1", node).await.unwrap();
+    assets::commit(&pool, &by(&acme, T0), "ws1", node)
+        .await
+        .unwrap();
     assets::save_code(&pool, &by(&acme, T0), "ws1", node, "changed")
         .await
         .unwrap();
@@ -95,7 +97,9 @@ async fn publish_creates_then_updates_one_task(pool: Pool) {
     assets::save_code(&pool, &by(&acme, T0), "ws1", node, "SELECT 2;")
         .await
         .unwrap();
-    let detail = assets::commit(&pool, &by(&acme, T0), "ws1", node).await.unwrap();
+    let detail = assets::commit(&pool, &by(&acme, T0), "ws1", node)
+        .await
+        .unwrap();
     assert_eq!(detail.versions.len(), 2);
     let detail = assets::publish(&pool, &by(&acme, T0 + 10), "ws1", node)
         .await

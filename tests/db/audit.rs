@@ -22,13 +22,19 @@ async fn each_change_writes_exactly_one_event_with_its_fields(pool: Pool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    tasks::freeze(&pool, &by(&alice, T0 + 1), task).await.unwrap();
-    tasks::unfreeze(&pool, &by(&alice, T0 + 2), task).await.unwrap();
+    tasks::freeze(&pool, &by(&alice, T0 + 1), task)
+        .await
+        .unwrap();
+    tasks::unfreeze(&pool, &by(&alice, T0 + 2), task)
+        .await
+        .unwrap();
     deletion::delete(&pool, &by(&alice, T0 + 10), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
     let (id, at) = bin_entry(&pool, "sales_dw").await;
-    bin::recover(&pool, &by(&alice, T0 + 20), id, at).await.unwrap();
+    bin::recover(&pool, &by(&alice, T0 + 20), id, at)
+        .await
+        .unwrap();
 
     for (action, expected) in [
         ("CreateAccount", 1),

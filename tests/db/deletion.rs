@@ -111,7 +111,9 @@ async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool
         tasks::unfreeze(&pool, &by(&acme, T0 + 2 * DAY), orphan.id).await,
         Err(AppError::Conflict(_))
     ));
-    tasks::delete(&pool, &by(&acme, T0), orphan.id).await.unwrap();
+    tasks::delete(&pool, &by(&acme, T0), orphan.id)
+        .await
+        .unwrap();
 }
 
 on_both_engines!(a_typed_name_that_does_not_match_exactly_changes_nothing);
@@ -210,7 +212,9 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
         assets::save_code(&pool, &by(&acme, T0), &name, node, "SELECT 1;")
             .await
             .unwrap();
-        assets::commit(&pool, &by(&acme, T0), &name, node).await.unwrap();
+        assets::commit(&pool, &by(&acme, T0), &name, node)
+            .await
+            .unwrap();
         let di = assets::NewAsset {
             kind: "di_task".into(),
             product: "DataWorks".into(),

@@ -62,11 +62,20 @@ async fn dependencies_within_and_across_workspaces_and_every_refusal(pool: Pool)
             deps::add(&pool, &by(&globex, T0), d, foreign).await,
             "missing node (globex)",
         ),
-        (deps::add(&pool, &by(&acme, T0), d, source).await, "not a node"),
+        (
+            deps::add(&pool, &by(&acme, T0), d, source).await,
+            "not a node",
+        ),
         (deps::add(&pool, &by(&acme, T0), d, d).await, "itself"),
         (deps::add(&pool, &by(&acme, T0), d, a).await, "duplicate"),
-        (deps::add(&pool, &by(&acme, T0), a, d).await, "cycle a → d → a"),
-        (deps::add(&pool, &by(&acme, T0), a, b).await, "cycle a → b → a"),
+        (
+            deps::add(&pool, &by(&acme, T0), a, d).await,
+            "cycle a → d → a",
+        ),
+        (
+            deps::add(&pool, &by(&acme, T0), a, b).await,
+            "cycle a → b → a",
+        ),
     ];
     let kinds: Vec<(&str, String)> = refused
         .iter()
@@ -117,7 +126,9 @@ async fn dependencies_within_and_across_workspaces_and_every_refusal(pool: Pool)
     ));
 
     // Removing, audited both ways.
-    let left = deps::remove(&pool, &by(&acme, T0 + 12), e, a).await.unwrap();
+    let left = deps::remove(&pool, &by(&acme, T0 + 12), e, a)
+        .await
+        .unwrap();
     assert!(left.into_inner().is_empty());
     assert!(matches!(
         deps::remove(&pool, &by(&acme, T0 + 12), e, a).await,
@@ -293,7 +304,9 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
             .all(|n| n.kind != Kind::UpstreamLost),
         "the root's notice only"
     );
-    deps::remove(&pool, &by(&acme, due + DAY), d, u).await.unwrap();
+    deps::remove(&pool, &by(&acme, due + DAY), d, u)
+        .await
+        .unwrap();
     assert_eq!(
         task(&pool, &acme, "d", due + 2 * DAY).await,
         ("Running".into(), 72 * hour)
@@ -341,7 +354,9 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
         }
     }
     let published = publish(&pool, &acme, "down_0", "p", T0).await;
-    deps::add(&pool, &by(&acme, T0), published, u).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), published, u)
+        .await
+        .unwrap();
     let all = downstream(&pool, &acme, up_ws).await;
     assert_eq!(all.count, 121);
     assert_eq!(all.first.len(), 100);
@@ -380,7 +395,10 @@ async fn the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspa
     assert_eq!(one.first.len(), 1);
     assert_eq!(one.unlisted(), 0);
     assert_eq!(
-        (one.first[0].node.as_str(), one.first[0].upstream_node.as_str()),
+        (
+            one.first[0].node.as_str(),
+            one.first[0].upstream_node.as_str()
+        ),
         ("d000", "u1")
     );
     assert_eq!(one.first[0].upstream_nodes, ["u1", "u2"]);
@@ -391,7 +409,15 @@ async fn the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspa
     // 101 downstream nodes, two of them on both upstream nodes (103 dependencies): the first 100
     // nodes are listed, each once, and one is left for "and 1 more".
     for n in 1..=100 {
-        let node = asset(&pool, &acme, "down_ws", "node", "DataWorks", &format!("d{n:03}")).await;
+        let node = asset(
+            &pool,
+            &acme,
+            "down_ws",
+            "node",
+            "DataWorks",
+            &format!("d{n:03}"),
+        )
+        .await;
         deps::add(&pool, &by(&acme, T0), node, u1).await.unwrap();
         if n == 100 {
             deps::add(&pool, &by(&acme, T0), node, u2).await.unwrap();

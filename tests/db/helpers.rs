@@ -43,9 +43,15 @@ pub async fn ram_user(
     name: &str,
     policy: Option<&str>,
 ) -> Principal {
-    let user = identity::create_ram_user(pool, &by(root, T0), name, &format!("{name}-password"), policy)
-        .await
-        .unwrap();
+    let user = identity::create_ram_user(
+        pool,
+        &by(root, T0),
+        name,
+        &format!("{name}-password"),
+        policy,
+    )
+    .await
+    .unwrap();
     identity::load_principal(pool, user.id)
         .await
         .unwrap()
@@ -72,7 +78,10 @@ pub async fn workspace(pool: &Pool, p: &Principal, name: &str, modeling: bool) -
         data_modeling: modeling,
         deletion_protection: false,
     };
-    workspaces::create(pool, &by(p, T0), input).await.unwrap().id
+    workspaces::create(pool, &by(p, T0), input)
+        .await
+        .unwrap()
+        .id
 }
 
 /// A new asset of the first subtype of `kind`; returns its id.

@@ -62,8 +62,14 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     let globex = account(&pool, "globex").await;
     let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
     // globex's root cannot touch acme's user: it answers exactly as a missing one.
-    let missing =
-        identity::set_policy(&pool, &by(&globex, T0), 9_999, "AliyunDataWorksFullAccess", true).await;
+    let missing = identity::set_policy(
+        &pool,
+        &by(&globex, T0),
+        9_999,
+        "AliyunDataWorksFullAccess",
+        true,
+    )
+    .await;
     let foreign = identity::set_policy(
         &pool,
         &by(&globex, T0),

@@ -29,7 +29,9 @@ async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(poo
         }
     };
     assert_eq!(cost(T0 + DAY).await, 24 * 50);
-    tasks::freeze(&pool, &by(&acme, T0 + DAY), task).await.unwrap();
+    tasks::freeze(&pool, &by(&acme, T0 + DAY), task)
+        .await
+        .unwrap();
     assert_eq!(cost(T0 + 3 * DAY).await, 24 * 50);
     tasks::unfreeze(&pool, &by(&acme, T0 + 3 * DAY), task)
         .await

@@ -28,7 +28,9 @@ async fn recover_restores_exactly_the_four_types_in_both_products(pool: Pool) {
     deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
-    let report = bin::recover(&pool, &by(&acme, T0 + DAY), ws, T0).await.unwrap();
+    let report = bin::recover(&pool, &by(&acme, T0 + DAY), ws, T0)
+        .await
+        .unwrap();
     for c in &report.restored {
         assert!(
             c.kind.recoverable() && c.dataworks == 1 && c.pai == 1,
@@ -51,7 +53,9 @@ async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Pool) 
     deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    let report = bin::recover(&pool, &by(&acme, T0 + 1), ws, T0).await.unwrap();
+    let report = bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
+        .await
+        .unwrap();
     assert_eq!(
         report
             .nodes_to_publish
@@ -129,7 +133,9 @@ async fn purge_removes_everything_and_frees_the_name(pool: Pool) {
         bin::purge(&pool, &by(&acme, T0), ws, T0, "WS1").await,
         Err(AppError::Invalid(_))
     ));
-    bin::purge(&pool, &by(&acme, T0), ws, T0, "ws1").await.unwrap();
+    bin::purge(&pool, &by(&acme, T0), ws, T0, "ws1")
+        .await
+        .unwrap();
     for table in ["workspaces", "assets", "node_versions", "tasks"] {
         assert_eq!(
             count(&pool, &format!("SELECT count(*) FROM {table}")).await,
@@ -161,7 +167,9 @@ async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_pur
             && message.contains("released")
             && message.contains("Recover")
     );
-    bin::recover(&pool, &by(&acme, T0 + 2), ws, T0).await.unwrap();
+    bin::recover(&pool, &by(&acme, T0 + 2), ws, T0)
+        .await
+        .unwrap();
     let err = workspaces::create(&pool, &by(&acme, T0 + 3), new_ws("Finance_ETL"))
         .await
         .unwrap_err();
@@ -254,7 +262,9 @@ async fn a_second_recover_is_told_it_is_already_recovered(pool: Pool) {
     deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    bin::recover(&pool, &by(&acme, T0 + 1), ws, T0).await.unwrap();
+    bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
+        .await
+        .unwrap();
     let err = bin::recover(&pool, &by(&acme, T0 + 2), ws, T0)
         .await
         .unwrap_err();
@@ -279,7 +289,11 @@ async fn another_accounts_bin_entry_answers_as_missing(pool: Pool) {
         .await
         .unwrap_err();
     assert_eq!(foreign, missing);
-    assert!(bin::purge(&pool, &by(&globex, T0), ws, T0, "ws1").await.is_err());
+    assert!(
+        bin::purge(&pool, &by(&globex, T0), ws, T0, "ws1")
+            .await
+            .is_err()
+    );
     assert_eq!(bin::list(&pool, T0, &globex, 1).await.unwrap().total, 0);
     assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
 }
@@ -367,7 +381,9 @@ async fn purge_protection_refuses_every_early_purge_but_not_the_fourteen_day_job
         "a refused purge changes nothing"
     );
     // Recover still works, and the 14-day job purges as always.
-    bin::recover(&pool, &by(&alice, T0 + 60), ws2, T0).await.unwrap();
+    bin::recover(&pool, &by(&alice, T0 + 60), ws2, T0)
+        .await
+        .unwrap();
     assert_eq!(
         bin::purge_expired(&pool, T0 + RETENTION_SECS)
             .await
@@ -570,7 +586,9 @@ async fn an_entry_shows_what_it_holds_and_what_still_bills(pool: Pool) {
             "{missing:?}"
         );
     }
-    bin::recover(&pool, &by(&acme, T0 + 3), ws, T0).await.unwrap();
+    bin::recover(&pool, &by(&acme, T0 + 3), ws, T0)
+        .await
+        .unwrap();
     assert!(matches!(
         bin::detail(&pool, T0 + 4, &acme, ws).await,
         Err(AppError::NotFound(_))

@@ -3,12 +3,12 @@
 //! 32 connections each (wrk), on one SQLite demo database. Goal: the API within 2x of the server
 //! function's req/s. The first API request verifies the secret with argon2; later ones use the
 //! instance's cache of verified secrets.
-use workspace_console::server::audit::Change;
 use crate::R;
 use crate::memory::start_on;
 use crate::page_throughput::line;
 use crate::throughput::{session_cookie, wrk_with};
 use std::path::Path;
+use workspace_console::server::audit::Change;
 
 pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     let db = dir.join("api-throughput.db");
@@ -26,9 +26,13 @@ pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     let root = workspace_console::server::sessions::load_principal(&pool, ids.0)
         .await?
         .ok_or("no root")?;
-    let key = workspace_console::access_keys::service::create(&pool, &Change::console(crate::T0, &root), ids.1)
-        .await?
-        .into_inner();
+    let key = workspace_console::access_keys::service::create(
+        &pool,
+        &Change::console(crate::T0, &root),
+        ids.1,
+    )
+    .await?
+    .into_inner();
     let cookie = format!("Cookie: {}", session_cookie(&server).await?);
     let script = dir.join("list_workspaces.lua");
     std::fs::write(

@@ -2,13 +2,13 @@
 //! type in its lists) against a Recycle Bin page view (its list of entries), in the same run. Goal
 //! (issue 36): the page at most 2x, measured over HTTP (`run_page`, SQLite, wrk at one connection,
 //! the two pages taking turns); `run` prints the service reads of each on both engines.
-use workspace_console::server::audit::Change;
 use super::{R, T0, Target, median, root};
 use crate::memory::start_on;
 use crate::throughput::{session_cookie, wrk_at};
 use std::time::Instant;
 use workspace_console::deletion::service as deletion;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::Pool;
 
 const EACH: i64 = 25_000;

@@ -1,10 +1,10 @@
 //! The "Delete Workspace" dialog's preview of a workspace on which 10,000 nodes of 1,000 other
 //! workspaces depend (SPEC §16), against the same reads in bare SQL; and its deletion (which stops
 //! those nodes' tasks) against the bare statements of a deletion.
-use workspace_console::server::audit::Change;
 use super::{R, T0, Target, bare_delete, compare, median, report, root};
 use std::time::{Duration, Instant};
 use workspace_console::deletion::service as deletion;
+use workspace_console::server::audit::Change;
 use workspace_console::store::Pool;
 
 const WORKSPACES: i64 = 1_000;

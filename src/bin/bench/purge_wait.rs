@@ -1,12 +1,12 @@
 //! A writer's wait while a large Recycle Bin entry (a fifth of its assets nodes with a version) is purged: the purge works in bounded batches,
 //! so a concurrent create waits for at most one batch (goal: worst wait <= 100 ms).
-use workspace_console::server::audit::Change;
 use crate::{R, T0, Target, seed_expired_entries};
 use std::time::{Duration, Instant};
 use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::{Pool, after_bulk_delete, connect};
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
