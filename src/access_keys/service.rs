@@ -10,12 +10,12 @@ use crate::domain::audit::Action;
 use crate::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::identity::throttle;
 use crate::server::audit::{self, Change, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
 use crate::server::secret::random_text;
 use crate::server::sessions::load_principal;
+use crate::server::throttle;
 use crate::server::verified_keys::VerifiedKeys;
 use crate::store::{Flag, Pool};
 

@@ -1,5 +1,4 @@
 use super::RamUser;
-use super::throttle;
 use crate::domain::audit::{Action, Outcome, Source};
 use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
@@ -8,6 +7,7 @@ use crate::server::audit::{self, Change, Origin, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
 pub use crate::server::sessions::{SessionUser, load_principal, load_session_principal};
+use crate::server::throttle;
 use crate::store::{Conn, Pool};
 use sqlx::Row;
 

@@ -16,6 +16,7 @@ pub mod secret;
 pub mod sessions;
 pub mod state;
 pub mod test_clock;
+pub mod throttle;
 pub mod verified_keys;
 
 pub use clock::Clock;

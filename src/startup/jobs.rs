@@ -5,7 +5,7 @@ use crate::error::{AppResult, BoxError};
 use crate::server::sessions::Sessions;
 use crate::server::{AppState, Clock};
 use crate::store::Pool;
-use crate::{api, audit, identity, notifications, recycle_bin};
+use crate::{api, audit, notifications, recycle_bin};
 use std::time::Duration;
 
 /// One purge pass at `now`: warnings first, so an entry whose warnings all fell due at once (the
@@ -87,7 +87,7 @@ async fn housekeeping(pool: &Pool, sessions: &Sessions, now: i64) -> Result<(), 
     if forgotten > 0 {
         tracing::info!(forgotten, "audit events older than 180 days deleted");
     }
-    identity::throttle::forget_stale(pool, now, crate::domain::throttle::SIGN_UP_PER_ADDRESS)
+    crate::server::throttle::forget_stale(pool, now, crate::domain::throttle::SIGN_UP_PER_ADDRESS)
         .await?;
     Ok(())
 }

@@ -129,7 +129,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
 on_both_engines!(throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten);
 async fn throttle_rows_count_attempts_per_key_and_stale_ones_are_forgotten(pool: Pool) {
     use workspace_console::domain::throttle::SIGN_IN_PER_USER as LIMIT;
-    use workspace_console::identity::throttle;
+    use workspace_console::server::throttle;
     for _ in 0..LIMIT.max - 1 {
         throttle::record(&pool, T0, &[("user:acme", LIMIT)])
             .await
