@@ -80,6 +80,10 @@ pub const CONSOLE_FIELDSET_ID: &str = "console";
 
 #[component]
 pub fn App() -> impl IntoView {
+    // What one feature's page shows of a feature above it (`ui::slots`).
+    provide_context(crate::ui::DeleteWorkspaceDialog(
+        crate::deletion::ui::delete_dialog,
+    ));
     view! {
         <fieldset id=CONSOLE_FIELDSET_ID class="console" role="none" disabled=!is_plain_html_page()>
         <Router>
@@ -88,7 +92,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view={Lazy::<SignUp>::new()}/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=|| view! { <Redirect path="/workspaces"/> }/>
-                    <Route path=path!("workspaces") view=|| view! { <WorkspacesPage delete_dialog=crate::deletion::ui::delete_dialog/> }/>
+                    <Route path=path!("workspaces") view=WorkspacesPage/>
                     <Route path=path!("workspaces/:name") view={Lazy::<WorkspaceOverview>::new()}/>
                     <Route path=path!("workspaces/:name/assets/:kind") view={Lazy::<AssetList>::new()}/>
                     <Route path=path!("workspaces/:name/datastudio") view={Lazy::<DataStudio>::new()}/>

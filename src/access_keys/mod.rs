@@ -53,8 +53,9 @@ pub async fn create_access_key(
         Capability::ManageUsers,
         Action::CreateAccessKey,
         "",
-        |s, p| async move {
-            let create = service::create(&s.pool, s.clock.now(), &p, user_id.unwrap_or(p.user_id));
+        |s, change| async move {
+            let user_id = user_id.unwrap_or(change.principal.user_id);
+            let create = service::create(&s.pool, &change, user_id);
             s.password_gate.run(create).await
         },
     )
@@ -71,9 +72,12 @@ pub async fn set_access_key_enabled(id: String, enabled: bool) -> Result<(), App
     } else {
         Action::DisableAccessKey
     };
-    changing(Capability::ManageUsers, action, "", |s, p| async move {
-        service::set_enabled(&s.pool, s.clock.now(), &p, &id, enabled).await
-    })
+    changing(
+        Capability::ManageUsers,
+        action,
+        "",
+        |s, change| async move { service::set_enabled(&s.pool, &change, &id, enabled).await },
+    )
     .await
 }
 
@@ -86,7 +90,7 @@ pub async fn delete_access_key(id: String) -> Result<(), AppError> {
         Capability::ManageUsers,
         Action::DeleteAccessKey,
         "",
-        |s, p| async move { service::delete(&s.pool, s.clock.now(), &p, &id).await },
+        |s, change| async move { service::delete(&s.pool, &change, &id).await },
     )
     .await
 }

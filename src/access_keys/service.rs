@@ -10,12 +10,12 @@ use crate::domain::audit::Action;
 use crate::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::throttle;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
 use crate::server::secret::random_text;
 use crate::server::sessions::load_principal;
+use crate::server::throttle;
 use crate::server::verified_keys::VerifiedKeys;
 use crate::store::{Flag, Pool};
 
@@ -69,10 +69,10 @@ pub async fn list(pool: &Pool, root: &Principal) -> AppResult<Vec<AccessKey>> {
 /// A new key for `user_id` (the root itself or one of its RAM users), at most `MAX_PER_USER`.
 pub async fn create(
     pool: &Pool,
-    now: i64,
-    root: &Principal,
+    change: &Change,
     user_id: i64,
 ) -> AppResult<Recorded<CreatedAccessKey>> {
+    let (now, root) = (change.now, &change.principal);
     let id = format!("LTAI{}", random_text(20));
     let secret = random_text(30);
     let hash = hash_password(&secret).await?;
@@ -119,16 +119,7 @@ pub async fn create(
         secret,
         user: who,
     };
-    audit::commit(
-        tx,
-        now,
-        root,
-        Action::CreateAccessKey,
-        "",
-        &message,
-        created,
-    )
-    .await
+    audit::commit(tx, change, Action::CreateAccessKey, "", &message, created).await
 }
 
 /// The key `key_id` of the root's account (another account's answers as a missing one), locked.
@@ -146,11 +137,11 @@ async fn own_key(tx: &mut crate::store::Tx, root: &Principal, key_id: &str) -> A
 
 pub async fn set_enabled(
     pool: &Pool,
-    now: i64,
-    root: &Principal,
+    change: &Change,
     key_id: &str,
     enabled: bool,
 ) -> AppResult<Recorded<()>> {
+    let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let id = own_key(&mut tx, root, key_id).await?;
     sqlx::query("UPDATE access_keys SET enabled = $1 WHERE id = $2")
@@ -169,15 +160,11 @@ pub async fn set_enabled(
             format!("AccessKey {key_id} disabled."),
         )
     };
-    audit::commit(tx, now, root, action, "", &message, ()).await
+    audit::commit(tx, change, action, "", &message, ()).await
 }
 
-pub async fn delete(
-    pool: &Pool,
-    now: i64,
-    root: &Principal,
-    key_id: &str,
-) -> AppResult<Recorded<()>> {
+pub async fn delete(pool: &Pool, change: &Change, key_id: &str) -> AppResult<Recorded<()>> {
+    let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let id = own_key(&mut tx, root, key_id).await?;
     sqlx::query("DELETE FROM access_keys WHERE id = $1")
@@ -185,7 +172,7 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?;
     let message = format!("AccessKey {key_id}.");
-    audit::commit(tx, now, root, Action::DeleteAccessKey, "", &message, ()).await
+    audit::commit(tx, change, Action::DeleteAccessKey, "", &message, ()).await
 }
 
 /// `Bearer <id>:<secret>` → (id, secret).

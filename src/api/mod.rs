@@ -4,70 +4,22 @@
 //! `{"code", "message", "request_id"}`; every response carries `X-Request-Id`; a POST or DELETE
 //! with an `Idempotency-Key` that repeats an earlier one answers the first answer again
 //! (`idempotency.rs`). The OpenAPI document is generated from the handlers (`utoipa`).
-pub mod handlers;
 pub mod idempotency;
-pub mod nodes;
+
+pub use crate::server::api::{ApiError, ApiErrorBody, ApiResult, Caller};
 
 use crate::access_keys::service as keys;
-use crate::domain::Principal;
 use crate::error::AppError;
 use crate::server::AppState;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use utoipa::OpenApi;
 
 /// Where the API is served.
 pub const PREFIX: &str = crate::server::http::API_PREFIX;
-
-/// Who is calling: the AccessKey's user, and the key.
-#[derive(Clone, Debug)]
-pub struct Caller {
-    pub principal: Principal,
-    pub key_id: String,
-    pub client_ip: String,
-}
-
-/// The error body of every refusal.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ApiErrorBody {
-    /// The kind of refusal: `Unauthenticated`, `Forbidden`, `NotFound`, `MethodNotAllowed`,
-    /// `Invalid`, `Conflict`, `NameReserved`, `BadRequest`, `TooLarge`, `Throttled`, `Busy`,
-    /// `Internal`.
-    pub code: String,
-    pub message: String,
-    /// The `X-Request-Id` of the request, to quote when reporting it.
-    pub request_id: String,
-}
-
-/// A refusal; rendered with the request's id by [`render_errors`].
-#[derive(Debug)]
-pub struct ApiError(pub AppError);
-
-impl From<AppError> for ApiError {
-    fn from(error: AppError) -> Self {
-        ApiError(error)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        let mut response = status.into_response();
-        if let Some(secs) = self.0.retry_after() {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response.extensions_mut().insert(self.0);
-        response
-    }
-}
-
-pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
 
 /// The JSON body of `error`, answering request `request_id`.
 fn error_body(error: &AppError, request_id: String) -> ApiErrorBody {
@@ -169,48 +121,16 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
 
 /// Everything under `/openapi/v1`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    use axum::routing::{delete, get, post, put};
+    use axum::routing::get;
     let api = Router::new()
         .route("/openapi.json", get(openapi_document))
-        .route(
-            "/workspaces",
-            get(handlers::list_workspaces).post(handlers::create_workspace),
-        )
-        .route(
-            "/workspaces/{name}",
-            get(handlers::get_workspace).delete(handlers::delete_workspace),
-        )
-        .route(
-            "/workspaces/{name}/deletion-protection",
-            put(handlers::set_deletion_protection),
-        )
-        .route("/workspaces/{name}/nodes", get(nodes::list_nodes))
-        .route(
-            "/nodes/{id}/upstream",
-            get(nodes::list_upstream).post(nodes::add_upstream),
-        )
-        .route(
-            "/nodes/{id}/upstream/{upstream_node_id}",
-            delete(nodes::remove_upstream),
-        )
-        .route("/recycle-bin", get(handlers::list_recycle_bin))
-        .route(
-            "/account/purge-protection",
-            get(handlers::get_purge_protection).put(handlers::set_purge_protection),
-        )
-        .route(
-            "/recycle-bin/{id}/recover",
-            post(handlers::recover_workspace),
-        )
-        .route(
-            "/recycle-bin/{id}",
-            get(handlers::get_bin_entry).delete(handlers::purge_workspace),
-        )
-        .route("/recycle-bin/{id}/assets", get(handlers::list_bin_assets))
-        .route("/tasks", get(handlers::list_tasks))
-        .route("/tasks/{id}/freeze", post(handlers::freeze_task))
-        .route("/tasks/{id}/unfreeze", post(handlers::unfreeze_task))
-        .route("/audit-events", get(handlers::list_audit_events))
+        // Each feature's operations (`<feature>/api.rs`): one line each.
+        .merge(crate::workspaces::api::routes())
+        .merge(crate::deletion::api::routes())
+        .merge(crate::dependencies::api::routes())
+        .merge(crate::recycle_bin::api::routes())
+        .merge(crate::operations::api::routes())
+        .merge(crate::audit::api::routes())
         // On the operations themselves only: a method an address does not answer is 405 whatever
         // Idempotency-Key it carries.
         .route_layer(middleware::from_fn_with_state(
@@ -235,7 +155,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 async fn openapi_document() -> impl IntoResponse {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(document())
+}
+
+/// The OpenAPI document: its frame here, each feature's operations from its `api.rs` (one line
+/// each).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    for part in [
+        crate::workspaces::api::Doc::openapi(),
+        crate::deletion::api::Doc::openapi(),
+        crate::recycle_bin::api::Doc::openapi(),
+        crate::dependencies::api::Doc::openapi(),
+        crate::operations::api::Doc::openapi(),
+        crate::audit::api::Doc::openapi(),
+    ] {
+        document.merge(part);
+    }
+    document
 }
 
 #[derive(OpenApi)]
@@ -246,33 +183,11 @@ async fn openapi_document() -> impl IntoResponse {
         description = "Workspaces, their deletion to the Recycle Bin, recovery and permanent deletion, tasks and the Audit Log, with the console's own rules. Authenticate with an AccessKey: `Authorization: Bearer <AccessKeyId>:<AccessKeySecret>`."
     ),
     servers((url = "/openapi/v1")),
-    paths(
-        handlers::list_workspaces,
-        handlers::create_workspace,
-        handlers::get_workspace,
-        handlers::delete_workspace,
-        handlers::set_deletion_protection,
-        handlers::list_recycle_bin,
-        handlers::get_bin_entry,
-        handlers::list_bin_assets,
-        handlers::recover_workspace,
-        handlers::purge_workspace,
-        handlers::get_purge_protection,
-        handlers::set_purge_protection,
-        nodes::list_nodes,
-        nodes::list_upstream,
-        nodes::add_upstream,
-        nodes::remove_upstream,
-        handlers::list_tasks,
-        handlers::freeze_task,
-        handlers::unfreeze_task,
-        handlers::list_audit_events,
-    ),
-    components(schemas(ApiErrorBody, handlers::AuditAction)),
+    components(schemas(ApiErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 struct BearerAuth;
 

@@ -274,7 +274,7 @@ pub async fn add_asset(
         Capability::Modify,
         Action::AddAsset,
         &workspace.clone(),
-        |s, p| async move {
+        |s, change| async move {
             let input = service::NewAsset {
                 kind,
                 product,
@@ -282,7 +282,7 @@ pub async fn add_asset(
                 subtype,
                 detail,
             };
-            service::add(&s.pool, s.clock.now(), &p, &workspace, input).await
+            service::add(&s.pool, &change, &workspace, input).await
         },
     )
     .await
@@ -321,8 +321,8 @@ pub async fn save_node(
         Capability::Modify,
         Action::SaveNode,
         &workspace.clone(),
-        |s, p| async move {
-            service::save_code(&s.pool, s.clock.now(), &p, &workspace, node_id, &code).await
+        |s, change| async move {
+            service::save_code(&s.pool, &change, &workspace, node_id, &code).await
         },
     )
     .await
@@ -333,9 +333,12 @@ pub async fn commit_node(workspace: String, node_id: i64) -> Result<NodeDetail, 
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::CommitNode, &workspace.clone(), |s, p| async move {
-        service::commit(&s.pool, s.clock.now(), &p, &workspace, node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::CommitNode,
+        &workspace.clone(),
+        |s, change| async move { service::commit(&s.pool, &change, &workspace, node_id).await },
+    )
     .await
 }
 
@@ -344,9 +347,12 @@ pub async fn publish_node(workspace: String, node_id: i64) -> Result<NodeDetail,
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::PublishNode, &workspace.clone(), |s, p| async move {
-        service::publish(&s.pool, s.clock.now(), &p, &workspace, node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::PublishNode,
+        &workspace.clone(),
+        |s, change| async move { service::publish(&s.pool, &change, &workspace, node_id).await },
+    )
     .await
 }
 

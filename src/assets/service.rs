@@ -1,11 +1,11 @@
 use super::{
     Asset, AssetCount, AssetKind, NodeDetail, NodeSummary, NodeVersion, PRODUCTS, WorkspaceOverview,
 };
+use crate::domain::Principal;
 use crate::domain::audit::Action;
-use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::service as tasks;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::service::{find_active, find_active_in};
 
@@ -44,6 +44,46 @@ pub async fn counts(conn: &mut Conn, workspace_id: i64) -> AppResult<Vec<AssetCo
         .collect())
 }
 
+/// Deletes what a workspace being deleted loses for good: its data integration tasks, models
+/// and metrics.
+pub async fn delete_unrecoverable(conn: &mut Conn, workspace_id: i64) -> AppResult<()> {
+    sqlx::query(
+        "DELETE FROM assets WHERE workspace_id = $1 AND kind IN ('di_task', 'model', 'metric')",
+    )
+    .bind(workspace_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A recovered workspace's published nodes come back committed (to publish again); answers them
+/// by product and name.
+pub async fn unpublish_nodes(conn: &mut Conn, workspace_id: i64) -> AppResult<Vec<NodeSummary>> {
+    let mut nodes = sqlx::query_as::<_, NodeSummary>(
+        "UPDATE assets SET node_status = 'committed'
+         WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
+         RETURNING id, name, product, subtype, node_status AS status",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    nodes.sort_by(|a, b| (&a.product, &a.name).cmp(&(&b.product, &b.name)));
+    Ok(nodes)
+}
+
+/// Removes at most `limit` assets (with their node versions: ON DELETE CASCADE, found through
+/// their node_id index) of purged workspaces `ids`; answers how many.
+pub async fn remove_some_of(conn: &mut Conn, ids: &[i64], limit: i64) -> AppResult<u64> {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    Ok(sqlx::query(&format!(
+        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT $1)"
+    ))
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
 pub async fn overview(pool: &Pool, p: &Principal, workspace: &str) -> AppResult<WorkspaceOverview> {
     let ws = find_active(pool, p, workspace).await?;
     let mut conn = pool.acquire().await?;
@@ -71,13 +111,12 @@ pub async fn list(
     kind: &str,
 ) -> AppResult<Vec<Asset>> {
     let ws = find_active(pool, p, workspace).await?;
-    let kind = AssetKind::parse(kind)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(kind)
-            ))
-        })?;
+    let kind = AssetKind::parse(kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown asset type \"{}\".",
+            crate::domain::text::echo(kind)
+        ))
+    })?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
          WHERE workspace_id = $1 AND kind = $2 ORDER BY product, name",
@@ -90,18 +129,17 @@ pub async fn list(
 
 pub async fn add(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     input: NewAsset,
 ) -> AppResult<Recorded<Asset>> {
-    let kind = AssetKind::parse(&input.kind)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(&input.kind)
-            ))
-        })?;
+    let (now, p) = (change.now, &change.principal);
+    let kind = AssetKind::parse(&input.kind).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown asset type \"{}\".",
+            crate::domain::text::echo(&input.kind)
+        ))
+    })?;
     if !PRODUCTS.contains(&input.product.as_str()) {
         return Err(AppError::Invalid(
             "Product must be DataWorks or PAI.".into(),
@@ -180,7 +218,7 @@ pub async fn add(
         asset.name,
         asset.product
     );
-    audit::commit(tx, now, p, Action::AddAsset, &ws.name, &message, asset).await
+    audit::commit(tx, change, Action::AddAsset, &ws.name, &message, asset).await
 }
 
 pub async fn list_nodes(
@@ -251,12 +289,12 @@ pub async fn node_detail(
 
 pub async fn save_code(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
     code: &str,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let p = &change.principal;
     if code.len() > 200_000 {
         return Err(AppError::Invalid(
             "Code must be at most 200,000 bytes.".into(),
@@ -275,17 +313,17 @@ pub async fn save_code(
     .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::SaveNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::SaveNode, &ws.name, &message, detail).await
 }
 
 /// Records the node's current code as its next version.
 pub async fn commit(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -311,17 +349,17 @@ pub async fn commit(
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::CommitNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::CommitNode, &ws.name, &message, detail).await
 }
 
 /// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
 pub async fn publish(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     node_id: i64,
 ) -> AppResult<Recorded<NodeDetail>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
@@ -353,5 +391,5 @@ pub async fn publish(
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
     let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, now, p, Action::PublishNode, &ws.name, &message, detail).await
+    audit::commit(tx, change, Action::PublishNode, &ws.name, &message, detail).await
 }

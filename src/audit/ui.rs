@@ -1,6 +1,6 @@
 use super::{AuditFilter, Cursor, list_audit_events};
 use crate::domain::audit::Action;
-use crate::notifications::query_value;
+use crate::domain::text::query_value;
 use crate::ui::{ErrorNote, LocalTime};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};

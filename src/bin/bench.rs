@@ -22,6 +22,7 @@ use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::{Engine, Pool, connect};
 
 #[derive(Parser)]
@@ -240,7 +241,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
         seeded,
         "del",
         async |pool: &Pool| {
-            deletion::delete(pool, T0, &root, "big", "big", true)
+            deletion::delete(pool, &Change::console(T0, &root), "big", "big", true)
                 .await
                 .map(drop)
                 .map_err(Into::into)
@@ -260,7 +261,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
         seeded,
         "dla",
         async |pool: &Pool| {
-            deletion::delete(pool, T0, &root, "big", "big", true)
+            deletion::delete(pool, &Change::console(T0, &root), "big", "big", true)
                 .await
                 .map(drop)
                 .map_err(Into::into)
@@ -282,7 +283,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
     let deleted = "deleted";
     {
         let pool = target.copy(seeded, deleted).await?;
-        deletion::delete(&pool, T0, &root, "big", "big", true).await?;
+        deletion::delete(&pool, &Change::console(T0, &root), "big", "big", true).await?;
         pool.close().await;
     }
     let (service, bare) = compare(
@@ -291,7 +292,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
         deleted,
         "rec",
         async |pool: &Pool| {
-            bin::recover(pool, T0 + 60, &root, ws, T0)
+            bin::recover(pool, &Change::console(T0 + 60, &root), ws, T0)
                 .await
                 .map(drop)
                 .map_err(Into::into)
@@ -311,7 +312,7 @@ async fn sql_benchmarks(args: &Args, target: &Target) -> R<()> {
         deleted,
         "rca",
         async |pool: &Pool| {
-            bin::recover(pool, T0 + 60, &root, ws, T0)
+            bin::recover(pool, &Change::console(T0 + 60, &root), ws, T0)
                 .await
                 .map(drop)
                 .map_err(Into::into)

@@ -2,8 +2,8 @@
 //! `CONSOLE_ENDPOINT` and `CONSOLE_ACCESS_KEY` (`id:secret`); prints tables, or the API's JSON with
 //! `--output json`; exits 0 on success, 1 with the API's message on a refusal, 2 on a usage error,
 //! 3 when the console cannot be reached.
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use reqwest::Method;
+use crate::server::ctl::{Call, Method, Table};
+use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 use std::process::ExitCode;
 
@@ -55,382 +55,42 @@ enum Command {
     Workspaces(Workspaces),
     /// The Recycle Bin: list, recover, purge.
     #[command(subcommand, name = "recycle-bin")]
-    RecycleBin(RecycleBin),
+    RecycleBin(crate::recycle_bin::api::Ctl),
     /// Auto triggered tasks: list, freeze, unfreeze.
     #[command(subcommand)]
-    Tasks(Tasks),
+    Tasks(crate::operations::api::Ctl),
     /// The Audit Log.
     #[command(subcommand, name = "audit-events")]
-    AuditEvents(AuditEvents),
+    AuditEvents(crate::audit::api::Ctl),
     /// The account's settings: purge protection.
     #[command(subcommand)]
-    Account(Account),
+    Account(crate::recycle_bin::api::AccountCtl),
     /// Nodes and their upstream dependencies.
     #[command(subcommand)]
-    Nodes(Nodes),
+    Nodes(crate::dependencies::api::Ctl),
 }
 
-#[derive(Subcommand, Debug)]
-enum Nodes {
-    /// List a workspace's nodes (id, name, product, type).
-    List { workspace: String },
-    /// A node's upstream nodes: list, add, remove.
-    #[command(subcommand)]
-    Upstream(UpstreamCommand),
-}
-
-#[derive(Subcommand, Debug)]
-enum UpstreamCommand {
-    /// List the upstream nodes of node ID.
-    List { id: i64 },
-    /// Node ID runs after node UPSTREAM_ID from now on.
-    Add { id: i64, upstream_id: i64 },
-    /// Node ID no longer runs after node UPSTREAM_ID.
-    Remove { id: i64, upstream_id: i64 },
-}
-
-#[derive(Subcommand, Debug)]
-enum Account {
-    /// Purge protection (the root only may change it): while on, no Recycle Bin entry is
-    /// permanently deleted before its 14 days are over.
-    #[command(name = "purge-protection")]
-    PurgeProtection {
-        #[arg(value_enum)]
-        setting: Setting,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-enum Setting {
-    On,
-    Off,
-    Show,
-}
-
+// `ctl workspaces …`: the workspace feature's commands and deletion's.
 #[derive(Subcommand, Debug)]
 enum Workspaces {
-    /// List active workspaces, newest first, 10 a page.
-    List {
-        /// Part of the name, ignoring letter case.
-        #[arg(long, default_value = "")]
-        query: String,
-        #[arg(long, default_value_t = 1)]
-        page: i64,
-    },
-    /// Create a workspace.
-    Create(NewWorkspace),
-    /// Show a workspace and what deleting it would do.
-    Get { name: String },
-    /// Move a workspace to the Recycle Bin (14 days).
-    Delete {
-        name: String,
-        /// The name again, exactly.
-        #[arg(long)]
-        confirm: String,
-        /// Freeze its Running tasks first (they are then deleted with it).
-        #[arg(long)]
-        freeze_tasks: bool,
-    },
-    /// Turn deletion protection on: the workspace cannot be deleted until it is turned off.
-    Protect { name: String },
-    /// Turn deletion protection off.
-    Unprotect { name: String },
+    #[command(flatten)]
+    Workspaces(crate::workspaces::api::Ctl),
+    #[command(flatten)]
+    Deletion(crate::deletion::api::Ctl),
 }
 
-#[derive(Args, Debug)]
-struct NewWorkspace {
-    name: String,
-    #[arg(long, default_value = "")]
-    display_name: String,
-    #[arg(long, default_value = "")]
-    description: String,
-    #[arg(long)]
-    data_modeling: bool,
-    /// Turn deletion protection on from the start.
-    #[arg(long)]
-    deletion_protection: bool,
-}
-
-#[derive(Subcommand, Debug)]
-enum RecycleBin {
-    /// List Recycle Bin entries, soonest permanent deletion first.
-    List {
-        #[arg(long, default_value_t = 1)]
-        page: i64,
-    },
-    /// Look into an entry (read-only): its deletion, counts, what Recover brings back, tasks still
-    /// billing, downstream dependencies.
-    Show { id: i64 },
-    /// List one type of an entry's assets, 20 a page.
-    Assets {
-        id: i64,
-        /// data_source, compute, resource or node (or as answers spell them: DataSource, Compute,
-        /// Resource, Node).
-        #[arg(long)]
-        kind: String,
-        #[arg(long, default_value_t = 1)]
-        page: i64,
-    },
-    /// Recover an entry.
-    Recover { id: i64 },
-    /// Delete an entry permanently.
-    Purge {
-        id: i64,
-        /// The workspace name, exactly.
-        #[arg(long)]
-        confirm: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum Tasks {
-    /// List tasks (of one workspace, or of the account).
-    List {
-        #[arg(long)]
-        workspace: Option<String>,
-    },
-    /// Freeze a Running task.
-    Freeze { id: i64 },
-    /// Unfreeze a Frozen task.
-    Unfreeze { id: i64 },
-}
-
-#[derive(Subcommand, Debug)]
-enum AuditEvents {
-    /// List events, newest first, 50 at a time.
-    List {
-        #[arg(long, default_value = "")]
-        action: String,
-        #[arg(long, default_value = "")]
-        workspace: String,
-        #[arg(long, default_value = "")]
-        user: String,
-        /// Events older than this event id (the `older` of the previous page).
-        #[arg(long)]
-        before: Option<i64>,
-    },
-}
-
-fn q(value: &str) -> String {
-    crate::notifications::query_value(value)
-}
-
-/// The request a command makes, and how its answer is shown as a table.
-fn request(command: &Command) -> (Method, String, Option<Value>, Table) {
-    use Command::*;
+/// The request a command makes, and how its answer is shown as a table: each feature's commands
+/// say it (`<feature>/api.rs`, beside the operations they call).
+fn request(command: &Command) -> Call {
     match command {
-        Workspaces(self::Workspaces::List { query, page }) => (
-            Method::GET,
-            format!("/workspaces?query={}&page={page}", q(query)),
-            None,
-            Table::Rows(
-                "rows",
-                &["name", "display_name", "created_by", "created_at"],
-            ),
-        ),
-        Workspaces(self::Workspaces::Create(w)) => (
-            Method::POST,
-            "/workspaces".into(),
-            Some(serde_json::json!({
-                "name": w.name, "display_name": w.display_name,
-                "description": w.description, "data_modeling": w.data_modeling,
-                "deletion_protection": w.deletion_protection,
-            })),
-            Table::Fields(&["id", "name", "display_name", "created_by", "created_at"]),
-        ),
-        Workspaces(self::Workspaces::Protect { name } | self::Workspaces::Unprotect { name }) => (
-            Method::PUT,
-            format!("/workspaces/{}/deletion-protection", q(name)),
-            Some(serde_json::json!({
-                "enabled": matches!(command, Workspaces(self::Workspaces::Protect { .. })),
-            })),
-            Table::Fields(&["name", "deletion_protection"]),
-        ),
-        Workspaces(self::Workspaces::Get { name }) => (
-            Method::GET,
-            format!("/workspaces/{}", q(name)),
-            None,
-            Table::Fields(&[
-                "workspace",
-                "pai_workspace",
-                "counts",
-                "running_tasks",
-                "frozen_tasks",
-            ]),
-        ),
-        Workspaces(self::Workspaces::Delete {
-            name,
-            confirm,
-            freeze_tasks,
-        }) => (
-            Method::DELETE,
-            format!(
-                "/workspaces/{}?confirm_name={}&freeze_tasks={freeze_tasks}",
-                q(name),
-                q(confirm)
-            ),
-            None,
-            Table::Fields(&[
-                "name",
-                "entry_id",
-                "purge_at",
-                "tasks_frozen",
-                "tasks_deleted",
-                "tasks_orphaned",
-            ]),
-        ),
-        RecycleBin(self::RecycleBin::List { page }) => (
-            Method::GET,
-            format!("/recycle-bin?page={page}"),
-            None,
-            Table::Rows(
-                "entries",
-                &["id", "name", "deleted_by", "deleted_at", "purge_at"],
-            ),
-        ),
-        RecycleBin(self::RecycleBin::Show { id }) => (
-            Method::GET,
-            format!("/recycle-bin/{id}"),
-            None,
-            Table::Fields(&[
-                "entry",
-                "purge_protection",
-                "counts",
-                "deleted_with_it",
-                "still_billing",
-                "downstream_dependencies",
-            ]),
-        ),
-        RecycleBin(self::RecycleBin::Assets { id, kind, page }) => (
-            Method::GET,
-            format!("/recycle-bin/{id}/assets?kind={}&page={page}", q(kind)),
-            None,
-            Table::Rows(
-                "assets",
-                &["id", "name", "product", "subtype", "detail", "node_status"],
-            ),
-        ),
-        RecycleBin(self::RecycleBin::Recover { id }) => (
-            Method::POST,
-            format!("/recycle-bin/{id}/recover"),
-            None,
-            Table::Fields(&["name", "restored", "not_restored", "nodes_to_publish"]),
-        ),
-        RecycleBin(self::RecycleBin::Purge { id, confirm }) => (
-            Method::DELETE,
-            format!("/recycle-bin/{id}?confirm_name={}", q(confirm)),
-            None,
-            Table::Fields(&["purged"]),
-        ),
-        Tasks(self::Tasks::List { workspace }) => (
-            Method::GET,
-            match workspace {
-                Some(w) => format!("/tasks?workspace={}", q(w)),
-                None => "/tasks".into(),
-            },
-            None,
-            Table::Rows(
-                "tasks",
-                &[
-                    "id",
-                    "name",
-                    "workspace_name",
-                    "status",
-                    "schedule",
-                    "cost_cents",
-                ],
-            ),
-        ),
-        Tasks(self::Tasks::Freeze { id }) => (
-            Method::POST,
-            format!("/tasks/{id}/freeze"),
-            None,
-            Table::Fields(&["id", "status"]),
-        ),
-        Tasks(self::Tasks::Unfreeze { id }) => (
-            Method::POST,
-            format!("/tasks/{id}/unfreeze"),
-            None,
-            Table::Fields(&["id", "status"]),
-        ),
-        Nodes(self::Nodes::List { workspace }) => (
-            Method::GET,
-            format!("/workspaces/{}/nodes", q(workspace)),
-            None,
-            Table::List(&["id", "name", "product", "type"]),
-        ),
-        Nodes(self::Nodes::Upstream(upstream)) => {
-            let (method, path, body) = match upstream {
-                UpstreamCommand::List { id } => {
-                    (Method::GET, format!("/nodes/{id}/upstream"), None)
-                }
-                UpstreamCommand::Add { id, upstream_id } => (
-                    Method::POST,
-                    format!("/nodes/{id}/upstream"),
-                    Some(serde_json::json!({ "upstream_node_id": upstream_id })),
-                ),
-                UpstreamCommand::Remove { id, upstream_id } => (
-                    Method::DELETE,
-                    format!("/nodes/{id}/upstream/{upstream_id}"),
-                    None,
-                ),
-            };
-            (
-                method,
-                path,
-                body,
-                Table::List(&["upstream_node_id", "workspace", "node", "state"]),
-            )
-        }
-        Account(self::Account::PurgeProtection { setting }) => (
-            if *setting == Setting::Show {
-                Method::GET
-            } else {
-                Method::PUT
-            },
-            "/account/purge-protection".into(),
-            (*setting != Setting::Show)
-                .then(|| serde_json::json!({ "enabled": *setting == Setting::On })),
-            Table::Fields(&["enabled"]),
-        ),
-        AuditEvents(self::AuditEvents::List {
-            action,
-            workspace,
-            user,
-            before,
-        }) => (
-            Method::GET,
-            format!(
-                "/audit-events?action={}&workspace={}&user={}{}",
-                q(action),
-                q(workspace),
-                q(user),
-                before.map(|b| format!("&before={b}")).unwrap_or_default()
-            ),
-            None,
-            Table::Rows(
-                "events",
-                &[
-                    "id",
-                    "at",
-                    "user_name",
-                    "action",
-                    "workspace",
-                    "source",
-                    "result",
-                ],
-            ),
-        ),
+        Command::Workspaces(Workspaces::Workspaces(command)) => command.call(),
+        Command::Workspaces(Workspaces::Deletion(command)) => command.call(),
+        Command::RecycleBin(command) => command.call(),
+        Command::Tasks(command) => command.call(),
+        Command::AuditEvents(command) => command.call(),
+        Command::Account(command) => command.call(),
+        Command::Nodes(command) => command.call(),
     }
-}
-
-enum Table {
-    /// A list under this key, with these columns.
-    Rows(&'static str, &'static [&'static str]),
-    /// The answer is the list itself, with these columns.
-    List(&'static [&'static str]),
-    /// One object: these fields, one per line.
-    Fields(&'static [&'static str]),
 }
 
 fn cell(value: &Value) -> String {

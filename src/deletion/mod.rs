@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 
@@ -63,16 +65,8 @@ pub async fn delete_workspace(
         Capability::Modify,
         Action::DeleteWorkspace,
         &workspace.clone(),
-        |s, p| async move {
-            service::delete(
-                &s.pool,
-                s.clock.now(),
-                &p,
-                &workspace,
-                &typed_name,
-                freeze_tasks,
-            )
-            .await
+        |s, change| async move {
+            service::delete(&s.pool, &change, &workspace, &typed_name, freeze_tasks).await
         },
     )
     .await

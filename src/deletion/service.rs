@@ -1,5 +1,5 @@
 use super::{DeletionOutcome, DeletionPreview};
-use crate::assets::service::counts;
+use crate::assets::service::{counts, delete_unrecoverable};
 use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
 use crate::domain::lifecycle::{Stage, UNDO_SECS};
@@ -8,9 +8,9 @@ use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::operations::TaskRow;
 use crate::operations::service as tasks;
-use crate::server::audit::{self, Recorded};
-use crate::store::{Flag, Pool};
-use crate::workspaces::service::find_active;
+use crate::server::audit::{self, Change, Recorded};
+use crate::store::Pool;
+use crate::workspaces::store::{self as row, Locked, find_active};
 
 pub async fn preview(
     pool: &Pool,
@@ -43,32 +43,29 @@ pub async fn preview(
 /// tasks still Running are left as orphans that keep billing.
 pub async fn delete(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     workspace: &str,
     typed_name: &str,
     freeze_tasks: bool,
 ) -> AppResult<Recorded<DeletionOutcome>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let lock = crate::store::lock_row(&tx);
-    let found: Option<(i64, String, Option<i64>, Option<i64>, Flag)> = sqlx::query_as(&format!(
-        "SELECT id, name, deleted_at, purge_at, deletion_protection FROM workspaces WHERE account_id = $1 AND name = $2{lock}"
-    ))
-    .bind(p.account_id)
-    .bind(workspace)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((id, name, deleted_at, purge_at, protected)) = found else {
+    let Some(Locked {
+        id,
+        name,
+        stage,
+        protected,
+    }) = row::lock_by_name(&mut tx, p.account_id, workspace).await?
+    else {
         return Err(AppError::NotFound(format!(
             "Workspace \"{}\" does not exist.",
             crate::domain::text::echo(workspace)
         )));
     };
-    let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
     let Stage::InRecycleBin {
         deleted_at,
         purge_at,
-    } = stage.delete(&name, protected.into(), now)?
+    } = stage.delete(&name, protected, now)?
     else {
         return Err(AppError::Internal);
     };
@@ -80,36 +77,13 @@ pub async fn delete(
     } else {
         0
     };
-    let tasks_deleted =
-        sqlx::query("DELETE FROM tasks WHERE workspace_id = $1 AND status = 'Frozen'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    let tasks_orphaned =
-        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    sqlx::query(
-        "DELETE FROM assets WHERE workspace_id = $1 AND kind IN ('di_task', 'model', 'metric')",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let tasks_deleted = tasks::delete_frozen_in_workspace(&mut tx, id).await?;
+    let tasks_orphaned = tasks::orphan_all_in_workspace(&mut tx, id).await?;
+    delete_unrecoverable(&mut tx, id).await?;
     // Every count, kept with the entry: what Recover brings back and what was deleted with it.
     let moved_json = serde_json::to_string(&all).map_err(|_| AppError::Internal)?;
     let moved: Vec<_> = all.into_iter().filter(|c| c.kind.recoverable()).collect();
-    sqlx::query("UPDATE workspaces SET deleted_at = $1, deleted_by = $2, purge_at = $3, binned_counts = $4, deleted_by_id = $6 WHERE id = $5")
-        .bind(now)
-        .bind(p.sign_in_name())
-        .bind(purge_at)
-        .bind(moved_json)
-        .bind(id)
-        .bind(p.user_id)
-        .execute(&mut *tx)
-        .await?;
+    row::move_to_bin(&mut tx, now, p, id, purge_at, moved_json).await?;
     // Tasks of other workspaces that run after its nodes wait from now on; its own orphans have
     // no node any more, so none of them waits.
     dependencies::hold_downstream_of(&mut tx, now, id).await?;
@@ -131,8 +105,7 @@ pub async fn delete(
     };
     audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::DeleteWorkspace,
         &outcome.name.clone(),
         &message,

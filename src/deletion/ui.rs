@@ -7,13 +7,13 @@ use crate::error::AppError;
 use crate::live::ui::{Changed, ChangedNote, changed_while_open};
 use crate::recycle_bin::ui::RecoveryReportView;
 use crate::recycle_bin::undo_delete;
-use crate::ui::{ErrorNote, Modal, error_of, lazy_view};
-use crate::workspaces::ui::AnyViewFn;
+use crate::ui::{AnyViewFn, ErrorNote, Modal, error_of, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
 
 /// The Delete Workspace dialog for `workspace`, its code loaded when first opened (see
-/// `lazy_view`): what the Workspaces page opens from a row's "More" menu. Once it has deleted, it
+/// `lazy_view`): what the Workspaces page opens from a row's "More" menu (the app puts it in
+/// [`crate::ui::DeleteWorkspaceSlot`]). Once it has deleted, it
 /// hands the page the status message to show (with "Undo", SPEC §17); `on_changed` tells the
 /// page its list changed (by the Undo).
 pub fn delete_dialog(

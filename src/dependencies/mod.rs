@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 
@@ -113,9 +115,12 @@ pub async fn add_upstream(node_id: i64, upstream_node_id: i64) -> Result<Vec<Ups
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::AddUpstream, "", |s, p| async move {
-        service::add(&s.pool, s.clock.now(), &p, node_id, upstream_node_id).await
-    })
+    changing(
+        Capability::Modify,
+        Action::AddUpstream,
+        "",
+        |s, change| async move { service::add(&s.pool, &change, node_id, upstream_node_id).await },
+    )
     .await
 }
 
@@ -132,8 +137,8 @@ pub async fn remove_upstream(
         Capability::Modify,
         Action::RemoveUpstream,
         "",
-        |s, p| async move {
-            service::remove(&s.pool, s.clock.now(), &p, node_id, upstream_node_id).await
+        |s, change| async move {
+            service::remove(&s.pool, &change, node_id, upstream_node_id).await
         },
     )
     .await

@@ -6,8 +6,9 @@ use crate::domain::audit::Action;
 use crate::domain::dependencies::{DOWNSTREAM_SHOWN, UpstreamState, check_new};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store as stage;
 
 const NO_NODE: &str = "That node does not exist.";
 
@@ -25,7 +26,8 @@ async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> Ap
     let found: Option<NodeAt> = sqlx::query_as(&format!(
         "SELECT w.name AS workspace, a.name, w.deleted_at
          FROM assets a JOIN workspaces w ON w.id = a.workspace_id
-         WHERE a.id = $1 AND a.kind = 'node' AND w.account_id = $2 AND w.purge_started_at IS NULL{lock}"
+         WHERE a.id = $1 AND a.kind = 'node' AND w.account_id = $2 AND {}{lock}",
+        stage::not_purging("w")
     ))
     .bind(node_id)
     .bind(p.account_id)
@@ -35,9 +37,9 @@ async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> Ap
 }
 
 /// A node whose dependencies change: in the caller's account, in an active workspace.
-async fn active_node(conn: &mut Conn, p: &Principal, node_id: i64) -> AppResult<NodeAt> {
-    let node = node_at(conn, p, node_id, true).await?;
-    audit::about(&node.workspace);
+async fn active_node(conn: &mut Conn, change: &Change, node_id: i64) -> AppResult<NodeAt> {
+    let node = node_at(conn, &change.principal, node_id, true).await?;
+    change.about(&node.workspace);
     if node.deleted_at.is_some() {
         return Err(AppError::Conflict(format!(
             "Workspace \"{}\" is in the Recycle Bin: recover it to change its nodes.",
@@ -96,9 +98,10 @@ pub async fn upstream_list(conn: &mut Conn, node_id: i64) -> AppResult<Vec<Upstr
 
 /// The account's active workspaces by name.
 pub async fn workspace_names(pool: &Pool, p: &Principal) -> AppResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT name FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL ORDER BY name",
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT name FROM workspaces WHERE account_id = $1 AND {} ORDER BY name",
+        stage::active("")
+    ))
     .bind(p.account_id)
     .fetch_all(pool)
     .await?)
@@ -121,18 +124,18 @@ pub async fn nodes_of(pool: &Pool, p: &Principal, name: &str) -> AppResult<Vec<N
 /// a cycle in the account's graph (binned workspaces' dependencies included).
 pub async fn add(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     node_id: i64,
     upstream_id: i64,
 ) -> AppResult<Recorded<Vec<Upstream>>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let lock = crate::store::lock_row(&tx);
     sqlx::query(&format!("SELECT id FROM accounts WHERE id = $1{lock}"))
         .bind(p.account_id)
         .execute(&mut *tx)
         .await?;
-    let node = active_node(&mut tx, p, node_id).await?;
+    let node = active_node(&mut tx, change, node_id).await?;
     let upstream = node_at(&mut tx, p, upstream_id, true)
         .await
         .map_err(|_| AppError::NotFound("That upstream node does not exist.".into()))?;
@@ -166,8 +169,7 @@ pub async fn add(
     );
     audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::AddUpstream,
         &node.workspace,
         &message,
@@ -180,13 +182,13 @@ pub async fn add(
 /// purged); its task runs again if nothing else holds it back.
 pub async fn remove(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     node_id: i64,
     upstream_id: i64,
 ) -> AppResult<Recorded<Vec<Upstream>>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let node = active_node(&mut tx, p, node_id).await?;
+    let node = active_node(&mut tx, change, node_id).await?;
     let removed =
         sqlx::query("DELETE FROM node_dependencies WHERE node_id = $1 AND upstream_id = $2")
             .bind(node_id)
@@ -207,8 +209,7 @@ pub async fn remove(
     );
     audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::RemoveUpstream,
         &node.workspace,
         &message,
@@ -219,10 +220,15 @@ pub async fn remove(
 
 /// The condition on task `t` that its node waits for an upstream: one in the Recycle Bin (or
 /// being purged), or one purged whose dependency is still there.
-const HELD_BACK: &str = "EXISTS (SELECT 1 FROM node_dependencies d
+fn held_back() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM node_dependencies d
          LEFT JOIN assets un ON un.id = d.upstream_id
          LEFT JOIN workspaces uw ON uw.id = un.workspace_id
-         WHERE d.node_id = t.node_id AND (d.lost = TRUE OR uw.deleted_at IS NOT NULL))";
+         WHERE d.node_id = t.node_id AND (d.lost = TRUE OR {}))",
+        stage::deleted("uw")
+    )
+}
 
 /// Which tasks `settle_waiting` looks at.
 pub enum Scope {
@@ -260,15 +266,16 @@ pub async fn settle_waiting(
     scope: Scope,
 ) -> AppResult<()> {
     let (which, id) = scope.condition();
+    let held_back = held_back();
     let stop = format!(
         "UPDATE task_running_periods SET ended_at = $1 WHERE ended_at IS NULL AND task_id IN (
              SELECT t.id FROM tasks t WHERE t.account_id = $2 AND t.status = 'Running'
-             AND {which} AND {HELD_BACK})"
+             AND {which} AND {held_back})"
     );
     let go = format!(
         "INSERT INTO task_running_periods (task_id, started_at)
          SELECT t.id, $1 FROM tasks t WHERE t.account_id = $2 AND t.status = 'Running'
-         AND {which} AND NOT {HELD_BACK}
+         AND {which} AND NOT {held_back}
          AND NOT EXISTS (SELECT 1 FROM task_running_periods r WHERE r.task_id = t.id AND r.ended_at IS NULL)"
     );
     for sql in [stop, go] {
@@ -311,9 +318,10 @@ pub async fn waiting_tasks(
     account_id: i64,
     workspace_id: Option<i64>,
 ) -> AppResult<Vec<i64>> {
+    let held_back = held_back();
     Ok(sqlx::query_scalar(&format!(
         "SELECT t.id FROM tasks t WHERE t.account_id = $1 AND ($2 IS NULL OR t.workspace_id = $2)
-         AND t.status = 'Running' AND {HELD_BACK}"
+         AND t.status = 'Running' AND {held_back}"
     ))
     .bind(account_id)
     .bind(workspace_id)
@@ -354,7 +362,8 @@ pub async fn downstream_of(
     let downstream = format!(
         "{UPSTREAM_TO_DOWNSTREAM}
          WHERE {start} AND un.workspace_id = $1 AND un.kind = 'node' AND dn.workspace_id <> $1
-           AND dw.deleted_at IS NULL"
+           AND {}",
+        stage::active("dw")
     );
     let count: i64 = sqlx::query_scalar(&format!("SELECT count(DISTINCT dn.id) {downstream}"))
         .bind(workspace_id)

@@ -4,6 +4,7 @@ use crate::assets::Asset;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store as stage;
 use serde::Serialize;
 
 /// What is exported: an active workspace by name, or a Recycle Bin entry by id.
@@ -45,7 +46,8 @@ pub async fn find(
         Which::Active(name) if crate::domain::WorkspaceName::parse(name).is_err() => None,
         Which::Active(name) => {
             sqlx::query_as::<_, Exported>(&format!(
-                "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND deleted_at IS NULL"
+                "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND {}",
+                stage::active("")
             ))
             .bind(p.account_id)
             .bind(name)
@@ -55,8 +57,8 @@ pub async fn find(
         Which::Binned(id) => {
             sqlx::query_as::<_, Exported>(&format!(
                 "SELECT {COLUMNS} FROM workspaces
-                 WHERE account_id = $1 AND id = $2 AND deleted_at IS NOT NULL
-                   AND purge_started_at IS NULL AND purge_at > $3"
+                 WHERE account_id = $1 AND id = $2 AND {} AND purge_at > $3",
+                stage::in_bin("")
             ))
             .bind(p.account_id)
             .bind(id)
@@ -241,11 +243,5 @@ pub async fn version_code_page(
 
 /// The workspace still exists and no permanent deletion of it has begun.
 pub async fn still_there(pool: &Pool, workspace_id: i64) -> AppResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE id = $1 AND purge_started_at IS NULL",
-    )
-    .bind(workspace_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(n == 1)
+    stage::still_there(pool, workspace_id).await
 }

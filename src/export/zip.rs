@@ -85,20 +85,19 @@ async fn download(state: AppState, session: Session, parts: Parts, which: Which)
         Which::Binned(_) => String::new(),
     };
     let ip = client_ip_of(&parts.headers, &parts.extensions, state.config.trust_proxy);
-    let origin = Origin::new(Source::Console, &ip, &named);
     let found = guard::audited(
         &state,
-        &principal,
-        origin,
+        principal,
+        Origin::new(Source::Console, &ip),
+        &named,
         Capability::View,
         Action::ExportWorkspace,
-        |state, p| async move {
-            let now = state.clock.now();
+        |state, change| async move {
             let mut tx = state.pool.begin().await?;
-            let workspace = service::find(&mut tx, &p, now, &which).await?;
-            audit::about(&workspace.name);
+            let workspace = service::find(&mut tx, &change.principal, change.now, &which).await?;
+            change.about(&workspace.name);
             let name = workspace.name.clone();
-            audit::commit(tx, now, &p, Action::ExportWorkspace, &name, "", workspace).await
+            audit::commit(tx, &change, Action::ExportWorkspace, &name, "", workspace).await
         },
     )
     .await;

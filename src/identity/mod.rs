@@ -27,20 +27,18 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 
 #[server(prefix = "/api", endpoint = "sign_in", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
-    use crate::domain::audit::Source;
-    use crate::server::audit::{Origin, within};
     use crate::server::{guard, public};
     public(|state| async move {
         let client = guard::client_ip(&state);
-        let sign_in = service::sign_in(
+        let user = service::sign_in(
             &state.pool,
             &state.password_gate,
             state.clock.now(),
             &username,
             &password,
             &client,
-        );
-        let user = within(Origin::new(Source::Console, &client, ""), sign_in).await?;
+        )
+        .await?;
         guard::begin_session(user).await
     })
     .await
@@ -48,20 +46,18 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 
 #[server(prefix = "/api", endpoint = "sign_up", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn sign_up(account_name: String, password: String) -> Result<(), AppError> {
-    use crate::domain::audit::Source;
-    use crate::server::audit::{Origin, within};
     use crate::server::{guard, public};
     public(|state| async move {
         let client = guard::client_ip(&state);
-        let sign_up = service::sign_up(
+        let user = service::sign_up(
             &state.pool,
             &state.password_gate,
             state.clock.now(),
             &account_name,
             &password,
             &client,
-        );
-        let user = within(Origin::new(Source::Console, &client, ""), sign_up).await?;
+        )
+        .await?;
         guard::begin_session(user).await
     })
     .await
@@ -96,15 +92,9 @@ pub async fn create_ram_user(
         Capability::ManageUsers,
         Action::CreateRamUser,
         "",
-        |s, p| async move {
-            let create = service::create_ram_user(
-                &s.pool,
-                &p,
-                s.clock.now(),
-                &name,
-                &password,
-                policy.as_deref(),
-            );
+        |s, change| async move {
+            let create =
+                service::create_ram_user(&s.pool, &change, &name, &password, policy.as_deref());
             s.password_gate.run(create).await
         },
     )
@@ -120,8 +110,8 @@ pub async fn set_ram_user_password(user_id: i64, password: String) -> Result<(),
         Capability::ManageUsers,
         Action::SetRamUserPassword,
         "",
-        |s, p| async move {
-            let set = service::set_password(&s.pool, s.clock.now(), &p, user_id, &password);
+        |s, change| async move {
+            let set = service::set_password(&s.pool, &change, user_id, &password);
             s.password_gate.run(set).await
         },
     )
@@ -145,8 +135,8 @@ pub async fn set_ram_user_policy(
             Action::DetachPolicy
         },
         "",
-        |s, p| async move {
-            service::set_policy(&s.pool, s.clock.now(), &p, user_id, &policy, attached).await
+        |s, change| async move {
+            service::set_policy(&s.pool, &change, user_id, &policy, attached).await
         },
     )
     .await
@@ -161,7 +151,7 @@ pub async fn delete_ram_user(user_id: i64) -> Result<(), AppError> {
         Capability::ManageUsers,
         Action::DeleteRamUser,
         "",
-        |s, p| async move { service::delete_ram_user(&s.pool, s.clock.now(), &p, user_id).await },
+        |s, change| async move { service::delete_ram_user(&s.pool, &change, user_id).await },
     )
     .await
 }

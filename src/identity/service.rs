@@ -1,13 +1,13 @@
 use super::RamUser;
-use crate::server::throttle;
-use crate::domain::audit::{Action, Outcome};
+use crate::domain::audit::{Action, Outcome, Source};
 use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Origin, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
 pub use crate::server::sessions::{SessionUser, load_principal, load_session_principal};
+use crate::server::throttle;
 use crate::store::{Conn, Pool};
 use sqlx::Row;
 
@@ -116,7 +116,7 @@ pub async fn sign_in(
     match gate.run(authenticate(pool, username, password)).await {
         Ok(user) => {
             throttle::clear(pool, &user_key).await?;
-            record_sign_in(pool, now, username, Outcome::Success, "").await;
+            record_sign_in(pool, now, client, username, Outcome::Success, "").await;
             Ok(user)
         }
         Err(AppError::BadCredentials) => {
@@ -137,18 +137,27 @@ pub async fn sign_in(
             )
             .await?;
             let error = AppError::BadCredentials;
-            record_sign_in(pool, now, username, Outcome::Failed, &error.to_string()).await;
+            record_sign_in(
+                pool,
+                now,
+                client,
+                username,
+                Outcome::Failed,
+                &error.to_string(),
+            )
+            .await;
             Err(error)
         }
         Err(other) => Err(other),
     }
 }
 
-/// A sign-in, or a failed one, in the Audit Log of the account the username names (a name of no
-/// account has no log to go into).
+/// A sign-in, or a failed one, from the console at `client`'s address, in the Audit Log of the
+/// account the username names (a name of no account has no log to go into).
 async fn record_sign_in(
     pool: &Pool,
     now: Timestamp,
+    client: &str,
     username: &str,
     outcome: Outcome,
     message: &str,
@@ -165,7 +174,10 @@ async fn record_sign_in(
         let Some(account_id) = account_id else {
             return Ok(());
         };
-        let (source, ip) = audit::source_and_ip();
+        let Origin {
+            source,
+            client_address: ip,
+        } = Origin::new(Source::Console, client);
         let action = if outcome == Outcome::Success {
             Action::SignIn
         } else {
@@ -203,7 +215,13 @@ pub async fn sign_up(
     }
     throttle::record(pool, now, &[(&client_key, SIGN_UP_PER_ADDRESS)]).await?;
     let user_id = gate
-        .run(create_account(pool, now, account_name, password))
+        .run(create_account_from(
+            pool,
+            now,
+            account_name,
+            password,
+            &Origin::new(Source::Console, client),
+        ))
         .await?;
     Ok(SessionUser {
         user_id,
@@ -211,11 +229,24 @@ pub async fn sign_up(
     })
 }
 
+/// A new account, made outside any door (the demo seeding, tests): recorded as `Console` with no
+/// address.
 pub async fn create_account(
     pool: &Pool,
     now: Timestamp,
     account_name: &str,
     password: &str,
+) -> AppResult<i64> {
+    create_account_from(pool, now, account_name, password, &Origin::console()).await
+}
+
+/// A new account, signed up through the door `origin` says.
+pub async fn create_account_from(
+    pool: &Pool,
+    now: Timestamp,
+    account_name: &str,
+    password: &str,
+    origin: &Origin,
 ) -> AppResult<i64> {
     let account_name = account_name.trim();
     validate_principal_name(account_name, "Account name")?;
@@ -244,7 +275,6 @@ pub async fn create_account(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let (source, ip) = audit::source_and_ip();
     let event = audit::Event {
         account_id,
         user: account_name,
@@ -253,7 +283,7 @@ pub async fn create_account(
         outcome: Outcome::Success,
         message: "",
     };
-    audit::insert(&mut tx, now, source, &ip, &event).await?;
+    audit::insert(&mut tx, now, origin.source, &origin.client_address, &event).await?;
     tx.commit().await?;
     Ok(user_id)
 }
@@ -295,25 +325,22 @@ pub async fn list_ram_users(pool: &Pool, root: &Principal) -> AppResult<Vec<RamU
 
 pub async fn create_ram_user(
     pool: &Pool,
-    root: &Principal,
-    now: Timestamp,
+    change: &Change,
     name: &str,
     password: &str,
     policy: Option<&str>,
 ) -> AppResult<Recorded<RamUser>> {
+    let (now, root) = (change.now, &change.principal);
     let name = name.trim();
     validate_principal_name(name, "User name")?;
     validate_password(password)?;
     let policy = match policy.filter(|p| !p.is_empty()) {
-        Some(p) => Some(
-            Policy::parse(p)
-                .ok_or_else(|| {
-                    AppError::Invalid(format!(
-                        "Unknown policy \"{}\".",
-                        crate::domain::text::echo(p)
-                    ))
-                })?,
-        ),
+        Some(p) => Some(Policy::parse(p).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "Unknown policy \"{}\".",
+                crate::domain::text::echo(p)
+            ))
+        })?),
         None => None,
     };
     if name.eq_ignore_ascii_case(&root.account_name) {
@@ -358,7 +385,7 @@ pub async fn create_ram_user(
         Some(policy) => format!("RAM user {} with {}.", user.sign_in_name, policy.as_str()),
         None => format!("RAM user {} with no policy.", user.sign_in_name),
     };
-    audit::commit(tx, now, root, Action::CreateRamUser, "", &message, user).await
+    audit::commit(tx, change, Action::CreateRamUser, "", &message, user).await
 }
 
 /// A RAM user of the root's own account; another account's user answers as a missing one.
@@ -379,11 +406,11 @@ async fn own_ram_user(conn: &mut Conn, root: &Principal, user_id: i64) -> AppRes
 
 pub async fn set_password(
     pool: &Pool,
-    now: Timestamp,
-    root: &Principal,
+    change: &Change,
     user_id: i64,
     password: &str,
 ) -> AppResult<Recorded<()>> {
+    let root = &change.principal;
     own_ram_user(&mut *pool.acquire().await?, root, user_id).await?;
     validate_password(password)?;
     let hash = hash_password(password).await?;
@@ -397,26 +424,25 @@ pub async fn set_password(
     .execute(&mut *tx)
     .await?;
     let message = format!("New password for {who}; its sessions ended.");
-    audit::commit(tx, now, root, Action::SetRamUserPassword, "", &message, ()).await
+    audit::commit(tx, change, Action::SetRamUserPassword, "", &message, ()).await
 }
 
 pub async fn set_policy(
     pool: &Pool,
-    now: Timestamp,
-    root: &Principal,
+    change: &Change,
     user_id: i64,
     policy: &str,
     attached: bool,
 ) -> AppResult<Recorded<()>> {
+    let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let who = own_ram_user(&mut tx, root, user_id).await?;
-    let policy = Policy::parse(policy)
-        .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown policy \"{}\".",
-                crate::domain::text::echo(policy)
-            ))
-        })?;
+    let policy = Policy::parse(policy).ok_or_else(|| {
+        AppError::Invalid(format!(
+            "Unknown policy \"{}\".",
+            crate::domain::text::echo(policy)
+        ))
+    })?;
     let sql = if attached {
         "INSERT INTO user_policies (user_id, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING"
     } else {
@@ -438,15 +464,15 @@ pub async fn set_policy(
             format!("{} detached from {who}.", policy.as_str()),
         )
     };
-    audit::commit(tx, now, root, action, "", &message, ()).await
+    audit::commit(tx, change, action, "", &message, ()).await
 }
 
 pub async fn delete_ram_user(
     pool: &Pool,
-    now: Timestamp,
-    root: &Principal,
+    change: &Change,
     user_id: i64,
 ) -> AppResult<Recorded<()>> {
+    let root = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let who = own_ram_user(&mut tx, root, user_id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1")
@@ -454,5 +480,5 @@ pub async fn delete_ram_user(
         .execute(&mut *tx)
         .await?;
     let message = format!("RAM user {who}.");
-    audit::commit(tx, now, root, Action::DeleteRamUser, "", &message, ()).await
+    audit::commit(tx, change, Action::DeleteRamUser, "", &message, ()).await
 }

@@ -114,22 +114,13 @@ impl Notice {
                 "/recycle-bin".into()
             }
             Kind::Purged | Kind::UpstreamLost => {
-                format!("/audit-log?workspace={}", query_value(&self.workspace))
+                format!(
+                    "/audit-log?workspace={}",
+                    crate::domain::text::query_value(&self.workspace)
+                )
             }
         }
     }
-}
-
-/// `text` percent-encoded for a query string (the same on the server and in the browser).
-pub fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
@@ -207,9 +198,9 @@ pub async fn set_webhook(url: String) -> Result<WebhookSaved, AppError> {
         Capability::ManageUsers,
         Action::SetWebhook,
         "",
-        |s, p| async move {
+        |s, change| async move {
             let allow_private = s.config.webhook_allow_private;
-            service::set_webhook(&s.pool, s.clock.now(), &p, &url, allow_private).await
+            service::set_webhook(&s.pool, &change, &url, allow_private).await
         },
     )
     .await
@@ -225,7 +216,7 @@ pub async fn new_webhook_secret() -> Result<String, AppError> {
         Capability::ManageUsers,
         Action::SetWebhook,
         "",
-        |s, p| async move { service::new_webhook_secret(&s.pool, s.clock.now(), &p).await },
+        |s, change| async move { service::new_webhook_secret(&s.pool, &change).await },
     )
     .await
 }

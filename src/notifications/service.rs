@@ -6,8 +6,9 @@ use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::domain::time::to_rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store as stage;
 
 const DAY: i64 = 86_400;
 
@@ -33,9 +34,9 @@ pub async fn warn_pass(pool: &Pool, now: i64) -> AppResult<u64> {
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
             "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at)
              SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2 {RECIPIENTS}
-             WHERE w.deleted_at IS NOT NULL AND w.purge_started_at IS NULL
-               AND w.purge_at > $3 AND w.purge_at <= $4
-             ON CONFLICT DO NOTHING RETURNING id"
+             WHERE {} AND w.purge_at > $3 AND w.purge_at <= $4
+             ON CONFLICT DO NOTHING RETURNING id",
+            stage::in_bin("w")
         ))
         .bind(kind.as_str())
         .bind(now)
@@ -61,8 +62,9 @@ pub async fn purged(conn: &mut Conn, now: i64, ids: &[i64], by: Option<&str>) ->
     let created: Vec<i64> = sqlx::query_scalar(&format!(
         "INSERT INTO notifications (account_id, user_id, workspace_id, deleted_at, kind, workspace, purge_at, created_at, detail)
          SELECT w.account_id, u.id, w.id, w.deleted_at, $1, w.name, w.purge_at, $2, $3 {RECIPIENTS}
-         WHERE w.id IN ({list}) AND w.deleted_at IS NOT NULL
-         ON CONFLICT DO NOTHING RETURNING id"
+         WHERE w.id IN ({list}) AND {}
+         ON CONFLICT DO NOTHING RETURNING id",
+        stage::deleted("w")
     ))
     .bind(Kind::Purged.as_str())
     .bind(now)
@@ -265,11 +267,11 @@ fn new_secret() -> String {
 /// answered once here.
 pub async fn set_webhook(
     pool: &Pool,
-    now: i64,
-    root: &Principal,
+    change: &Change,
     url: &str,
     allow_private: bool,
 ) -> AppResult<Recorded<WebhookSaved>> {
+    let root = &change.principal;
     let url = check_webhook_url(url)?;
     if let Some(url) = &url
         && let webhook::Destination::Refused(rule) = webhook::destination(url, allow_private).await
@@ -308,15 +310,12 @@ pub async fn set_webhook(
         url: url.unwrap_or_default(),
         secret,
     };
-    audit::commit(tx, now, root, Action::SetWebhook, "", &message, saved).await
+    audit::commit(tx, change, Action::SetWebhook, "", &message, saved).await
 }
 
 /// Replaces the account's signing secret; the new one is answered once, here.
-pub async fn new_webhook_secret(
-    pool: &Pool,
-    now: i64,
-    root: &Principal,
-) -> AppResult<Recorded<String>> {
+pub async fn new_webhook_secret(pool: &Pool, change: &Change) -> AppResult<Recorded<String>> {
+    let root = &change.principal;
     let secret = new_secret();
     let mut tx = crate::store::write_tx(pool).await?;
     sqlx::query(
@@ -329,7 +328,7 @@ pub async fn new_webhook_secret(
     .await?;
     let message =
         "A new webhook signing secret was made; deliveries are signed with it from now on.";
-    audit::commit(tx, now, root, Action::SetWebhook, "", message, secret).await
+    audit::commit(tx, change, Action::SetWebhook, "", message, secret).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;
 
@@ -71,7 +73,7 @@ pub async fn freeze_task(task_id: i64) -> Result<(), AppError> {
         Capability::Modify,
         Action::FreezeTask,
         "",
-        |s, p| async move { service::freeze(&s.pool, s.clock.now(), &p, task_id).await },
+        |s, change| async move { service::freeze(&s.pool, &change, task_id).await },
     )
     .await
 }
@@ -85,7 +87,7 @@ pub async fn unfreeze_task(task_id: i64) -> Result<(), AppError> {
         Capability::Modify,
         Action::UnfreezeTask,
         "",
-        |s, p| async move { service::unfreeze(&s.pool, s.clock.now(), &p, task_id).await },
+        |s, change| async move { service::unfreeze(&s.pool, &change, task_id).await },
     )
     .await
 }
@@ -99,7 +101,7 @@ pub async fn delete_task(task_id: i64) -> Result<(), AppError> {
         Capability::Modify,
         Action::DeleteTask,
         "",
-        |s, p| async move { service::delete(&s.pool, s.clock.now(), &p, task_id).await },
+        |s, change| async move { service::delete(&s.pool, &change, task_id).await },
     )
     .await
 }

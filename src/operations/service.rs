@@ -7,7 +7,7 @@ use crate::domain::billing::{
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::WorkspaceRow;
 use std::collections::HashMap;
@@ -149,6 +149,29 @@ pub async fn freeze_all_in_workspace(
     .rows_affected())
 }
 
+/// Deletes the Frozen tasks of a workspace being deleted; answers how many.
+pub async fn delete_frozen_in_workspace(conn: &mut Conn, workspace_id: i64) -> AppResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM tasks WHERE workspace_id = $1 AND status = 'Frozen'")
+            .bind(workspace_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Leaves the remaining (Running) tasks of a workspace being deleted as orphans, without
+/// workspace or node, still billing; answers how many.
+pub async fn orphan_all_in_workspace(conn: &mut Conn, workspace_id: i64) -> AppResult<u64> {
+    Ok(
+        sqlx::query("UPDATE tasks SET workspace_id = NULL, node_id = NULL WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 async fn task_of(
     conn: &mut Conn,
     p: &Principal,
@@ -175,16 +198,12 @@ async fn task_workspace(conn: &mut Conn, task_id: i64) -> AppResult<String> {
     )
 }
 
-pub async fn freeze(
-    pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn freeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     if status == "Frozen" {
         return Err(AppError::Conflict(format!(
             "Task \"{name}\" is already frozen."
@@ -202,19 +221,15 @@ pub async fn freeze(
         .execute(&mut *tx)
         .await?;
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::FreezeTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::FreezeTask, &workspace, &message, ()).await
 }
 
-pub async fn unfreeze(
-    pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, status, workspace_id, node_id) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     if workspace_id.is_none() {
         return Err(AppError::Conflict(format!(
             "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
@@ -238,20 +253,16 @@ pub async fn unfreeze(
         dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     }
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::UnfreezeTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::UnfreezeTask, &workspace, &message, ()).await
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
-pub async fn delete(
-    pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
-    task_id: i64,
-) -> AppResult<Recorded<()>> {
+pub async fn delete(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
+    let p = &change.principal;
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, _, _, _) = task_of(&mut tx, p, task_id).await?;
     let workspace = task_workspace(&mut tx, task_id).await?;
-    audit::about(&workspace);
+    change.about(&workspace);
     sqlx::query(
         "UPDATE assets SET node_status = 'committed'
          WHERE id = (SELECT node_id FROM tasks WHERE id = $1) AND node_status = 'published'",
@@ -264,5 +275,5 @@ pub async fn delete(
         .execute(&mut *tx)
         .await?;
     let message = format!("Task \"{name}\".");
-    audit::commit(tx, now, p, Action::DeleteTask, &workspace, &message, ()).await
+    audit::commit(tx, change, Action::DeleteTask, &workspace, &message, ()).await
 }

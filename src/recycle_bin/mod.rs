@@ -6,6 +6,8 @@ use crate::operations::TaskRow;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod api;
 pub mod entry_ui;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -145,9 +147,12 @@ pub async fn recover_workspace(entry_id: i64, deleted_at: i64) -> Result<Recover
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
-    changing(Capability::Modify, Action::RecoverWorkspace, "", |s, p| async move {
-        service::recover(&s.pool, s.clock.now(), &p, entry_id, deleted_at).await
-    })
+    changing(
+        Capability::Modify,
+        Action::RecoverWorkspace,
+        "",
+        |s, change| async move { service::recover(&s.pool, &change, entry_id, deleted_at).await },
+    )
     .await
 }
 
@@ -162,7 +167,7 @@ pub async fn undo_delete(entry_id: i64, deleted_at: i64) -> Result<RecoveryRepor
         Capability::Modify,
         Action::RecoverWorkspace,
         "",
-        |s, p| async move { service::undo(&s.pool, s.clock.now(), &p, entry_id, deleted_at).await },
+        |s, change| async move { service::undo(&s.pool, &change, entry_id, deleted_at).await },
     )
     .await
 }
@@ -177,7 +182,7 @@ pub async fn set_purge_protection(enabled: bool) -> Result<bool, AppError> {
         Capability::ManageAccount,
         Action::purge_protection(enabled),
         "",
-        |s, p| async move { service::set_purge_protection(&s.pool, s.clock.now(), &p, enabled).await },
+        |s, change| async move { service::set_purge_protection(&s.pool, &change, enabled).await },
     )
     .await
 }
@@ -195,16 +200,8 @@ pub async fn purge_workspace(
         Capability::Modify,
         Action::PurgeWorkspace,
         "",
-        |s, p| async move {
-            service::purge(
-                &s.pool,
-                s.clock.now(),
-                &p,
-                entry_id,
-                deleted_at,
-                &typed_name,
-            )
-            .await
+        |s, change| async move {
+            service::purge(&s.pool, &change, entry_id, deleted_at, &typed_name).await
         },
     )
     .await

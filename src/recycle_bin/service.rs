@@ -3,7 +3,7 @@ use super::{
     RecoveryReport,
 };
 use crate::assets::service::counts;
-use crate::assets::{Asset, AssetCount, AssetKind, NodeDetail, NodeSummary};
+use crate::assets::{Asset, AssetCount, AssetKind, NodeDetail};
 use crate::dependencies::service::{self as dependencies, Scope};
 use crate::domain::audit::Action;
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
@@ -12,8 +12,9 @@ use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::notifications::service as notices;
-use crate::server::audit::{self, Recorded};
+use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
+use crate::workspaces::store::{self as row, in_bin};
 
 /// How many assets (with their node versions) one purge transaction removes, so a purge never
 /// holds the write lock for long: other writers get in between two batches.
@@ -27,19 +28,21 @@ pub const PURGE_LEASE_SECS: i64 = 120;
 const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
 
 pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppResult<BinPage> {
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
-    )
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND {}",
+        in_bin("")
+    ))
     .bind(p.account_id)
     .fetch_one(pool)
     .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
-    let entries = sqlx::query_as::<_, BinEntry>(
+    let entries = sqlx::query_as::<_, BinEntry>(&format!(
         "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
-         WHERE account_id = $1 AND deleted_at IS NOT NULL AND purge_started_at IS NULL
+         WHERE account_id = $1 AND {}
          ORDER BY purge_at, id LIMIT $2 OFFSET $3",
-    )
+        in_bin("")
+    ))
     .bind(p.account_id)
     .bind(PAGE_SIZE)
     .bind((page - 1) * PAGE_SIZE)
@@ -89,11 +92,12 @@ async fn binned(
         data_modeling: crate::store::Flag,
         binned_counts: Option<String>,
     }
-    let row: Option<Row> = sqlx::query_as(
+    let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT id, name, display_name, deleted_by, deleted_at, purge_at, description, data_modeling, binned_counts
          FROM workspaces
-         WHERE id = $1 AND account_id = $2 AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
-    )
+         WHERE id = $1 AND account_id = $2 AND {}",
+        in_bin("")
+    ))
     .bind(id)
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
@@ -251,10 +255,10 @@ pub async fn purge_protection(conn: &mut Conn, account_id: i64, lock: bool) -> A
 /// every FullAccess user who did it. Answers the setting as it now is.
 pub async fn set_purge_protection(
     pool: &Pool,
-    now: Timestamp,
-    root: &Principal,
+    change: &Change,
     enabled: bool,
 ) -> AppResult<Recorded<bool>> {
+    let (now, root) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let was = purge_protection(&mut tx, root.account_id, true).await?;
     sqlx::query(
@@ -276,8 +280,7 @@ pub async fn set_purge_protection(
     };
     audit::commit(
         tx,
-        now,
-        root,
+        change,
         Action::purge_protection(enabled),
         "",
         message,
@@ -288,83 +291,59 @@ pub async fn set_purge_protection(
 
 /// The workspace of entry `id` and its stage, read and locked; an entry already purged (or being
 /// purged) is gone.
-async fn entry(conn: &mut Conn, p: &Principal, id: i64) -> AppResult<(String, Stage)> {
-    let lock = crate::store::lock_row(conn);
-    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT name, deleted_at, purge_at FROM workspaces
-         WHERE id = $1 AND account_id = $2 AND purge_started_at IS NULL{lock}"
-    ))
-    .bind(id)
-    .bind(p.account_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((name, deleted_at, purge_at)) = row else {
+async fn entry(conn: &mut Conn, change: &Change, id: i64) -> AppResult<(String, Stage)> {
+    let Some((name, stage)) = row::lock_entry(conn, change.principal.account_id, id).await? else {
         return Err(AppError::NotFound(GONE.into()));
     };
-    audit::about(&name);
-    let stage = Stage::of(deleted_at, purge_at).ok_or(AppError::Internal)?;
+    change.about(&name);
     Ok((name, stage))
+}
+
+/// When entry `id` of the caller's account was deleted, for a door that names no deletion (the
+/// API): 0 for one that is not in the Recycle Bin, so that Recover and Purge give their own answer.
+pub async fn current_deletion(pool: &Pool, p: &Principal, id: i64) -> AppResult<Timestamp> {
+    Ok(row::deleted_at(pool, p.account_id, id).await?.unwrap_or(0))
 }
 
 /// Restores the workspace under its name with its data sources, computing resources, nodes and
 /// resources. Nodes keep code and versions but come back unpublished.
 pub async fn recover(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
-    restore(pool, now, p, id, deleted_at, false).await
+    restore(pool, change, id, deleted_at, false).await
 }
 
 /// "Undo" right after a delete (SPEC §17): exactly a Recover, allowed only within
 /// [`UNDO_SECS`](crate::domain::lifecycle::UNDO_SECS) of the delete.
 pub async fn undo(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
 ) -> AppResult<Recorded<RecoveryReport>> {
-    restore(pool, now, p, id, deleted_at, true).await
+    restore(pool, change, id, deleted_at, true).await
 }
 
 async fn restore(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
     undo: bool,
 ) -> AppResult<Recorded<RecoveryReport>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, stage) = entry(&mut tx, p, id).await?;
+    let (name, stage) = entry(&mut tx, change, id).await?;
     if undo {
         stage.undo(&name, deleted_at, now)?;
     } else {
         stage.recover(&name, deleted_at, now)?;
     }
-    let mut nodes_to_publish = sqlx::query_as::<_, NodeSummary>(
-        "UPDATE assets SET node_status = 'committed'
-         WHERE workspace_id = $1 AND kind = 'node' AND node_status = 'published'
-         RETURNING id, name, product, subtype, node_status AS status",
-    )
-    .bind(id)
-    .fetch_all(&mut *tx)
-    .await?;
-    nodes_to_publish.sort_by(|a, b| (&a.product, &a.name).cmp(&(&b.product, &b.name)));
-    let binned: Option<String> =
-        sqlx::query_scalar("SELECT binned_counts FROM workspaces WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-    sqlx::query(
-        "UPDATE workspaces SET deleted_at = NULL, deleted_by = NULL, purge_at = NULL, binned_counts = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    let nodes_to_publish = crate::assets::service::unpublish_nodes(&mut tx, id).await?;
+    let binned = row::restore(&mut tx, id).await?;
     // Tasks that waited for its nodes run again.
     dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::DownstreamOf(id)).await?;
     let restored = entry_counts(&mut tx, id, binned_counts(binned))
@@ -393,8 +372,7 @@ async fn restore(
     };
     audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::RecoverWorkspace,
         &name,
         &message,
@@ -409,29 +387,25 @@ async fn restore(
 /// the next purge pass finishes.
 pub async fn purge(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     id: i64,
     deleted_at: i64,
     typed_name: &str,
 ) -> AppResult<Recorded<()>> {
+    let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, stage) = entry(&mut tx, p, id).await?;
+    let (name, stage) = entry(&mut tx, change, id).await?;
     let protected = purge_protection(&mut tx, p.account_id, true).await?;
     stage.purge(&name, deleted_at, protected)?;
     Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
-    sqlx::query("UPDATE workspaces SET purge_started_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    row::claim_for_purge(&mut tx, now, &[id]).await?;
     notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;
     let message = format!(
         "Permanently deleted from the Recycle Bin (deleted at {}).",
         format_utc(deleted_at)
     );
-    let recorded = audit::commit(tx, now, p, Action::PurgeWorkspace, &name, &message, ()).await?;
+    let recorded = audit::commit(tx, change, Action::PurgeWorkspace, &name, &message, ()).await?;
     // The entry left the Recycle Bin for good when that committed: if removing its rows fails
     // now, the purge job finishes it once the claim's lease runs out, and the caller is told of
     // the purge that happened.
@@ -463,26 +437,18 @@ async fn upstream_lost(conn: &mut Conn, now: Timestamp, ids: &[i64]) -> AppResul
 /// Removes claimed entries' rows, at most `PURGE_ROWS` per transaction, the entry rows last, and
 /// renews the claim with every batch. Answers how many entries this call removed.
 async fn remove_entries(pool: &Pool, now: Timestamp, ids: &[i64]) -> AppResult<u64> {
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    // A node's versions go with it (ON DELETE CASCADE), found through their node_id index.
-    let batch = format!(
-        "DELETE FROM assets WHERE id IN (SELECT id FROM assets WHERE workspace_id IN ({list}) LIMIT $1)"
-    );
-    let renew = format!("UPDATE workspaces SET purge_started_at = $1 WHERE id IN ({list})");
     let begun = std::time::Instant::now();
     let mut removed_rows = 0;
     loop {
         let started = std::time::Instant::now();
         let mut tx = crate::store::write_tx(pool).await?;
-        let n = sqlx::query(&batch)
-            .bind(PURGE_ROWS)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        sqlx::query(&renew)
-            .bind(now.saturating_add(begun.elapsed().as_secs() as i64))
-            .execute(&mut *tx)
-            .await?;
+        let n = crate::assets::service::remove_some_of(&mut tx, ids, PURGE_ROWS).await?;
+        row::claim_for_purge(
+            &mut tx,
+            now.saturating_add(begun.elapsed().as_secs() as i64),
+            ids,
+        )
+        .await?;
         tx.commit().await?;
         removed_rows += n;
         if n < PURGE_ROWS as u64 {
@@ -490,12 +456,7 @@ async fn remove_entries(pool: &Pool, now: Timestamp, ids: &[i64]) -> AppResult<u
         }
         crate::store::pause_between_batches(pool, started.elapsed()).await;
     }
-    let removed = sqlx::query(&format!(
-        "DELETE FROM workspaces WHERE id IN ({list}) AND deleted_at IS NOT NULL AND purge_started_at IS NOT NULL"
-    ))
-    .execute(pool)
-    .await?
-    .rows_affected();
+    let removed = row::release(pool, ids).await?;
     if removed_rows >= LARGE_PURGE_ROWS {
         crate::store::after_bulk_delete(pool).await;
     }
@@ -513,36 +474,24 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
     let mut purged = 0;
     loop {
         let mut tx = crate::store::write_tx(pool).await?;
-        let claim = crate::store::claim_rows(&tx);
-        let claimed: Vec<(i64, i64, String, Option<i64>, i64)> = sqlx::query_as(&format!(
-            "SELECT id, account_id, name, purge_started_at, deleted_at FROM workspaces WHERE deleted_at IS NOT NULL
-             AND ((purge_started_at IS NULL AND purge_at <= $1) OR purge_started_at <= $1 - $3)
-             ORDER BY purge_at, id LIMIT $2{claim}"
-        ))
-        .bind(now)
-        .bind(PURGE_ENTRIES)
-        .bind(PURGE_LEASE_SECS)
-        .fetch_all(&mut *tx)
-        .await?;
-        let ids: Vec<i64> = claimed.iter().map(|c| c.0).collect();
-        if !ids.is_empty() {
-            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            sqlx::query(&format!(
-                "UPDATE workspaces SET purge_started_at = $1 WHERE id IN ({list})"
-            ))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let claimed = row::claim_expired(&mut tx, now, PURGE_ENTRIES, PURGE_LEASE_SECS).await?;
+        let ids: Vec<i64> = claimed.iter().map(|c| c.id).collect();
         // An entry claimed for the first time leaves the Recycle Bin here, so its event and its
         // notices are written here, once; a claim taken over from a dead instance was recorded
         // by the pass (or the person) that first claimed it.
         let fresh: Vec<i64> = claimed
             .iter()
-            .filter(|c| c.3.is_none())
-            .map(|c| c.0)
+            .filter(|c| c.started.is_none())
+            .map(|c| c.id)
             .collect();
-        for (_, account_id, name, started, deleted_at) in &claimed {
+        for row::Claimed {
+            account_id,
+            name,
+            started,
+            deleted_at,
+            ..
+        } in &claimed
+        {
             if started.is_none() {
                 let message = format!(
                     "Its 14 days in the Recycle Bin were up (deleted at {}).",

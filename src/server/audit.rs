@@ -4,62 +4,83 @@
 //! function. So a change is never unrecorded, and an event never outlives a change that rolled
 //! back. A refusal is recorded by the door, in a transaction of its own ([`refused`]).
 //!
-//! Where a change came from (the console, the API, the purge job) and the caller's address are set
-//! by the door for the task that runs the change ([`within`]); a service called outside any door
-//! (a test) records `Console` with no address.
+//! Where a change came from (the console, the API, the purge job), who made it, when, and the
+//! caller's address travel with it as a [`Change`], which the door builds and hands to the service
+//! that makes the change; a service called outside any door (a test, the demo seeding) is handed
+//! [`Change::console`]: `Console` with no address.
 use crate::domain::audit::{Action, Outcome, SYSTEM_USER, Source};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::store::{Conn, Pool, Tx};
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// Where the change being made came from, and what it is about once that is known.
-#[derive(Debug)]
+/// Where a request came from: its door and the caller's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub source: Source,
-    pub client_ip: String,
-    workspace: Mutex<String>,
-}
-
-tokio::task_local! {
-    static ORIGIN: Arc<Origin>;
+    pub client_address: String,
 }
 
 impl Origin {
-    pub fn new(source: Source, client_ip: &str, workspace: &str) -> Arc<Self> {
-        Arc::new(Origin {
+    pub fn new(source: Source, client_address: &str) -> Self {
+        Origin {
             source,
-            client_ip: client_ip.chars().take(64).collect(),
+            client_address: client_address.chars().take(64).collect(),
+        }
+    }
+
+    /// Outside any door: `Console`, no address.
+    pub fn console() -> Self {
+        Origin::new(Source::Console, "")
+    }
+}
+
+/// A change as its door hands it to the service that makes it: when, by whom, from where, and
+/// the workspace it is about (what the caller named, or what the service found: a Recycle Bin
+/// entry is addressed by id), so that a refusal's event names it too.
+#[derive(Debug)]
+pub struct Change {
+    pub now: Timestamp,
+    pub principal: Principal,
+    pub source: Source,
+    pub client_address: String,
+    workspace: Mutex<String>,
+}
+
+impl Change {
+    pub fn new(now: Timestamp, principal: Principal, origin: Origin, workspace: &str) -> Self {
+        Change {
+            now,
+            principal,
+            source: origin.source,
+            client_address: origin.client_address,
             workspace: Mutex::new(clip(workspace)),
-        })
+        }
+    }
+
+    /// A change made outside any door (a test, the demo seeding): `Console`, no address.
+    pub fn console(now: Timestamp, principal: &Principal) -> Self {
+        Change::new(now, principal.clone(), Origin::console(), "")
+    }
+
+    pub fn origin(&self) -> Origin {
+        Origin {
+            source: self.source,
+            client_address: self.client_address.clone(),
+        }
+    }
+
+    /// Names the workspace the change is about once the service knows it.
+    pub fn about(&self, workspace: &str) {
+        if let Ok(mut w) = self.workspace.lock() {
+            *w = clip(workspace);
+        }
     }
 
     /// The workspace the change is about: what the caller named, or what the service found.
     pub fn workspace(&self) -> String {
         self.workspace.lock().map(|w| w.clone()).unwrap_or_default()
     }
-}
-
-/// Runs `change` with `origin` as where it came from.
-pub async fn within<F: Future>(origin: Arc<Origin>, change: F) -> F::Output {
-    ORIGIN.scope(origin, change).await
-}
-
-pub fn source_and_ip() -> (Source, String) {
-    ORIGIN
-        .try_with(|o| (o.source, o.client_ip.clone()))
-        .unwrap_or((Source::Console, String::new()))
-}
-
-/// Names the workspace a change is about once the service knows it (a Recycle Bin entry is
-/// addressed by id), so that a refusal's event names it too.
-pub fn about(workspace: &str) {
-    let _ = ORIGIN.try_with(|o| {
-        if let Ok(mut w) = o.workspace.lock() {
-            *w = clip(workspace);
-        }
-    });
 }
 
 /// At most 200 characters, without control characters (PostgreSQL's text cannot hold NUL), line
@@ -122,17 +143,16 @@ pub async fn insert(
     Ok(())
 }
 
-/// A successful change by `p`: its event goes into `tx`, then `tx` commits. Both land, or neither.
+/// A successful change: its event goes into `tx`, then `tx` commits. Both land, or neither.
 pub async fn commit<T>(
     mut tx: Tx,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     action: Action,
     workspace: &str,
     message: &str,
     value: T,
 ) -> AppResult<Recorded<T>> {
-    let (source, ip) = source_and_ip();
+    let p = &change.principal;
     let user = p.sign_in_name();
     let event = Event {
         account_id: p.account_id,
@@ -142,7 +162,14 @@ pub async fn commit<T>(
         outcome: Outcome::Success,
         message,
     };
-    insert(&mut tx, now, source, &ip, &event).await?;
+    insert(
+        &mut tx,
+        change.now,
+        change.source,
+        &change.client_address,
+        &event,
+    )
+    .await?;
     tx.commit().await?;
     super::hub::poke();
     Ok(Recorded(value))
@@ -188,47 +215,31 @@ pub async fn refused(
     user: &str,
     action: Action,
     origin: &Origin,
+    workspace: &str,
     error: &AppError,
 ) {
-    let workspace = origin.workspace();
     let message = error.to_string();
     let event = Event {
         account_id,
         user,
         action,
-        workspace: &workspace,
+        workspace,
         outcome: outcome_of(error),
         message: &message,
     };
     let recorded = async {
         let mut conn = pool.acquire().await?;
-        insert(&mut conn, now, origin.source, &origin.client_ip, &event).await
+        insert(
+            &mut conn,
+            now,
+            origin.source,
+            &origin.client_address,
+            &event,
+        )
+        .await
     }
     .await;
     if let Err(error) = recorded {
         tracing::error!(%error, action = action.as_str(), "recording a refused attempt failed");
     }
-}
-
-/// A refusal recorded from inside a service (a failed sign-in names its account only there).
-pub async fn refused_here(
-    pool: &Pool,
-    now: Timestamp,
-    account_id: i64,
-    user: &str,
-    action: Action,
-    workspace: &str,
-    error: &AppError,
-) {
-    let (source, ip) = source_and_ip();
-    refused(
-        pool,
-        now,
-        account_id,
-        user,
-        action,
-        &Origin::new(source, &ip, workspace),
-        error,
-    )
-    .await
 }

@@ -1,6 +1,6 @@
 //! The one door into every server function: who is calling, may they, and the HTTP status of a refusal.
 use super::AppState;
-use super::audit::{self, Origin, Recorded};
+use super::audit::{self, Change, Origin, Recorded};
 pub use super::sessions::SESSION_USER_KEY;
 use super::sessions::{self, PRINCIPAL_KEY, SessionUser};
 use crate::domain::audit::{Action, Source};
@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use std::future::Future;
+use std::sync::Arc;
 use tower_sessions::Session;
 
 pub fn state() -> AppResult<AppState> {
@@ -97,8 +98,9 @@ where
 /// The door of every state-changing server function: `guarded`, and the change is audited. The
 /// body must answer a [`Recorded`] value, which only [`audit::commit`] makes, inside the change's
 /// transaction; a refusal (a missing permission, or any error of the body) is recorded here, in a
-/// transaction of its own. `workspace` is what the caller named (the service may name it better
-/// with [`audit::about`]).
+/// transaction of its own. The body is handed the [`Change`]: when, by whom, from where.
+/// `workspace` is what the caller named, "" when it named none (the service may name it better
+/// with [`Change::about`]: a Recycle Bin entry, a task and a node are addressed by id).
 pub async fn changing<T, F, Fut>(
     capability: Capability,
     action: Action,
@@ -106,7 +108,7 @@ pub async fn changing<T, F, Fut>(
     body: F,
 ) -> AppResult<T>
 where
-    F: FnOnce(AppState, Principal) -> Fut,
+    F: FnOnce(AppState, Arc<Change>) -> Fut,
     Fut: Future<Output = AppResult<Recorded<T>>>,
 {
     let result = async {
@@ -114,32 +116,38 @@ where
         let principal = current_principal(&state)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let origin = Origin::new(Source::Console, &client_ip(&state), workspace);
-        audited(&state, &principal, origin, capability, action, body).await
+        let origin = Origin::new(Source::Console, &client_ip(&state));
+        audited(
+            &state, principal, origin, workspace, capability, action, body,
+        )
+        .await
     }
     .await;
     with_status(result)
 }
 
-/// A change by `principal`, whichever door it came through (`origin` says which): the permission,
-/// then the body, whose result is recorded with the change; a refusal is recorded here, in a
-/// transaction of its own.
+/// A change by `principal`, whichever door it came through (`origin` says which; `workspace` is
+/// what the caller named): the permission, then the body, handed the [`Change`], whose result is
+/// recorded with the change; a refusal is recorded here, in a transaction of its own, naming the
+/// workspace the change was about.
 pub async fn audited<T, F, Fut>(
     state: &AppState,
-    principal: &Principal,
-    origin: std::sync::Arc<Origin>,
+    principal: Principal,
+    origin: Origin,
+    workspace: &str,
     capability: Capability,
     action: Action,
     body: F,
 ) -> AppResult<T>
 where
-    F: FnOnce(AppState, Principal) -> Fut,
+    F: FnOnce(AppState, Arc<Change>) -> Fut,
     Fut: Future<Output = AppResult<Recorded<T>>>,
 {
-    let outcome = audit::within(origin.clone(), async {
-        principal.require(capability)?;
-        body(state.clone(), principal.clone()).await
-    })
+    let change = Arc::new(Change::new(state.clock.now(), principal, origin, workspace));
+    let outcome = async {
+        change.principal.require(capability)?;
+        body(state.clone(), change.clone()).await
+    }
     .await;
     match outcome {
         Ok(recorded) => Ok(recorded.into_inner()),
@@ -147,10 +155,11 @@ where
             audit::refused(
                 &state.pool,
                 state.clock.now(),
-                principal.account_id,
-                &principal.sign_in_name(),
+                change.principal.account_id,
+                &change.principal.sign_in_name(),
                 action,
-                &origin,
+                &change.origin(),
+                &change.workspace(),
                 &error,
             )
             .await;

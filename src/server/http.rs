@@ -1,5 +1,7 @@
-//! The HTTP surface: Leptos pages and server functions, sessions, the request guards (host, origin,
-//! body size), security headers, health, test mode, and a serve loop that drains on stop.
+//! The per-request layers every request passes (`startup::router` puts them in order around the
+//! routes): compression, the server functions' error status, the signed-in skip of the sign-in
+//! page, the body size limit, the host and origin checks, security headers and the CSP, no-store
+//! pages, and readiness.
 use super::AppState;
 use crate::error::AppError;
 use axum::body::Body;

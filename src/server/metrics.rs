@@ -1,8 +1,7 @@
 //! `GET /metrics` in Prometheus text: requests by route and status with latency histograms, Recycle
 //! Bin entries, purge passes and entries purged, sign-in failures. The counters are `metrics`
 //! macros where things happen; this module installs the recorder and serves what it holds.
-use super::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -53,17 +52,10 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn serve(State(state): State<AppState>) -> Response {
+/// `/metrics`: what the recorder holds, once the caller has set the gauges read at each scrape
+/// (`startup::router` sets the Recycle Bin's).
+pub fn serve() -> Response {
     let handle = handle();
-    match sqlx::query_scalar::<_, i64>(
-        "SELECT count(*) FROM workspaces WHERE deleted_at IS NOT NULL AND purge_started_at IS NULL",
-    )
-    .fetch_one(&state.pool)
-    .await
-    {
-        Ok(entries) => metrics::gauge!("console_recycle_bin_entries").set(entries as f64),
-        Err(error) => tracing::warn!(%error, "counting Recycle Bin entries for /metrics"),
-    }
     let mut response = (StatusCode::OK, handle.render()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

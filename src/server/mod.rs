@@ -1,7 +1,9 @@
 //! Server-only infrastructure every feature uses: state, clock, sessions, the guard every server
 //! function goes through, audit recording, the per-request layers, the live hub.
+pub mod api;
 pub mod audit;
 pub mod clock;
+pub mod ctl;
 pub mod gate;
 pub mod guard;
 pub mod http;

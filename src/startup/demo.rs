@@ -8,6 +8,7 @@ use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::identity::service as identity;
 use crate::operations::service as tasks;
+use crate::server::audit::Change;
 use crate::store::Pool;
 use crate::workspaces::service::{self as workspaces, NewWorkspace};
 use serde::Deserialize;
@@ -132,9 +133,14 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
         let root = principal(pool, id).await?;
         for user in &account.users {
             let policy = user.policy.as_deref();
-            let made =
-                identity::create_ram_user(pool, &root, now, &user.name, &user.password, policy)
-                    .await?;
+            let made = identity::create_ram_user(
+                pool,
+                &Change::console(now, &root),
+                &user.name,
+                &user.password,
+                policy,
+            )
+            .await?;
             people.insert(user.name.clone(), principal(pool, made.id).await?);
         }
         people.insert(account.name.clone(), root);
@@ -153,7 +159,7 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
             data_modeling: ws.data_modeling,
             deletion_protection: ws.deletion_protection,
         };
-        workspaces::create(pool, t, by, input).await?;
+        workspaces::create(pool, &Change::console(t, by), input).await?;
         for [kind, product, name, subtype, detail] in &ws.assets {
             let input = NewAsset {
                 kind: kind.clone(),
@@ -162,7 +168,7 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
                 subtype: subtype.clone(),
                 detail: detail.clone(),
             };
-            assets::add(pool, t, by, &ws.name, input).await?;
+            assets::add(pool, &Change::console(t, by), &ws.name, input).await?;
         }
         for step in &ws.steps {
             let (by, t) = (who(&step.by)?, now - step.days_ago * DAY);
@@ -172,7 +178,7 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
                 }
                 (None, Some(node), None) => {
                     let id = commit(pool, t, by, &ws.name, node, &step.code).await?;
-                    assets::publish(pool, t, by, &ws.name, id).await?;
+                    assets::publish(pool, &Change::console(t, by), &ws.name, id).await?;
                 }
                 (None, None, Some(node)) => {
                     let node = node_id(pool, by, &ws.name, node).await?;
@@ -180,7 +186,7 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
                         .bind(node)
                         .fetch_one(pool)
                         .await?;
-                    tasks::freeze(pool, t, by, task).await?;
+                    tasks::freeze(pool, &Change::console(t, by), task).await?;
                 }
                 _ => return Err(AppError::Internal),
             }
@@ -188,11 +194,18 @@ pub async fn seed(pool: &Pool, now: Timestamp) -> AppResult<bool> {
         for [node, up_ws, up_node] in &ws.upstream {
             let node = node_id(pool, by, &ws.name, node).await?;
             let upstream = node_id(pool, by, up_ws, up_node).await?;
-            dependencies::add(pool, t, by, node, upstream).await?;
+            dependencies::add(pool, &Change::console(t, by), node, upstream).await?;
         }
         if let Some(deleted) = &ws.deleted {
             let (by, t) = (who(&deleted.by)?, now - deleted.days_ago * DAY);
-            deletion::delete(pool, t, by, &ws.name, &ws.name, deleted.freeze_tasks).await?;
+            deletion::delete(
+                pool,
+                &Change::console(t, by),
+                &ws.name,
+                &ws.name,
+                deleted.freeze_tasks,
+            )
+            .await?;
         }
     }
     Ok(true)
@@ -223,8 +236,8 @@ async fn commit(
     code: &str,
 ) -> AppResult<i64> {
     let id = node_id(pool, p, ws, node).await?;
-    assets::save_code(pool, now, p, ws, id, code).await?;
-    assets::commit(pool, now, p, ws, id).await?;
+    assets::save_code(pool, &Change::console(now, p), ws, id, code).await?;
+    assets::commit(pool, &Change::console(now, p), ws, id).await?;
     Ok(id)
 }
 

@@ -87,7 +87,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
         .layer(sessions)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::serve))
+        .route("/metrics", get(serve_metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_large_bodies))
         // Refusals of API requests made so far out (their size) answer in the API's shape.
@@ -288,4 +288,13 @@ async fn advance_clock(
         return AppError::Internal.into_response();
     }
     axum::Json(serde_json::json!({ "now": crate::domain::time::to_rfc3339(now) })).into_response()
+}
+
+/// `/metrics`, with the Recycle Bin's entries counted at each scrape.
+async fn serve_metrics(State(state): State<AppState>) -> axum::response::Response {
+    match crate::workspaces::store::count_in_bins(&state.pool).await {
+        Ok(entries) => ::metrics::gauge!("console_recycle_bin_entries").set(entries as f64),
+        Err(error) => tracing::warn!(%error, "counting Recycle Bin entries for /metrics"),
+    }
+    metrics::serve()
 }

@@ -5,6 +5,9 @@ use crate::error::AppError;
 use leptos::html;
 use leptos::prelude::*;
 
+mod slots;
+pub use slots::{AnyViewFn, DeleteWorkspaceDialog, DeleteWorkspaceSlot};
+
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
 fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {

@@ -4,7 +4,11 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod ui;
 
 pub const PAGE_SIZE: i64 = 10;
@@ -64,7 +68,7 @@ pub async fn create_workspace(
         Capability::Modify,
         Action::CreateWorkspace,
         &name.clone(),
-        |s, p| async move {
+        |s, change| async move {
             let input = service::NewWorkspace {
                 name,
                 display_name,
@@ -72,7 +76,7 @@ pub async fn create_workspace(
                 data_modeling,
                 deletion_protection,
             };
-            service::create(&s.pool, s.clock.now(), &p, input).await
+            service::create(&s.pool, &change, input).await
         },
     )
     .await
@@ -91,8 +95,8 @@ pub async fn set_deletion_protection(
         Capability::Modify,
         Action::deletion_protection(enabled),
         &workspace.clone(),
-        |s, p| async move {
-            service::set_deletion_protection(&s.pool, s.clock.now(), &p, &workspace, enabled).await
+        |s, change| async move {
+            service::set_deletion_protection(&s.pool, &change, &workspace, enabled).await
         },
     )
     .await

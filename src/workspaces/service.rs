@@ -1,8 +1,11 @@
+use super::store::{self, COLUMNS, active};
 use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
-use crate::domain::time::format_utc;
-use crate::domain::{Principal, Timestamp, WorkspaceName, text};
+use crate::domain::{Principal, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
-use crate::store::{Conn, Pool};
+use crate::server::audit::Change;
+use crate::store::Pool;
+
+pub use super::store::{find_active, find_active_in, name_unavailable};
 
 pub struct NewWorkspace {
     pub name: String,
@@ -13,8 +16,6 @@ pub struct NewWorkspace {
 }
 
 pub const MAX_SEARCH_CHARS: usize = 64;
-
-const COLUMNS: &str = "id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at";
 
 /// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
 /// the same way on both engines.
@@ -48,14 +49,16 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
     // The count and the requested page are read at once, on two connections (the page a caller
     // asks for is nearly always there); a page past the last is read again as the last page.
     let requested = page.max(1);
+    let count = format!(
+        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND {}
+         AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
+        active("")
+    );
     let (total, rows) = tokio::try_join!(
-        sqlx::query_scalar::<_, i64>(
-            "SELECT count(*) FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
-             AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')",
-        )
-        .bind(p.account_id)
-        .bind(&pattern)
-        .fetch_one(pool),
+        sqlx::query_scalar::<_, i64>(&count)
+            .bind(p.account_id)
+            .bind(&pattern)
+            .fetch_one(pool),
         page_rows(pool, p, &pattern, requested),
     )?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -80,9 +83,10 @@ async fn page_rows(
     page: i64,
 ) -> Result<Vec<WorkspaceRow>, sqlx::Error> {
     sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND deleted_at IS NULL
+        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND {}
          AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\')
-         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+        active("")
     ))
     .bind(p.account_id)
     .bind(pattern)
@@ -93,71 +97,12 @@ async fn page_rows(
     .await
 }
 
-/// An active workspace of the caller's account by name; anything else answers as missing.
-pub async fn find_active(pool: &Pool, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
-    find_active_where(&mut *pool.acquire().await?, p, name, "").await
-}
-
-/// The same, read and locked inside a write transaction: a write that depends on the workspace
-/// being active holds its row until it commits, so a concurrent delete, recover or purge comes
-/// wholly before or wholly after it.
-pub async fn find_active_in(conn: &mut Conn, p: &Principal, name: &str) -> AppResult<WorkspaceRow> {
-    let lock = crate::store::lock_row(conn);
-    find_active_where(conn, p, name, lock).await
-}
-
-async fn find_active_where(
-    conn: &mut Conn,
-    p: &Principal,
-    name: &str,
-    lock: &str,
-) -> AppResult<WorkspaceRow> {
-    sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "SELECT {COLUMNS} FROM workspaces WHERE account_id = $1 AND name = $2 AND deleted_at IS NULL{lock}"
-    ))
-    .bind(p.account_id)
-    .bind(name)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| {
-        AppError::NotFound(format!("Workspace \"{}\" does not exist.", text::echo(name)))
-    })
-}
-
-/// Why `name` cannot be used in this account, if it cannot: taken by an active workspace, or
-/// reserved by a Recycle Bin entry (names are compared ignoring letter case).
-pub async fn name_unavailable(
-    conn: &mut Conn,
-    account_id: i64,
-    name: &str,
-) -> AppResult<Option<AppError>> {
-    let existing: Option<(String, Option<Timestamp>, Option<Timestamp>)> = sqlx::query_as(
-        "SELECT name, deleted_at, purge_at FROM workspaces WHERE account_id = $1 AND name = $2",
-    )
-    .bind(account_id)
-    .bind(name)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(existing.map(|(existing, deleted_at, purge_at)| match (deleted_at, purge_at) {
-        (Some(deleted_at), Some(purge_at)) => AppError::NameReserved(format!(
-            "The name \"{name}\" is reserved by the workspace \"{existing}\" in the Recycle Bin (deleted {}). \
-             The name is released at {}, when that workspace is permanently deleted. \
-             Recover that workspace from the Recycle Bin, or choose another name.",
-            format_utc(deleted_at),
-            format_utc(purge_at)
-        )),
-        _ => AppError::Conflict(format!(
-            "A workspace named \"{existing}\" already exists in this account. Choose another name."
-        )),
-    }))
-}
-
 pub async fn create(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     input: NewWorkspace,
 ) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
+    let (now, p) = (change.now, &change.principal);
     let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.to_string()))?;
     let display_name = match input.display_name.trim() {
         "" => name.to_string(),
@@ -180,19 +125,18 @@ pub async fn create(
     if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
         return Err(refusal);
     }
-    let inserted = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "INSERT INTO workspaces (account_id, name, display_name, description, data_modeling, deletion_protection, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
-    ))
-    .bind(p.account_id)
-    .bind(name.as_str())
-    .bind(display_name)
-    .bind(description)
-    .bind(input.data_modeling)
-    .bind(input.deletion_protection)
-    .bind(p.sign_in_name())
-    .bind(now)
-    .fetch_one(&mut *tx)
+    let inserted = store::create(
+        &mut tx,
+        now,
+        p,
+        store::NewRow {
+            name: name.as_str(),
+            display_name,
+            description,
+            data_modeling: input.data_modeling,
+            deletion_protection: input.deletion_protection,
+        },
+    )
     .await;
     let row = match inserted {
         Ok(row) => row,
@@ -214,8 +158,7 @@ pub async fn create(
     let name = row.name.clone();
     crate::server::audit::commit(
         tx,
-        now,
-        p,
+        change,
         crate::domain::audit::Action::CreateWorkspace,
         &name,
         "",
@@ -227,26 +170,19 @@ pub async fn create(
 /// Turns deletion protection on or off for an active workspace of the caller's account.
 pub async fn set_deletion_protection(
     pool: &Pool,
-    now: Timestamp,
-    p: &Principal,
+    change: &Change,
     name: &str,
     enabled: bool,
 ) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
+    let p = &change.principal;
     use crate::domain::audit::Action;
     let mut tx = crate::store::write_tx(pool).await?;
     let found = find_active_in(&mut tx, p, name).await?;
-    let row = sqlx::query_as::<_, WorkspaceRow>(&format!(
-        "UPDATE workspaces SET deletion_protection = $1 WHERE id = $2 RETURNING {COLUMNS}"
-    ))
-    .bind(enabled)
-    .bind(found.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let row = store::set_protection(&mut tx, found.id, enabled).await?;
     let name = row.name.clone();
     crate::server::audit::commit(
         tx,
-        now,
-        p,
+        change,
         Action::deletion_protection(enabled),
         &name,
         "",

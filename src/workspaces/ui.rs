@@ -3,18 +3,19 @@ use super::{WorkspaceRow, create_workspace, list_workspaces, set_deletion_protec
 use crate::domain::lifecycle::PROTECTION_ON;
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
-use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, lazy_view};
+use crate::ui::{
+    AnyViewFn, DeleteWorkspaceSlot, ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess,
+    lazy_view,
+};
 use leptos::html;
 use leptos::prelude::*;
 
-/// The Workspaces page. Its rows' "Delete Workspace" opens `delete_dialog(name, on_close,
-/// on_deleted, on_changed)`: the deletion feature's dialog, handed in by the app (`app.rs`), since
-/// deletion builds on workspaces and not the other way round. It hands back the status message
-/// to show, and says when the list changed again (an Undo).
+/// The Workspaces page. Its rows' "Delete Workspace" opens the deletion feature's dialog through
+/// [`DeleteWorkspaceSlot`] (deletion builds on workspaces and not the other way round; the app
+/// fills the slot). The dialog hands back the status message to show, and says when the list
+/// changed again (an Undo).
 #[component]
-pub fn WorkspacesPage(
-    delete_dialog: fn(String, Callback<()>, Callback<AnyViewFn>, Callback<()>) -> AnyView,
-) -> impl IntoView {
+pub fn WorkspacesPage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
@@ -138,7 +139,7 @@ pub fn WorkspacesPage(
                 version.update(|v| *v += 1);
             });
             let on_changed = Callback::new(move |_| version.update(|v| *v += 1));
-            delete_dialog(row.name.clone(), on_close, on_deleted, on_changed)
+            view! { <DeleteWorkspaceSlot workspace=row.name.clone() on_close on_deleted on_changed/> }
         })}
     }
 }
@@ -150,16 +151,6 @@ fn create_workspace_dialog(
     on_created: Callback<WorkspaceRow>,
 ) -> Result<AnyView, AppError> {
     Ok(view! { <CreateWorkspaceDialog on_close on_created/> }.into_any())
-}
-
-/// A status message that can hold links.
-#[derive(Clone)]
-pub struct AnyViewFn(pub std::sync::Arc<dyn Fn() -> AnyView + Send + Sync>);
-
-impl AnyViewFn {
-    pub fn new<V: IntoView + 'static>(f: impl Fn() -> V + Send + Sync + 'static) -> Self {
-        Self(std::sync::Arc::new(move || f().into_any()))
-    }
 }
 
 #[component]

@@ -11,23 +11,25 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
     let root = principal(&pool, "acme").await;
     let globex = principal(&pool, "globex").await;
     let bob = principal(&pool, "bob@acme").await;
-    let first = keys::create(&pool, T0, &root, bob.user_id)
+    let first = keys::create(&pool, &by(&root, T0), bob.user_id)
         .await
         .unwrap()
         .into_inner();
-    keys::create(&pool, T0, &root, bob.user_id).await.unwrap();
-    let third = keys::create(&pool, T0, &root, bob.user_id).await;
+    keys::create(&pool, &by(&root, T0), bob.user_id)
+        .await
+        .unwrap();
+    let third = keys::create(&pool, &by(&root, T0), bob.user_id).await;
     assert!(
         matches!(third, Err(workspace_console::error::AppError::Conflict(_))),
         "{third:?}"
     );
     // Another account's user or key answers as a missing one.
     assert!(matches!(
-        keys::create(&pool, T0, &globex, bob.user_id).await,
+        keys::create(&pool, &by(&globex, T0), bob.user_id).await,
         Err(workspace_console::error::AppError::NotFound(_))
     ));
     assert!(matches!(
-        keys::set_enabled(&pool, T0, &globex, &first.id, false).await,
+        keys::set_enabled(&pool, &by(&globex, T0), &first.id, false).await,
         Err(workspace_console::error::AppError::NotFound(_))
     ));
     assert!(keys::list(&pool, &globex).await.unwrap().is_empty());
@@ -57,7 +59,7 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         StatusCode::OK,
         "the secret is now remembered by this instance"
     );
-    keys::set_enabled(&pool, T0, &root, &first.id, false)
+    keys::set_enabled(&pool, &by(&root, T0), &first.id, false)
         .await
         .unwrap();
     let (status, _) = api
@@ -75,7 +77,7 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         StatusCode::UNAUTHORIZED,
         "disabled: refused at once despite the cache"
     );
-    keys::set_enabled(&pool, T0, &root, &first.id, true)
+    keys::set_enabled(&pool, &by(&root, T0), &first.id, true)
         .await
         .unwrap();
     let (status, _) = api
@@ -89,7 +91,9 @@ async fn keys_are_two_per_user_in_their_own_account_and_a_disabled_key_stops_at_
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    keys::delete(&pool, T0, &root, &first.id).await.unwrap();
+    keys::delete(&pool, &by(&root, T0), &first.id)
+        .await
+        .unwrap();
     let (status, _) = api
         .call(
             Some(&key),
@@ -161,7 +165,11 @@ async fn wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_
     for _ in 0..3 {
         assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
     }
-    assert_eq!(throttle_rows().await, 0, "a right key writes no throttle row");
+    assert_eq!(
+        throttle_rows().await,
+        0,
+        "a right key writes no throttle row"
+    );
 
     // Five wrong secrets for one key id: each a plain 401, the fifth blocks the id.
     for attempt in 1..=ACCESS_KEY_PER_KEY.max {

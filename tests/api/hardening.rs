@@ -1,13 +1,11 @@
-//! Hardening, black-box over HTTP: the origin and host checks, body limits, security headers and
-//! CSP, the test clock, the draining stop, the password-hashing gate, static files, unknown routes
-//! and methods, and the text rules of every field.
+//! Hardening, black-box over HTTP: body limits, security headers and CSP, the draining stop, the
+//! password-hashing gate, static files, unknown routes and methods, and the text rules of every
+//! field. (Origins and hosts: `origins.rs`; the test clock: `test_clock.rs`.)
 use crate::helpers::*;
 use reqwest::StatusCode;
 use std::time::Duration;
-use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::server::gate::Gate;
-use workspace_console::server::state::PublicOrigin;
 use workspace_console::store::Pool;
 
 /// A signed-in session's cookie (`console_session=…`), for a request made by hand.
@@ -22,121 +20,6 @@ async fn session_cookie(app: &TestApp, user: &str, password: &str) -> String {
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     cookie.split(';').next().unwrap().to_owned()
-}
-
-/// The server functions' JSON error: `(status, kind, message)`.
-async fn console_error(res: reqwest::Response) -> (StatusCode, String, String) {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    let body: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|error| panic!("{status} {text:?} is not JSON: {error}"));
-    (
-        status,
-        body["kind"].as_str().unwrap_or_default().to_owned(),
-        body["message"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
-on_both_engines!(a_state_changing_request_from_a_foreign_origin_is_refused);
-async fn a_state_changing_request_from_a_foreign_origin_is_refused(pool: Pool) {
-    let app = spawn_app(pool, false).await;
-    let client = app.client(Some(("acme", "acme-demo-1"))).await;
-    let before = app.fingerprint().await;
-    let args = [
-        ("name", "csrf_ws"),
-        ("display_name", ""),
-        ("description", ""),
-        ("data_modeling", "false"),
-    ];
-    let res = client
-        .post(format!("{}/api/create_workspace", app.url))
-        .header("Origin", "http://evil.example")
-        .form(&args)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.fingerprint().await, before);
-    let res = client
-        .post(format!("{}/api/create_workspace", app.url))
-        .header("Origin", app.url.clone())
-        .form(&args)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-}
-
-on_both_engines!(the_test_clock_is_404_without_test_mode);
-async fn the_test_clock_is_404_without_test_mode(pool: Pool) {
-    let app = spawn_app(pool, false).await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": 60}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-}
-
-on_both_engines!(the_test_clock_advances_and_runs_a_purge_pass);
-async fn the_test_clock_advances_and_runs_a_purge_pass(pool: Pool) {
-    let app = spawn_app(pool, true).await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", app.url))
-        .json(&serde_json::json!({"seconds": DAY}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let body: serde_json::Value = res.json().await.unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(body["now"].as_str().unwrap())
-        .unwrap()
-        .timestamp();
-    assert_eq!(now, T0 + DAY);
-    // legacy_reports was deleted 13 days before T0: one day later its 14 days are up.
-    assert_eq!(RETENTION_SECS, 14 * DAY);
-    let left: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM workspaces WHERE name = 'legacy_reports'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(left, 0);
-}
-
-on_both_engines!(the_test_clock_lives_in_the_database_so_every_instance_follows_it);
-async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool: Pool) {
-    let a = spawn_app(pool.clone(), true).await;
-    // A second instance on the same database (the demo is seeded once: the second seed is a no-op).
-    let b = spawn_app(pool, true).await;
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", a.url))
-        .json(&serde_json::json!({"seconds": 3 * DAY}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(b.state.clock.now(), T0, "b has not been asked anything yet");
-    let bob = b.client(Some(("bob@acme", "bob-demo-1"))).await;
-    let (status, body) = b.call(&bob, "list_recycle_bin", &[("page", s(1))]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(b.state.clock.now(), T0 + 3 * DAY);
-    assert!(
-        body.contains(&format!("\"now\":{}", T0 + 3 * DAY)),
-        "{body}"
-    );
-    // An advance through b continues from a's.
-    let res = reqwest::Client::new()
-        .post(format!("{}/test-api/clock/advance", b.url))
-        .json(&serde_json::json!({"seconds": DAY}))
-        .send()
-        .await
-        .unwrap();
-    let body: serde_json::Value = res.json().await.unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(body["now"].as_str().unwrap())
-        .unwrap()
-        .timestamp();
-    assert_eq!(now, T0 + 4 * DAY);
 }
 
 on_both_engines!(a_body_over_a_mebibyte_is_413_whether_announced_or_streamed);
@@ -258,103 +141,6 @@ async fn every_response_carries_the_security_headers_and_pages_a_nonce_csp(pool:
     for tag in scripts {
         assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
     }
-}
-
-on_both_engines!(a_loopback_console_refuses_foreign_host_names);
-async fn a_loopback_console_refuses_foreign_host_names(pool: Pool) {
-    let app = spawn_app(pool, false).await;
-    let client = reqwest::Client::new();
-    let port = app.url.rsplit(':').next().unwrap().to_owned();
-    for host in ["evil.example", &format!("rebind.attacker.test:{port}")] {
-        let res = client
-            .get(format!("{}/login", app.url))
-            .header("host", host)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{host}");
-    }
-    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
-        let res = client
-            .get(format!("{}/login", app.url))
-            .header("host", &host)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{host}");
-    }
-}
-
-on_both_engines!(a_public_https_url_sets_secure_cookies_and_is_the_only_host_and_origin);
-async fn a_public_https_url_sets_secure_cookies_and_is_the_only_host_and_origin(pool: Pool) {
-    let app = spawn_with(
-        pool,
-        |state| {
-            state.config.public_origin =
-                Some(PublicOrigin::parse("https://console.example.com").unwrap());
-        },
-        Duration::ZERO,
-    )
-    .await;
-    let client = reqwest::Client::new();
-    let sign_in = |origin: &'static str| {
-        client
-            .post(format!("{}/api/sign_in", app.url))
-            .header("host", "console.example.com")
-            .header("origin", origin)
-            .form(&[("username", "acme"), ("password", "acme-demo-1")])
-            .send()
-    };
-    let res = sign_in("https://console.example.com").await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("Secure"), "{cookie}");
-    assert!(res.headers().contains_key("strict-transport-security"));
-    assert_eq!(
-        sign_in("http://console.example.com")
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    let res = client
-        .get(format!("{}/login", app.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::BAD_REQUEST,
-        "127.0.0.1 is not the public host"
-    );
-}
-
-on_both_engines!(the_test_clock_refuses_to_overflow_and_bad_bodies);
-async fn the_test_clock_refuses_to_overflow_and_bad_bodies(pool: Pool) {
-    let app = spawn_app(pool, true).await;
-    let client = reqwest::Client::new();
-    let advance = |body: String| {
-        client
-            .post(format!("{}/test-api/clock/advance", app.url))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-    };
-    for body in [
-        r#"{"seconds": 9223372036854775807}"#,
-        r#"{"seconds": -1}"#,
-        r#"{"seconds": 9223372036854775808}"#,
-        r#"{"seconds": "soon"}"#,
-        r#"{}"#,
-        "not json",
-    ] {
-        let res = advance(body.into()).await.unwrap();
-        assert!(res.status().is_client_error(), "{body}: {}", res.status());
-    }
-    assert_eq!(app.state.clock.now(), T0);
-    let res = advance(format!(r#"{{"seconds": {DAY}}}"#)).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.state.clock.now(), T0 + DAY);
 }
 
 on_both_engines!(a_stop_drains_readiness_off_connections_closed_and_requests_answered);
@@ -483,95 +269,6 @@ async fn static_files_never_leave_the_site_folder(pool: Pool) {
     }
 }
 
-on_both_engines!(a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages);
-async fn a_change_without_an_origin_is_accepted_only_from_the_consoles_own_pages(pool: Pool) {
-    let app = spawn_app(pool, true).await;
-    // A client that sends the session cookie but no Origin (a browser never does that on a
-    // cross-site POST; a client that strips it might).
-    let bare = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let res = bare
-        .post(format!("{}/api/sign_in", app.url))
-        .header("Sec-Fetch-Site", "same-origin")
-        .form(&[("username", "acme"), ("password", "acme-demo-1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let create = |name: &str, headers: &[(&str, String)]| {
-        let mut request = bare
-            .post(format!("{}/api/create_workspace", app.url))
-            .form(&[
-                ("name", name),
-                ("display_name", ""),
-                ("description", ""),
-                ("data_modeling", "false"),
-            ]);
-        for (header, value) in headers {
-            request = request.header(*header, value);
-        }
-        request.send()
-    };
-    for (name, headers) in [
-        ("no_origin_at_all", vec![]),
-        (
-            "foreign_referer",
-            vec![("Referer", s("https://evil.example/page"))],
-        ),
-        ("same_site_fetch", vec![("Sec-Fetch-Site", s("same-site"))]),
-        (
-            "cross_site_fetch",
-            vec![
-                ("Sec-Fetch-Site", s("cross-site")),
-                ("Referer", format!("{}/workspaces", app.url)),
-            ],
-        ),
-        ("null_origin", vec![("Origin", s("null"))]),
-        (
-            "foreign_origin",
-            vec![("Origin", s("https://evil.example"))],
-        ),
-        ("opaque_referer", vec![("Referer", s("about:blank"))]),
-    ] {
-        let (status, kind, message) = console_error(create(name, &headers).await.unwrap()).await;
-        assert_eq!(
-            (status, kind.as_str(), message.as_str()),
-            (
-                StatusCode::FORBIDDEN,
-                "Forbidden",
-                "Cross-origin request refused."
-            ),
-            "{name}"
-        );
-        assert!(!active(&app, name).await, "{name} was created");
-    }
-    for (name, headers) in [
-        (
-            "fetch_same_origin",
-            vec![("Sec-Fetch-Site", s("same-origin"))],
-        ),
-        ("typed_by_the_user", vec![("Sec-Fetch-Site", s("none"))]),
-        (
-            "same_origin_referer",
-            vec![("Referer", format!("{}/workspaces?page=2", app.url))],
-        ),
-        ("own_origin", vec![("Origin", app.url.clone())]),
-    ] {
-        let res = create(name, &headers).await.unwrap();
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{name}: {}",
-            res.text().await.unwrap()
-        );
-        assert!(active(&app, name).await, "{name}");
-    }
-    // Test mode's clock is called by scripts, without any of them.
-    app.advance_clock(0).await;
-}
-
 on_both_engines!(unknown_routes_and_methods_answer_the_doors_own_json_error);
 async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) {
     let app = spawn_app(pool, false).await;
@@ -611,10 +308,11 @@ async fn unknown_routes_and_methods_answer_the_doors_own_json_error(pool: Pool) 
         .await
         .unwrap()
         .unwrap();
-    let key = workspace_console::access_keys::service::create(&app.pool, T0, &acme, acme.user_id)
-        .await
-        .unwrap()
-        .into_inner();
+    let key =
+        workspace_console::access_keys::service::create(&app.pool, &by(&acme, T0), acme.user_id)
+            .await
+            .unwrap()
+            .into_inner();
     let bearer = format!("Bearer {}:{}", key.id, key.secret);
     for (method, path, allow) in [
         (

@@ -98,7 +98,7 @@ pub async fn key_for(pool: &Pool, sign_in: &str) -> String {
     let user = principal(pool, sign_in).await;
     let account = sign_in.split_once('@').map_or(sign_in, |(_, a)| a);
     let root = principal(pool, account).await;
-    let key = keys::create(pool, T0, &root, user.user_id)
+    let key = keys::create(pool, &by(&root, T0), user.user_id)
         .await
         .unwrap()
         .into_inner();
@@ -360,4 +360,17 @@ impl<'a> Api<'a> {
         self.contract.check(&method, template, status, &json);
         (status, json)
     }
+}
+
+/// The server functions' JSON error: `(status, kind, message)`.
+pub async fn console_error(res: reqwest::Response) -> (reqwest::StatusCode, String, String) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("{status} {text:?} is not JSON: {error}"));
+    (
+        status,
+        body["kind"].as_str().unwrap_or_default().to_owned(),
+        body["message"].as_str().unwrap_or_default().to_owned(),
+    )
 }

@@ -683,8 +683,7 @@ impl Ids {
         // Deleted at the clock's time, so its Undo is still allowed.
         workspace_console::deletion::service::delete(
             &app.pool,
-            T0,
-            &acme,
+            &by(&acme, T0),
             "supply_chain",
             "supply_chain",
             true,
@@ -692,14 +691,13 @@ impl Ids {
         .await
         .unwrap();
         let ledger = app.id(&task("daily_ledger")).await.parse().unwrap();
-        workspace_console::operations::service::freeze(&app.pool, T0, &acme, ledger)
+        workspace_console::operations::service::freeze(&app.pool, &by(&acme, T0), ledger)
             .await
             .unwrap();
         // A third, just deleted by alice, for her Undo.
         workspace_console::workspaces::service::create(
             &app.pool,
-            T0,
-            &acme,
+            &by(&acme, T0),
             workspace_console::workspaces::service::NewWorkspace {
                 name: "scratch_pad".into(),
                 display_name: String::new(),
@@ -713,8 +711,7 @@ impl Ids {
         let alice = principal(&app.pool, "alice@acme").await;
         workspace_console::deletion::service::delete(
             &app.pool,
-            T0,
-            &alice,
+            &by(&alice, T0),
             "scratch_pad",
             "scratch_pad",
             true,

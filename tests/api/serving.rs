@@ -215,37 +215,3 @@ async fn a_missing_build_file_is_never_cached(pool: Pool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()[reqwest::header::CACHE_CONTROL], "no-store");
 }
-
-// The page /recycle-bin/<id> (SPEC §18): its entry for whoever may view the bin; a missing id,
-// another account's and one that is not a number all answer 404.
-on_both_engines!(a_bin_entry_page_is_404_for_an_entry_that_is_not_the_callers);
-async fn a_bin_entry_page_is_404_for_an_entry_that_is_not_the_callers(pool: Pool) {
-    let app = spawn_app(pool, false).await;
-    let legacy = app
-        .id("SELECT id FROM workspaces WHERE name = 'legacy_reports' AND account_id = 1")
-        .await;
-    let page = async |who: Who, id: &str| {
-        let client = app.client(who.credentials()).await;
-        let res = client
-            .get(format!("{}/recycle-bin/{id}", app.url))
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    };
-    let (status, body) = page(Who::Bob, &legacy).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("legacy_reports (in Recycle Bin)"), "{body}");
-    for (who, id) in [
-        (Who::Globex, legacy.as_str()),
-        (Who::Bob, "999999"),
-        (Who::Bob, "not-a-number"),
-    ] {
-        let (status, body) = page(who, id).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{who:?} {id}");
-        assert!(
-            body.contains("There is no such entry in the Recycle Bin"),
-            "{who:?} {id}"
-        );
-    }
-}

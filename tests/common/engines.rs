@@ -1,11 +1,17 @@
 //! What both test binaries (`tests/api`, `tests/db`) share, written once: `on_both_engines!`, fresh
 //! databases of each engine, the demo's clock (`T0`, `DAY`) and the Recycle Bin lookup. Each
 //! binary's `helpers.rs` pulls it in with `#[path = "../common/engines.rs"] mod engines;`.
-use workspace_console::domain::Timestamp;
+use workspace_console::domain::{Principal, Timestamp};
+use workspace_console::server::audit::Change;
 use workspace_console::store::{Engine, Pool};
 
 pub const T0: Timestamp = 1_800_000_000;
 pub const DAY: i64 = 86_400;
+
+/// A change by `p` at `now`, made outside any door, as a service is handed it.
+pub fn by(p: &Principal, now: Timestamp) -> Change {
+    Change::console(now, p)
+}
 
 /// `on_both_engines!(name);` above `async fn name(pool: Pool)` makes two tests of it,
 /// `name::sqlite` and `name::postgres`, each on a fresh database of that engine (the binary's

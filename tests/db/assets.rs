@@ -59,7 +59,7 @@ async fn models_and_metrics_are_refused_without_data_modeling(pool: Pool) {
             detail: String::new(),
         };
         assert!(matches!(
-            assets::add(&pool, T0, &acme, "plain", input).await,
+            assets::add(&pool, &by(&acme, T0), "plain", input).await,
             Err(AppError::Invalid(_))
         ));
     }
@@ -72,16 +72,18 @@ async fn publish_needs_a_committed_version(pool: Pool) {
     workspace(&pool, &acme, "ws1", false).await;
     let node = asset(&pool, &acme, "ws1", "node", "DataWorks", "n1").await;
     assert!(matches!(
-        assets::publish(&pool, T0, &acme, "ws1", node).await,
+        assets::publish(&pool, &by(&acme, T0), "ws1", node).await,
         Err(AppError::Invalid(_))
     ));
-    assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
-    assets::save_code(&pool, T0, &acme, "ws1", node, "changed")
+    assets::commit(&pool, &by(&acme, T0), "ws1", node)
+        .await
+        .unwrap();
+    assets::save_code(&pool, &by(&acme, T0), "ws1", node, "changed")
         .await
         .unwrap();
     // Uncommitted changes are refused too.
     assert!(matches!(
-        assets::publish(&pool, T0, &acme, "ws1", node).await,
+        assets::publish(&pool, &by(&acme, T0), "ws1", node).await,
         Err(AppError::Invalid(_))
     ));
     assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
@@ -92,12 +94,14 @@ async fn publish_creates_then_updates_one_task(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     let node = publish(&pool, &acme, "ws1", "n1", T0).await;
-    assets::save_code(&pool, T0, &acme, "ws1", node, "SELECT 2;")
+    assets::save_code(&pool, &by(&acme, T0), "ws1", node, "SELECT 2;")
         .await
         .unwrap();
-    let detail = assets::commit(&pool, T0, &acme, "ws1", node).await.unwrap();
+    let detail = assets::commit(&pool, &by(&acme, T0), "ws1", node)
+        .await
+        .unwrap();
     assert_eq!(detail.versions.len(), 2);
-    let detail = assets::publish(&pool, T0 + 10, &acme, "ws1", node)
+    let detail = assets::publish(&pool, &by(&acme, T0 + 10), "ws1", node)
         .await
         .unwrap();
     assert_eq!(detail.node.status, "published");

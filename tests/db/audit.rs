@@ -22,13 +22,19 @@ async fn each_change_writes_exactly_one_event_with_its_fields(pool: Pool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    tasks::freeze(&pool, T0 + 1, &alice, task).await.unwrap();
-    tasks::unfreeze(&pool, T0 + 2, &alice, task).await.unwrap();
-    deletion::delete(&pool, T0 + 10, &alice, "sales_dw", "sales_dw", true)
+    tasks::freeze(&pool, &by(&alice, T0 + 1), task)
+        .await
+        .unwrap();
+    tasks::unfreeze(&pool, &by(&alice, T0 + 2), task)
+        .await
+        .unwrap();
+    deletion::delete(&pool, &by(&alice, T0 + 10), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
     let (id, at) = bin_entry(&pool, "sales_dw").await;
-    bin::recover(&pool, T0 + 20, &alice, id, at).await.unwrap();
+    bin::recover(&pool, &by(&alice, T0 + 20), id, at)
+        .await
+        .unwrap();
 
     for (action, expected) in [
         ("CreateAccount", 1),
@@ -72,9 +78,9 @@ async fn a_refused_change_writes_no_success_event_and_changes_nothing(pool: Pool
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
     let before = events(&pool, &acme, AuditFilter::default()).await.len();
-    let refused = deletion::delete(&pool, T0, &acme, "ws1", "wrong", true).await;
+    let refused = deletion::delete(&pool, &by(&acme, T0), "ws1", "wrong", true).await;
     assert!(matches!(refused, Err(AppError::Invalid(_))));
-    let missing = deletion::delete(&pool, T0, &acme, "nope", "nope", true).await;
+    let missing = deletion::delete(&pool, &by(&acme, T0), "nope", "nope", true).await;
     assert!(matches!(missing, Err(AppError::NotFound(_))));
     assert_eq!(
         events(&pool, &acme, AuditFilter::default()).await.len(),
@@ -96,14 +102,14 @@ async fn events_outlive_the_purge_and_stay_in_their_account(pool: Pool) {
     let globex = account(&pool, "globex").await;
     workspace(&pool, &acme, "old_ws", false).await;
     workspace(&pool, &acme, "by_hand", false).await;
-    deletion::delete(&pool, T0, &acme, "old_ws", "old_ws", true)
+    deletion::delete(&pool, &by(&acme, T0), "old_ws", "old_ws", true)
         .await
         .unwrap();
-    deletion::delete(&pool, T0, &acme, "by_hand", "by_hand", true)
+    deletion::delete(&pool, &by(&acme, T0), "by_hand", "by_hand", true)
         .await
         .unwrap();
     let (id, at) = bin_entry(&pool, "by_hand").await;
-    bin::purge(&pool, T0 + 5, &acme, id, at, "by_hand")
+    bin::purge(&pool, &by(&acme, T0 + 5), id, at, "by_hand")
         .await
         .unwrap();
     assert_eq!(

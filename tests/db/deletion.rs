@@ -14,7 +14,7 @@ async fn delete_moves_the_four_recoverable_types_and_deletes_the_rest(pool: Pool
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
-    let outcome = deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+    let outcome = deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
     assert!(outcome.moved.iter().all(|c| c.dataworks == 1 && c.pai == 1));
@@ -38,7 +38,7 @@ async fn retention_is_exactly_fourteen_days_and_records_who_deleted(pool: Pool) 
     let acme = account(&pool, "acme").await;
     let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
     workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0 + 5, &alice, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&alice, T0 + 5), "ws1", "ws1", true)
         .await
         .unwrap();
     let (deleted_at, by, purge_at): (i64, String, i64) =
@@ -58,7 +58,7 @@ async fn with_the_freeze_box_running_tasks_are_frozen_then_deleted(pool: Pool) {
     workspace(&pool, &acme, "ws1", false).await;
     publish(&pool, &acme, "ws1", "n1", T0).await;
     publish(&pool, &acme, "ws1", "n2", T0).await;
-    let outcome = deletion::delete(&pool, T0 + DAY, &acme, "ws1", "ws1", true)
+    let outcome = deletion::delete(&pool, &by(&acme, T0 + DAY), "ws1", "ws1", true)
         .await
         .unwrap();
     assert_eq!(
@@ -83,8 +83,8 @@ async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool
         .fetch_one(&pool)
         .await
         .unwrap();
-    tasks::freeze(&pool, T0, &acme, frozen).await.unwrap();
-    let outcome = deletion::delete(&pool, T0 + DAY, &acme, "ws1", "ws1", false)
+    tasks::freeze(&pool, &by(&acme, T0), frozen).await.unwrap();
+    let outcome = deletion::delete(&pool, &by(&acme, T0 + DAY), "ws1", "ws1", false)
         .await
         .unwrap();
     assert_eq!((outcome.tasks_deleted, outcome.tasks_orphaned), (1, 1));
@@ -104,14 +104,16 @@ async fn without_the_freeze_box_running_tasks_are_orphans_that_keep_billing(pool
         48 * 50,
         "it keeps billing after the deletion"
     );
-    tasks::freeze(&pool, T0 + 2 * DAY, &acme, orphan.id)
+    tasks::freeze(&pool, &by(&acme, T0 + 2 * DAY), orphan.id)
         .await
         .unwrap();
     assert!(matches!(
-        tasks::unfreeze(&pool, T0 + 2 * DAY, &acme, orphan.id).await,
+        tasks::unfreeze(&pool, &by(&acme, T0 + 2 * DAY), orphan.id).await,
         Err(AppError::Conflict(_))
     ));
-    tasks::delete(&pool, T0, &acme, orphan.id).await.unwrap();
+    tasks::delete(&pool, &by(&acme, T0), orphan.id)
+        .await
+        .unwrap();
 }
 
 on_both_engines!(a_typed_name_that_does_not_match_exactly_changes_nothing);
@@ -120,7 +122,7 @@ async fn a_typed_name_that_does_not_match_exactly_changes_nothing(pool: Pool) {
     workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
     for typed in ["SALES_DW", "sales_dw ", " sales_dw", "sales", ""] {
-        let err = deletion::delete(&pool, T0, &acme, "sales_dw", typed, true)
+        let err = deletion::delete(&pool, &by(&acme, T0), "sales_dw", typed, true)
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::Invalid(_)), "{typed:?}");
@@ -136,10 +138,10 @@ on_both_engines!(a_workspace_deleted_meanwhile_is_reported_as_already_deleted);
 async fn a_workspace_deleted_meanwhile_is_reported_as_already_deleted(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    let second = deletion::delete(&pool, T0 + 1, &acme, "ws1", "ws1", true)
+    let second = deletion::delete(&pool, &by(&acme, T0 + 1), "ws1", "ws1", true)
         .await
         .unwrap_err();
     assert!(
@@ -169,7 +171,7 @@ async fn a_failure_midway_leaves_the_workspace_fully_active(pool: Pool) {
     for trigger in triggers {
         sqlx::query(trigger).execute(&pool).await.unwrap();
     }
-    let err = deletion::delete(&pool, T0 + DAY, &acme, "sales_dw", "sales_dw", true)
+    let err = deletion::delete(&pool, &by(&acme, T0 + DAY), "sales_dw", "sales_dw", true)
         .await
         .unwrap_err();
     assert_eq!(err, AppError::Internal);
@@ -207,10 +209,12 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
         let name = format!("race_{round}");
         let ws = workspace(&pool, &acme, &name, false).await;
         let node = asset(&pool, &acme, &name, "node", "DataWorks", "n").await;
-        assets::save_code(&pool, T0, &acme, &name, node, "SELECT 1;")
+        assets::save_code(&pool, &by(&acme, T0), &name, node, "SELECT 1;")
             .await
             .unwrap();
-        assets::commit(&pool, T0, &acme, &name, node).await.unwrap();
+        assets::commit(&pool, &by(&acme, T0), &name, node)
+            .await
+            .unwrap();
         let di = assets::NewAsset {
             kind: "di_task".into(),
             product: "DataWorks".into(),
@@ -218,11 +222,12 @@ async fn writes_racing_a_delete_never_land_in_the_recycle_bin(pool: Pool) {
             subtype: "MySQL → MaxCompute".into(),
             detail: String::new(),
         };
+        let change = by(&acme, T0);
         let (added, published, saved, deleted) = tokio::join!(
-            assets::add(&pool, T0, &acme, &name, di),
-            assets::publish(&pool, T0, &acme, &name, node),
-            assets::save_code(&pool, T0, &acme, &name, node, "SELECT 2;"),
-            deletion::delete(&pool, T0, &acme, &name, &name, true),
+            assets::add(&pool, &change, &name, di),
+            assets::publish(&pool, &change, &name, node),
+            assets::save_code(&pool, &change, &name, node, "SELECT 2;"),
+            deletion::delete(&pool, &change, &name, &name, true),
         );
         deleted.unwrap();
         for (what, result) in [
@@ -264,11 +269,11 @@ on_both_engines!(a_protected_workspace_is_not_deleted_until_protection_is_off);
 async fn a_protected_workspace_is_not_deleted_until_protection_is_off(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", false).await;
-    let on = workspaces::set_deletion_protection(&pool, T0, &acme, "SALES_DW", true)
+    let on = workspaces::set_deletion_protection(&pool, &by(&acme, T0), "SALES_DW", true)
         .await
         .unwrap();
     assert!(on.deletion_protection);
-    let refused = deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true).await;
+    let refused = deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", true).await;
     assert_eq!(
         refused.err(),
         Some(AppError::Protected(
@@ -279,14 +284,14 @@ async fn a_protected_workspace_is_not_deleted_until_protection_is_off(pool: Pool
         workspaces::list(&pool, &acme, "", 1).await.unwrap().total,
         1
     );
-    workspaces::set_deletion_protection(&pool, T0, &acme, "sales_dw", false)
+    workspaces::set_deletion_protection(&pool, &by(&acme, T0), "sales_dw", false)
         .await
         .unwrap();
-    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+    deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
     // A workspace in the Recycle Bin has no protection to change.
-    let gone = workspaces::set_deletion_protection(&pool, T0, &acme, "sales_dw", true).await;
+    let gone = workspaces::set_deletion_protection(&pool, &by(&acme, T0), "sales_dw", true).await;
     assert!(matches!(gone, Err(AppError::NotFound(_))));
 }
 
@@ -296,9 +301,10 @@ async fn protecting_and_deleting_at_once_one_comes_wholly_first(pool: Pool) {
     for round in 0..6 {
         let name = format!("race_ws_{round}");
         workspace(&pool, &acme, &name, false).await;
+        let change = by(&acme, T0);
         let (protected, deleted) = tokio::join!(
-            workspaces::set_deletion_protection(&pool, T0, &acme, &name, true),
-            deletion::delete(&pool, T0, &acme, &name, &name, false),
+            workspaces::set_deletion_protection(&pool, &change, &name, true),
+            deletion::delete(&pool, &change, &name, &name, false),
         );
         match (protected, deleted) {
             // The delete came first: protection finds no active workspace.

@@ -40,9 +40,9 @@ async fn dependencies_within_and_across_workspaces_and_every_refusal(pool: Pool)
     let source = asset(&pool, &acme, "down_ws", "data_source", "DataWorks", "src").await;
     let foreign = asset(&pool, &globex, "theirs", "node", "DataWorks", "x").await;
 
-    deps::add(&pool, T0, &acme, d, a).await.unwrap();
-    deps::add(&pool, T0 + 1, &acme, d, b).await.unwrap();
-    deps::add(&pool, T0 + 2, &acme, b, a).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), d, a).await.unwrap();
+    deps::add(&pool, &by(&acme, T0 + 1), d, b).await.unwrap();
+    deps::add(&pool, &by(&acme, T0 + 2), b, a).await.unwrap();
     assert_eq!(
         upstream(&pool, &acme, d).await,
         labels(&[("up_ws.a", ""), ("up_ws.b", "")])
@@ -51,22 +51,31 @@ async fn dependencies_within_and_across_workspaces_and_every_refusal(pool: Pool)
     let refused = [
         // Another account's node answers as a missing one, either way round.
         (
-            deps::add(&pool, T0, &acme, d, foreign).await,
+            deps::add(&pool, &by(&acme, T0), d, foreign).await,
             "missing upstream",
         ),
         (
-            deps::add(&pool, T0, &globex, foreign, d).await,
+            deps::add(&pool, &by(&globex, T0), foreign, d).await,
             "missing upstream (globex)",
         ),
         (
-            deps::add(&pool, T0, &globex, d, foreign).await,
+            deps::add(&pool, &by(&globex, T0), d, foreign).await,
             "missing node (globex)",
         ),
-        (deps::add(&pool, T0, &acme, d, source).await, "not a node"),
-        (deps::add(&pool, T0, &acme, d, d).await, "itself"),
-        (deps::add(&pool, T0, &acme, d, a).await, "duplicate"),
-        (deps::add(&pool, T0, &acme, a, d).await, "cycle a → d → a"),
-        (deps::add(&pool, T0, &acme, a, b).await, "cycle a → b → a"),
+        (
+            deps::add(&pool, &by(&acme, T0), d, source).await,
+            "not a node",
+        ),
+        (deps::add(&pool, &by(&acme, T0), d, d).await, "itself"),
+        (deps::add(&pool, &by(&acme, T0), d, a).await, "duplicate"),
+        (
+            deps::add(&pool, &by(&acme, T0), a, d).await,
+            "cycle a → d → a",
+        ),
+        (
+            deps::add(&pool, &by(&acme, T0), a, b).await,
+            "cycle a → b → a",
+        ),
     ];
     let kinds: Vec<(&str, String)> = refused
         .iter()
@@ -97,30 +106,32 @@ async fn dependencies_within_and_across_workspaces_and_every_refusal(pool: Pool)
     ));
 
     // A binned workspace's dependencies still count for the cycle rule.
-    deletion::delete(&pool, T0 + 10, &acme, "down_ws", "down_ws", true)
+    deletion::delete(&pool, &by(&acme, T0 + 10), "down_ws", "down_ws", true)
         .await
         .unwrap();
     let e = asset(&pool, &acme, "up_ws", "node", "DataWorks", "e").await;
-    deps::add(&pool, T0 + 11, &acme, e, a).await.unwrap();
+    deps::add(&pool, &by(&acme, T0 + 11), e, a).await.unwrap();
     assert!(matches!(
-        deps::add(&pool, T0 + 11, &acme, a, e).await,
+        deps::add(&pool, &by(&acme, T0 + 11), a, e).await,
         Err(AppError::Invalid(m)) if m.contains("cycle")
     ));
     // A node whose workspace is in the Recycle Bin changes nothing, and is no upstream to pick.
     assert!(matches!(
-        deps::add(&pool, T0, &acme, d, e).await,
+        deps::add(&pool, &by(&acme, T0), d, e).await,
         Err(AppError::Conflict(_))
     ));
     assert!(matches!(
-        deps::add(&pool, T0, &acme, e, d).await,
+        deps::add(&pool, &by(&acme, T0), e, d).await,
         Err(AppError::Conflict(_))
     ));
 
     // Removing, audited both ways.
-    let left = deps::remove(&pool, T0 + 12, &acme, e, a).await.unwrap();
+    let left = deps::remove(&pool, &by(&acme, T0 + 12), e, a)
+        .await
+        .unwrap();
     assert!(left.into_inner().is_empty());
     assert!(matches!(
-        deps::remove(&pool, T0 + 12, &acme, e, a).await,
+        deps::remove(&pool, &by(&acme, T0 + 12), e, a).await,
         Err(AppError::NotFound(_))
     ));
     assert_eq!(
@@ -165,11 +176,12 @@ async fn of_two_concurrent_additions_that_together_close_a_cycle_one_is_refused(
             &format!("c{round}"),
         )
         .await;
-        deps::add(&pool, T0, &acme, b, c).await.unwrap();
+        deps::add(&pool, &by(&acme, T0), b, c).await.unwrap();
         // a → b (→ c) and c → a: each alone is fine, together they close a → b → c → a.
+        let change = by(&acme, T0);
         let (one, two) = tokio::join!(
-            deps::add(&pool, T0, &acme, a, b),
-            deps::add(&pool, T0, &acme, c, a)
+            deps::add(&pool, &change, a, b),
+            deps::add(&pool, &change, c, a)
         );
         let outcomes = [one.is_ok(), two.is_ok()];
         assert_eq!(
@@ -201,7 +213,7 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
     let u = publish(&pool, &acme, "up_ws", "u", T0).await;
     let d = publish(&pool, &acme, "down_ws", "d", T0).await;
     let free = publish(&pool, &acme, "down_ws", "free", T0).await;
-    deps::add(&pool, T0, &acme, d, u).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), d, u).await.unwrap();
     let hour = 50; // cents per hourly run
     assert_eq!(
         task(&pool, &acme, "d", T0 + DAY).await,
@@ -209,7 +221,7 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
     );
 
     // The upstream's workspace goes to the Recycle Bin: d waits and bills nothing meanwhile.
-    deletion::delete(&pool, T0 + DAY, &alice, "up_ws", "up_ws", false)
+    deletion::delete(&pool, &by(&alice, T0 + DAY), "up_ws", "up_ws", false)
         .await
         .unwrap();
     assert_eq!(
@@ -232,10 +244,10 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
         .fetch_one(&pool)
         .await
         .unwrap();
-    tasks::freeze(&pool, T0 + 3 * DAY, &acme, d_task)
+    tasks::freeze(&pool, &by(&acme, T0 + 3 * DAY), d_task)
         .await
         .unwrap();
-    tasks::unfreeze(&pool, T0 + 3 * DAY, &acme, d_task)
+    tasks::unfreeze(&pool, &by(&acme, T0 + 3 * DAY), d_task)
         .await
         .unwrap();
     assert_eq!(
@@ -244,7 +256,7 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
     );
 
     // Recovered: whole again, and d runs and bills from the recover on.
-    bin::recover(&pool, T0 + 4 * DAY, &acme, up_ws, T0 + DAY)
+    bin::recover(&pool, &by(&acme, T0 + 4 * DAY), up_ws, T0 + DAY)
         .await
         .unwrap();
     assert_eq!(upstream(&pool, &acme, d).await, labels(&[("up_ws.u", "")]));
@@ -255,7 +267,7 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
 
     // Deleted again and purged by the job: the dependency is lost, d waits until it is removed,
     // and the root is told once, however many passes run.
-    deletion::delete(&pool, T0 + 5 * DAY, &alice, "up_ws", "up_ws", true)
+    deletion::delete(&pool, &by(&alice, T0 + 5 * DAY), "up_ws", "up_ws", true)
         .await
         .unwrap();
     let due = T0 + 5 * DAY + RETENTION_SECS;
@@ -292,7 +304,9 @@ async fn a_task_waits_without_billing_while_its_upstream_is_binned_or_lost(pool:
             .all(|n| n.kind != Kind::UpstreamLost),
         "the root's notice only"
     );
-    deps::remove(&pool, due + DAY, &acme, d, u).await.unwrap();
+    deps::remove(&pool, &by(&acme, due + DAY), d, u)
+        .await
+        .unwrap();
     assert_eq!(
         task(&pool, &acme, "d", due + 2 * DAY).await,
         ("Running".into(), 72 * hour)
@@ -324,7 +338,7 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     let up_ws = workspace(&pool, &acme, "up_ws", false).await;
     let u = publish(&pool, &acme, "up_ws", "u", T0).await;
     let inner = asset(&pool, &acme, "up_ws", "node", "DataWorks", "inner").await;
-    deps::add(&pool, T0, &acme, inner, u).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), inner, u).await.unwrap();
     let none = downstream(&pool, &acme, up_ws).await;
     assert_eq!(
         (none.count, none.first.len()),
@@ -336,11 +350,13 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
         workspace(&pool, &acme, &ws, false).await;
         for n in 0..40 {
             let node = asset(&pool, &acme, &ws, "node", "DataWorks", &format!("n{n:02}")).await;
-            deps::add(&pool, T0, &acme, node, u).await.unwrap();
+            deps::add(&pool, &by(&acme, T0), node, u).await.unwrap();
         }
     }
     let published = publish(&pool, &acme, "down_0", "p", T0).await;
-    deps::add(&pool, T0, &acme, published, u).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), published, u)
+        .await
+        .unwrap();
     let all = downstream(&pool, &acme, up_ws).await;
     assert_eq!(all.count, 121);
     assert_eq!(all.first.len(), 100);
@@ -356,7 +372,7 @@ async fn the_impact_check_counts_every_downstream_node_and_lists_the_first_hundr
     assert_eq!(p.task_status.as_deref(), Some("Running"));
     assert_eq!(all.first[1].task_status, None);
     // A downstream workspace in the Recycle Bin is not affected any more.
-    deletion::delete(&pool, T0, &acme, "down_1", "down_1", true)
+    deletion::delete(&pool, &by(&acme, T0), "down_1", "down_1", true)
         .await
         .unwrap();
     assert_eq!(downstream(&pool, &acme, up_ws).await.count, 81);
@@ -372,14 +388,17 @@ async fn the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspa
     let u2 = asset(&pool, &acme, "up_ws", "node", "DataWorks", "u2").await;
     workspace(&pool, &acme, "down_ws", false).await;
     let first = publish(&pool, &acme, "down_ws", "d000", T0).await;
-    deps::add(&pool, T0, &acme, first, u2).await.unwrap();
-    deps::add(&pool, T0, &acme, first, u1).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), first, u2).await.unwrap();
+    deps::add(&pool, &by(&acme, T0), first, u1).await.unwrap();
     let one = downstream(&pool, &acme, up_ws).await;
     assert_eq!(one.count, 1, "one node, though two dependencies");
     assert_eq!(one.first.len(), 1);
     assert_eq!(one.unlisted(), 0);
     assert_eq!(
-        (one.first[0].node.as_str(), one.first[0].upstream_node.as_str()),
+        (
+            one.first[0].node.as_str(),
+            one.first[0].upstream_node.as_str()
+        ),
         ("d000", "u1")
     );
     assert_eq!(one.first[0].upstream_nodes, ["u1", "u2"]);
@@ -390,10 +409,18 @@ async fn the_impact_check_counts_a_node_that_depends_on_two_nodes_of_the_workspa
     // 101 downstream nodes, two of them on both upstream nodes (103 dependencies): the first 100
     // nodes are listed, each once, and one is left for "and 1 more".
     for n in 1..=100 {
-        let node = asset(&pool, &acme, "down_ws", "node", "DataWorks", &format!("d{n:03}")).await;
-        deps::add(&pool, T0, &acme, node, u1).await.unwrap();
+        let node = asset(
+            &pool,
+            &acme,
+            "down_ws",
+            "node",
+            "DataWorks",
+            &format!("d{n:03}"),
+        )
+        .await;
+        deps::add(&pool, &by(&acme, T0), node, u1).await.unwrap();
         if n == 100 {
-            deps::add(&pool, T0, &acme, node, u2).await.unwrap();
+            deps::add(&pool, &by(&acme, T0), node, u2).await.unwrap();
         }
     }
     let all = downstream(&pool, &acme, up_ws).await;
@@ -424,10 +451,10 @@ async fn a_purge_marks_the_dependencies_on_each_node_lost_in_the_batch_that_remo
             &format!("d{n}"),
         )
         .await;
-        deps::add(&pool, T0, &acme, d, u).await.unwrap();
+        deps::add(&pool, &by(&acme, T0), d, u).await.unwrap();
         ups.push(u);
     }
-    deletion::delete(&pool, T0, &acme, "up_ws", "up_ws", true)
+    deletion::delete(&pool, &by(&acme, T0), "up_ws", "up_ws", true)
         .await
         .unwrap();
     // A purge that died after its claim and one batch of three nodes.
@@ -477,11 +504,11 @@ async fn a_purge_marks_the_dependencies_on_each_node_lost_in_the_batch_that_remo
         6
     );
     // The downstream workspace's own purge removes its dependencies with its nodes.
-    deletion::delete(&pool, T0 + 2, &acme, "down_ws", "down_ws", true)
+    deletion::delete(&pool, &by(&acme, T0 + 2), "down_ws", "down_ws", true)
         .await
         .unwrap();
     let down: i64 = count(&pool, "SELECT id FROM workspaces WHERE name = 'down_ws'").await;
-    bin::purge(&pool, T0 + 3, &acme, down, T0 + 2, "down_ws")
+    bin::purge(&pool, &by(&acme, T0 + 3), down, T0 + 2, "down_ws")
         .await
         .unwrap();
     assert_eq!(

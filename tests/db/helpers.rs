@@ -43,9 +43,15 @@ pub async fn ram_user(
     name: &str,
     policy: Option<&str>,
 ) -> Principal {
-    let user = identity::create_ram_user(pool, root, T0, name, &format!("{name}-password"), policy)
-        .await
-        .unwrap();
+    let user = identity::create_ram_user(
+        pool,
+        &by(root, T0),
+        name,
+        &format!("{name}-password"),
+        policy,
+    )
+    .await
+    .unwrap();
     identity::load_principal(pool, user.id)
         .await
         .unwrap()
@@ -72,7 +78,10 @@ pub async fn workspace(pool: &Pool, p: &Principal, name: &str, modeling: bool) -
         data_modeling: modeling,
         deletion_protection: false,
     };
-    workspaces::create(pool, T0, p, input).await.unwrap().id
+    workspaces::create(pool, &by(p, T0), input)
+        .await
+        .unwrap()
+        .id
 }
 
 /// A new asset of the first subtype of `kind`; returns its id.
@@ -94,7 +103,7 @@ pub async fn asset(
         subtype: subtype.into(),
         detail: String::new(),
     };
-    assets::add(pool, T0, p, ws, input).await.unwrap().id
+    assets::add(pool, &by(p, T0), ws, input).await.unwrap().id
 }
 
 /// One asset of every type in both products (models and metrics only with data modeling).
@@ -116,11 +125,11 @@ pub async fn fill(pool: &Pool, p: &Principal, ws: &str, modeling: bool) {
 /// Saves, commits and publishes a node at `now`; returns the node id.
 pub async fn publish(pool: &Pool, p: &Principal, ws: &str, node: &str, now: Timestamp) -> i64 {
     let id = asset(pool, p, ws, "node", "DataWorks", node).await;
-    assets::save_code(pool, now, p, ws, id, &format!("SELECT '{node}';"))
+    assets::save_code(pool, &by(p, now), ws, id, &format!("SELECT '{node}';"))
         .await
         .unwrap();
-    assets::commit(pool, now, p, ws, id).await.unwrap();
-    assets::publish(pool, now, p, ws, id).await.unwrap();
+    assets::commit(pool, &by(p, now), ws, id).await.unwrap();
+    assets::publish(pool, &by(p, now), ws, id).await.unwrap();
     id
 }
 

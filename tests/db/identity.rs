@@ -62,12 +62,17 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     let globex = account(&pool, "globex").await;
     let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
     // globex's root cannot touch acme's user: it answers exactly as a missing one.
-    let missing =
-        identity::set_policy(&pool, T0, &globex, 9_999, "AliyunDataWorksFullAccess", true).await;
+    let missing = identity::set_policy(
+        &pool,
+        &by(&globex, T0),
+        9_999,
+        "AliyunDataWorksFullAccess",
+        true,
+    )
+    .await;
     let foreign = identity::set_policy(
         &pool,
-        T0,
-        &globex,
+        &by(&globex, T0),
         bob.user_id,
         "AliyunDataWorksFullAccess",
         true,
@@ -76,7 +81,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     assert_eq!(missing, foreign);
     assert!(matches!(foreign, Err(AppError::NotFound(_))));
     assert!(
-        identity::delete_ram_user(&pool, T0, &globex, bob.user_id)
+        identity::delete_ram_user(&pool, &by(&globex, T0), bob.user_id)
             .await
             .is_err()
     );
@@ -89,8 +94,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
 
     identity::set_policy(
         &pool,
-        T0,
-        &acme,
+        &by(&acme, T0),
         bob.user_id,
         "AliyunDataWorksFullAccess",
         true,
@@ -99,8 +103,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
     .unwrap();
     identity::set_policy(
         &pool,
-        T0,
-        &acme,
+        &by(&acme, T0),
         bob.user_id,
         "AliyunDataWorksReadOnlyAccess",
         false,
@@ -112,7 +115,7 @@ async fn ram_user_management_stays_inside_the_roots_account(pool: Pool) {
         .unwrap()
         .unwrap();
     assert!(bob.can(workspace_console::domain::Capability::Modify));
-    identity::delete_ram_user(&pool, T0, &acme, bob.user_id)
+    identity::delete_ram_user(&pool, &by(&acme, T0), bob.user_id)
         .await
         .unwrap();
     assert!(

@@ -36,7 +36,7 @@ async fn warnings_come_7_days_and_1_day_before_exactly_once_each(pool: Pool) {
     let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
     let bob = ram_user(&pool, &acme, "bob", Some("AliyunDataWorksReadOnlyAccess")).await;
     workspace(&pool, &acme, "sales_dw", false).await;
-    deletion::delete(&pool, T0, &alice, "sales_dw", "sales_dw", true)
+    deletion::delete(&pool, &by(&alice, T0), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
     assert_eq!(
@@ -74,7 +74,7 @@ on_both_engines!(a_clock_jump_of_14_days_sends_only_the_1_day_warning_then_the_p
 async fn a_clock_jump_of_14_days_sends_only_the_1_day_warning_then_the_purged_notice(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
     let later = T0 + 14 * DAY;
@@ -93,7 +93,7 @@ async fn racing_passes_create_each_notice_once(pool: Pool) {
     for i in 0..5 {
         let name = format!("ws{i}");
         workspace(&pool, &acme, &name, false).await;
-        deletion::delete(&pool, T0, &acme, &name, &name, true)
+        deletion::delete(&pool, &by(&acme, T0), &name, &name, true)
             .await
             .unwrap();
     }
@@ -113,17 +113,17 @@ async fn a_recovered_or_purged_by_hand_entry_gets_no_further_warnings(pool: Pool
     workspace(&pool, &acme, "back", false).await;
     workspace(&pool, &acme, "gone", false).await;
     for name in ["back", "gone"] {
-        deletion::delete(&pool, T0, &acme, name, name, true)
+        deletion::delete(&pool, &by(&acme, T0), name, name, true)
             .await
             .unwrap();
     }
     assert_eq!(notices::warn_pass(&pool, T0 + 7 * DAY).await.unwrap(), 2);
     let (id, at) = bin_entry(&pool, "back").await;
-    bin::recover(&pool, T0 + 8 * DAY, &acme, id, at)
+    bin::recover(&pool, &by(&acme, T0 + 8 * DAY), id, at)
         .await
         .unwrap();
     let (id, at) = bin_entry(&pool, "gone").await;
-    bin::purge(&pool, T0 + 8 * DAY, &acme, id, at, "gone")
+    bin::purge(&pool, &by(&acme, T0 + 8 * DAY), id, at, "gone")
         .await
         .unwrap();
     assert_eq!(notices::warn_pass(&pool, T0 + 13 * DAY).await.unwrap(), 0);
@@ -145,13 +145,13 @@ async fn a_purge_by_hand_says_who_and_when_and_the_jobs_says_the_14_days_are_ove
     let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
     for name in ["early", "late"] {
         workspace(&pool, &acme, name, false).await;
-        deletion::delete(&pool, T0, &alice, name, name, true)
+        deletion::delete(&pool, &by(&alice, T0), name, name, true)
             .await
             .unwrap();
     }
     let (id, at) = bin_entry(&pool, "early").await;
     let by_hand = T0 + 3 * DAY + 125;
-    bin::purge(&pool, by_hand, &acme, id, at, "early")
+    bin::purge(&pool, &by(&acme, by_hand), id, at, "early")
         .await
         .unwrap();
     bin::purge_expired(&pool, T0 + 14 * DAY).await.unwrap();
@@ -218,11 +218,11 @@ async fn one_notice_for_a_webhook(
 ) -> (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, i64) {
     let acme = account(pool, "acme").await;
     let (url, bodies) = receiver(failures).await;
-    notices::set_webhook(pool, T0, &acme, &url, true)
+    notices::set_webhook(pool, &by(&acme, T0), &url, true)
         .await
         .unwrap();
     workspace(pool, &acme, "ws1", false).await;
-    deletion::delete(pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
     let t = T0 + 7 * DAY;
@@ -288,7 +288,7 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
     ] {
         assert!(
             matches!(
-                notices::set_webhook(&pool, T0, &acme, bad, true).await,
+                notices::set_webhook(&pool, &by(&acme, T0), bad, true).await,
                 Err(AppError::Invalid(_))
             ),
             "{bad}"
@@ -299,11 +299,11 @@ async fn a_dead_webhook_is_given_up_after_24_hours_and_bad_urls_are_refused(pool
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/hook", listener.local_addr().unwrap())
     };
-    notices::set_webhook(&pool, T0, &acme, &dead, true)
+    notices::set_webhook(&pool, &by(&acme, T0), &dead, true)
         .await
         .unwrap();
     workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
     let t = T0 + 7 * DAY;
@@ -390,7 +390,7 @@ async fn signed_receiver() -> (u16, Arc<std::sync::Mutex<Vec<(String, String)>>>
 /// One notice for acme (ws1's 7-day warning, due at the time answered).
 async fn one_notice(pool: &Pool, acme: &Principal) -> i64 {
     workspace(pool, acme, "ws1", false).await;
-    deletion::delete(pool, T0, acme, "ws1", "ws1", true)
+    deletion::delete(pool, &by(acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
     let t = T0 + 7 * DAY;
@@ -436,7 +436,7 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
         ("http://224.0.0.1/".into(), "a multicast address"),
         ("http://255.255.255.255/".into(), "the broadcast address"),
     ] {
-        match notices::set_webhook(&pool, T0, &acme, &url, false).await {
+        match notices::set_webhook(&pool, &by(&acme, T0), &url, false).await {
             Err(AppError::Invalid(message)) => {
                 assert!(
                     message.starts_with("A webhook may only be sent to a public address: ")
@@ -495,7 +495,7 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
             "fd00:ec2::254 is a cloud metadata address (AWS)",
         ),
     ] {
-        match notices::set_webhook(&pool, T0, &acme, url, true).await {
+        match notices::set_webhook(&pool, &by(&acme, T0), url, true).await {
             Err(AppError::Invalid(message)) => {
                 assert!(
                     message.starts_with("A webhook may only be sent to a public address: ")
@@ -526,8 +526,7 @@ async fn a_delivery_into_the_internal_network_is_refused_and_shown_as_the_last_d
     // has since turned the setting off.
     notices::set_webhook(
         &pool,
-        T0,
-        &acme,
+        &by(&acme, T0),
         &format!("http://localhost:{port}/hook"),
         true,
     )
@@ -587,8 +586,7 @@ async fn a_delivery_to_a_reserved_address_is_refused_even_where_private_receiver
     let (port, got) = signed_receiver().await;
     notices::set_webhook(
         &pool,
-        T0,
-        &acme,
+        &by(&acme, T0),
         &format!("http://127.0.0.1:{port}/hook"),
         true,
     )
@@ -634,7 +632,7 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
     let acme = account(&pool, "acme").await;
     let (port, got) = signed_receiver().await;
     let url = format!("http://127.0.0.1:{port}/hook");
-    let first = notices::set_webhook(&pool, T0, &acme, &url, true)
+    let first = notices::set_webhook(&pool, &by(&acme, T0), &url, true)
         .await
         .unwrap()
         .into_inner();
@@ -645,7 +643,7 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
         secret.starts_with("whsec_") && secret.len() == 38,
         "{secret}"
     );
-    let again = notices::set_webhook(&pool, T0, &acme, &url, true)
+    let again = notices::set_webhook(&pool, &by(&acme, T0), &url, true)
         .await
         .unwrap()
         .into_inner();
@@ -676,7 +674,7 @@ async fn each_delivery_is_signed_with_the_accounts_secret_which_is_shown_once(po
     );
 
     // A new secret signs the next delivery; the old one no longer matches.
-    let rotated = notices::new_webhook_secret(&pool, t, &acme)
+    let rotated = notices::new_webhook_secret(&pool, &by(&acme, t))
         .await
         .unwrap()
         .into_inner();
@@ -779,10 +777,10 @@ async fn notices_and_deliveries_written_before_part_three_survive_its_migration(
         .await
         .unwrap()
         .unwrap();
-    bin::set_purge_protection(&pool, 400, &acme, true)
+    bin::set_purge_protection(&pool, &by(&acme, 400), true)
         .await
         .unwrap();
-    bin::set_purge_protection(&pool, 400, &acme, false)
+    bin::set_purge_protection(&pool, &by(&acme, 400), false)
         .await
         .unwrap();
     let newest: i64 = sqlx::query_scalar("SELECT max(id) FROM notifications")

@@ -29,14 +29,16 @@ async fn running_tasks_accrue_cost_per_run_and_frozen_intervals_are_excluded(poo
         }
     };
     assert_eq!(cost(T0 + DAY).await, 24 * 50);
-    tasks::freeze(&pool, T0 + DAY, &acme, task).await.unwrap();
+    tasks::freeze(&pool, &by(&acme, T0 + DAY), task)
+        .await
+        .unwrap();
     assert_eq!(cost(T0 + 3 * DAY).await, 24 * 50);
-    tasks::unfreeze(&pool, T0 + 3 * DAY, &acme, task)
+    tasks::unfreeze(&pool, &by(&acme, T0 + 3 * DAY), task)
         .await
         .unwrap();
     assert_eq!(cost(T0 + 4 * DAY).await, 48 * 50);
     assert!(matches!(
-        tasks::unfreeze(&pool, T0, &acme, task).await,
+        tasks::unfreeze(&pool, &by(&acme, T0), task).await,
         Err(AppError::Conflict(_))
     ));
 }
@@ -49,11 +51,11 @@ async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: Pool) {
     publish(&pool, &acme, "ws1", "n1", T0).await;
     let task: i64 = count(&pool, "SELECT id FROM tasks").await;
     assert_eq!(
-        tasks::freeze(&pool, T0, &globex, task).await,
-        tasks::freeze(&pool, T0, &globex, 9_999).await
+        tasks::freeze(&pool, &by(&globex, T0), task).await,
+        tasks::freeze(&pool, &by(&globex, T0), 9_999).await
     );
     assert!(matches!(
-        tasks::delete(&pool, T0, &globex, task).await,
+        tasks::delete(&pool, &by(&globex, T0), task).await,
         Err(AppError::NotFound(_))
     ));
     assert!(matches!(
@@ -61,7 +63,7 @@ async fn another_accounts_tasks_and_workspaces_answer_as_missing(pool: Pool) {
         Err(AppError::NotFound(_))
     ));
     assert!(matches!(
-        deletion::delete(&pool, T0, &globex, "ws1", "ws1", true).await,
+        deletion::delete(&pool, &by(&globex, T0), "ws1", "ws1", true).await,
         Err(AppError::NotFound(_))
     ));
     assert_eq!(

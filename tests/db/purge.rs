@@ -15,12 +15,12 @@ async fn the_purge_job_deletes_expired_entries_only_and_is_idempotent(pool: Pool
         let name = format!("old_{i:02}");
         workspace(&pool, &acme, &name, false).await;
         asset(&pool, &acme, &name, "node", "PAI", "n").await;
-        deletion::delete(&pool, T0, &acme, &name, &name, true)
+        deletion::delete(&pool, &by(&acme, T0), &name, &name, true)
             .await
             .unwrap();
     }
     workspace(&pool, &acme, "young", false).await;
-    deletion::delete(&pool, T0 + DAY, &acme, "young", "young", true)
+    deletion::delete(&pool, &by(&acme, T0 + DAY), "young", "young", true)
         .await
         .unwrap();
     assert_eq!(
@@ -64,7 +64,7 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
     .execute(&pool)
     .await
     .unwrap();
-    deletion::delete(&pool, T0, &acme, "big", "big", true)
+    deletion::delete(&pool, &by(&acme, T0), "big", "big", true)
         .await
         .unwrap();
     // A crash after the purge began and one batch went: the entry is out of the bin already.
@@ -82,11 +82,11 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
     .await
     .unwrap();
     assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 0);
-    let recover = bin::recover(&pool, T0 + 1, &acme, ws, T0)
+    let recover = bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
         .await
         .unwrap_err();
     assert!(matches!(recover, AppError::NotFound(_)), "{recover:?}");
-    let taken = workspaces::create(&pool, T0, &acme, new_ws("big")).await;
+    let taken = workspaces::create(&pool, &by(&acme, T0), new_ws("big")).await;
     assert!(
         taken.is_err(),
         "the name stays reserved until the entry is gone"
@@ -111,7 +111,7 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
     );
     assert_eq!(count(&pool, "SELECT count(*) FROM workspaces").await, 0);
     assert_eq!(bin::purge_expired(&pool, T0 + 2).await.unwrap(), 0);
-    workspaces::create(&pool, T0, &acme, new_ws("big"))
+    workspaces::create(&pool, &by(&acme, T0), new_ws("big"))
         .await
         .unwrap();
 }
@@ -123,7 +123,7 @@ async fn two_purge_passes_at_once_purge_each_entry_once(pool: Pool) {
         let name = format!("old_{i}");
         workspace(&pool, &acme, &name, false).await;
         asset(&pool, &acme, &name, "node", "DataWorks", "n").await;
-        deletion::delete(&pool, T0, &acme, &name, &name, true)
+        deletion::delete(&pool, &by(&acme, T0), &name, &name, true)
             .await
             .unwrap();
     }

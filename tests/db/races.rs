@@ -51,7 +51,7 @@ fn losers(outcomes: &[AppResult<()>]) -> Vec<&AppError> {
 async fn binned(pool: &Pool, acme: &Principal, name: &str) -> (i64, i64) {
     let id = workspace(pool, acme, name, false).await;
     fill(pool, acme, name, false).await;
-    deletion::delete(pool, T0, acme, name, name, true)
+    deletion::delete(pool, &by(acme, T0), name, name, true)
         .await
         .unwrap();
     (id, T0)
@@ -96,7 +96,7 @@ async fn recover_against_recover_has_one_winner_and_the_others_are_told_it_is_re
         let outcomes = race(|_| {
             let (pool, acme) = (pool.clone(), acme.clone());
             async move {
-                bin::recover(&pool, T0 + 60, &acme, id, deleted_at)
+                bin::recover(&pool, &by(&acme, T0 + 60), id, deleted_at)
                     .await
                     .map(drop)
             }
@@ -133,11 +133,11 @@ async fn recover_against_purge_has_one_winner_and_a_consistent_outcome(pool: Poo
             let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
             async move {
                 if i % 2 == 0 {
-                    bin::recover(&pool, T0 + 60, &acme, id, deleted_at)
+                    bin::recover(&pool, &by(&acme, T0 + 60), id, deleted_at)
                         .await
                         .map(drop)
                 } else {
-                    bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name)
+                    bin::purge(&pool, &by(&acme, T0 + 60), id, deleted_at, &name)
                         .await
                         .map(drop)
                 }
@@ -205,7 +205,7 @@ async fn purge_against_purge_removes_the_entry_once(pool: Pool) {
         let outcomes = race(|_| {
             let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
             async move {
-                bin::purge(&pool, T0 + 60, &acme, id, deleted_at, &name)
+                bin::purge(&pool, &by(&acme, T0 + 60), id, deleted_at, &name)
                     .await
                     .map(drop)
             }
@@ -240,11 +240,11 @@ async fn delete_against_create_of_the_same_name_never_gives_two_workspaces_one_n
             let (pool, acme, name) = (pool.clone(), acme.clone(), name.clone());
             async move {
                 if i % 2 == 0 {
-                    deletion::delete(&pool, T0 + 60, &acme, &name, &name, true)
+                    deletion::delete(&pool, &by(&acme, T0 + 60), &name, &name, true)
                         .await
                         .map(drop)
                 } else {
-                    workspaces::create(&pool, T0 + 60, &acme, new_ws(&name.to_uppercase()))
+                    workspaces::create(&pool, &by(&acme, T0 + 60), new_ws(&name.to_uppercase()))
                         .await
                         .map(drop)
                 }
@@ -298,7 +298,7 @@ async fn creates_of_one_name_in_any_letter_case_have_one_winner(pool: Pool) {
                 })
                 .collect();
             async move {
-                workspaces::create(&pool, T0, &acme, new_ws(&spelling))
+                workspaces::create(&pool, &by(&acme, T0), new_ws(&spelling))
                     .await
                     .map(drop)
             }

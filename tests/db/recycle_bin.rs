@@ -25,10 +25,12 @@ async fn recover_restores_exactly_the_four_types_in_both_products(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "sales_dw", true).await;
     fill(&pool, &acme, "sales_dw", true).await;
-    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", true)
+    deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", true)
         .await
         .unwrap();
-    let report = bin::recover(&pool, T0 + DAY, &acme, ws, T0).await.unwrap();
+    let report = bin::recover(&pool, &by(&acme, T0 + DAY), ws, T0)
+        .await
+        .unwrap();
     for c in &report.restored {
         assert!(
             c.kind.recoverable() && c.dataworks == 1 && c.pai == 1,
@@ -48,10 +50,12 @@ async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Pool) 
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
     let node = publish(&pool, &acme, "ws1", "n1", T0).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    let report = bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
+    let report = bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
+        .await
+        .unwrap();
     assert_eq!(
         report
             .nodes_to_publish
@@ -74,7 +78,7 @@ async fn recovered_nodes_keep_code_and_versions_but_are_unpublished(pool: Pool) 
     assert!(detail.task_status.is_none());
     assert_eq!(count(&pool, "SELECT count(*) FROM tasks").await, 0);
     // Publishing again re-creates its auto triggered task.
-    assets::publish(&pool, T0 + 2, &acme, "ws1", node)
+    assets::publish(&pool, &by(&acme, T0 + 2), "ws1", node)
         .await
         .unwrap();
     assert_eq!(
@@ -88,18 +92,18 @@ async fn recover_works_until_one_second_before_fourteen_days_and_never_after(poo
     let acme = account(&pool, "acme").await;
     let a = workspace(&pool, &acme, "ws_a", false).await;
     let b = workspace(&pool, &acme, "ws_b", false).await;
-    deletion::delete(&pool, T0, &acme, "ws_a", "ws_a", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws_a", "ws_a", true)
         .await
         .unwrap();
-    deletion::delete(&pool, T0, &acme, "ws_b", "ws_b", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws_b", "ws_b", true)
         .await
         .unwrap();
     assert!(
-        bin::recover(&pool, T0 + RETENTION_SECS - 1, &acme, a, T0)
+        bin::recover(&pool, &by(&acme, T0 + RETENTION_SECS - 1), a, T0)
             .await
             .is_ok()
     );
-    let late = bin::recover(&pool, T0 + RETENTION_SECS, &acme, b, T0)
+    let late = bin::recover(&pool, &by(&acme, T0 + RETENTION_SECS), b, T0)
         .await
         .unwrap_err();
     assert!(
@@ -122,14 +126,16 @@ async fn purge_removes_everything_and_frees_the_name(pool: Pool) {
     let ws = workspace(&pool, &acme, "ws1", false).await;
     fill(&pool, &acme, "ws1", false).await;
     publish(&pool, &acme, "ws1", "n1", T0).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
     assert!(matches!(
-        bin::purge(&pool, T0, &acme, ws, T0, "WS1").await,
+        bin::purge(&pool, &by(&acme, T0), ws, T0, "WS1").await,
         Err(AppError::Invalid(_))
     ));
-    bin::purge(&pool, T0, &acme, ws, T0, "ws1").await.unwrap();
+    bin::purge(&pool, &by(&acme, T0), ws, T0, "ws1")
+        .await
+        .unwrap();
     for table in ["workspaces", "assets", "node_versions", "tasks"] {
         assert_eq!(
             count(&pool, &format!("SELECT count(*) FROM {table}")).await,
@@ -137,7 +143,7 @@ async fn purge_removes_everything_and_frees_the_name(pool: Pool) {
             "{table}"
         );
     }
-    workspaces::create(&pool, T0 + 1, &acme, new_ws("WS1"))
+    workspaces::create(&pool, &by(&acme, T0 + 1), new_ws("WS1"))
         .await
         .unwrap();
 }
@@ -146,10 +152,10 @@ on_both_engines!(a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovere
 async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_purged(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "finance_etl", false).await;
-    deletion::delete(&pool, T0, &acme, "finance_etl", "finance_etl", true)
+    deletion::delete(&pool, &by(&acme, T0), "finance_etl", "finance_etl", true)
         .await
         .unwrap();
-    let err = workspaces::create(&pool, T0 + 1, &acme, new_ws("FINANCE_ETL"))
+    let err = workspaces::create(&pool, &by(&acme, T0 + 1), new_ws("FINANCE_ETL"))
         .await
         .unwrap_err();
     let AppError::NameReserved(message) = err else {
@@ -161,8 +167,10 @@ async fn a_name_in_the_bin_is_reserved_in_any_letter_case_until_recovered_or_pur
             && message.contains("released")
             && message.contains("Recover")
     );
-    bin::recover(&pool, T0 + 2, &acme, ws, T0).await.unwrap();
-    let err = workspaces::create(&pool, T0 + 3, &acme, new_ws("Finance_ETL"))
+    bin::recover(&pool, &by(&acme, T0 + 2), ws, T0)
+        .await
+        .unwrap();
+    let err = workspaces::create(&pool, &by(&acme, T0 + 3), new_ws("Finance_ETL"))
         .await
         .unwrap_err();
     assert!(
@@ -177,43 +185,43 @@ async fn concurrent_recover_and_purge_leave_one_consistent_outcome(pool: Pool) {
     for (round, name) in ["ws_rr", "ws_rp", "ws_pp"].iter().enumerate() {
         let ws = workspace(&pool, &acme, name, false).await;
         asset(&pool, &acme, name, "node", "DataWorks", "n").await;
-        deletion::delete(&pool, T0, &acme, name, name, true)
+        deletion::delete(&pool, &by(&acme, T0), name, name, true)
             .await
             .unwrap();
         let deleted_at = entry_deleted_at(&pool, ws).await;
         let (a, b) = match round {
             0 => tokio::join!(
                 async {
-                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                    bin::recover(&pool, &by(&acme, T0 + 1), ws, deleted_at)
                         .await
                         .map(drop)
                 },
                 async {
-                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                    bin::recover(&pool, &by(&acme, T0 + 1), ws, deleted_at)
                         .await
                         .map(drop)
                 }
             ),
             1 => tokio::join!(
                 async {
-                    bin::recover(&pool, T0 + 1, &acme, ws, deleted_at)
+                    bin::recover(&pool, &by(&acme, T0 + 1), ws, deleted_at)
                         .await
                         .map(drop)
                 },
                 async {
-                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                    bin::purge(&pool, &by(&acme, T0), ws, deleted_at, name)
                         .await
                         .map(drop)
                 }
             ),
             _ => tokio::join!(
                 async {
-                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                    bin::purge(&pool, &by(&acme, T0), ws, deleted_at, name)
                         .await
                         .map(drop)
                 },
                 async {
-                    bin::purge(&pool, T0, &acme, ws, deleted_at, name)
+                    bin::purge(&pool, &by(&acme, T0), ws, deleted_at, name)
                         .await
                         .map(drop)
                 }
@@ -251,11 +259,13 @@ on_both_engines!(a_second_recover_is_told_it_is_already_recovered);
 async fn a_second_recover_is_told_it_is_already_recovered(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    bin::recover(&pool, T0 + 1, &acme, ws, T0).await.unwrap();
-    let err = bin::recover(&pool, T0 + 2, &acme, ws, T0)
+    bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
+        .await
+        .unwrap();
+    let err = bin::recover(&pool, &by(&acme, T0 + 2), ws, T0)
         .await
         .unwrap_err();
     assert!(
@@ -269,17 +279,21 @@ async fn another_accounts_bin_entry_answers_as_missing(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let globex = account(&pool, "globex").await;
     let ws = workspace(&pool, &acme, "ws1", false).await;
-    deletion::delete(&pool, T0, &acme, "ws1", "ws1", true)
+    deletion::delete(&pool, &by(&acme, T0), "ws1", "ws1", true)
         .await
         .unwrap();
-    let foreign = bin::recover(&pool, T0 + 1, &globex, ws, T0)
+    let foreign = bin::recover(&pool, &by(&globex, T0 + 1), ws, T0)
         .await
         .unwrap_err();
-    let missing = bin::recover(&pool, T0 + 1, &globex, 9_999, T0)
+    let missing = bin::recover(&pool, &by(&globex, T0 + 1), 9_999, T0)
         .await
         .unwrap_err();
     assert_eq!(foreign, missing);
-    assert!(bin::purge(&pool, T0, &globex, ws, T0, "ws1").await.is_err());
+    assert!(
+        bin::purge(&pool, &by(&globex, T0), ws, T0, "ws1")
+            .await
+            .is_err()
+    );
     assert_eq!(bin::list(&pool, T0, &globex, 1).await.unwrap().total, 0);
     assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 1);
 }
@@ -288,18 +302,18 @@ on_both_engines!(ids_are_never_reused_so_a_stale_recover_never_restores_another_
 async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspace(pool: Pool) {
     let acme = account(&pool, "acme").await;
     let old = workspace(&pool, &acme, "aba_old", false).await;
-    deletion::delete(&pool, T0, &acme, "aba_old", "aba_old", true)
+    deletion::delete(&pool, &by(&acme, T0), "aba_old", "aba_old", true)
         .await
         .unwrap();
-    bin::purge(&pool, T0, &acme, old, T0, "aba_old")
+    bin::purge(&pool, &by(&acme, T0), old, T0, "aba_old")
         .await
         .unwrap();
     let new = workspace(&pool, &acme, "aba_new", false).await;
     assert_ne!(new, old, "a purged workspace's id was given to another");
-    deletion::delete(&pool, T0, &acme, "aba_new", "aba_new", true)
+    deletion::delete(&pool, &by(&acme, T0), "aba_new", "aba_new", true)
         .await
         .unwrap();
-    let stale = bin::recover(&pool, T0 + 1, &acme, old, T0)
+    let stale = bin::recover(&pool, &by(&acme, T0 + 1), old, T0)
         .await
         .unwrap_err();
     assert!(matches!(stale, AppError::NotFound(_)), "{stale:?}");
@@ -314,7 +328,7 @@ async fn ids_are_never_reused_so_a_stale_recover_never_restores_another_workspac
     );
     // Users too: a deleted user's id is never handed out again.
     let ghost = ram_user(&pool, &acme, "ghost", None).await;
-    identity::delete_ram_user(&pool, T0, &acme, ghost.user_id)
+    identity::delete_ram_user(&pool, &by(&acme, T0), ghost.user_id)
         .await
         .unwrap();
     let next = ram_user(&pool, &acme, "newhire", None).await;
@@ -329,7 +343,7 @@ async fn purge_protection_refuses_every_early_purge_but_not_the_fourteen_day_job
     let ws2 = workspace(&pool, &acme, "ws2", false).await;
     fill(&pool, &acme, "ws1", false).await;
     for name in ["ws1", "ws2"] {
-        deletion::delete(&pool, T0, &acme, name, name, true)
+        deletion::delete(&pool, &by(&acme, T0), name, name, true)
             .await
             .unwrap();
     }
@@ -343,7 +357,7 @@ async fn purge_protection_refuses_every_early_purge_but_not_the_fourteen_day_job
         }
     };
     assert!(!protected(&acme).await, "off by default");
-    let on = bin::set_purge_protection(&pool, T0, &acme, true)
+    let on = bin::set_purge_protection(&pool, &by(&acme, T0), true)
         .await
         .unwrap();
     assert!(on.into_inner());
@@ -351,7 +365,7 @@ async fn purge_protection_refuses_every_early_purge_but_not_the_fourteen_day_job
     let before = fingerprint(&pool).await;
     for who in [&acme, &alice] {
         assert_eq!(
-            bin::purge(&pool, T0 + 60, who, ws, T0, "ws1")
+            bin::purge(&pool, &by(who, T0 + 60), ws, T0, "ws1")
                 .await
                 .map(drop),
             Err(AppError::Protected(
@@ -367,7 +381,9 @@ async fn purge_protection_refuses_every_early_purge_but_not_the_fourteen_day_job
         "a refused purge changes nothing"
     );
     // Recover still works, and the 14-day job purges as always.
-    bin::recover(&pool, T0 + 60, &alice, ws2, T0).await.unwrap();
+    bin::recover(&pool, &by(&alice, T0 + 60), ws2, T0)
+        .await
+        .unwrap();
     assert_eq!(
         bin::purge_expired(&pool, T0 + RETENTION_SECS)
             .await
@@ -422,20 +438,20 @@ async fn only_the_root_changes_purge_protection_and_turning_it_off_notifies_full
             .require(workspace_console::domain::Capability::ManageAccount)
             .is_err()
     );
-    bin::set_purge_protection(&pool, T0, &acme, true)
+    bin::set_purge_protection(&pool, &by(&acme, T0), true)
         .await
         .unwrap();
     // Turning it on again, or off when it is off, tells nobody.
-    bin::set_purge_protection(&pool, T0, &acme, true)
+    bin::set_purge_protection(&pool, &by(&acme, T0), true)
         .await
         .unwrap();
-    bin::set_purge_protection(&pool, T0, &other, false)
+    bin::set_purge_protection(&pool, &by(&other, T0), false)
         .await
         .unwrap();
     for who in [&acme, &alice, &rita, &other] {
         assert!(notices::list(&pool, who).await.unwrap().notices.is_empty());
     }
-    bin::set_purge_protection(&pool, T0 + 5, &acme, false)
+    bin::set_purge_protection(&pool, &by(&acme, T0 + 5), false)
         .await
         .unwrap();
     for (who, told) in [
@@ -457,7 +473,7 @@ async fn only_the_root_changes_purge_protection_and_turning_it_off_notifies_full
             assert_eq!(notice.link(), "/recycle-bin");
         }
     }
-    bin::set_purge_protection(&pool, T0 + 6, &acme, false)
+    bin::set_purge_protection(&pool, &by(&acme, T0 + 6), false)
         .await
         .unwrap();
     assert_eq!(notices::list(&pool, &alice).await.unwrap().notices.len(), 1);
@@ -497,7 +513,7 @@ async fn an_entry_shows_what_it_holds_and_what_still_bills(pool: Pool) {
         .await;
     }
     // Its task is left Running: an orphan that keeps billing.
-    deletion::delete(&pool, T0, &acme, "sales_dw", "sales_dw", false)
+    deletion::delete(&pool, &by(&acme, T0), "sales_dw", "sales_dw", false)
         .await
         .unwrap();
     let seen = bin::detail(&pool, T0 + 2 * 3600, &acme, ws).await.unwrap();
@@ -570,7 +586,9 @@ async fn an_entry_shows_what_it_holds_and_what_still_bills(pool: Pool) {
             "{missing:?}"
         );
     }
-    bin::recover(&pool, T0 + 3, &acme, ws, T0).await.unwrap();
+    bin::recover(&pool, &by(&acme, T0 + 3), ws, T0)
+        .await
+        .unwrap();
     assert!(matches!(
         bin::detail(&pool, T0 + 4, &acme, ws).await,
         Err(AppError::NotFound(_))

@@ -9,7 +9,7 @@ on_both_engines!(workspace_names_are_unique_ignoring_case);
 async fn workspace_names_are_unique_ignoring_case(pool: Pool) {
     let acme = account(&pool, "acme").await;
     workspace(&pool, &acme, "sales_dw", true).await;
-    let err = workspaces::create(&pool, T0, &acme, new_ws("SALES_DW"))
+    let err = workspaces::create(&pool, &by(&acme, T0), new_ws("SALES_DW"))
         .await
         .unwrap_err();
     assert!(
@@ -34,7 +34,7 @@ async fn a_name_breaking_the_conventions_is_refused_and_nothing_is_created(pool:
     let acme = account(&pool, "acme").await;
     for bad in ["ab", "bad-name", "_lead", &"x".repeat(65)] {
         assert!(matches!(
-            workspaces::create(&pool, T0, &acme, new_ws(bad)).await,
+            workspaces::create(&pool, &by(&acme, T0), new_ws(bad)).await,
             Err(AppError::Invalid(_))
         ));
     }

@@ -8,6 +8,7 @@ use crate::memory::start_on;
 use crate::page_throughput::line;
 use crate::throughput::{session_cookie, wrk_with};
 use std::path::Path;
+use workspace_console::server::audit::Change;
 
 pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     let db = dir.join("api-throughput.db");
@@ -25,9 +26,13 @@ pub(crate) async fn run(dir: &Path, binary: &str) -> R<()> {
     let root = workspace_console::server::sessions::load_principal(&pool, ids.0)
         .await?
         .ok_or("no root")?;
-    let key = workspace_console::access_keys::service::create(&pool, crate::T0, &root, ids.1)
-        .await?
-        .into_inner();
+    let key = workspace_console::access_keys::service::create(
+        &pool,
+        &Change::console(crate::T0, &root),
+        ids.1,
+    )
+    .await?
+    .into_inner();
     let cookie = format!("Cookie: {}", session_cookie(&server).await?);
     let script = dir.join("list_workspaces.lua");
     std::fs::write(

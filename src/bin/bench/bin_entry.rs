@@ -8,6 +8,7 @@ use crate::throughput::{session_cookie, wrk_at};
 use std::time::Instant;
 use workspace_console::deletion::service as deletion;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::Pool;
 
 const EACH: i64 = 25_000;
@@ -20,7 +21,7 @@ pub(crate) async fn run(target: &Target) -> R<()> {
     let pool = target.fresh(name).await?;
     let root = root(&pool).await?;
     let big = seed(&pool, root.account_id).await?;
-    deletion::delete(&pool, T0, &root, "big", "big", true).await?;
+    deletion::delete(&pool, &Change::console(T0, &root), "big", "big", true).await?;
     analyze(&pool).await?;
     let (mut entry, mut page) = (Vec::new(), Vec::new());
     for _ in 0..READS {
@@ -133,7 +134,7 @@ pub(crate) async fn run_page(dir: &std::path::Path, binary: &str) -> R<()> {
         .await?
         .ok_or("no account acme")?;
     let big = seed(&pool, acme.account_id).await?;
-    deletion::delete(&pool, T0, &acme, "big", "big", true).await?;
+    deletion::delete(&pool, &Change::console(T0, &acme), "big", "big", true).await?;
     analyze(&pool).await?;
     let cookie = session_cookie(&server).await?;
     let entry_path = format!("/recycle-bin/{big}");

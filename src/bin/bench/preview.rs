@@ -4,6 +4,7 @@
 use super::{R, T0, Target, bare_delete, compare, median, report, root};
 use std::time::{Duration, Instant};
 use workspace_console::deletion::service as deletion;
+use workspace_console::server::audit::Change;
 use workspace_console::store::Pool;
 
 const WORKSPACES: i64 = 1_000;
@@ -51,7 +52,7 @@ pub(crate) async fn run(target: &Target) -> R<()> {
         name,
         "depdel",
         async |pool: &Pool| {
-            deletion::delete(pool, T0, &root, "hub", "hub", true)
+            deletion::delete(pool, &Change::console(T0, &root), "hub", "hub", true)
                 .await
                 .map(drop)
                 .map_err(Into::into)

@@ -6,6 +6,7 @@ use workspace_console::domain::Principal;
 use workspace_console::domain::retention::RETENTION_SECS;
 use workspace_console::identity::service as identity;
 use workspace_console::recycle_bin::service as bin;
+use workspace_console::server::audit::Change;
 use workspace_console::store::{Pool, after_bulk_delete, connect};
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
@@ -76,7 +77,7 @@ async fn writer_waits(
             deletion_protection: false,
         };
         let t = Instant::now();
-        workspaces::create(pool, T0, acme, input).await?;
+        workspaces::create(pool, &Change::console(T0, acme), input).await?;
         waits.push(t.elapsed().as_secs_f64());
         i += 1;
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -1,17 +1,18 @@
 //! The API's dependency operations (SPEC §16): a workspace's nodes, and a node's upstream nodes.
-use super::handlers::{Refusals, WorkspacePath, change, may};
-use super::{ApiResult, Caller};
-use crate::dependencies::service as dependencies;
-use crate::dependencies::{NodeRef, Upstream};
+use super::service as dependencies;
+use super::{NodeRef, Upstream};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::error::AppError;
 use crate::server::AppState;
+use crate::server::api::{ApiResult, Caller, Refusals, WorkspacePath, change, may};
+use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{JsonOf, PathOf};
-use axum::Json;
 use axum::extract::{Extension, State};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 /// A node named in the path.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -82,17 +83,18 @@ pub async fn add_upstream(
     PathOf(NodePath { id }): PathOf<NodePath>,
     JsonOf(input): JsonOf<NewUpstream>,
 ) -> ApiResult<Vec<Upstream>> {
-    let list = change(
-        &s,
-        &caller,
-        Capability::Modify,
-        Action::AddUpstream,
-        "",
-        |s, p| async move {
-            dependencies::add(&s.pool, s.clock.now(), &p, id, input.upstream_node_id).await
-        },
-    )
-    .await?;
+    let list =
+        change(
+            &s,
+            &caller,
+            Capability::Modify,
+            Action::AddUpstream,
+            "",
+            |s, change| async move {
+                dependencies::add(&s.pool, &change, id, input.upstream_node_id).await
+            },
+        )
+        .await?;
     Ok(Json(list))
 }
 
@@ -114,8 +116,84 @@ pub async fn remove_upstream(
         Capability::Modify,
         Action::RemoveUpstream,
         "",
-        |s, p| async move { dependencies::remove(&s.pool, s.clock.now(), &p, id, upstream).await },
+        |s, change| async move { dependencies::remove(&s.pool, &change, id, upstream).await },
     )
     .await?;
     Ok(Json(list))
+}
+
+/// Its routes under the API's prefix.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/workspaces/{name}/nodes", get(list_nodes))
+        .route(
+            "/nodes/{id}/upstream",
+            get(list_upstream).post(add_upstream),
+        )
+        .route(
+            "/nodes/{id}/upstream/{upstream_node_id}",
+            delete(remove_upstream),
+        )
+}
+
+/// Its part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list_nodes, list_upstream, add_upstream, remove_upstream))]
+pub struct Doc;
+
+// `ctl nodes …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Ctl {
+    /// List a workspace's nodes (id, name, product, type).
+    List { workspace: String },
+    /// A node's upstream nodes: list, add, remove.
+    #[command(subcommand)]
+    Upstream(UpstreamCtl),
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum UpstreamCtl {
+    /// List the upstream nodes of node ID.
+    List { id: i64 },
+    /// Node ID runs after node UPSTREAM_ID from now on.
+    Add { id: i64, upstream_id: i64 },
+    /// Node ID no longer runs after node UPSTREAM_ID.
+    Remove { id: i64, upstream_id: i64 },
+}
+
+impl Ctl {
+    /// The request the command makes, and how its answer is printed.
+    pub fn call(&self) -> Call {
+        match self {
+            Ctl::List { workspace } => (
+                Method::GET,
+                format!("/workspaces/{}/nodes", q(workspace)),
+                None,
+                Table::List(&["id", "name", "product", "type"]),
+            ),
+            Ctl::Upstream(upstream) => {
+                let (method, path, body) = match upstream {
+                    UpstreamCtl::List { id } => {
+                        (Method::GET, format!("/nodes/{id}/upstream"), None)
+                    }
+                    UpstreamCtl::Add { id, upstream_id } => (
+                        Method::POST,
+                        format!("/nodes/{id}/upstream"),
+                        Some(serde_json::json!({ "upstream_node_id": upstream_id })),
+                    ),
+                    UpstreamCtl::Remove { id, upstream_id } => (
+                        Method::DELETE,
+                        format!("/nodes/{id}/upstream/{upstream_id}"),
+                        None,
+                    ),
+                };
+                (
+                    method,
+                    path,
+                    body,
+                    Table::List(&["upstream_node_id", "workspace", "node", "state"]),
+                )
+            }
+        }
+    }
 }

@@ -1,0 +1,387 @@
+//! The API's Recycle Bin operations: list, look into an entry, recover, purge, purge protection.
+use super::{BinAssets, BinEntryDetail, BinPage, RecoveryReport};
+use crate::domain::Capability;
+use crate::domain::audit::Action;
+use crate::error::AppError;
+use crate::server::AppState;
+use crate::server::api::{
+    ApiResult, Caller, EntryPath, IdempotencyKey, Refusals, change, first_page, may,
+};
+use crate::server::ctl::{Call, Method, Table, q};
+use crate::server::input::{JsonOf, PathOf, QueryOf};
+use axum::extract::{Extension, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// The page of 10, from 1: a page below 1 reads page 1, a page past the last reads the last.
+    #[serde(default = "first_page")]
+    pub page: i64,
+}
+
+/// List the Recycle Bin, soonest permanent deletion first.
+#[utoipa::path(get, path = "/recycle-bin", tag = "Recycle Bin", params(Page),
+    responses((status = 200, description = "One page of Recycle Bin entries", body = BinPage), Refusals))]
+pub async fn list_recycle_bin(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    QueryOf(q): QueryOf<Page>,
+) -> ApiResult<BinPage> {
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
+            .await?,
+    ))
+}
+
+/// Look into one Recycle Bin entry (read-only): its deletion, counts, what Recover brings back, its
+/// tasks still billing, its downstream dependencies and the first page of each list of assets.
+#[utoipa::path(get, path = "/recycle-bin/{id}", tag = "Recycle Bin", params(EntryPath),
+    responses((status = 200, description = "The entry, read-only", body = BinEntryDetail), Refusals))]
+pub async fn get_bin_entry(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+) -> ApiResult<BinEntryDetail> {
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::detail(&s.pool, s.clock.now(), &caller.principal, id).await?,
+    ))
+}
+
+/// The asset types of a Recycle Bin entry's lists, in both spellings: the filter's
+/// (`data_source`) and the answers' (`DataSource`).
+pub struct EntryAssetKind;
+
+impl utoipa::PartialSchema for EntryAssetKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let kinds = crate::recycle_bin::ENTRY_LISTS;
+        let names = kinds
+            .iter()
+            .map(|k| k.as_str())
+            .chain(kinds.iter().map(|k| k.answer_name()));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An asset type of a Recycle Bin entry, in either spelling: `data_source`, `compute`, `resource`, `node`, or as answers spell it, `DataSource`, `Compute`, `Resource`, `Node`.",
+            ))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl ToSchema for EntryAssetKind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EntryAssetKind".into()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryAssetsQuery {
+    /// The asset type, in either spelling: `data_source`, `compute`, `resource` or `node`, or as
+    /// the answer's `kind` spells it, `DataSource`, `Compute`, `Resource` or `Node` (anything
+    /// else answers 422).
+    #[param(inline, value_type = EntryAssetKind)]
+    pub kind: String,
+    /// The page of 20, from 1: a page below 1 reads page 1, a page past the last reads the last.
+    #[serde(default = "first_page")]
+    pub page: i64,
+}
+
+/// One page of one asset type of a Recycle Bin entry, in the order they were created.
+#[utoipa::path(get, path = "/recycle-bin/{id}/assets", tag = "Recycle Bin", params(EntryPath, EntryAssetsQuery),
+    responses((status = 200, description = "One page of the entry's assets of that type", body = BinAssets), Refusals))]
+pub async fn list_bin_assets(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<EntryAssetsQuery>,
+) -> ApiResult<BinAssets> {
+    may(&caller, Capability::View)?;
+    Ok(Json(
+        crate::recycle_bin::service::assets_page(&s.pool, &caller.principal, id, &q.kind, q.page)
+            .await?,
+    ))
+}
+
+/// Recover a workspace from the Recycle Bin.
+#[utoipa::path(post, path = "/recycle-bin/{id}/recover", tag = "Recycle Bin",
+    params(EntryPath,
+        IdempotencyKey),
+    responses((status = 200, description = "What was restored, what was not, and the nodes to publish again", body = RecoveryReport), Refusals))]
+pub async fn recover_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+) -> ApiResult<RecoveryReport> {
+    let at = if caller.principal.can(Capability::Modify) {
+        // The API names no deletion: the entry's current one (0 when it is not in the bin).
+        super::service::current_deletion(&s.pool, &caller.principal, id).await?
+    } else {
+        0
+    };
+    let report =
+        change(
+            &s,
+            &caller,
+            Capability::Modify,
+            Action::RecoverWorkspace,
+            "",
+            |s, change| async move {
+                crate::recycle_bin::service::recover(&s.pool, &change, id, at).await
+            },
+        )
+        .await?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeProtection {
+    /// On: no Recycle Bin entry is permanently deleted before its 14 days are over (an early
+    /// purge answers 409); the 14-day purge goes on as always.
+    pub enabled: bool,
+}
+
+/// Whether the account's purge protection is on (anyone who may view the Recycle Bin).
+#[utoipa::path(get, path = "/account/purge-protection", tag = "Recycle Bin",
+    responses((status = 200, description = "The setting", body = PurgeProtection), Refusals))]
+pub async fn get_purge_protection(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<PurgeProtection> {
+    may(&caller, Capability::View)?;
+    let mut conn = s.pool.acquire().await.map_err(AppError::from)?;
+    let enabled = crate::recycle_bin::service::purge_protection(
+        &mut conn,
+        caller.principal.account_id,
+        false,
+    )
+    .await?;
+    Ok(Json(PurgeProtection { enabled }))
+}
+
+/// Turn the account's purge protection on or off (the account's root only; anyone else 403).
+#[utoipa::path(put, path = "/account/purge-protection", tag = "Recycle Bin",
+    request_body = PurgeProtection,
+    responses((status = 200, description = "The setting as it now is", body = PurgeProtection), Refusals))]
+pub async fn set_purge_protection(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonOf(input): JsonOf<PurgeProtection>,
+) -> ApiResult<PurgeProtection> {
+    let enabled = change(
+        &s,
+        &caller,
+        Capability::ManageAccount,
+        Action::purge_protection(input.enabled),
+        "",
+        |s, change| async move {
+            crate::recycle_bin::service::set_purge_protection(&s.pool, &change, input.enabled).await
+        },
+    )
+    .await?;
+    Ok(Json(PurgeProtection { enabled }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfirmName {
+    /// The entry's workspace name, exactly, in its letter case (the typed confirmation): one
+    /// that does not match answers 422.
+    #[param(min_length = 1)]
+    pub confirm_name: String,
+}
+
+/// The answer of a permanent deletion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Purged {
+    pub purged: bool,
+}
+
+/// Delete a Recycle Bin entry permanently (its name is free again).
+#[utoipa::path(delete, path = "/recycle-bin/{id}", tag = "Recycle Bin",
+    params(EntryPath, ConfirmName,
+        IdempotencyKey),
+    responses((status = 200, description = "Permanently deleted", body = Purged), Refusals))]
+pub async fn purge_workspace(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    QueryOf(q): QueryOf<ConfirmName>,
+) -> ApiResult<Purged> {
+    let at = if caller.principal.can(Capability::Modify) {
+        // The API names no deletion: the entry's current one (0 when it is not in the bin).
+        super::service::current_deletion(&s.pool, &caller.principal, id).await?
+    } else {
+        0
+    };
+    change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::PurgeWorkspace,
+        "",
+        |s, change| async move {
+            crate::recycle_bin::service::purge(&s.pool, &change, id, at, &q.confirm_name).await
+        },
+    )
+    .await?;
+    Ok(Json(Purged { purged: true }))
+}
+
+/// Its routes under the API's prefix.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/recycle-bin", get(list_recycle_bin))
+        .route(
+            "/account/purge-protection",
+            get(get_purge_protection).put(set_purge_protection),
+        )
+        .route("/recycle-bin/{id}/recover", post(recover_workspace))
+        .route(
+            "/recycle-bin/{id}",
+            get(get_bin_entry).delete(purge_workspace),
+        )
+        .route("/recycle-bin/{id}/assets", get(list_bin_assets))
+}
+
+/// Its part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(
+    list_recycle_bin,
+    get_bin_entry,
+    list_bin_assets,
+    recover_workspace,
+    purge_workspace,
+    get_purge_protection,
+    set_purge_protection,
+))]
+pub struct Doc;
+
+// `ctl recycle-bin …`.
+#[derive(clap::Subcommand, Debug)]
+pub enum Ctl {
+    /// List Recycle Bin entries, soonest permanent deletion first.
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Look into an entry (read-only): its deletion, counts, what Recover brings back, tasks still
+    /// billing, downstream dependencies.
+    Show { id: i64 },
+    /// List one type of an entry's assets, 20 a page.
+    Assets {
+        id: i64,
+        /// data_source, compute, resource or node (or as answers spell them: DataSource, Compute,
+        /// Resource, Node).
+        #[arg(long)]
+        kind: String,
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Recover an entry.
+    Recover { id: i64 },
+    /// Delete an entry permanently.
+    Purge {
+        id: i64,
+        /// The workspace name, exactly.
+        #[arg(long)]
+        confirm: String,
+    },
+}
+
+impl Ctl {
+    /// The request the command makes, and how its answer is printed.
+    pub fn call(&self) -> Call {
+        match self {
+            Ctl::List { page } => (
+                Method::GET,
+                format!("/recycle-bin?page={page}"),
+                None,
+                Table::Rows(
+                    "entries",
+                    &["id", "name", "deleted_by", "deleted_at", "purge_at"],
+                ),
+            ),
+            Ctl::Show { id } => (
+                Method::GET,
+                format!("/recycle-bin/{id}"),
+                None,
+                Table::Fields(&[
+                    "entry",
+                    "purge_protection",
+                    "counts",
+                    "deleted_with_it",
+                    "still_billing",
+                    "downstream_dependencies",
+                ]),
+            ),
+            Ctl::Assets { id, kind, page } => (
+                Method::GET,
+                format!("/recycle-bin/{id}/assets?kind={}&page={page}", q(kind)),
+                None,
+                Table::Rows(
+                    "assets",
+                    &["id", "name", "product", "subtype", "detail", "node_status"],
+                ),
+            ),
+            Ctl::Recover { id } => (
+                Method::POST,
+                format!("/recycle-bin/{id}/recover"),
+                None,
+                Table::Fields(&["name", "restored", "not_restored", "nodes_to_publish"]),
+            ),
+            Ctl::Purge { id, confirm } => (
+                Method::DELETE,
+                format!("/recycle-bin/{id}?confirm_name={}", q(confirm)),
+                None,
+                Table::Fields(&["purged"]),
+            ),
+        }
+    }
+}
+
+// `ctl account …`: the account's settings.
+#[derive(clap::Subcommand, Debug)]
+pub enum AccountCtl {
+    /// Purge protection (the root only may change it): while on, no Recycle Bin entry is
+    /// permanently deleted before its 14 days are over.
+    #[command(name = "purge-protection")]
+    PurgeProtection {
+        #[arg(value_enum)]
+        setting: Setting,
+    },
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
+pub enum Setting {
+    On,
+    Off,
+    Show,
+}
+
+impl AccountCtl {
+    /// The request the command makes, and how its answer is printed.
+    pub fn call(&self) -> Call {
+        match self {
+            AccountCtl::PurgeProtection { setting } => (
+                if *setting == Setting::Show {
+                    Method::GET
+                } else {
+                    Method::PUT
+                },
+                "/account/purge-protection".into(),
+                (*setting != Setting::Show)
+                    .then(|| serde_json::json!({ "enabled": *setting == Setting::On })),
+                Table::Fields(&["enabled"]),
+            ),
+        }
+    }
+}
