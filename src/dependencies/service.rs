@@ -373,15 +373,22 @@ pub async fn downstream_of(
     if count == 0 {
         return Ok(DownstreamDependencies::default());
     }
-    // Every dependency of the first `$3` downstream nodes (numbered by `DENSE_RANK`, so a node
-    // that depends on several nodes of this workspace is one place), its upstream names by name.
+    // The first `$3` downstream nodes (each once), then every dependency of each on a node of
+    // this workspace, its upstream names by name.
     let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(&format!(
-        "SELECT r.node_id, r.workspace, r.node, r.upstream_node,
-                (SELECT t.status FROM tasks t WHERE t.node_id = r.node_id) AS task_status
-         FROM (SELECT dn.id AS node_id, dw.name AS workspace, dn.name AS node, un.name AS upstream_node,
-                      DENSE_RANK() OVER (ORDER BY dw.name, dn.name, dn.id) AS place
-               {downstream}) r
-         WHERE r.place <= $3 ORDER BY r.place, r.upstream_node"
+        "WITH shown AS (
+             SELECT dn.id AS node_id, dw.name AS workspace, dn.name AS node
+             {downstream}
+             GROUP BY dn.id, dw.name, dn.name
+             ORDER BY dw.name, dn.name, dn.id
+             LIMIT $3)
+         SELECT s.node_id, s.workspace, s.node, un.name,
+                (SELECT t.status FROM tasks t WHERE t.node_id = s.node_id) AS task_status
+         FROM shown s
+         JOIN node_dependencies d ON d.node_id = s.node_id
+         JOIN assets un ON un.id = d.upstream_id
+         WHERE un.workspace_id = $1 AND un.kind = 'node'
+         ORDER BY s.workspace, s.node, s.node_id, un.name"
     ))
     .bind(workspace_id)
     .bind(account_id)

@@ -177,11 +177,13 @@ async fn bare_preview(conn: &mut sqlx::AnyConnection, hub: i64) -> R<()> {
         .await?;
     // The first 100 downstream nodes, each with every dependency on `hub`.
     sqlx::query(&format!(
-        "SELECT r.id, r.w, r.n, r.u, (SELECT t.status FROM tasks t WHERE t.node_id = r.id)
-         FROM (SELECT dn.id, dw.name AS w, dn.name AS n, un.name AS u,
-                      DENSE_RANK() OVER (ORDER BY dw.name, dn.name, dn.id) AS place
-               {downstream}) r
-         WHERE r.place <= 100 ORDER BY r.place, r.u"
+        "WITH shown AS (
+             SELECT dn.id, dw.name AS w, dn.name AS n {downstream}
+             GROUP BY dn.id, dw.name, dn.name ORDER BY dw.name, dn.name, dn.id LIMIT 100)
+         SELECT s.id, s.w, s.n, un.name, (SELECT t.status FROM tasks t WHERE t.node_id = s.id)
+         FROM shown s JOIN node_dependencies d ON d.node_id = s.id JOIN assets un ON un.id = d.upstream_id
+         WHERE un.workspace_id = $1
+         ORDER BY s.w, s.n, s.id, un.name"
     ))
     .bind(hub)
     .fetch_all(&mut *conn)
