@@ -364,7 +364,10 @@ mod tests {
                 "workspace=a&page=abc&freeze_tasks=true",
                 "`page` must be a whole number.",
             ),
-            ("workspace=a&page=&freeze_tasks=true", "`page` must be a whole number."),
+            (
+                "workspace=a&page=&freeze_tasks=true",
+                "`page` must be a whole number.",
+            ),
             (
                 "workspace=a&page=99999999999999999999&freeze_tasks=true",
                 "`page` is out of range.",
@@ -384,11 +387,7 @@ mod tests {
             ("page=1&freeze_tasks=true", "`workspace` is required."),
         ] {
             let refused = <FormText as Decodes<Arguments>>::decode(Bytes::from(form));
-            assert_eq!(
-                refused,
-                Err(FormRefused(want.into())),
-                "{form}"
-            );
+            assert_eq!(refused, Err(FormRefused(want.into())), "{form}");
             assert_eq!(
                 refused.unwrap_err().to_string(),
                 format!("{want} Nothing was changed.")

@@ -221,8 +221,7 @@ pub async fn authenticate(
         .as_ref()
         .is_some_and(|(_, hash, _)| verified.remembers(key_id, secret, hash));
     if !remembered
-        && let Err(refusal) =
-            throttle::check(pool, now, &[&key_throttle, &address_throttle]).await
+        && let Err(refusal) = throttle::check(pool, now, &[&key_throttle, &address_throttle]).await
     {
         tracing::warn!(key_id, client, "AccessKey refused: throttled");
         return Err(refusal);

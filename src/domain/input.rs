@@ -156,10 +156,26 @@ mod tests {
     #[test]
     fn every_parser_text_becomes_a_sentence_naming_the_field() {
         for (field, message, want) in [
-            ("page", "invalid digit found in string", "`page` must be a whole number."),
-            ("page", "cannot parse integer from empty string", "`page` must be a whole number."),
-            ("page", "number too large to fit in target type", "`page` is out of range."),
-            ("page", "number too small to fit in target type", "`page` is out of range."),
+            (
+                "page",
+                "invalid digit found in string",
+                "`page` must be a whole number.",
+            ),
+            (
+                "page",
+                "cannot parse integer from empty string",
+                "`page` must be a whole number.",
+            ),
+            (
+                "page",
+                "number too large to fit in target type",
+                "`page` is out of range.",
+            ),
+            (
+                "page",
+                "number too small to fit in target type",
+                "`page` is out of range.",
+            ),
             (
                 "freeze_tasks",
                 "provided string was not `true` or `false`",
@@ -195,7 +211,11 @@ mod tests {
                 "invalid type: integer `5`, expected a string",
                 "`name` must be a string.",
             ),
-            ("page", "Expected: \"i64\", got a Map", "`page` must be a whole number."),
+            (
+                "page",
+                "Expected: \"i64\", got a Map",
+                "`page` must be a whole number.",
+            ),
             (
                 "cursor",
                 "unknown variant `Soon`, expected one of `Newest`, `Before`, `After`, `Page`",
@@ -206,9 +226,17 @@ mod tests {
                 "invalid type: string \"x\", expected struct AuditFilter",
                 "`filter` must be an object.",
             ),
-            ("cursor", "invalid type: map, expected enum Cursor", "`cursor` could not be read."),
+            (
+                "cursor",
+                "invalid type: map, expected enum Cursor",
+                "`cursor` could not be read.",
+            ),
             (".", "missing field `name`", "`name` is required."),
-            (".", "duplicate field `enabled`", "The key `enabled` is repeated."),
+            (
+                ".",
+                "duplicate field `enabled`",
+                "The key `enabled` is repeated.",
+            ),
             (
                 "page",
                 "Multiple values for one key: \"page\"",
@@ -225,7 +253,11 @@ mod tests {
                 "`extra` is not a field of this request.",
             ),
             ("x", "something else entirely", "`x` could not be read."),
-            (".", "something else entirely", "The request could not be read."),
+            (
+                ".",
+                "something else entirely",
+                "The request could not be read.",
+            ),
         ] {
             let sentence = refusal(field, message);
             assert_eq!(sentence, want, "{field} {message}");
@@ -242,9 +274,15 @@ mod tests {
         );
         assert_eq!(sentence, "`name` must be a string.");
         // A name the caller chose is echoed stripped and cut.
-        let long = format!("unknown field `{}\u{202E}`, expected `enabled`", "k".repeat(100));
+        let long = format!(
+            "unknown field `{}\u{202E}`, expected `enabled`",
+            "k".repeat(100)
+        );
         let sentence = refusal(".", &long);
-        assert!(sentence.starts_with(&format!("`{}…`", "k".repeat(64))), "{sentence}");
+        assert!(
+            sentence.starts_with(&format!("`{}…`", "k".repeat(64))),
+            "{sentence}"
+        );
         assert!(!sentence.contains('\u{202E}'));
         assert_eq!(
             refusal("a\u{0}b", "Multiple values for one key: \"a\u{0}b\""),

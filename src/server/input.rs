@@ -6,7 +6,9 @@
 //!
 //! Each extractor refuses with an [`AppError`], which answers in the console's JSON error; under
 //! the API, `api::render_errors` gives it the API's shape.
-use crate::domain::input::{NOTHING_CHANGED, WHOLE_NUMBER, WHOLE_NUMBER_IN_RANGE, of_type, refusal};
+use crate::domain::input::{
+    NOTHING_CHANGED, WHOLE_NUMBER, WHOLE_NUMBER_IN_RANGE, of_type, refusal,
+};
 use crate::domain::text::echo;
 use crate::error::AppError;
 use axum::body::Bytes;
@@ -400,10 +402,22 @@ mod tests {
             );
         }
         for (body, want) in [
-            (r#"{"upstream_node_id": 1.5}"#, "`upstream_node_id` must be a whole number."),
-            (r#"{"upstream_node_id": "16"}"#, "`upstream_node_id` must be a whole number."),
-            (r#"{"upstream_node_id": true}"#, "`upstream_node_id` must be a whole number."),
-            (r#"{"upstream_node_id": null}"#, "`upstream_node_id` must be a whole number."),
+            (
+                r#"{"upstream_node_id": 1.5}"#,
+                "`upstream_node_id` must be a whole number.",
+            ),
+            (
+                r#"{"upstream_node_id": "16"}"#,
+                "`upstream_node_id` must be a whole number.",
+            ),
+            (
+                r#"{"upstream_node_id": true}"#,
+                "`upstream_node_id` must be a whole number.",
+            ),
+            (
+                r#"{"upstream_node_id": null}"#,
+                "`upstream_node_id` must be a whole number.",
+            ),
             (
                 r#"{"upstream_node_id": 9223372036854775808}"#,
                 "`upstream_node_id` must be a whole number from -9223372036854775808 to 9223372036854775807.",
@@ -431,8 +445,14 @@ mod tests {
         for (body, key) in [
             (r#"{"enabled": true, "enabled": false}"#, "enabled"),
             (r#"{"enabled": true, "en\u0061bled": false}"#, "enabled"),
-            (r#"{"enabled": true, "x": {"a": 1, "b": {"c": 1, "c": 2}}}"#, "c"),
-            (r#"{"enabled": true, "x": [{"a": 1}, {"a": 1, "a": 1}]}"#, "a"),
+            (
+                r#"{"enabled": true, "x": {"a": 1, "b": {"c": 1, "c": 2}}}"#,
+                "c",
+            ),
+            (
+                r#"{"enabled": true, "x": [{"a": 1}, {"a": 1, "a": 1}]}"#,
+                "a",
+            ),
         ] {
             assert_eq!(
                 message(read_json::<serde_json::Value>(body.as_bytes())),
@@ -447,12 +467,20 @@ mod tests {
         // A repeated key is cut and stripped like every echo.
         let long = format!(r#"{{"{k}": 1, "{k}": 2}}"#, k = "k".repeat(100));
         let refused = message(read_json::<serde_json::Value>(long.as_bytes()));
-        assert!(refused.starts_with(&format!("The key `{}…`", "k".repeat(64))), "{refused}");
+        assert!(
+            refused.starts_with(&format!("The key `{}…`", "k".repeat(64))),
+            "{refused}"
+        );
     }
 
     #[test]
     fn bodies_that_are_not_json_objects_are_refused_in_words() {
-        for body in [r#"{"enabled": tru}"#, "{not json", r#"{"enabled": true} x"#, "{'a': 1}"] {
+        for body in [
+            r#"{"enabled": tru}"#,
+            "{not json",
+            r#"{"enabled": true} x"#,
+            "{'a': 1}",
+        ] {
             let refused = message(read_json::<Protection>(body.as_bytes()));
             assert!(
                 refused.starts_with("The body is not valid JSON (line 1, column ")
@@ -462,7 +490,10 @@ mod tests {
         }
         for (body, want) in [
             ("", "The body is not complete JSON: it ends too soon."),
-            (r#"{"enabled": tr"#, "The body is not complete JSON: it ends too soon."),
+            (
+                r#"{"enabled": tr"#,
+                "The body is not complete JSON: it ends too soon.",
+            ),
             ("[true]", "The JSON body must be an object of named fields."),
             ("null", "The JSON body must be an object of named fields."),
             (r#"{"enabled": "yes"}"#, "`enabled` must be true or false."),
@@ -488,7 +519,10 @@ mod tests {
             ("page=1.5", "`page` must be a whole number."),
             ("page=99999999999999999999", "`page` is out of range."),
             ("before=x", "`before` must be a whole number."),
-            ("freeze_tasks=maybe", "`freeze_tasks` must be true or false."),
+            (
+                "freeze_tasks=maybe",
+                "`freeze_tasks` must be true or false.",
+            ),
             ("page=1&page=2", "The key `page` is repeated."),
         ] {
             assert_eq!(
@@ -513,7 +547,10 @@ mod tests {
         assert_eq!(path_words("abc", "i64"), "must be a whole number");
         assert_eq!(path_words("1.5", "i64"), "must be a whole number");
         assert_eq!(path_words("99999999999999999999", "i64"), "is out of range");
-        assert_eq!(path_words("-99999999999999999999", "i64"), "is out of range");
+        assert_eq!(
+            path_words("-99999999999999999999", "i64"),
+            "is out of range"
+        );
         assert_eq!(path_words("x", "bool"), "must be true or false");
         assert_eq!(path_words("x", "NodePath"), "could not be read");
     }

@@ -189,7 +189,10 @@ async fn wrong_secrets_are_throttled_per_key_and_per_address_and_a_right_key_is_
         (StatusCode::TOO_MANY_REQUESTS, "Throttled")
     );
     let retry = retry.expect("a 429 says when to try again");
-    assert!((1..=ACCESS_KEY_PER_KEY.block as u64).contains(&retry), "{retry}");
+    assert!(
+        (1..=ACCESS_KEY_PER_KEY.block as u64).contains(&retry),
+        "{retry}"
+    );
     assert_eq!(list_with(&app, &target).await.0, StatusCode::OK);
     // Another key from the same address is not held back by that id's failures.
     assert_eq!(list_with(&app, &other).await.0, StatusCode::OK);

@@ -37,7 +37,13 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
     // Every route of `api::router` with a number in its path or query: (method, template, the
     // path with `{}` where the value goes, its body, the parameter the refusal must name).
     let routes: Vec<(Method, &str, &str, Option<Value>, &str)> = vec![
-        (Method::GET, "/recycle-bin/{id}", "/recycle-bin/{}", None, "`id` in the path"),
+        (
+            Method::GET,
+            "/recycle-bin/{id}",
+            "/recycle-bin/{}",
+            None,
+            "`id` in the path",
+        ),
         (
             Method::DELETE,
             "/recycle-bin/{id}",
@@ -66,7 +72,13 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
             None,
             "`page`",
         ),
-        (Method::GET, "/nodes/{id}/upstream", "/nodes/{}/upstream", None, "`id` in the path"),
+        (
+            Method::GET,
+            "/nodes/{id}/upstream",
+            "/nodes/{}/upstream",
+            None,
+            "`id` in the path",
+        ),
         (
             Method::POST,
             "/nodes/{id}/upstream",
@@ -88,18 +100,61 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
             None,
             "`upstream_node_id` in the path",
         ),
-        (Method::POST, "/tasks/{id}/freeze", "/tasks/{}/freeze", None, "`id` in the path"),
-        (Method::POST, "/tasks/{id}/unfreeze", "/tasks/{}/unfreeze", None, "`id` in the path"),
-        (Method::GET, "/workspaces", "/workspaces?page={}", None, "`page`"),
-        (Method::GET, "/recycle-bin", "/recycle-bin?page={}", None, "`page`"),
-        (Method::GET, "/audit-events", "/audit-events?page={}", None, "`page`"),
-        (Method::GET, "/audit-events", "/audit-events?before={}", None, "`before`"),
+        (
+            Method::POST,
+            "/tasks/{id}/freeze",
+            "/tasks/{}/freeze",
+            None,
+            "`id` in the path",
+        ),
+        (
+            Method::POST,
+            "/tasks/{id}/unfreeze",
+            "/tasks/{}/unfreeze",
+            None,
+            "`id` in the path",
+        ),
+        (
+            Method::GET,
+            "/workspaces",
+            "/workspaces?page={}",
+            None,
+            "`page`",
+        ),
+        (
+            Method::GET,
+            "/recycle-bin",
+            "/recycle-bin?page={}",
+            None,
+            "`page`",
+        ),
+        (
+            Method::GET,
+            "/audit-events",
+            "/audit-events?page={}",
+            None,
+            "`page`",
+        ),
+        (
+            Method::GET,
+            "/audit-events",
+            "/audit-events?before={}",
+            None,
+            "`before`",
+        ),
     ];
     for (method, template, path, body, named) in &routes {
         for value in NOT_NUMBERS.iter().chain(OUT_OF_RANGE.iter()) {
             let path = with(path, value);
             let (status, answer) = api
-                .call(Some(&root), method.clone(), template, &path, body.clone(), None)
+                .call(
+                    Some(&root),
+                    method.clone(),
+                    template,
+                    &path,
+                    body.clone(),
+                    None,
+                )
                 .await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
             let message = answer["message"].as_str().unwrap();
@@ -114,14 +169,24 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
         for value in NEGATIVE {
             let path = with(path, value);
             let (status, answer) = api
-                .call(Some(&root), method.clone(), template, &path, body.clone(), None)
+                .call(
+                    Some(&root),
+                    method.clone(),
+                    template,
+                    &path,
+                    body.clone(),
+                    None,
+                )
                 .await;
             if path.contains('?') && !named.contains("in the path") {
                 // A page below 1 reads page 1; events before id -1 are none.
                 assert_eq!(status, StatusCode::OK, "{method} {path}: {answer}");
             } else {
                 // An id of nothing.
-                assert!(status.is_client_error(), "{method} {path}: {status} {answer}");
+                assert!(
+                    status.is_client_error(),
+                    "{method} {path}: {status} {answer}"
+                );
                 assert_plain(answer["message"].as_str().unwrap(), &path);
             }
         }
@@ -142,14 +207,27 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
         ),
     ] {
         let (status, answer) = api
-            .call(Some(&root), Method::DELETE, "/workspaces/{name}", path, None, None)
+            .call(
+                Some(&root),
+                Method::DELETE,
+                "/workspaces/{name}",
+                path,
+                None,
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");
         assert_eq!(answer["message"], want, "{path}");
     }
     for (path, want) in [
-        ("/recycle-bin?page=1&page=2", "The key `page` is repeated. Nothing was changed."),
-        ("/workspaces?page=", "`page` must be a whole number. Nothing was changed."),
+        (
+            "/recycle-bin?page=1&page=2",
+            "The key `page` is repeated. Nothing was changed.",
+        ),
+        (
+            "/workspaces?page=",
+            "`page` must be a whole number. Nothing was changed.",
+        ),
     ] {
         let template = path.split('?').next().unwrap();
         let (status, answer) = api
@@ -208,8 +286,18 @@ async fn a_json_body_that_repeats_a_key_is_refused_by_name_and_changes_nothing(p
     let before = app.fingerprint().await;
     let protection = "/workspaces/finance_etl/deletion-protection";
     for (method, path, body, key) in [
-        (Method::PUT, protection, r#"{"enabled":true,"enabled":false}"#.to_owned(), "enabled"),
-        (Method::PUT, protection, r#"{"enabled":false,"enabled":true}"#.to_owned(), "enabled"),
+        (
+            Method::PUT,
+            protection,
+            r#"{"enabled":true,"enabled":false}"#.to_owned(),
+            "enabled",
+        ),
+        (
+            Method::PUT,
+            protection,
+            r#"{"enabled":false,"enabled":true}"#.to_owned(),
+            "enabled",
+        ),
         (
             Method::PUT,
             protection,
@@ -268,7 +356,8 @@ async fn a_json_body_that_repeats_a_key_is_refused_by_name_and_changes_nothing(p
         assert!(!active(&app, name).await, "{name} was created");
     }
     // The same bodies with each key once are read as they say.
-    let (status, answer) = raw_api(&app, &root, Method::PUT, protection, r#"{"enabled":false}"#).await;
+    let (status, answer) =
+        raw_api(&app, &root, Method::PUT, protection, r#"{"enabled":false}"#).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     let (status, answer) = raw_api(
         &app,
@@ -278,7 +367,11 @@ async fn a_json_body_that_repeats_a_key_is_refused_by_name_and_changes_nothing(p
         r#"{"enabled":true}"#,
     )
     .await;
-    assert_eq!((status, &answer["enabled"]), (StatusCode::OK, &Value::Bool(true)), "{answer}");
+    assert_eq!(
+        (status, &answer["enabled"]),
+        (StatusCode::OK, &Value::Bool(true)),
+        "{answer}"
+    );
     // Bodies that are not JSON, or not sent as JSON, are refused in words too.
     for body in ["{not json", r#"{"enabled": tru}"#, ""] {
         let (status, answer) = raw_api(&app, &root, Method::PUT, protection, body).await;
@@ -316,15 +409,26 @@ async fn a_name_repeated_in_a_refusal_is_cut_to_64_characters_and_stripped_on_bo
     let short = "ab%E2%80%AEcd%0D%0Aef%E2%81%A6gh";
     let check = |message: &str, want: &str, context: &str| {
         assert!(message.contains(want), "{context}: {message}");
-        assert!(!message.contains(&"n".repeat(65)), "{context}: not cut: {message}");
+        assert!(
+            !message.contains(&"n".repeat(65)),
+            "{context}: not cut: {message}"
+        );
         for c in ['\u{202E}', '\u{2066}', '\r', '\n'] {
             assert!(!message.contains(c), "{context}: {c:?} in {message:?}");
         }
         assert!(message.chars().count() < 200, "{context}: {message}");
     };
     for (method, template, path) in [
-        (Method::GET, "/workspaces/{name}", format!("/workspaces/{long}")),
-        (Method::GET, "/workspaces/{name}/nodes", format!("/workspaces/{long}/nodes")),
+        (
+            Method::GET,
+            "/workspaces/{name}",
+            format!("/workspaces/{long}"),
+        ),
+        (
+            Method::GET,
+            "/workspaces/{name}/nodes",
+            format!("/workspaces/{long}/nodes"),
+        ),
         (
             Method::DELETE,
             "/workspaces/{name}",
@@ -335,7 +439,11 @@ async fn a_name_repeated_in_a_refusal_is_cut_to_64_characters_and_stripped_on_bo
         let (status, answer) = api
             .call(Some(&root), method.clone(), template, &path, None, None)
             .await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {template}: {answer}");
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{method} {template}: {answer}"
+        );
         check(answer["message"].as_str().unwrap(), &cut, template);
     }
     let (status, answer) = api
@@ -429,7 +537,14 @@ async fn an_integer_with_a_zero_fraction_is_that_integer_and_a_fraction_is_refus
         ),
     ] {
         let (status, answer) = api
-            .call(Some(&root), Method::POST, "/nodes/{id}/upstream", &path, Some(body.clone()), None)
+            .call(
+                Some(&root),
+                Method::POST,
+                "/nodes/{id}/upstream",
+                &path,
+                Some(body.clone()),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert_eq!(answer["message"], want, "{body}");
@@ -439,7 +554,14 @@ async fn an_integer_with_a_zero_fraction_is_that_integer_and_a_fraction_is_refus
     let body = serde_json::json!({"upstream_node_id": reconcile as f64});
     assert!(body.to_string().contains(".0"), "{body}");
     let (status, answer) = api
-        .call(Some(&root), Method::POST, "/nodes/{id}/upstream", &path, Some(body), None)
+        .call(
+            Some(&root),
+            Method::POST,
+            "/nodes/{id}/upstream",
+            &path,
+            Some(body),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert!(
@@ -490,7 +612,11 @@ async fn server_functions_name_a_bad_argument_in_plain_words(pool: Pool) {
         ),
         (
             "set_deletion_protection",
-            vec![("workspace", s("finance_etl")), ("enabled", s(true)), ("enabled", s(false))],
+            vec![
+                ("workspace", s("finance_etl")),
+                ("enabled", s(true)),
+                ("enabled", s(false)),
+            ],
             "The key `enabled` is repeated. Nothing was changed.",
         ),
         (
@@ -504,7 +630,11 @@ async fn server_functions_name_a_bad_argument_in_plain_words(pool: Pool) {
         ),
     ] {
         let (status, body) = app.call(&root, endpoint, &args).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{endpoint} {args:?}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{endpoint} {args:?}: {body}"
+        );
         let error: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(error["kind"], "BadRequest", "{body}");
         assert_eq!(error["message"], want, "{endpoint} {args:?}");
