@@ -135,6 +135,10 @@ fn render(table: &Table, answer: &Value) -> String {
             }
             text
         }
+        Table::Results(columns) => {
+            rows(&mut out, &answer["results"], columns);
+            out.to_string()
+        }
         Table::Fields(fields) => {
             for f in *fields {
                 out.add_row([f.to_string(), cell(&answer[f])]);
@@ -159,6 +163,12 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
         );
         return ExitCode::from(2);
     };
+    if let Command::RecycleBin(command) = &ctl.command
+        && let Some(error) = command.usage_error()
+    {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
     let (method, path, body, table) = request(&ctl.command);
     let url = format!("{}/openapi/v1{path}", ctl.endpoint.trim_end_matches('/'));
     let client = reqwest::Client::builder()
@@ -217,6 +227,20 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
     }
     if replayed {
         eprintln!("{REPLAYED}");
+    }
+    if let Table::Results(_) = table {
+        let results = answer["results"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let refused = results
+            .iter()
+            .filter(|r| r["status"].as_u64() != Some(200))
+            .count();
+        if refused > 0 {
+            eprintln!("error: {refused} of {} entries were refused", results.len());
+            return ExitCode::from(1);
+        }
     }
     ExitCode::SUCCESS
 }

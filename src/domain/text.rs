@@ -88,6 +88,24 @@ pub const SINGLE_LINE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u061C\
 /// The same for a multi-line field: line breaks (LF, CR LF) and tabs are allowed.
 pub const MULTI_LINE_PATTERN: &str = "^(?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]|\\r\\n)*$";
 
+/// The longest search text a list takes (a workspace name is at most 64 characters).
+pub const MAX_SEARCH_CHARS: usize = 64;
+
+/// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
+/// the same way on both engines, and `%`, `_` and `\` match themselves.
+pub fn like_pattern(query: &str) -> String {
+    let escaped: String = query
+        .trim()
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
 /// `text` percent-encoded for a query string (the same on the server and in the browser).
 pub fn query_value(text: &str) -> String {
     text.bytes()

@@ -1,12 +1,14 @@
 //! The API's Recycle Bin operations: list, look into an entry, recover, purge, purge protection.
-use super::{BinAssets, BinEntryDetail, BinPage, RecoveryReport};
+use super::{BinAssets, BinEntryDetail, BinFilter, BinPage, BinSort, BulkReport, RecoveryReport};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
+use crate::domain::audit::Source;
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::api::{
-    ApiResult, Caller, EntryPath, IdempotencyKey, Refusals, change, first_page, may,
+    ApiError, ApiResult, Caller, EntryPath, IdempotencyKey, Refusals, change, first_page, may,
 };
+use crate::server::audit::Origin;
 use crate::server::ctl::{Call, Method, Table, q};
 use crate::server::input::{JsonOf, PathOf, QueryOf};
 use axum::extract::{Extension, State};
@@ -15,26 +17,129 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+/// The sorts of the Recycle Bin, as the `sort` parameter spells them.
+pub struct SortKey;
+
+impl utoipa::PartialSchema for SortKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "`name`, `-name`, `deleted_at` or `-deleted_at` (newest deletion first, the default); equal values follow the entry id.",
+            ))
+            .enum_values(Some(BinSort::ALL.iter().map(|s| s.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for SortKey {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "BinSortKey".into()
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct Page {
-    /// The page of 10, from 1: a page below 1 reads page 1, a page past the last reads the last.
+pub struct ListQuery {
+    /// Any part of the workspace name, ignoring letter case (at most 64 characters).
+    #[serde(default)]
+    #[param(max_length = 64)]
+    pub query: String,
+    /// Only the entries deleted by this user, by sign-in name (`alice@acme`).
+    #[serde(default)]
+    pub deleted_by: String,
+    /// The order (anything else answers 400).
+    #[serde(default)]
+    #[param(inline, value_type = SortKey)]
+    pub sort: String,
+    /// The page of 20, from 1: a page below 1 reads page 1, a page past the last reads the last.
     #[serde(default = "first_page")]
     pub page: i64,
 }
 
-/// List the Recycle Bin, soonest permanent deletion first.
-#[utoipa::path(get, path = "/recycle-bin", tag = "Recycle Bin", params(Page),
+/// List the Recycle Bin: search by name, filter by who deleted, sort; 20 a page with the total.
+#[utoipa::path(get, path = "/recycle-bin", tag = "Recycle Bin", params(ListQuery),
     responses((status = 200, description = "One page of Recycle Bin entries", body = BinPage), Refusals))]
 pub async fn list_recycle_bin(
     State(s): State<AppState>,
     Extension(caller): Extension<Caller>,
-    QueryOf(q): QueryOf<Page>,
+    QueryOf(q): QueryOf<ListQuery>,
 ) -> ApiResult<BinPage> {
     may(&caller, Capability::View)?;
+    let sort = BinSort::parse(&q.sort).ok_or_else(|| BinSort::unknown(&q.sort))?;
+    let filter = BinFilter {
+        query: q.query,
+        deleted_by: q.deleted_by,
+        sort,
+        page: q.page,
+    };
     Ok(Json(
-        crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, q.page)
+        crate::recycle_bin::service::list(&s.pool, s.clock.now(), &caller.principal, &filter)
             .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverMany {
+    /// The entries' ids, 1 to 100 (a repeated id counts once).
+    #[schema(min_items = 1, max_items = 100)]
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurgeMany {
+    /// The entries' ids, 1 to 100 (a repeated id counts once).
+    #[schema(min_items = 1, max_items = 100)]
+    pub ids: Vec<i64>,
+    /// The number of entries, typed as the confirmation: anything else answers 422.
+    #[serde(deserialize_with = "crate::server::input::whole_number")]
+    pub confirm_count: i64,
+}
+
+/// Recover many entries at once: each exactly as a single Recover (its own transaction, rules
+/// and audit event); one refusal never blocks another. A result per entry, in the order named.
+#[utoipa::path(post, path = "/recycle-bin/recover", tag = "Recycle Bin",
+    params(IdempotencyKey), request_body = RecoverMany,
+    responses((status = 200, description = "A result per entry (status 200, 403, 404, 409…)", body = BulkReport), Refusals))]
+pub async fn recover_many(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonOf(input): JsonOf<RecoverMany>,
+) -> ApiResult<BulkReport> {
+    let origin = Origin::new(Source::Api, &caller.client_ip);
+    let targets = input.ids.iter().map(|id| (*id, None)).collect();
+    Ok(Json(
+        super::service::recover_many(&s, caller.principal.clone(), origin, targets)
+            .await
+            .map_err(ApiError)?,
+    ))
+}
+
+/// Delete many entries permanently at once, confirmed by their number: each exactly as a single
+/// Delete Permanently; purge protection refuses each. A result per entry, in the order named.
+#[utoipa::path(post, path = "/recycle-bin/purge", tag = "Recycle Bin",
+    params(IdempotencyKey), request_body = PurgeMany,
+    responses((status = 200, description = "A result per entry (status 200, 403, 404, 409…)", body = BulkReport), Refusals))]
+pub async fn purge_many(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonOf(input): JsonOf<PurgeMany>,
+) -> ApiResult<BulkReport> {
+    let origin = Origin::new(Source::Api, &caller.client_ip);
+    let targets = input.ids.iter().map(|id| (*id, None)).collect();
+    Ok(Json(
+        super::service::purge_many(
+            &s,
+            caller.principal.clone(),
+            origin,
+            targets,
+            input.confirm_count,
+        )
+        .await
+        .map_err(ApiError)?,
     ))
 }
 
@@ -245,6 +350,8 @@ pub fn routes() -> Router<AppState> {
             get(get_purge_protection).put(set_purge_protection),
         )
         .route("/recycle-bin/{id}/recover", post(recover_workspace))
+        .route("/recycle-bin/recover", post(recover_many))
+        .route("/recycle-bin/purge", post(purge_many))
         .route(
             "/recycle-bin/{id}",
             get(get_bin_entry).delete(purge_workspace),
@@ -260,6 +367,8 @@ pub fn routes() -> Router<AppState> {
     list_bin_assets,
     recover_workspace,
     purge_workspace,
+    recover_many,
+    purge_many,
     get_purge_protection,
     set_purge_protection,
 ))]
@@ -268,8 +377,17 @@ pub struct Doc;
 // `ctl recycle-bin …`.
 #[derive(clap::Subcommand, Debug)]
 pub enum Ctl {
-    /// List Recycle Bin entries, soonest permanent deletion first.
+    /// List Recycle Bin entries, newest deletion first, 20 a page.
     List {
+        /// Any part of the workspace name, ignoring letter case.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only the entries deleted by this user (`alice@acme`).
+        #[arg(long)]
+        deleted_by: Option<String>,
+        /// name, -name, deleted_at or -deleted_at (the default).
+        #[arg(long, allow_hyphen_values = true)]
+        sort: Option<String>,
         #[arg(long, default_value_t = 1)]
         page: i64,
     },
@@ -286,24 +404,72 @@ pub enum Ctl {
         #[arg(long, default_value_t = 1)]
         page: i64,
     },
-    /// Recover an entry.
-    Recover { id: i64 },
-    /// Delete an entry permanently.
+    /// Recover entries: one prints what was restored; several print a row per entry (the exit
+    /// status is 1 when any was refused).
+    Recover {
+        #[arg(required = true, num_args = 1..=100)]
+        ids: Vec<i64>,
+    },
+    /// Delete entries permanently: one confirmed by its name (`--confirm`), or many by their
+    /// number (`--confirm-count`), a row per entry (the exit status is 1 when any was refused).
     Purge {
-        id: i64,
-        /// The workspace name, exactly.
+        #[arg(required = true, num_args = 1..=100)]
+        ids: Vec<i64>,
+        /// The workspace name, exactly (one entry).
+        #[arg(
+            long,
+            conflicts_with = "confirm_count",
+            required_unless_present = "confirm_count"
+        )]
+        confirm: Option<String>,
+        /// The number of entries named.
         #[arg(long)]
-        confirm: String,
+        confirm_count: Option<i64>,
     },
 }
 
+/// The columns of a bulk action's rows.
+const RESULT_COLUMNS: &[&str] = &["id", "name", "status", "code", "message"];
+
 impl Ctl {
+    /// Why the command cannot be sent as written, if it cannot.
+    pub fn usage_error(&self) -> Option<String> {
+        match self {
+            Ctl::Purge {
+                ids,
+                confirm: Some(_),
+                ..
+            } if ids.len() > 1 => Some(
+                "--confirm names one workspace: to delete several entries permanently, give --confirm-count with their number".into(),
+            ),
+            _ => None,
+        }
+    }
+
     /// The request the command makes, and how its answer is printed.
     pub fn call(&self) -> Call {
         match self {
-            Ctl::List { page } => (
+            Ctl::List {
+                search,
+                deleted_by,
+                sort,
+                page,
+            } => (
                 Method::GET,
-                format!("/recycle-bin?page={page}"),
+                format!(
+                    "/recycle-bin?page={page}{}{}{}",
+                    search
+                        .as_deref()
+                        .map(|v| format!("&query={}", q(v)))
+                        .unwrap_or_default(),
+                    deleted_by
+                        .as_deref()
+                        .map(|v| format!("&deleted_by={}", q(v)))
+                        .unwrap_or_default(),
+                    sort.as_deref()
+                        .map(|v| format!("&sort={}", q(v)))
+                        .unwrap_or_default(),
+                ),
                 None,
                 Table::Rows(
                     "entries",
@@ -332,17 +498,37 @@ impl Ctl {
                     &["id", "name", "product", "subtype", "detail", "node_status"],
                 ),
             ),
-            Ctl::Recover { id } => (
+            Ctl::Recover { ids } if ids.len() == 1 => (
                 Method::POST,
-                format!("/recycle-bin/{id}/recover"),
+                format!("/recycle-bin/{}/recover", ids[0]),
                 None,
                 Table::Fields(&["name", "restored", "not_restored", "nodes_to_publish"]),
             ),
-            Ctl::Purge { id, confirm } => (
+            Ctl::Recover { ids } => (
+                Method::POST,
+                "/recycle-bin/recover".into(),
+                Some(serde_json::json!({ "ids": ids })),
+                Table::Results(RESULT_COLUMNS),
+            ),
+            Ctl::Purge {
+                ids,
+                confirm: Some(confirm),
+                ..
+            } => (
                 Method::DELETE,
-                format!("/recycle-bin/{id}?confirm_name={}", q(confirm)),
+                format!("/recycle-bin/{}?confirm_name={}", ids[0], q(confirm)),
                 None,
                 Table::Fields(&["purged"]),
+            ),
+            Ctl::Purge {
+                ids, confirm_count, ..
+            } => (
+                Method::POST,
+                "/recycle-bin/purge".into(),
+                Some(
+                    serde_json::json!({ "ids": ids, "confirm_count": confirm_count.unwrap_or(0) }),
+                ),
+                Table::Results(RESULT_COLUMNS),
             ),
         }
     }

@@ -13,7 +13,10 @@ pub mod entry_ui;
 pub mod service;
 pub mod ui;
 
-pub const PAGE_SIZE: i64 = 10;
+/// Entries per page of the Recycle Bin (SPEC §21).
+pub const PAGE_SIZE: i64 = 20;
+/// At most this many entries in one bulk Recover or Delete Permanently (SPEC §22).
+pub const BULK_MAX: usize = 100;
 /// Rows per page of a bin entry's lists of assets (SPEC §18).
 pub const ASSETS_PAGE_SIZE: i64 = 20;
 
@@ -29,13 +32,123 @@ pub struct BinEntry {
     pub purge_at: i64,
 }
 
+/// The order of the Recycle Bin's entries (SPEC §21): by name or by deletion time, either way;
+/// equal values fall back to the entry id, so pages are stable. Newest deletion first by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BinSort {
+    Name,
+    NameDesc,
+    DeletedAt,
+    #[default]
+    DeletedAtDesc,
+}
+
+impl BinSort {
+    pub const ALL: [BinSort; 4] = [
+        BinSort::Name,
+        BinSort::NameDesc,
+        BinSort::DeletedAt,
+        BinSort::DeletedAtDesc,
+    ];
+
+    /// As the address and the API spell it: `name`, `-name`, `deleted_at`, `-deleted_at`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinSort::Name => "name",
+            BinSort::NameDesc => "-name",
+            BinSort::DeletedAt => "deleted_at",
+            BinSort::DeletedAtDesc => "-deleted_at",
+        }
+    }
+
+    /// The sort a spelling names; the empty text is the default.
+    pub fn parse(text: &str) -> Option<BinSort> {
+        if text.is_empty() {
+            return Some(BinSort::default());
+        }
+        BinSort::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The refusal of a spelling that names no sort.
+    pub fn unknown(text: &str) -> AppError {
+        AppError::BadRequest(format!(
+            "`sort` must be one of name, -name, deleted_at, -deleted_at (not \"{}\"). {}",
+            crate::domain::text::echo(text),
+            crate::domain::input::NOTHING_CHANGED
+        ))
+    }
+
+    /// Whether it sorts by name (else by deletion time), and whether descending.
+    pub fn by_name(self) -> bool {
+        matches!(self, BinSort::Name | BinSort::NameDesc)
+    }
+
+    pub fn descending(self) -> bool {
+        matches!(self, BinSort::NameDesc | BinSort::DeletedAtDesc)
+    }
+
+    /// What a click on a column's sort button asks for: that column ascending, or descending
+    /// when it is already sorted ascending by it (deletion time starts newest first).
+    pub fn toggled(self, by_name: bool) -> BinSort {
+        match (by_name, self) {
+            (true, BinSort::Name) => BinSort::NameDesc,
+            (true, _) => BinSort::Name,
+            (false, BinSort::DeletedAtDesc) => BinSort::DeletedAt,
+            (false, _) => BinSort::DeletedAtDesc,
+        }
+    }
+}
+
+/// What the Recycle Bin shows (SPEC §21): its address's `q`, `deleted_by`, `sort` and `page`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct BinFilter {
+    pub query: String,
+    pub deleted_by: String,
+    pub sort: BinSort,
+    pub page: i64,
+}
+
+impl BinFilter {
+    /// Its address: `/recycle-bin`, with only the parameters that differ from the default.
+    pub fn address(&self) -> String {
+        use crate::domain::text::query_value;
+        let mut parts = Vec::new();
+        if !self.query.is_empty() {
+            parts.push(format!("q={}", query_value(&self.query)));
+        }
+        if !self.deleted_by.is_empty() {
+            parts.push(format!("deleted_by={}", query_value(&self.deleted_by)));
+        }
+        if self.sort != BinSort::default() {
+            parts.push(format!("sort={}", query_value(self.sort.as_str())));
+        }
+        if self.page > 1 {
+            parts.push(format!("page={}", self.page));
+        }
+        if parts.is_empty() {
+            "/recycle-bin".into()
+        } else {
+            format!("/recycle-bin?{}", parts.join("&"))
+        }
+    }
+
+    /// Whether a search or a filter narrows the list.
+    pub fn narrowed(&self) -> bool {
+        !self.query.trim().is_empty() || !self.deleted_by.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BinPage {
     pub entries: Vec<BinEntry>,
+    /// How many entries match the search and filter (all pages).
     pub total: i64,
     pub page: i64,
     pub pages: i64,
+    /// Everyone who deleted an entry now in this account's Recycle Bin, by sign-in name: the
+    /// "Deleted by" filter's choices.
+    pub deleted_by_choices: Vec<String>,
     /// The server's clock when this page was read, so countdowns follow the server's time.
     pub now: i64,
     /// The account's purge protection (SPEC §15a): while on, "Delete Permanently" is refused.
@@ -94,12 +207,101 @@ pub struct RecoveryReport {
     pub nodes_to_publish: Vec<NodeSummary>,
 }
 
+/// One entry of a bulk action as the console saw it: the deletion it acts on (a stale page never
+/// acts on a later deletion of the same workspace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct BinTarget {
+    pub id: i64,
+    pub deleted_at: i64,
+}
+
+/// One entry's result in a bulk Recover or Delete Permanently (SPEC §22): `status` as the single
+/// action would answer (200, 403, 404, 409…), `code` the refusal's kind (`Recovered` or `Purged`
+/// when it was done) and `message` in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    pub id: i64,
+    /// The entry's workspace name ("" for an id that is not this account's).
+    pub name: String,
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    /// For a recovered entry: its nodes that were published and must be published again.
+    pub nodes_to_publish: Vec<NodeSummary>,
+}
+
+impl BulkResult {
+    pub fn done(&self) -> bool {
+        self.status == 200
+    }
+}
+
+/// The result of each entry of a bulk action, in the order they were named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BulkReport {
+    pub results: Vec<BulkResult>,
+}
+
+/// One page of the Recycle Bin (SPEC §21): `query` any part of the name, ignoring case;
+/// `deleted_by` a sign-in name ("" for anyone); `sort` `name`, `-name`, `deleted_at` or
+/// `-deleted_at` ("" for newest deletion first); 20 a page.
 #[server(prefix = "/api", endpoint = "list_recycle_bin", input = crate::codec::Form, output = crate::codec::Json)]
-pub async fn list_recycle_bin(page: i64) -> Result<BinPage, AppError> {
+pub async fn list_recycle_bin(
+    query: String,
+    deleted_by: String,
+    sort: String,
+    page: i64,
+) -> Result<BinPage, AppError> {
+    use crate::domain::Capability;
+    use crate::server::guarded;
+    let sort = BinSort::parse(&sort).ok_or_else(|| BinSort::unknown(&sort))?;
+    let filter = BinFilter {
+        query,
+        deleted_by,
+        sort,
+        page,
+    };
+    guarded(Capability::View, |s, p| async move {
+        service::list(&s.pool, s.clock.now(), &p, &filter).await
+    })
+    .await
+}
+
+/// Which of `targets` are still in the Recycle Bin, as the console saw them (a selection keeps
+/// only those: SPEC §22).
+#[server(prefix = "/api", endpoint = "bin_entries_present", input = crate::codec::Form, output = crate::codec::Json)]
+pub async fn bin_entries_present(targets: Vec<BinTarget>) -> Result<Vec<i64>, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::View, |s, p| async move {
-        service::list(&s.pool, s.clock.now(), &p, page).await
+        service::present(&s.pool, &p, &targets).await
+    })
+    .await
+}
+
+/// "Recover selected" (SPEC §22): each entry recovered exactly as "Recover" does, in its own
+/// transaction; a refusal of one never blocks another.
+#[server(prefix = "/api", endpoint = "recover_entries", input = crate::codec::Form, output = crate::codec::Json)]
+pub async fn recover_entries(targets: Vec<BinTarget>) -> Result<BulkReport, AppError> {
+    crate::server::changing_each(|s, p, origin| async move {
+        let targets = targets.iter().map(|t| (t.id, Some(t.deleted_at))).collect();
+        service::recover_many(&s, p, origin, targets).await
+    })
+    .await
+}
+
+/// "Delete Permanently selected" (SPEC §22): `confirm_count` must be the number of entries;
+/// each is purged exactly as "Delete Permanently" does.
+#[server(prefix = "/api", endpoint = "purge_entries", input = crate::codec::Form, output = crate::codec::Json)]
+pub async fn purge_entries(
+    targets: Vec<BinTarget>,
+    confirm_count: i64,
+) -> Result<BulkReport, AppError> {
+    crate::server::changing_each(|s, p, origin| async move {
+        let targets = targets.iter().map(|t| (t.id, Some(t.deleted_at))).collect();
+        service::purge_many(&s, p, origin, targets, confirm_count).await
     })
     .await
 }

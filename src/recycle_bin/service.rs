@@ -1,18 +1,24 @@
 use super::{
-    ASSETS_PAGE_SIZE, BinAssets, BinEntry, BinEntryDetail, BinPage, ENTRY_LISTS, PAGE_SIZE,
-    RecoveryReport,
+    ASSETS_PAGE_SIZE, BULK_MAX, BinAssets, BinEntry, BinEntryDetail, BinFilter, BinPage, BinTarget,
+    BulkReport, BulkResult, ENTRY_LISTS, PAGE_SIZE, RecoveryReport,
 };
+use crate::assets::NodeSummary;
 use crate::assets::service::counts;
 use crate::assets::{Asset, AssetCount, AssetKind, NodeDetail};
 use crate::dependencies::service::{self as dependencies, Scope};
+use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::lifecycle::Stage;
+use crate::domain::text::{MAX_SEARCH_CHARS, like_pattern};
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::notifications::service as notices;
+use crate::server::AppState;
+use crate::server::audit::Origin;
 use crate::server::audit::{self, Change, Recorded};
+use crate::server::guard::audited;
 use crate::store::{Conn, Pool};
 use crate::workspaces::store::{self as row, in_bin};
 
@@ -27,36 +33,274 @@ pub const PURGE_LEASE_SECS: i64 = 120;
 
 const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
 
-pub async fn list(pool: &Pool, now: Timestamp, p: &Principal, page: i64) -> AppResult<BinPage> {
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM workspaces WHERE account_id = $1 AND {}",
+/// One page of the caller's Recycle Bin (SPEC §21): its entries matching the search and the
+/// "Deleted by" filter, in the asked order (equal values by id), 20 a page. Every statement reads
+/// only the account's entries, through `workspaces_bin_by_account`.
+pub async fn list(
+    pool: &Pool,
+    now: Timestamp,
+    p: &Principal,
+    filter: &BinFilter,
+) -> AppResult<BinPage> {
+    let query = filter.query.trim();
+    if query.chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::Invalid(format!(
+            "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
+        )));
+    }
+    let pattern = if query.is_empty() {
+        String::new()
+    } else {
+        like_pattern(query)
+    };
+    let matching = format!(
+        "account_id = $1 AND {} AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\') AND ($3 = '' OR deleted_by = $3)",
         in_bin("")
-    ))
-    .bind(p.account_id)
-    .fetch_one(pool)
-    .await?;
+    );
+    let mut conn = pool.acquire().await?;
+    let total: i64 =
+        sqlx::query_scalar(&format!("SELECT count(*) FROM workspaces WHERE {matching}"))
+            .bind(p.account_id)
+            .bind(&pattern)
+            .bind(&filter.deleted_by)
+            .fetch_one(&mut *conn)
+            .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = page.clamp(1, pages);
+    let page = filter.page.clamp(1, pages);
+    let (column, direction) = (
+        if filter.sort.by_name() {
+            "name"
+        } else {
+            "deleted_at"
+        },
+        if filter.sort.descending() {
+            "DESC"
+        } else {
+            "ASC"
+        },
+    );
     let entries = sqlx::query_as::<_, BinEntry>(&format!(
         "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
-         WHERE account_id = $1 AND {}
-         ORDER BY purge_at, id LIMIT $2 OFFSET $3",
+         WHERE {matching}
+         ORDER BY {column} {direction}, id {direction} LIMIT $4 OFFSET $5"
+    ))
+    .bind(p.account_id)
+    .bind(&pattern)
+    .bind(&filter.deleted_by)
+    .bind(PAGE_SIZE)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(&mut *conn)
+    .await?;
+    let deleted_by_choices = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT deleted_by FROM workspaces WHERE account_id = $1 AND {}
+         ORDER BY deleted_by",
         in_bin("")
     ))
     .bind(p.account_id)
-    .bind(PAGE_SIZE)
-    .bind((page - 1) * PAGE_SIZE)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(BinPage {
         entries,
         total,
         page,
         pages,
+        deleted_by_choices,
         now,
-        purge_protection: purge_protection(&mut *pool.acquire().await?, p.account_id, false)
-            .await?,
+        purge_protection: purge_protection(&mut conn, p.account_id, false).await?,
     })
+}
+
+/// Which of `targets` (entry id, the deletion the console saw) are still in the caller's
+/// Recycle Bin.
+pub async fn present(pool: &Pool, p: &Principal, targets: &[BinTarget]) -> AppResult<Vec<i64>> {
+    if targets.len() > BULK_MAX * 10 {
+        return Err(too_many(targets.len(), BULK_MAX * 10));
+    }
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
+    let found: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT id, deleted_at FROM workspaces WHERE account_id = $1 AND id IN ({}) AND {}",
+        row::id_list(&ids),
+        in_bin("")
+    ))
+    .bind(p.account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(targets
+        .iter()
+        .filter(|t| found.contains(&(t.id, t.deleted_at)))
+        .map(|t| t.id)
+        .collect())
+}
+
+fn too_many(named: usize, max: usize) -> AppError {
+    AppError::Invalid(format!(
+        "At most {max} entries can be recovered or permanently deleted at once; this request names {named}. Nothing was changed."
+    ))
+}
+
+/// The entries a bulk action names, each once, in the order named: at least one, at most
+/// [`BULK_MAX`].
+fn bulk_targets(targets: Vec<(i64, Option<i64>)>) -> AppResult<Vec<(i64, Option<i64>)>> {
+    let mut seen = std::collections::HashSet::new();
+    let targets: Vec<_> = targets
+        .into_iter()
+        .filter(|(id, _)| seen.insert(*id))
+        .collect();
+    if targets.is_empty() {
+        return Err(AppError::Invalid(
+            "Name at least one Recycle Bin entry. Nothing was changed.".into(),
+        ));
+    }
+    if targets.len() > BULK_MAX {
+        return Err(too_many(targets.len(), BULK_MAX));
+    }
+    Ok(targets)
+}
+
+/// Recovers each of `targets` (entry id, and the deletion the console saw, or none for the
+/// current one) exactly as "Recover" does: its own transaction, the same rules, the same audit
+/// event (a refusal recorded as one), the same live announcement. One refusal never blocks
+/// another. A caller who may not recover is refused as a whole (403, recorded once).
+pub async fn recover_many(
+    state: &AppState,
+    p: Principal,
+    origin: Origin,
+    targets: Vec<(i64, Option<i64>)>,
+) -> AppResult<BulkReport> {
+    each(
+        state,
+        p,
+        origin,
+        targets,
+        Action::RecoverWorkspace,
+        |s, change, id, at| {
+            Box::pin(async move {
+                let report = recover(&s.pool, &change, id, at).await?;
+                Ok(report.map(|r| r.nodes_to_publish))
+            })
+        },
+    )
+    .await
+}
+
+/// Purges each of `targets` exactly as "Delete Permanently" does, once `confirm_count` is
+/// their number (the typed confirmation of many); purge protection refuses each.
+pub async fn purge_many(
+    state: &AppState,
+    p: Principal,
+    origin: Origin,
+    targets: Vec<(i64, Option<i64>)>,
+    confirm_count: i64,
+) -> AppResult<BulkReport> {
+    let counted = bulk_targets(targets.clone())
+        .map(|t| t.len())
+        .unwrap_or(targets.len());
+    if p.can(Capability::Modify) && confirm_count != counted as i64 {
+        return Err(AppError::Invalid(format!(
+            "`confirm_count` must be {counted}, the number of entries to delete permanently. Nothing was changed."
+        )));
+    }
+    each(
+        state,
+        p,
+        origin,
+        targets,
+        Action::PurgeWorkspace,
+        |s, change, id, at| {
+            Box::pin(async move {
+                let purged = purge_confirmed(&s.pool, &change, id, at, Confirm::Counted).await?;
+                Ok(purged.map(|()| Vec::new()))
+            })
+        },
+    )
+    .await
+}
+
+type EachFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = AppResult<Recorded<Vec<NodeSummary>>>> + Send>,
+>;
+
+/// Runs `one` for each target through the audited door, one after the other.
+async fn each(
+    state: &AppState,
+    p: Principal,
+    origin: Origin,
+    targets: Vec<(i64, Option<i64>)>,
+    action: Action,
+    one: fn(AppState, std::sync::Arc<Change>, i64, Timestamp) -> EachFuture,
+) -> AppResult<BulkReport> {
+    if !p.can(Capability::Modify) {
+        // Refused as a whole, and recorded once, as the single action would be.
+        return audited(
+            state,
+            p,
+            origin,
+            "",
+            Capability::Modify,
+            action,
+            |_, _| async { Err::<Recorded<()>, _>(AppError::Internal) },
+        )
+        .await
+        .map(|()| BulkReport { results: vec![] });
+    }
+    let targets = bulk_targets(targets)?;
+    let ids: Vec<i64> = targets.iter().map(|(id, _)| *id).collect();
+    let names: std::collections::HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>(&format!(
+            "SELECT id, name FROM workspaces WHERE account_id = $1 AND id IN ({})",
+            row::id_list(&ids)
+        ))
+        .bind(p.account_id)
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .collect();
+    let mut results = Vec::with_capacity(targets.len());
+    for (id, seen) in targets {
+        let at = match seen {
+            Some(at) => at,
+            None => current_deletion(&state.pool, &p, id).await?,
+        };
+        let outcome = audited(
+            state,
+            p.clone(),
+            origin.clone(),
+            "",
+            Capability::Modify,
+            action,
+            |s, change| one(s, change, id, at),
+        )
+        .await;
+        let name = names.get(&id).cloned().unwrap_or_default();
+        results.push(match outcome {
+            Ok(nodes_to_publish) => BulkResult {
+                id,
+                message: match action {
+                    Action::PurgeWorkspace => "Deleted permanently.".into(),
+                    _ => "Recovered.".into(),
+                },
+                code: match action {
+                    Action::PurgeWorkspace => "Purged".into(),
+                    _ => "Recovered".into(),
+                },
+                name,
+                status: 200,
+                nodes_to_publish,
+            },
+            Err(error) => BulkResult {
+                id,
+                name,
+                status: error.status(),
+                code: error.kind(),
+                message: error.to_string(),
+                nodes_to_publish: Vec::new(),
+            },
+        });
+    }
+    Ok(BulkReport { results })
 }
 
 /// The counts kept with an entry when it was deleted (every asset type since the bin entry page,
@@ -385,6 +629,14 @@ async fn restore(
 /// leaves the Recycle Bin in one short transaction (nobody can recover it from then on); its rows
 /// are then removed in bounded batches, the entry itself last, so a crash leaves an entry that
 /// the next purge pass finishes.
+/// How a permanent deletion was confirmed: the typed name of the one entry, or (in a bulk
+/// action) the number of entries, which the caller checked.
+#[derive(Clone, Copy, Debug)]
+pub enum Confirm<'a> {
+    Name(&'a str),
+    Counted,
+}
+
 pub async fn purge(
     pool: &Pool,
     change: &Change,
@@ -392,12 +644,25 @@ pub async fn purge(
     deleted_at: i64,
     typed_name: &str,
 ) -> AppResult<Recorded<()>> {
+    purge_confirmed(pool, change, id, deleted_at, Confirm::Name(typed_name)).await
+}
+
+/// [`purge`], confirmed as `confirm` says.
+pub async fn purge_confirmed(
+    pool: &Pool,
+    change: &Change,
+    id: i64,
+    deleted_at: i64,
+    confirm: Confirm<'_>,
+) -> AppResult<Recorded<()>> {
     let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
     let (name, stage) = entry(&mut tx, change, id).await?;
     let protected = purge_protection(&mut tx, p.account_id, true).await?;
     stage.purge(&name, deleted_at, protected)?;
-    Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+    if let Confirm::Name(typed_name) = confirm {
+        Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+    }
     row::claim_for_purge(&mut tx, now, &[id]).await?;
     notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;

@@ -1,5 +1,6 @@
 use super::{
-    BinEntry, RecoveryReport, list_recycle_bin, purge_workspace, recover_workspace,
+    BinEntry, BinFilter, BinSort, BinTarget, BulkReport, RecoveryReport, bin_entries_present,
+    list_recycle_bin, purge_entries, purge_workspace, recover_entries, recover_workspace,
     set_purge_protection,
 };
 use crate::assets::ui::CountsTable;
@@ -14,29 +15,135 @@ use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
 };
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use std::time::Duration;
 
 #[derive(Clone)]
 enum Pending {
     Recover(BinEntry),
     Purge(BinEntry),
+    /// "Recover selected" (false) or "Delete Permanently selected" (true), of these entries.
+    Bulk(bool, Vec<BinEntry>),
+}
+
+/// The filter the page's address holds (SPEC §21): `q`, `deleted_by`, `sort`, `page`; what the
+/// address cannot mean reads as the default.
+fn filter_of(query: &leptos_router::params::ParamsMap) -> BinFilter {
+    BinFilter {
+        query: query.get("q").unwrap_or_default(),
+        deleted_by: query.get("deleted_by").unwrap_or_default(),
+        sort: query
+            .get("sort")
+            .and_then(|s| BinSort::parse(&s))
+            .unwrap_or_default(),
+        page: query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+    }
+}
+
+/// "12 entries", "1 entry".
+fn entries_count(n: i64) -> String {
+    if n == 1 {
+        "1 entry".into()
+    } else {
+        format!("{n} entries")
+    }
+}
+
+/// "Recover 2 Workspaces", "Delete 1 Workspace Permanently" (SPEC §22).
+pub(super) fn bulk_title(purge: bool, n: usize) -> String {
+    let noun = if n == 1 { "Workspace" } else { "Workspaces" };
+    if purge {
+        format!("Delete {n} {noun} Permanently")
+    } else {
+        format!("Recover {n} {noun}")
+    }
 }
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let can_modify = viewer.can_modify;
-    let page = RwSignal::new(1i64);
+    let address = use_query_map();
+    let filter = Memo::new(move |_| address.with(filter_of));
+    let navigate = use_navigate();
+    // Every change of filter, sort or page is a new address (Back and Forward move through them);
+    // a search typed in one go replaces its own address instead of adding one per key.
+    let searching = StoredValue::new(false);
+    let go = Callback::new(move |(to, typing): (BinFilter, bool)| {
+        let replace = typing && searching.get_value();
+        searching.set_value(typing);
+        navigate(
+            &to.address(),
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
     let version = RwSignal::new(0u32);
     let live = crate::live::ui::live_version(crate::live::LiveChange::changes_recycle_bin);
     let list = crate::codec::resource(
-        move || (page.get(), version.get(), live.get()),
-        |(p, _, _)| list_recycle_bin(p),
+        move || (filter.get(), version.get(), live.get()),
+        |(f, _, _)| list_recycle_bin(f.query, f.deleted_by, f.sort.as_str().into(), f.page),
     );
     let pending = RwSignal::new(None::<Pending>);
     let report = RwSignal::new(None::<RecoveryReport>);
+    let bulk_report = RwSignal::new(None::<(bool, BulkReport)>);
     let status = RwSignal::new(String::new());
+    // The selection (SPEC §22): entries as they were seen, in the order chosen; it survives paging
+    // and filtering, and an entry that leaves the Recycle Bin meanwhile leaves it (`left` names it).
+    let selected = RwSignal::new(Vec::<BinEntry>::new());
+    let left = RwSignal::new(Vec::<String>::new());
+    let acting = RwSignal::new(false);
+    let unselect = move |ids: &[i64]| selected.update(|s| s.retain(|e| !ids.contains(&e.id)));
+    let prune = move || {
+        let targets: Vec<BinTarget> = selected.with_untracked(|s| {
+            s.iter()
+                .map(|e| BinTarget {
+                    id: e.id,
+                    deleted_at: e.deleted_at,
+                })
+                .collect()
+        });
+        if targets.is_empty() || acting.get_untracked() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let Ok(present) = bin_entries_present(targets.clone()).await else {
+                return;
+            };
+            if acting.get_untracked() {
+                return;
+            }
+            let gone: Vec<i64> = targets
+                .iter()
+                .map(|t| t.id)
+                .filter(|id| !present.contains(id))
+                .collect();
+            if gone.is_empty() {
+                return;
+            }
+            let names: Vec<String> = selected.with_untracked(|s| {
+                s.iter()
+                    .filter(|e| gone.contains(&e.id))
+                    .map(|e| e.name.clone())
+                    .collect()
+            });
+            unselect(&gone);
+            left.update(|l| l.extend(names));
+        });
+    };
+    // After every change heard that the Recycle Bin shows, the selection is checked again.
+    Effect::new(move |seen: Option<u64>| {
+        let now = live.get();
+        if seen.is_some_and(|seen| now > seen) {
+            prune();
+        }
+        now
+    });
     let protect = Action::new(|enabled: &bool| set_purge_protection(*enabled));
     Effect::new(move |_| {
         match protect.value().get() {
@@ -95,6 +202,98 @@ pub fn RecycleBinPage() -> impl IntoView {
     };
 
     let now = server_clock(server_now);
+    let page_entries = move || shown.with_ok(|d| d.entries.clone()).unwrap_or_default();
+    let all_on_page = move || {
+        let ids: Vec<i64> = shown
+            .with_ok(|d| d.entries.iter().map(|e| e.id).collect())
+            .unwrap_or_default();
+        !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.iter().any(|e| e.id == *id)))
+    };
+    let some_on_page = move || {
+        shown
+            .with_ok(|d| {
+                selected.with(|s| d.entries.iter().any(|e| s.iter().any(|x| x.id == e.id)))
+            })
+            .unwrap_or(false)
+    };
+    let select_page = move |on: bool| {
+        let entries = page_entries();
+        selected.update(|s| {
+            if on {
+                for e in entries {
+                    if !s.iter().any(|x| x.id == e.id) {
+                        s.push(e);
+                    }
+                }
+            } else {
+                s.retain(|x| !entries.iter().any(|e| e.id == x.id));
+            }
+        });
+    };
+    let sort_header = move |label: &'static str, by_name: bool| {
+        let sorted = move || {
+            let sort = filter.get().sort;
+            (sort.by_name() == by_name).then(|| {
+                if sort.descending() {
+                    "descending"
+                } else {
+                    "ascending"
+                }
+            })
+        };
+        view! {
+            <th scope="col" class="sortable" aria-sort=move || sorted().unwrap_or("none")>
+                <button class="sort" on:click=move |_| {
+                    let mut to = filter.get_untracked();
+                    to.sort = to.sort.toggled(by_name);
+                    to.page = 1;
+                    go.run((to, false));
+                }>
+                    {label}
+                    <span class="sort-mark" aria-hidden="true">{move || match sorted() {
+                        Some("ascending") => " ▲",
+                        Some(_) => " ▼",
+                        None => "",
+                    }}</span>
+                </button>
+            </th>
+        }
+    };
+    // The search box keeps what was typed; the address follows it a moment later (and a new
+    // address from Back or Forward, or "Clear filters", is shown in it).
+    let typed = RwSignal::new(filter.get_untracked().query);
+    let typed_sent = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        let q = filter.get().query;
+        if typed_sent.get_value().as_deref() == Some(q.as_str()) {
+            typed_sent.set_value(None);
+        } else if typed.get_untracked() != q {
+            typed.set(q);
+        }
+    });
+    let search_tick = StoredValue::new(0u32);
+    let search = move |text: String| {
+        typed.set(text);
+        let tick = search_tick.get_value() + 1;
+        search_tick.set_value(tick);
+        set_timeout(
+            move || {
+                if search_tick.get_value() != tick {
+                    return;
+                }
+                let mut to = filter.get_untracked();
+                let q = typed.get_untracked();
+                if to.query == q {
+                    return;
+                }
+                to.query = q.clone();
+                to.page = 1;
+                typed_sent.set_value(Some(q));
+                go.run((to, true));
+            },
+            Duration::from_millis(300),
+        );
+    };
 
     view! {
         <div class="page-head">
@@ -112,36 +311,141 @@ pub fn RecycleBinPage() -> impl IntoView {
                     {settings}
                     <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
                     {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
+                    {move || bulk_report.get().map(|(purge, r)| view! { <BulkReportView purge report=r on_dismiss=move || bulk_report.set(None)/> })}
                     {move || shown.error().map(|error| view! { <ErrorNote error/> })}
                     {move || purge_protected.get().then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
-                    <table class="grid">
+                    <form class="filters bin-filters" method="get" action="/recycle-bin" aria-label="Find entries" on:submit=move |ev| {
+                        ev.prevent_default();
+                        let mut to = filter.get_untracked();
+                        to.query = typed.get_untracked();
+                        to.page = 1;
+                        typed_sent.set_value(Some(to.query.clone()));
+                        go.run((to, false));
+                    }>
+                        <label>
+                            "Search by workspace name"
+                            <input
+                                type="search"
+                                name="q"
+                                autocomplete="off"
+                                maxlength="64"
+                                value=move || typed.get()
+                                prop:value=move || typed.get()
+                                on:input=move |ev| search(event_target_value(&ev))
+                            />
+                        </label>
+                        <label>
+                            "Deleted by"
+                            <select name="deleted_by" on:change=move |ev| {
+                                let mut to = filter.get_untracked();
+                                to.deleted_by = event_target_value(&ev);
+                                to.page = 1;
+                                go.run((to, false));
+                            }>
+                                <option value="" selected=move || filter.get().deleted_by.is_empty()>"Anyone"</option>
+                                {move || {
+                                    let mut choices = shown.with_ok(|d| d.deleted_by_choices.clone()).unwrap_or_default();
+                                    let current = filter.get().deleted_by;
+                                    if !current.is_empty() && !choices.contains(&current) {
+                                        choices.push(current);
+                                    }
+                                    choices.into_iter().map(|user| {
+                                        let value = user.clone();
+                                        let is = user.clone();
+                                        view! { <option value=value selected=move || filter.get().deleted_by == is prop:selected=move || filter.get().deleted_by == user>{user.clone()}</option> }
+                                    }).collect_view()
+                                }}
+                            </select>
+                        </label>
+                        {move || (filter.get().sort != BinSort::default()).then(|| view! { <input type="hidden" name="sort" value=move || filter.get().sort.as_str()/> })}
+                        <button type="submit">"Apply"</button>
+                    </form>
+                    {move || (can_modify && !selected.with(Vec::is_empty)).then(|| view! {
+                        <div class="selection-bar" role="group" aria-label="Selection">
+                            <span class="count" role="status">{move || format!("{} selected", selected.with(Vec::len))}</span>
+                            <button class="primary" on:click=move |_| pending.set(Some(Pending::Bulk(false, selected.get_untracked())))>"Recover selected"</button>
+                            <button
+                                class="danger-outline"
+                                disabled=purge_protected
+                                title=move || purge_protected.get().then_some(PURGE_PROTECTION_ON)
+                                aria-describedby=move || purge_protected.get().then_some("purge-protection-reason")
+                                on:click=move |_| pending.set(Some(Pending::Bulk(true, selected.get_untracked())))
+                            >"Delete Permanently selected"</button>
+                            <button on:click=move |_| { selected.set(Vec::new()); left.set(Vec::new()); }>"Clear selection"</button>
+                        </div>
+                    })}
+                    {move || (!left.with(Vec::is_empty)).then(|| view! {
+                        <p class="note selection-left" role="status">
+                            {move || format!(
+                                "No longer selected, since it left the Recycle Bin meanwhile: {}.",
+                                left.get().join(", ")
+                            )}
+                            " "
+                            <button class="link" on:click=move |_| left.set(Vec::new())>"Dismiss"</button>
+                        </p>
+                    })}
+                    <p class="total">{move || shown.with_ok(|d| entries_count(d.total))}</p>
+                    <table class="grid bin">
                         <thead>
                             <tr>
-                                <th scope="col">"Workspace Name"</th>
+                                {can_modify.then(|| view! {
+                                    <th scope="col" class="select">
+                                        <input
+                                            type="checkbox"
+                                            aria-label="Select all on this page"
+                                            checked=all_on_page
+                                            prop:checked=all_on_page
+                                            prop:indeterminate=move || some_on_page() && !all_on_page()
+                                            disabled=move || shown.with_ok(|d| d.entries.is_empty()).unwrap_or(true)
+                                            on:change=move |ev| select_page(event_target_checked(&ev))
+                                        />
+                                    </th>
+                                })}
+                                {sort_header("Workspace Name", true)}
                                 <th scope="col">"Deleted By"</th>
-                                <th scope="col">"Deletion Time"</th>
+                                {sort_header("Deletion Time", false)}
                                 <th scope="col">"Physical Deletion Countdown"</th>
                                 <th scope="col">"Actions"</th>
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=move || shown.with_ok(|d| d.entries.clone()).unwrap_or_default() key=|entry| entry.clone() let:entry>
-                                <BinRow entry now server_now can_modify purge_protected pending/>
+                            <For each=page_entries key=|entry| entry.clone() let:entry>
+                                <BinRow entry now server_now can_modify purge_protected pending selected/>
                             </For>
                         </tbody>
                     </table>
-                    {move || shown.with_ok(|d| d.entries.is_empty()).unwrap_or(false).then(|| view! { <p class="empty">"The Recycle Bin is empty."</p> })}
+                    {move || shown.with_ok(|d| d.total == 0).unwrap_or(false).then(|| if filter.get().narrowed() {
+                        view! {
+                            <div class="empty">
+                                <p>"No entry matches"</p>
+                                <button on:click=move |_| {
+                                    typed.set(String::new());
+                                    let to = BinFilter { sort: filter.get_untracked().sort, ..Default::default() };
+                                    go.run((to, false));
+                                }>"Clear filters"</button>
+                            </div>
+                        }.into_any()
+                    } else {
+                        view! { <p class="empty">"The Recycle Bin is empty."</p> }.into_any()
+                    })}
                     {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to recover or permanently delete a workspace."</p> })}
-                    {move || shown.with_ok(|d| (d.page, d.pages)).map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| page.set(p)/> })}
+                    {move || shown.with_ok(|d| (d.page, d.pages)).map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| {
+                        let mut to = filter.get_untracked();
+                        to.page = p;
+                        go.run((to, false));
+                    }/> })}
                 }
             })}
         </Transition>
         {move || pending.get().map(|p| match p {
             Pending::Recover(entry) => {
                 let on_close = Callback::new(move |_| pending.set(None));
+                let id = entry.id;
                 let on_recovered = Callback::new(move |r: RecoveryReport| {
                     pending.set(None);
+                    unselect(&[id]);
                     status.set(format!("Workspace \"{}\" was recovered.", r.name));
+                    bulk_report.set(None);
                     report.set(Some(r));
                     version.update(|v| *v += 1);
                 });
@@ -149,13 +453,38 @@ pub fn RecycleBinPage() -> impl IntoView {
             }
             Pending::Purge(entry) => {
                 let on_close = Callback::new(move |_| pending.set(None));
+                let id = entry.id;
                 let on_purged = Callback::new(move |name: String| {
                     pending.set(None);
+                    unselect(&[id]);
                     report.set(None);
+                    bulk_report.set(None);
                     status.set(format!("Workspace \"{name}\" was permanently deleted. Its name is free to use again."));
                     version.update(|v| *v += 1);
                 });
                 lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged)).into_any()
+            }
+            Pending::Bulk(purge, entries) => {
+                let on_close = Callback::new(move |_| pending.set(None));
+                let on_busy = Callback::new(move |busy: bool| acting.set(busy));
+                let on_done = Callback::new(move |r: BulkReport| {
+                    pending.set(None);
+                    acting.set(false);
+                    let done: Vec<i64> = r.results.iter().filter(|r| r.done()).map(|r| r.id).collect();
+                    unselect(&done);
+                    let n = r.results.len();
+                    status.set(match (purge, done.len()) {
+                        (false, d) if d == n => format!("{d} of {n} workspaces were recovered."),
+                        (true, d) if d == n => format!("{d} of {n} workspaces were permanently deleted."),
+                        (false, d) => format!("{d} of {n} workspaces were recovered; {} could not be. See the Bulk recovery report.", n - d),
+                        (true, d) => format!("{d} of {n} workspaces were permanently deleted; {} could not be. See the Bulk deletion report.", n - d),
+                    });
+                    report.set(None);
+                    bulk_report.set(Some((purge, r)));
+                    version.update(|v| *v += 1);
+                    prune();
+                });
+                lazy_view(move || bulk_dialog(purge, entries.clone(), on_close, on_busy, on_done)).into_any()
             }
         })}
     }
@@ -210,14 +539,38 @@ fn BinRow(
     can_modify: bool,
     purge_protected: Signal<bool>,
     pending: RwSignal<Option<Pending>>,
+    selected: RwSignal<Vec<BinEntry>>,
 ) -> impl IntoView {
     let purge_at = entry.purge_at;
+    let id = entry.id;
+    let is_selected = move || selected.with(|s| s.iter().any(|e| e.id == id));
+    let select_entry = entry.clone();
     let t = move || now.get().or_else(|| server_now.get()).unwrap_or(purge_at);
     let expired = move || is_expired(purge_at, t());
     let recover_entry = entry.clone();
     let purge_entry = entry.clone();
     view! {
-        <tr class:urgent=move || is_urgent(purge_at, t())>
+        <tr class:urgent=move || is_urgent(purge_at, t()) class:selected=is_selected>
+            {can_modify.then(|| view! {
+                <td class="select" data-label="Select">
+                    <input
+                        type="checkbox"
+                        aria-label=format!("Select {}", entry.name)
+                        checked=is_selected
+                        prop:checked=is_selected
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let e = select_entry.clone();
+                            selected.update(|s| {
+                                s.retain(|x| x.id != e.id);
+                                if on {
+                                    s.push(e);
+                                }
+                            });
+                        }
+                    />
+                </td>
+            })}
             <td data-label="Workspace Name"><a href=format!("/recycle-bin/{}", entry.id)>{entry.name.clone()}</a></td>
             <td data-label="Deleted By">{entry.deleted_by.clone()}</td>
             <td data-label="Deletion Time"><LocalTime ts=entry.deleted_at/></td>
@@ -259,6 +612,151 @@ pub(super) fn purge_dialog(
     on_purged: Callback<String>,
 ) -> Result<AnyView, AppError> {
     Ok(view! { <PurgeDialog entry on_close on_purged/> }.into_any())
+}
+
+#[leptos::wasm_split::wasm_split(bulk_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub(super) fn bulk_dialog(
+    purge: bool,
+    entries: Vec<BinEntry>,
+    on_close: Callback<()>,
+    on_busy: Callback<bool>,
+    on_done: Callback<BulkReport>,
+) -> Result<AnyView, AppError> {
+    Ok(view! { <BulkDialog purge entries on_close on_busy on_done/> }.into_any())
+}
+
+/// "Recover <N> Workspaces" or "Delete <N> Workspaces Permanently" (SPEC §22): the names, and for
+/// a purge the text box "Number of workspaces", whose OK waits for exactly N.
+#[component]
+fn BulkDialog(
+    purge: bool,
+    entries: Vec<BinEntry>,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_busy: Callback<bool>,
+    #[prop(into)] on_done: Callback<BulkReport>,
+) -> impl IntoView {
+    let n = entries.len();
+    let targets: Vec<BinTarget> = entries
+        .iter()
+        .map(|e| BinTarget {
+            id: e.id,
+            deleted_at: e.deleted_at,
+        })
+        .collect();
+    let act = Action::new(move |_: &()| {
+        let targets = targets.clone();
+        async move {
+            if purge {
+                purge_entries(targets, n as i64).await
+            } else {
+                recover_entries(targets).await
+            }
+        }
+    });
+    let typed = RwSignal::new(String::new());
+    let counted = move || !purge || typed.with(|t| t.trim() == n.to_string());
+    Effect::new(move |_| on_busy.run(act.pending().get()));
+    Effect::new(move |_| {
+        if let Some(Ok(report)) = act.value().get() {
+            on_done.run(report);
+        }
+    });
+    view! {
+        <Modal title=bulk_title(purge, n) on_close>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                if counted() && !act.pending().get_untracked() {
+                    act.dispatch(());
+                }
+            }>
+                {if purge {
+                    view! {
+                        <p class="risk">
+                            "These workspaces and all their assets in the Recycle Bin are deleted at once and can never be recovered. Their names are released."
+                        </p>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p>"Each comes back under its name with its data sources, computing resources, nodes (with their code and versions) and resources, in DataWorks and its PAI workspace."</p>
+                        <p>
+                            "Does not come back: scheduling tasks (auto triggered tasks), data integration tasks, models and metrics. "
+                            "Recovered nodes are unpublished: publish them again in DataStudio to re-create their auto triggered tasks."
+                        </p>
+                    }.into_any()
+                }}
+                <ul class="bulk-names" aria-label="Workspaces">
+                    {entries.iter().map(|e| view! { <li><strong>{e.name.clone()}</strong></li> }).collect_view()}
+                </ul>
+                {purge.then(|| view! {
+                    <label for="bulk_count">"Number of workspaces"</label>
+                    <input id="bulk_count" type="text" inputmode="numeric" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    <p class="hint">"Type " <code>{n}</code> ", the number of workspaces, to confirm."</p>
+                })}
+                {error_of(act.value())}
+                <div class="dialog-buttons">
+                    <button type="submit" class=if purge { "danger" } else { "primary" } disabled=move || !counted() || act.pending().get()>"OK"</button>
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// The "Bulk recovery report" or "Bulk deletion report" (SPEC §22): a row per entry with its
+/// result, or the reason it was refused.
+#[component]
+fn BulkReportView(
+    purge: bool,
+    report: BulkReport,
+    #[prop(into)] on_dismiss: Callback<()>,
+) -> impl IntoView {
+    let title = if purge {
+        "Bulk deletion report"
+    } else {
+        "Bulk recovery report"
+    };
+    view! {
+        <section class="report" role="region" aria-label=title>
+            <h2>{title}</h2>
+            <table class="grid">
+                <thead>
+                    <tr>
+                        <th scope="col">"Workspace Name"</th>
+                        <th scope="col">"Result"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {report.results.into_iter().map(|r| {
+                        let name = if r.name.is_empty() { format!("Entry {}", r.id) } else { r.name.clone() };
+                        let result = if r.done() {
+                            let nodes = r.nodes_to_publish.clone();
+                            let ws = r.name.clone();
+                            view! {
+                                <span class="badge result-success">{if purge { "Deleted permanently" } else { "Recovered" }}</span>
+                                {(!nodes.is_empty()).then(|| view! {
+                                    <span class="publish-again">
+                                        " Publish again in DataStudio: "
+                                        {nodes.into_iter().map(|n| view! {
+                                            <A href=format!("/workspaces/{}/datastudio?node={}", ws, n.id)>{n.name}</A>" "
+                                        }).collect_view()}
+                                    </span>
+                                })}
+                            }.into_any()
+                        } else {
+                            view! { <span class="badge result-failure">"Refused"</span>" "<span class="event-message">{r.message}</span> }.into_any()
+                        };
+                        view! {
+                            <tr>
+                                <td data-label="Workspace Name">{name}</td>
+                                <td data-label="Result">{result}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
+        </section>
+    }
 }
 
 #[component]

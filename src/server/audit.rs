@@ -98,6 +98,11 @@ impl<T> Recorded<T> {
     pub fn into_inner(self) -> T {
         self.0
     }
+
+    /// The recorded value, changed by `f` (a bulk action keeps what it reports of each).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Recorded<U> {
+        Recorded(f(self.0))
+    }
 }
 
 impl<T> std::ops::Deref for Recorded<T> {

@@ -14,6 +14,9 @@ pub enum Table {
     List(&'static [&'static str]),
     /// One object: these fields, one per line.
     Fields(&'static [&'static str]),
+    /// A bulk action's `results`, a row per entry with these columns; the command fails (exit
+    /// status 1) when any row's `status` is not 200.
+    Results(&'static [&'static str]),
 }
 
 /// `value` percent-encoded for the request's query string or path.

@@ -126,6 +126,26 @@ where
     with_status(result)
 }
 
+/// The door of a server function that makes many changes, each audited on its own (a bulk
+/// action: [`audited`] per entry, inside `body`): the caller must be signed in; `body` is handed
+/// the state, the principal and the console's origin; a refusal of the whole sets the status.
+pub async fn changing_each<T, F, Fut>(body: F) -> AppResult<T>
+where
+    F: FnOnce(AppState, Principal, Origin) -> Fut,
+    Fut: Future<Output = AppResult<T>>,
+{
+    let result = async {
+        let state = state()?;
+        let principal = current_principal(&state)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let origin = Origin::new(Source::Console, &client_ip(&state));
+        body(state, principal, origin).await
+    }
+    .await;
+    with_status(result)
+}
+
 /// A change by `principal`, whichever door it came through (`origin` says which; `workspace` is
 /// what the caller named): the permission, then the body, handed the [`Change`], whose result is
 /// recorded with the change; a refusal is recorded here, in a transaction of its own, naming the

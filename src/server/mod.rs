@@ -20,5 +20,5 @@ pub mod throttle;
 pub mod verified_keys;
 
 pub use clock::Clock;
-pub use guard::{changing, guarded, public, signed_in};
+pub use guard::{changing, changing_each, guarded, public, signed_in};
 pub use state::{AppState, Shared};

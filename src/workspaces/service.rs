@@ -15,22 +15,8 @@ pub struct NewWorkspace {
     pub deletion_protection: bool,
 }
 
-pub const MAX_SEARCH_CHARS: usize = 64;
-
-/// The search text as a LIKE pattern over `search_name` (the lower-case name): case is ignored
-/// the same way on both engines.
-fn like_pattern(query: &str) -> String {
-    let escaped: String = query
-        .trim()
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    format!("%{escaped}%")
-}
+pub use crate::domain::text::MAX_SEARCH_CHARS;
+use crate::domain::text::like_pattern;
 
 pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResult<WorkspacePage> {
     if query.trim().chars().count() > MAX_SEARCH_CHARS {

@@ -35,7 +35,7 @@ pub(crate) async fn run(target: &Target) -> R<()> {
                 .all(|l| l.total == EACH && l.assets.len() == 20)
         );
         let started = Instant::now();
-        let listed = bin::list(&pool, T0 + 60, &root, 1).await?;
+        let listed = bin::list(&pool, T0 + 60, &root, &Default::default()).await?;
         page.push(started.elapsed());
         assert_eq!(listed.total, ENTRIES + 1);
     }
