@@ -132,7 +132,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
             .map_err(|e| format!("seeding demo data failed: {e}"))?
         {
             tracing::info!(
-                "seeded demo data: accounts acme and globex, 34 workspaces, legacy_reports in the Recycle Bin"
+                "seeded demo data: accounts acme and globex, 38 workspaces, 5 of them in acme's Recycle Bin"
             );
         } else {
             tracing::info!("the database already holds data: --demo seeded nothing");

@@ -474,8 +474,10 @@ pub fn RecycleBinPage() -> impl IntoView {
                     unselect(&done);
                     let n = r.results.len();
                     status.set(match (purge, done.len()) {
-                        (false, d) if d == n => format!("{d} of {n} workspaces were recovered."),
-                        (true, d) if d == n => format!("{d} of {n} workspaces were permanently deleted."),
+                        (false, 1) if n == 1 => "1 workspace was recovered.".into(),
+                        (true, 1) if n == 1 => "1 workspace was permanently deleted.".into(),
+                        (false, d) if d == n => format!("{d} workspaces were recovered."),
+                        (true, d) if d == n => format!("{d} workspaces were permanently deleted."),
                         (false, d) => format!("{d} of {n} workspaces were recovered; {} could not be. See the Bulk recovery report.", n - d),
                         (true, d) => format!("{d} of {n} workspaces were permanently deleted; {} could not be. See the Bulk deletion report.", n - d),
                     });
@@ -743,7 +745,7 @@ fn BulkReportView(
                                 })}
                             }.into_any()
                         } else {
-                            view! { <span class="badge result-failure">"Refused"</span>" "<span class="event-message">{r.message}</span> }.into_any()
+                            view! { <span class="badge result-denied">"Refused"</span>" "<span class="event-message">{r.message}</span> }.into_any()
                         };
                         view! {
                             <tr>
