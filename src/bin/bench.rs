@@ -6,6 +6,8 @@
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
 //!   ... --only bin-entry                               a Recycle Bin entry of 100,000 assets' first view vs a Recycle Bin page view
 //!   ... --only preview                                 the Delete dialog's preview with 10,000 downstream dependencies vs bare SQL, and that delete
+//!   ... --only recycle-bin                             a filtered, sorted Recycle Bin page among 100,000 entries (its plans), and recovering
+//!                                                      100 entries of 1,000 assets at once vs bare SQL, with another writer's worst wait
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
@@ -39,7 +41,7 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), preview, bin-entry, purge-wait, audit-log,
+    /// Run one group only: sql (delete, recover, purge sweep), preview, bin-entry, recycle-bin, purge-wait, audit-log,
     /// api-throughput, page-throughput, throughput, memory, export, fanout. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
@@ -72,6 +74,8 @@ mod page_throughput;
 mod preview;
 #[path = "bench/purge_wait.rs"]
 mod purge_wait;
+#[path = "bench/recycle_bin.rs"]
+mod recycle_bin;
 #[path = "bench/throughput.rs"]
 mod throughput;
 
@@ -104,6 +108,9 @@ async fn main() -> R<()> {
         }
         if wants("bin-entry") {
             bin_entry::run(target).await?;
+        }
+        if wants("recycle-bin") {
+            recycle_bin::run(target).await?;
         }
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
