@@ -259,7 +259,10 @@ async fn each(
         .into_iter()
         .collect();
     let mut results = Vec::with_capacity(targets.len());
-    for (id, seen) in targets {
+    for (n, (id, seen)) in targets.into_iter().enumerate() {
+        if n > 0 {
+            crate::store::let_waiting_writers_in(&state.pool).await;
+        }
         let at = match seen {
             Some(at) => at,
             None => current_deletion(&state.pool, &p, id).await?,

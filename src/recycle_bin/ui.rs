@@ -717,8 +717,16 @@ fn BulkReportView(
     } else {
         "Bulk recovery report"
     };
+    // The dialog that asked for it has closed and its opener may be gone with the selection: the
+    // keyboard continues from the report.
+    let region = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(region) = region.get() {
+            let _ = region.focus();
+        }
+    });
     view! {
-        <section class="report" role="region" aria-label=title>
+        <section class="report" role="region" aria-label=title tabindex="-1" node_ref=region>
             <h2>{title}</h2>
             <table class="grid">
                 <thead>

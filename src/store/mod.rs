@@ -129,8 +129,48 @@ pub async fn connect_with(database_url: &str, max_connections: u32) -> Result<Po
 /// - PostgreSQL: `BEGIN` (read committed); the row locks come from `FOR UPDATE` on the reads.
 pub async fn write_tx(pool: &Pool) -> Result<Tx, sqlx::Error> {
     match Engine::of_pool(pool) {
-        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Sqlite => {
+            let _waiting = Waiting::new();
+            pool.begin_with("BEGIN IMMEDIATE").await
+        }
         Engine::Postgres => pool.begin().await,
+    }
+}
+
+/// How many of this instance's writers wait for SQLite's write lock right now.
+static SQLITE_WRITERS_WAITING: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts a writer as waiting for as long as it lives (a dropped wait is counted out too).
+struct Waiting;
+
+impl Waiting {
+    fn new() -> Self {
+        SQLITE_WRITERS_WAITING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        SQLITE_WRITERS_WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Between two transactions of a series that writes one after the other (a bulk Recover or Delete
+/// Permanently). SQLite has one writer at a time and its busy handler sleeps between tries, so a
+/// series of short transactions could keep another writer out for the whole series: while one of
+/// this instance's writers waits, the series waits (at most 50 ms) until it got the lock. Nobody
+/// waiting, nothing is paused; PostgreSQL locks rows, so there is never a pause.
+pub async fn let_waiting_writers_in(pool: &Pool) {
+    if Engine::of_pool(pool) != Engine::Sqlite {
+        return;
+    }
+    let started = std::time::Instant::now();
+    while SQLITE_WRITERS_WAITING.load(std::sync::atomic::Ordering::SeqCst) > 0
+        && started.elapsed() < Duration::from_millis(50)
+    {
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
 
