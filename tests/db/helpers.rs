@@ -25,6 +25,8 @@ use workspace_console::audit::service as audit_log;
 use workspace_console::audit::{AuditEvent, AuditFilter, Cursor};
 use workspace_console::domain::{Principal, Timestamp};
 use workspace_console::identity::service as identity;
+use workspace_console::recycle_bin::BinFilter;
+use workspace_console::server::{AppState, Clock, Shared};
 use workspace_console::store::Pool;
 use workspace_console::workspaces::service::{self as workspaces, NewWorkspace};
 
@@ -144,6 +146,24 @@ pub async fn events(pool: &Pool, p: &Principal, filter: AuditFilter) -> Vec<Audi
         .await
         .unwrap()
         .events
+}
+
+/// Page `page` of the Recycle Bin as it opens: no search, no filter, newest deletion first.
+pub fn bin_page(page: i64) -> BinFilter {
+    BinFilter {
+        page,
+        ..BinFilter::default()
+    }
+}
+
+/// The state a door hands a bulk action (SPEC §22), over `pool`, its clock standing at `now`.
+pub fn state_at(pool: &Pool, now: Timestamp) -> AppState {
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("workspace-console")
+        .build();
+    Shared::new(pool.clone(), Clock::fixed(now), options)
+        .unwrap()
+        .share()
 }
 
 /// A filter of one action.

@@ -319,3 +319,121 @@ async fn creates_of_one_name_in_any_letter_case_have_one_winner(pool: Pool) {
         ROUNDS as i64
     );
 }
+
+/// How many of workspace `id`'s assets Recover brings back (data sources, computing resources,
+/// nodes, resources).
+async fn recoverable_assets(pool: &Pool, id: i64) -> i64 {
+    count(
+        pool,
+        &format!(
+            "SELECT count(*) FROM assets WHERE workspace_id = {id}
+             AND kind IN ('data_source', 'compute', 'node', 'resource')"
+        ),
+    )
+    .await
+}
+
+// SPEC §22: a bulk Recover runs each entry in its own transaction by the same code as Recover, so
+// a single Delete Permanently of one of its entries, at the same moment on another connection,
+// races that entry alone: one winner, and the entry is either active with all its assets or gone
+// entirely; the bulk's other entries are recovered whatever happens.
+on_both_engines!(a_bulk_recover_against_a_purge_of_one_of_its_entries_has_one_winner);
+async fn a_bulk_recover_against_a_purge_of_one_of_its_entries_has_one_winner(pool: Pool) {
+    use workspace_console::server::audit::Origin;
+    let acme = account(&pool, "acme").await;
+    let state = state_at(&pool, T0 + 60);
+    let (mut recovered, mut purged) = (0, 0);
+    for round in 0..ROUNDS {
+        let names: Vec<String> = (0..3).map(|i| format!("br_{round}_{i}")).collect();
+        let mut entries = Vec::new();
+        for name in &names {
+            let id = workspace(&pool, &acme, name, false).await;
+            fill(&pool, &acme, name, false).await;
+            let assets = recoverable_assets(&pool, id).await;
+            deletion::delete(&pool, &by(&acme, T0), name, name, true)
+                .await
+                .unwrap();
+            entries.push((id, assets));
+        }
+        // The purged entry is first, in the middle or last of the bulk, round by round.
+        let target = round % 3;
+        let (id, assets) = entries[target];
+        let barrier = Arc::new(tokio::sync::Barrier::new(2));
+        let bulk = {
+            let (state, acme, barrier) = (state.clone(), acme.clone(), barrier.clone());
+            let targets = entries.iter().map(|(id, _)| (*id, None)).collect();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                bin::recover_many(&state, acme, Origin::console(), targets).await
+            })
+        };
+        let purge = {
+            let (pool, acme, name) = (pool.clone(), acme.clone(), names[target].clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                bin::purge(&pool, &by(&acme, T0 + 60), id, T0, &name)
+                    .await
+                    .map(drop)
+            })
+        };
+        let report = bulk.await.unwrap().unwrap();
+        let purge = purge.await.unwrap();
+        assert_eq!(report.results.len(), 3, "round {round}");
+        for (i, (result, (entry, _))) in report.results.iter().zip(&entries).enumerate() {
+            assert_eq!(result.id, *entry, "round {round}: in the order named");
+            if i != target {
+                assert_eq!(
+                    (result.status, result.code.as_str()),
+                    (200, "Recovered"),
+                    "round {round}: {result:?}"
+                );
+            }
+        }
+        let theirs = &report.results[target];
+        let state_of: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT deleted_at FROM workspaces WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        match (theirs.status, &purge, state_of) {
+            // The bulk won: the purge was told it is recovered; everything came back.
+            (200, Err(AppError::Conflict(m)), Some(None))
+                if m.contains("already been recovered") =>
+            {
+                recovered += 1;
+                assert_eq!(recoverable_assets(&pool, id).await, assets, "round {round}");
+            }
+            // The purge won: the bulk's entry is missing, and nothing of it is left.
+            (404, Ok(()), None) => {
+                purged += 1;
+                assert_eq!(theirs.code, "NotFound", "round {round}: {theirs:?}");
+                assert_eq!(
+                    count(
+                        &pool,
+                        &format!("SELECT count(*) FROM assets WHERE workspace_id = {id}")
+                    )
+                    .await,
+                    0,
+                    "round {round}"
+                );
+            }
+            other => panic!("round {round}: no single winner: {other:?} {theirs:?}"),
+        }
+        for (i, (other, assets)) in entries.iter().enumerate() {
+            if i != target {
+                assert_eq!(recoverable_assets(&pool, *other).await, *assets);
+                assert_eq!(
+                    count(
+                        &pool,
+                        &format!("SELECT count(*) FROM workspaces WHERE id = {other} AND deleted_at IS NULL")
+                    )
+                    .await,
+                    1
+                );
+            }
+        }
+        invariants_hold(&pool).await;
+    }
+    assert_eq!(recovered + purged, ROUNDS);
+}
