@@ -493,3 +493,165 @@ async fn ctl_and_the_api_manage_upstream_dependencies_with_clear_refusals(pool: 
     .unwrap();
     assert_eq!(audited, 2);
 }
+
+// SPEC §21, §22 through ctl: the list's search, filter and sort flags; recover and purge of
+// several entries print a row each and exit 1 when any was refused.
+on_both_engines!(ctl_finds_entries_and_recovers_or_purges_many_with_a_row_each);
+async fn ctl_finds_entries_and_recovers_or_purges_many_with_a_row_each(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let names = |answer: &serde_json::Value| -> Vec<String> {
+        answer["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let listed = ctl
+        .json(&[
+            "recycle-bin",
+            "list",
+            "--search",
+            "SANDBOX",
+            "--deleted-by",
+            "alice@acme",
+            "--sort",
+            "-name",
+        ])
+        .await;
+    assert_eq!(names(&listed), ["sandbox_b", "sandbox_a"]);
+    assert_eq!(listed["total"], 2);
+    let by_root = ctl
+        .json(&[
+            "recycle-bin",
+            "list",
+            "--deleted-by",
+            "acme",
+            "--sort",
+            "deleted_at",
+        ])
+        .await;
+    assert_eq!(names(&by_root), ["legacy_reports", "tmp_join_test"]);
+    let table = ctl.run(&["recycle-bin", "list", "--sort", "name"]).await;
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let at = |name: &str| {
+        table
+            .stdout
+            .find(name)
+            .unwrap_or_else(|| panic!("{name}: {}", table.stdout))
+    };
+    assert!(at("legacy_reports") < at("poc_2025") && at("sandbox_b") < at("tmp_join_test"));
+    let bad = ctl.run(&["recycle-bin", "list", "--sort", "size"]).await;
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("400") && bad.stderr.contains("`sort`"),
+        "{}",
+        bad.stderr
+    );
+
+    let id = |name: &'static str| {
+        let pool = pool.clone();
+        async move { bin_entry(&pool, name).await.0.to_string() }
+    };
+    let (a, b, poc) = (
+        id("sandbox_a").await,
+        id("sandbox_b").await,
+        id("poc_2025").await,
+    );
+    // One id: the single Recover's answer, as before.
+    let one = ctl.json(&["recycle-bin", "recover", &poc]).await;
+    assert_eq!(one["name"], "poc_2025");
+    // Several: a row each; one refused (poc_2025 is already recovered) makes the exit status 1.
+    let several = ctl.run(&["recycle-bin", "recover", &a, &poc, &b]).await;
+    assert_eq!(several.code, 1, "{}", several.stderr);
+    for word in [
+        "sandbox_a",
+        "sandbox_b",
+        "poc_2025",
+        "Recovered",
+        "Conflict",
+        "409",
+        "already been recovered",
+    ] {
+        assert!(several.stdout.contains(word), "{word}: {}", several.stdout);
+    }
+    assert!(
+        several.stderr.contains("1 of 3 entries were refused"),
+        "{}",
+        several.stderr
+    );
+    for name in ["sandbox_a", "sandbox_b", "poc_2025"] {
+        assert!(active(&app, name).await, "{name}");
+    }
+    let (tmp, legacy) = (id("tmp_join_test").await, id("legacy_reports").await);
+    let all_done = ctl.run(&["recycle-bin", "recover", &tmp, &legacy]).await;
+    assert_eq!(all_done.code, 0, "{}{}", all_done.stdout, all_done.stderr);
+    assert_eq!(
+        all_done.stdout.matches("Recovered.").count(),
+        2,
+        "{}",
+        all_done.stdout
+    );
+
+    // Delete Permanently of several, confirmed by their number.
+    for name in ["sandbox_a", "sandbox_b"] {
+        ctl.json(&["workspaces", "delete", name, "--confirm", name])
+            .await;
+    }
+    let (a, b) = (id("sandbox_a").await, id("sandbox_b").await);
+    let before = app.fingerprint().await;
+    let wrong = ctl
+        .run(&["recycle-bin", "purge", &a, &b, "--confirm-count", "1"])
+        .await;
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("422") && wrong.stderr.contains("`confirm_count` must be 2"),
+        "{}",
+        wrong.stderr
+    );
+    // --confirm names one workspace; neither confirmation is a usage error too.
+    let usage = ctl
+        .run(&["recycle-bin", "purge", &a, &b, "--confirm", "sandbox_a"])
+        .await;
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+    assert!(usage.stderr.contains("--confirm-count"), "{}", usage.stderr);
+    assert_eq!(ctl.run(&["recycle-bin", "purge", &a, &b]).await.code, 2);
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+    let purged = ctl
+        .run(&["recycle-bin", "purge", &a, &b, "--confirm-count", "2"])
+        .await;
+    assert_eq!(purged.code, 0, "{}{}", purged.stdout, purged.stderr);
+    assert_eq!(
+        purged.stdout.matches("Deleted permanently.").count(),
+        2,
+        "{}",
+        purged.stdout
+    );
+    assert!(!active(&app, "sandbox_a").await);
+    let again = ctl
+        .run(&[
+            "recycle-bin",
+            "purge",
+            &a,
+            "--confirm-count",
+            "1",
+            "--output",
+            "json",
+        ])
+        .await;
+    assert_eq!(again.code, 1);
+    let answer: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(answer["results"][0]["status"], 404, "{answer}");
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'PurgeWorkspace' AND source = 'API'
+         AND result = 'Success' AND workspace IN ('sandbox_a', 'sandbox_b')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(events, 2);
+}

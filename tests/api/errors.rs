@@ -574,6 +574,13 @@ async fn an_integer_with_a_zero_fraction_is_that_integer_and_a_fraction_is_refus
     );
 }
 
+/// The Recycle Bin list's search, filter and sort as it opens, then `more`.
+fn bin_args(more: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    let mut args = vec![("query", s("")), ("deleted_by", s("")), ("sort", s(""))];
+    args.extend(more);
+    args
+}
+
 on_both_engines!(server_functions_name_a_bad_argument_in_plain_words);
 async fn server_functions_name_a_bad_argument_in_plain_words(pool: Pool) {
     let app = spawn_app(pool, false).await;
@@ -582,28 +589,43 @@ async fn server_functions_name_a_bad_argument_in_plain_words(pool: Pool) {
     for (endpoint, args, want) in [
         (
             "list_recycle_bin",
-            vec![("page", s("abc"))],
+            bin_args(vec![("page", s("abc"))]),
             "`page` must be a whole number. Nothing was changed.",
         ),
         (
             "list_recycle_bin",
-            vec![("page", s("9223372036854775808"))],
+            bin_args(vec![("page", s("9223372036854775808"))]),
             "`page` is out of range. Nothing was changed.",
         ),
         (
             "list_recycle_bin",
-            vec![("page[x]", s("1"))],
+            bin_args(vec![("page[x]", s("1"))]),
             "`page` must be a whole number. Nothing was changed.",
         ),
         (
             "list_recycle_bin",
-            vec![("page", s(1)), ("page", s(2))],
+            bin_args(vec![("page", s(1)), ("page", s(2))]),
             "The key `page` is repeated. Nothing was changed.",
         ),
         (
             "list_recycle_bin",
-            vec![],
+            bin_args(vec![("page", s(1)), ("sort", s("name"))]),
+            "The key `sort` is repeated. Nothing was changed.",
+        ),
+        (
+            "list_recycle_bin",
+            bin_args(vec![]),
             "`page` is required. Nothing was changed.",
+        ),
+        (
+            "list_recycle_bin",
+            vec![
+                ("query", s("")),
+                ("deleted_by", s("")),
+                ("sort", s("size")),
+                ("page", s(1)),
+            ],
+            "`sort` must be one of name, -name, deleted_at, -deleted_at (not \"size\"). Nothing was changed.",
         ),
         (
             "set_purge_protection",

@@ -38,26 +38,45 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
     assert_eq!(saved["url"], hook, "{body}");
     assert_eq!(saved["signed"], true, "{body}");
 
-    // legacy_reports was deleted 13 days before T0: its 1-day warning is due at once.
+    // legacy_reports was deleted 13 days before T0: its 1-day warning is due at once; poc_2025
+    // was deleted 10 days before: its 7-day warning too (SPEC §25).
     app.advance_clock(0).await;
     let (status, body) = app.call(&root, "list_notifications", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let notices: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(notices["unread"], 1, "{body}");
-    assert_eq!(notices["notices"][0]["kind"], "Warning1Day");
-    assert_eq!(notices["notices"][0]["workspace"], "legacy_reports");
+    assert_eq!(notices["unread"], 2, "{body}");
+    let mut due: Vec<(String, String)> = notices["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                s(n["workspace"].as_str().unwrap()),
+                s(n["kind"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        [
+            (s("legacy_reports"), s("Warning1Day")),
+            (s("poc_2025"), s("Warning7Days"))
+        ]
+    );
     // The header's button reads the count alone.
     assert_eq!(
         app.call(&root, "count_unread_notifications", &[]).await,
-        (StatusCode::OK, s("1"))
+        (StatusCode::OK, s("2"))
     );
     // The advance answered while the delivery still waits for its worker.
-    let (attempts, done): (i64, Option<i64>) =
+    let waiting: Vec<(i64, Option<i64>)> =
         sqlx::query_as("SELECT attempts, done_at FROM webhook_outbox")
-            .fetch_one(&app.pool)
+            .fetch_all(&app.pool)
             .await
             .unwrap();
-    assert_eq!((attempts, done), (0, None));
+    assert!(!waiting.is_empty());
+    assert!(waiting.iter().all(|w| *w == (0, None)), "{waiting:?}");
 
     assert_eq!(
         app.call(&root, "mark_notifications_read", &[]).await.0,

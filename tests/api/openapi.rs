@@ -126,7 +126,7 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
         (
             Method::GET,
             "/recycle-bin",
-            "/recycle-bin".into(),
+            "/recycle-bin?query=SAND&deleted_by=alice%40acme&sort=-name&page=1".into(),
             None,
             false,
             [S::OK, S::OK, S::OK],
@@ -207,6 +207,36 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             None,
             true,
             [S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND],
+        ),
+        // The bulk actions (SPEC §22): a read-only or no-policy caller is refused as a whole;
+        // anyone else gets a result per entry, another account's id as a missing one.
+        (
+            Method::POST,
+            "/recycle-bin/recover",
+            "/recycle-bin/recover".into(),
+            Some(serde_json::json!({"ids": [legacy + 100_000]})),
+            true,
+            [S::OK, S::OK, S::OK],
+        ),
+        (
+            Method::POST,
+            "/recycle-bin/purge",
+            "/recycle-bin/purge".into(),
+            Some(serde_json::json!({"ids": [legacy], "confirm_count": 2})),
+            true,
+            [
+                S::UNPROCESSABLE_ENTITY,
+                S::UNPROCESSABLE_ENTITY,
+                S::UNPROCESSABLE_ENTITY,
+            ],
+        ),
+        (
+            Method::POST,
+            "/recycle-bin/purge",
+            "/recycle-bin/purge".into(),
+            Some(serde_json::json!({"ids": [legacy + 100_000], "confirm_count": 1})),
+            true,
+            [S::OK, S::OK, S::OK],
         ),
         (
             Method::GET,

@@ -435,8 +435,52 @@ server_functions! {
     "list_recycle_bin" {
         needs: View,
         own_account_only: true,
-        args: [arg("page", "1")],
-        matrix: [list_recycle_bin_needs_view = |ids, who| vec![s(1)]],
+        args: [
+            arg("query", ""),
+            arg("deleted_by", ""),
+            arg("sort", ""),
+            arg("page", "1"),
+        ],
+        matrix: [
+            list_recycle_bin_needs_view = |ids, who| vec![s("sand"), s("alice@acme"), s("name"), s(1)],
+        ],
+    }
+    "bin_entries_present" {
+        needs: View,
+        own_account_only: true,
+        args: [arg("targets[0][id]", "1"), arg("targets[0][deleted_at]", "1")],
+        matrix: [
+            bin_entries_present_needs_view = |ids, who| vec![ids.legacy.clone(), ids.legacy_at.clone()],
+        ],
+    }
+    // Another account's ids are answered entry by entry as missing ones: 200 for its root.
+    "recover_entries" {
+        needs: Modify,
+        own_account_only: true,
+        args: [arg("targets[0][id]", "1"), arg("targets[0][deleted_at]", "1")],
+        matrix: [
+            recover_entries_needs_full_access = |ids, who| by_root(
+                who,
+                vec![ids.other_entry.clone(), ids.other_at.clone()],
+                vec![ids.legacy.clone(), ids.legacy_at.clone()],
+            ),
+        ],
+    }
+    "purge_entries" {
+        needs: Modify,
+        own_account_only: true,
+        args: [
+            arg("targets[0][id]", "1"),
+            arg("targets[0][deleted_at]", "1"),
+            arg("confirm_count", "1"),
+        ],
+        matrix: [
+            purge_entries_needs_full_access = |ids, who| by_root(
+                who,
+                vec![ids.other_entry.clone(), ids.other_at.clone(), s(1)],
+                vec![ids.legacy.clone(), ids.legacy_at.clone(), s(1)],
+            ),
+        ],
     }
     "get_bin_entry" {
         needs: View,
@@ -775,7 +819,15 @@ fn is_optional_field(endpoint: &str, name: &str) -> bool {
 fn is_number_field(name: &str) -> bool {
     matches!(
         name,
-        "user_id" | "page" | "node_id" | "task_id" | "entry_id" | "deleted_at"
+        "user_id"
+            | "page"
+            | "node_id"
+            | "task_id"
+            | "entry_id"
+            | "deleted_at"
+            | "confirm_count"
+            | "targets[0][id]"
+            | "targets[0][deleted_at]"
     )
 }
 

@@ -105,3 +105,694 @@ async fn the_assets_filter_reads_a_kind_in_either_spelling(pool: Pool) {
     }
     assert_eq!(listed.len(), 8, "{kind}");
 }
+
+// ---- Finding entries and acting on many (SPEC §21, §22) ----------------------------------------
+
+/// The id of acme's Recycle Bin entry `name`.
+async fn entry_id(app: &TestApp, name: &str) -> i64 {
+    bin_entry(&app.pool, name).await.0
+}
+
+/// The id of one of globex's workspaces: another account's id, to acme a missing one.
+async fn globex_workspace(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT w.id FROM workspaces w JOIN accounts a ON a.id = w.account_id
+         WHERE a.name = 'globex' ORDER BY w.id LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+/// The API's audit events of `action`, whatever their result.
+async fn api_events(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = $1 AND source = 'API'")
+        .bind(action)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Whether acme's workspace `name` is in the Recycle Bin.
+async fn in_bin(app: &TestApp, name: &str) -> bool {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT count(*) FROM workspaces WHERE account_id = 1 AND name = $1
+         AND deleted_at IS NOT NULL AND purge_started_at IS NULL",
+    )
+    .bind(name)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+        == 1
+}
+
+/// `results` as (id, name, status, code).
+fn rows(answer: &Value) -> Vec<(i64, String, u64, String)> {
+    answer["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_i64().unwrap(),
+                r["name"].as_str().unwrap().to_owned(),
+                r["status"].as_u64().unwrap(),
+                r["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+on_both_engines!(a_bulk_recover_answers_each_entry_as_a_single_recover_would);
+async fn a_bulk_recover_answers_each_entry_as_a_single_recover_would(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(alice.as_str());
+    let (sandbox_a, sandbox_b) = (
+        entry_id(&app, "sandbox_a").await,
+        entry_id(&app, "sandbox_b").await,
+    );
+    let (legacy, poc) = (
+        entry_id(&app, "legacy_reports").await,
+        entry_id(&app, "poc_2025").await,
+    );
+    let foreign = globex_workspace(&app).await;
+    // sandbox_b is recovered first, alone.
+    let (status, _) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/{id}/recover",
+            &format!("/recycle-bin/{sandbox_b}/recover"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A day and a second later legacy_reports' 14 days are up (the purge job has not run).
+    app.state.clock.advance(DAY + 1);
+    let events = api_events(&app, "RecoverWorkspace").await;
+    let (status, answer) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/recover",
+            "/recycle-bin/recover",
+            Some(serde_json::json!({
+                "ids": [sandbox_a, sandbox_b, legacy, foreign, 999_999_999, sandbox_a, poc]
+            })),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = rows(&answer);
+    assert_eq!(
+        results,
+        [
+            (sandbox_a, s("sandbox_a"), 200, s("Recovered")),
+            (sandbox_b, s("sandbox_b"), 409, s("Conflict")),
+            (legacy, s("legacy_reports"), 409, s("Conflict")),
+            (foreign, s(""), 404, s("NotFound")),
+            (999_999_999, s(""), 404, s("NotFound")),
+            (poc, s("poc_2025"), 200, s("Recovered")),
+        ],
+        "a repeated id counts once: {answer}"
+    );
+    let message = |i: usize| answer["results"][i]["message"].as_str().unwrap().to_owned();
+    assert!(message(1).contains("already been recovered"), "{answer}");
+    assert!(
+        message(2).contains("can no longer be recovered"),
+        "{answer}"
+    );
+    assert_eq!(
+        message(3),
+        message(4),
+        "another account's id is a missing one"
+    );
+    // poc_2025's nodes were committed, never published: none to publish again.
+    assert_eq!(
+        answer["results"][5]["nodes_to_publish"],
+        serde_json::json!([])
+    );
+    for (name, active_now) in [
+        ("sandbox_a", true),
+        ("sandbox_b", true),
+        ("poc_2025", true),
+        ("legacy_reports", false),
+    ] {
+        assert_eq!(active(&app, name).await, active_now, "{name}");
+    }
+    assert!(
+        in_bin(&app, "legacy_reports").await,
+        "refused, still in the bin"
+    );
+    // Each entry is audited as a single Recover is: a success or a refusal each.
+    assert_eq!(api_events(&app, "RecoverWorkspace").await, events + 6);
+    let succeeded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE action = 'RecoverWorkspace' AND source = 'API'
+         AND result = 'Success' AND workspace IN ('sandbox_a', 'poc_2025')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(succeeded, 2);
+}
+
+on_both_engines!(a_bulk_purge_is_confirmed_by_the_count_and_refused_entry_by_entry_by_protection);
+async fn a_bulk_purge_is_confirmed_by_the_count_and_refused_entry_by_entry_by_protection(
+    pool: Pool,
+) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = key_for(&pool, "acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(root.as_str());
+    let (sandbox_a, tmp) = (
+        entry_id(&app, "sandbox_a").await,
+        entry_id(&app, "tmp_join_test").await,
+    );
+    let foreign = globex_workspace(&app).await;
+    let purge = async |ids: Vec<i64>, confirm_count: i64| {
+        api.call(
+            key,
+            Method::POST,
+            "/recycle-bin/purge",
+            "/recycle-bin/purge",
+            Some(serde_json::json!({"ids": ids, "confirm_count": confirm_count})),
+            None,
+        )
+        .await
+    };
+    // A count that is not the number of entries (a repeated id counts once) changes nothing.
+    let before = app.fingerprint().await;
+    for (ids, count) in [
+        (vec![sandbox_a, tmp], 1),
+        (vec![sandbox_a, tmp], 3),
+        (vec![sandbox_a, tmp, tmp], 3),
+        (vec![sandbox_a], 0),
+        (vec![sandbox_a], -1),
+    ] {
+        let (status, answer) = purge(ids.clone(), count).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{ids:?} {count}: {answer}"
+        );
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .contains("`confirm_count` must be"),
+            "{answer}"
+        );
+    }
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+    // Purge protection refuses each entry with a 409; nothing is purged.
+    let (status, _) = api
+        .call(
+            key,
+            Method::PUT,
+            "/account/purge-protection",
+            "/account/purge-protection",
+            Some(serde_json::json!({"enabled": true})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let before = app.fingerprint().await;
+    let events = api_events(&app, "PurgeWorkspace").await;
+    let (status, answer) = purge(vec![sandbox_a, tmp], 2).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for (i, result) in answer["results"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(result["status"], 409, "{i}: {answer}");
+        assert!(
+            result["message"]
+                .as_str()
+                .unwrap()
+                .contains("Purge protection is on for this account"),
+            "{answer}"
+        );
+    }
+    assert_eq!(app.fingerprint().await, before, "nothing purged");
+    assert_eq!(api_events(&app, "PurgeWorkspace").await, events + 2);
+    let (status, _) = api
+        .call(
+            key,
+            Method::PUT,
+            "/account/purge-protection",
+            "/account/purge-protection",
+            Some(serde_json::json!({"enabled": false})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Off: each is purged at once and its name is free; another account's id is a missing one.
+    let (status, answer) = purge(vec![sandbox_a, foreign, tmp, sandbox_a], 3).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        rows(&answer),
+        [
+            (sandbox_a, s("sandbox_a"), 200, s("Purged")),
+            (foreign, s(""), 404, s("NotFound")),
+            (tmp, s("tmp_join_test"), 200, s("Purged")),
+        ]
+    );
+    for name in ["sandbox_a", "tmp_join_test"] {
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM workspaces WHERE name = $1")
+            .bind(name)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{name} is gone");
+    }
+    let globex_left: i64 = sqlx::query_scalar("SELECT count(*) FROM workspaces WHERE id = $1")
+        .bind(foreign)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(globex_left, 1, "another account's workspace is untouched");
+    // Purged a second time: gone, entry by entry.
+    let (status, answer) = purge(vec![sandbox_a], 1).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["results"][0]["status"], 404, "{answer}");
+    let (status, created) = api
+        .call(
+            key,
+            Method::POST,
+            "/workspaces",
+            "/workspaces",
+            Some(serde_json::json!({"name": "sandbox_a"})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "the name is free: {created}");
+}
+
+on_both_engines!(a_bulk_action_names_1_to_100_entries_and_a_bad_body_changes_nothing);
+async fn a_bulk_action_names_1_to_100_entries_and_a_bad_body_changes_nothing(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = key_for(&pool, "acme").await;
+    let api = Api::new(&app).await;
+    let key = Some(root.as_str());
+    let sandbox_a = entry_id(&app, "sandbox_a").await;
+    let before = app.fingerprint().await;
+    let events =
+        api_events(&app, "RecoverWorkspace").await + api_events(&app, "PurgeWorkspace").await;
+    // 101 entries (the first a real one), or none: a 422 that says so.
+    let many: Vec<i64> = std::iter::once(sandbox_a)
+        .chain(1_000_000..1_000_100)
+        .collect();
+    assert_eq!(many.len(), 101);
+    for (template, body, says) in [
+        (
+            "/recycle-bin/recover",
+            serde_json::json!({"ids": many}),
+            "At most 100 entries",
+        ),
+        (
+            "/recycle-bin/purge",
+            serde_json::json!({"ids": many, "confirm_count": 101}),
+            "At most 100 entries",
+        ),
+        (
+            "/recycle-bin/recover",
+            serde_json::json!({"ids": []}),
+            "at least one",
+        ),
+        (
+            "/recycle-bin/purge",
+            serde_json::json!({"ids": [], "confirm_count": 0}),
+            "at least one",
+        ),
+    ] {
+        let (status, answer) = api
+            .call(
+                key,
+                Method::POST,
+                template,
+                template,
+                Some(body.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{template} {body}: {answer}"
+        );
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(says), "{template}: {message}");
+        assert!(message.contains("Nothing was changed."), "{message}");
+    }
+    // 100 entries, repeated ids counting once, are taken.
+    let hundred: Vec<i64> = std::iter::once(sandbox_a)
+        .chain(1_000_000..1_000_099)
+        .chain([sandbox_a])
+        .collect();
+    assert_eq!(hundred.len(), 101);
+    // Bodies that cannot be read: a 400 each.
+    for (template, body) in [
+        ("/recycle-bin/recover", "{not json".to_owned()),
+        ("/recycle-bin/recover", "".to_owned()),
+        ("/recycle-bin/recover", r#"{"ids": 5}"#.to_owned()),
+        ("/recycle-bin/recover", r#"{"ids": "1,2"}"#.to_owned()),
+        (
+            "/recycle-bin/recover",
+            format!(r#"{{"ids": ["{sandbox_a}"]}}"#),
+        ),
+        ("/recycle-bin/recover", r#"{"ids": [1.5]}"#.to_owned()),
+        ("/recycle-bin/recover", r#"{"ids": [null]}"#.to_owned()),
+        ("/recycle-bin/recover", r#"{"ids": [[1]]}"#.to_owned()),
+        (
+            "/recycle-bin/recover",
+            r#"{"ids": [99999999999999999999]}"#.to_owned(),
+        ),
+        (
+            "/recycle-bin/recover",
+            format!(r#"{{"ids": [{sandbox_a}], "ids": [1]}}"#),
+        ),
+        (
+            "/recycle-bin/recover",
+            format!(r#"{{"ids": [{sandbox_a}], "all": true}}"#),
+        ),
+        ("/recycle-bin/recover", r#"{}"#.to_owned()),
+        ("/recycle-bin/recover", format!("[{sandbox_a}]")),
+        ("/recycle-bin/recover", "null".to_owned()),
+        ("/recycle-bin/purge", format!(r#"{{"ids": [{sandbox_a}]}}"#)),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": [{sandbox_a}], "confirm_count": "1"}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": [{sandbox_a}], "confirm_count": 1.5}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": [{sandbox_a}], "confirm_count": true}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": ["{sandbox_a}"], "confirm_count": 1}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": {sandbox_a}, "confirm_count": 1}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": [{sandbox_a}], "confirm_count": 1, "confirm_count": 1}}"#),
+        ),
+        (
+            "/recycle-bin/purge",
+            format!(r#"{{"ids": [{sandbox_a}], "confirm_count": 1, "confirm_name": "sandbox_a"}}"#),
+        ),
+        ("/recycle-bin/purge", "{not json".to_owned()),
+    ] {
+        let (status, answer) = raw_api(&app, &root, Method::POST, template, &body).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{template} {body}: {answer}"
+        );
+        assert_eq!(answer["code"], "BadRequest", "{answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert_plain(message, &format!("{template} {body}"));
+    }
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+    assert_eq!(
+        api_events(&app, "RecoverWorkspace").await + api_events(&app, "PurgeWorkspace").await,
+        events,
+        "nothing acted"
+    );
+    let (status, answer) = api
+        .call(
+            key,
+            Method::POST,
+            "/recycle-bin/recover",
+            "/recycle-bin/recover",
+            Some(serde_json::json!({ "ids": hundred })),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = rows(&answer);
+    assert_eq!(results.len(), 100);
+    assert_eq!(results[0], (sandbox_a, s("sandbox_a"), 200, s("Recovered")));
+    assert!(results[1..].iter().all(|r| r.2 == 404), "{answer}");
+}
+
+on_both_engines!(an_idempotency_key_replays_a_bulk_action_which_acts_once);
+async fn an_idempotency_key_replays_a_bulk_action_which_acts_once(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let alice = key_for(&pool, "alice@acme").await;
+    let client = reqwest::Client::new();
+    let (sandbox_a, sandbox_b) = (
+        entry_id(&app, "sandbox_a").await,
+        entry_id(&app, "sandbox_b").await,
+    );
+    let send = |path: &'static str, body: Value, key: String| {
+        client
+            .post(format!("{}/openapi/v1{path}", app.url))
+            .header("Authorization", format!("Bearer {alice}"))
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    for (path, body) in [
+        (
+            "/recycle-bin/recover",
+            serde_json::json!({"ids": [sandbox_a]}),
+        ),
+        (
+            "/recycle-bin/purge",
+            serde_json::json!({"ids": [sandbox_b], "confirm_count": 1}),
+        ),
+    ] {
+        let first = send(
+            path,
+            body.clone(),
+            format!("{}-once", path.rsplit('/').next().unwrap()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let first: Value = first.json().await.unwrap();
+        assert_eq!(first["results"][0]["status"], 200, "{path}: {first}");
+        let fingerprint = app.fingerprint().await;
+        let events =
+            api_events(&app, "RecoverWorkspace").await + api_events(&app, "PurgeWorkspace").await;
+        let again = send(
+            path,
+            body.clone(),
+            format!("{}-once", path.rsplit('/').next().unwrap()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            again
+                .headers()
+                .get("idempotent-replayed")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .as_deref(),
+            Some("true"),
+            "{path}"
+        );
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again, first, "{path}: the first answer again");
+        assert_eq!(app.fingerprint().await, fingerprint, "{path}: acted once");
+        assert_eq!(
+            api_events(&app, "RecoverWorkspace").await + api_events(&app, "PurgeWorkspace").await,
+            events,
+            "{path}: audited once"
+        );
+        // A new key acts on the current state: the entry has left the bin.
+        let now = send(
+            path,
+            body,
+            format!("{}-new", path.rsplit('/').next().unwrap()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(now.status(), StatusCode::OK);
+        let now: Value = now.json().await.unwrap();
+        assert_ne!(now["results"][0]["status"], 200, "{path}: {now}");
+    }
+    assert!(active(&app, "sandbox_a").await);
+}
+
+on_both_engines!(the_bin_list_searches_filters_sorts_and_counts_through_the_api);
+async fn the_bin_list_searches_filters_sorts_and_counts_through_the_api(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let bob = key_for(&pool, "bob@acme").await;
+    let api = Api::new(&app).await;
+    let list = async |query: &str| {
+        api.call(
+            Some(&bob),
+            Method::GET,
+            "/recycle-bin",
+            &format!("/recycle-bin{query}"),
+            None,
+            None,
+        )
+        .await
+    };
+    let names = |answer: &Value| -> Vec<String> {
+        answer["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Newest deletion first by default; the total, the page, everyone who deleted an entry.
+    let (status, all) = list("").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(
+        names(&all),
+        [
+            "sandbox_a",
+            "sandbox_b",
+            "tmp_join_test",
+            "poc_2025",
+            "legacy_reports"
+        ]
+    );
+    assert_eq!(
+        (all["total"].as_i64(), all["page"].as_i64()),
+        (Some(5), Some(1))
+    );
+    assert_eq!(
+        all["deleted_by_choices"],
+        serde_json::json!(["acme", "alice@acme"])
+    );
+    for (query, want) in [
+        (
+            "?sort=deleted_at",
+            vec![
+                "legacy_reports",
+                "poc_2025",
+                "tmp_join_test",
+                "sandbox_b",
+                "sandbox_a",
+            ],
+        ),
+        (
+            "?sort=name",
+            vec![
+                "legacy_reports",
+                "poc_2025",
+                "sandbox_a",
+                "sandbox_b",
+                "tmp_join_test",
+            ],
+        ),
+        (
+            "?sort=-name",
+            vec![
+                "tmp_join_test",
+                "sandbox_b",
+                "sandbox_a",
+                "poc_2025",
+                "legacy_reports",
+            ],
+        ),
+        (
+            "?sort=-deleted_at&page=1",
+            vec![
+                "sandbox_a",
+                "sandbox_b",
+                "tmp_join_test",
+                "poc_2025",
+                "legacy_reports",
+            ],
+        ),
+        ("?query=SANDBOX", vec!["sandbox_a", "sandbox_b"]),
+        ("?query=_b", vec!["sandbox_b"]),
+        ("?query=%25", vec![]),
+        ("?deleted_by=acme", vec!["tmp_join_test", "legacy_reports"]),
+        (
+            "?deleted_by=alice%40acme&sort=name",
+            vec!["poc_2025", "sandbox_a", "sandbox_b"],
+        ),
+        (
+            "?query=a&deleted_by=alice%40acme&sort=-name",
+            vec!["sandbox_b", "sandbox_a"],
+        ),
+        ("?deleted_by=bob%40acme", vec![]),
+        (
+            "?query=&deleted_by=&sort=&page=7",
+            vec![
+                "sandbox_a",
+                "sandbox_b",
+                "tmp_join_test",
+                "poc_2025",
+                "legacy_reports",
+            ],
+        ),
+    ] {
+        let (status, answer) = list(query).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {answer}");
+        assert_eq!(names(&answer), want, "{query}");
+        assert_eq!(answer["total"].as_u64(), Some(want.len() as u64), "{query}");
+        assert_eq!(
+            answer["page"], 1,
+            "{query}: a page past the last reads the last"
+        );
+    }
+    // A sort the API does not know is a 400 that names it and the four it knows.
+    for bad in ["size", "NAME", "-", "name,id", "deleted"] {
+        let (status, answer) = list(&format!("?sort={bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.contains("`sort` must be one of name, -name, deleted_at, -deleted_at"),
+            "{message}"
+        );
+        assert_plain(message, bad);
+    }
+    let (status, answer) = list("?sort=name&sort=-name").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let (status, _) = list(&format!("?query={}", "x".repeat(65))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // 20 a page: 25 more entries make two pages.
+    let acme = principal(&pool, "acme").await;
+    for i in 0..25 {
+        let name = format!("extra_{i:02}");
+        workspace_console::workspaces::service::create(
+            &pool,
+            &by(&acme, T0),
+            workspace_console::workspaces::service::NewWorkspace {
+                name: name.clone(),
+                display_name: String::new(),
+                description: String::new(),
+                data_modeling: false,
+                deletion_protection: false,
+            },
+        )
+        .await
+        .unwrap();
+        workspace_console::deletion::service::delete(&pool, &by(&acme, T0), &name, &name, true)
+            .await
+            .unwrap();
+    }
+    let (_, first) = list("?page=1").await;
+    let (_, second) = list("?page=2").await;
+    assert_eq!(first["total"], 30);
+    assert_eq!((names(&first).len(), names(&second).len()), (20, 10));
+    assert_eq!(second["page"], 2);
+    // All deleted at T0: newest first means the highest id first among them.
+    assert_eq!(names(&first)[0], "extra_24");
+    assert_eq!(
+        names(&second)[5..],
+        [
+            "sandbox_a",
+            "sandbox_b",
+            "tmp_join_test",
+            "poc_2025",
+            "legacy_reports"
+        ]
+    );
+}
