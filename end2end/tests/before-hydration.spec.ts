@@ -157,6 +157,8 @@ for (const [engine, test] of ENGINES) {
         '/workspaces/sales_dw/operation-center',
         '/operation-center',
         '/recycle-bin',
+        // Searched, filtered and sorted by its address (SPEC §21).
+        '/recycle-bin?q=SANDBOX&deleted_by=alice%40acme&sort=name',
         `/recycle-bin/${binId}`,
         '/audit-log?action=DeleteWorkspace&user=acme',
         '/ram-users',
@@ -199,6 +201,12 @@ for (const [engine, test] of ENGINES) {
       const purge = page.getByRole('dialog', { name: 'Delete Permanently' });
       await purge.getByLabel('Workspace name').fill('legacy');
       await dialogStatesAreAttributes(page, 'Delete Permanently');
+      await page.keyboard.press('Escape');
+      await page.getByRole('checkbox', { name: 'Select legacy_reports', exact: true }).check();
+      await page.getByRole('button', { name: 'Delete Permanently selected', exact: true }).click();
+      const bulk = page.getByRole('dialog', { name: 'Delete 1 Workspace Permanently' });
+      await bulk.getByRole('textbox', { name: 'Number of workspaces' }).fill('1');
+      await dialogStatesAreAttributes(page, 'Delete 1 Workspace Permanently');
       await page.keyboard.press('Escape');
       await expectAccessible(page);
 

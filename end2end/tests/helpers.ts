@@ -11,6 +11,14 @@ export function tableWithColumn(page: Page, column: string): Locator {
     .filter({ has: page.getByRole('columnheader', { name: column, exact: true }) });
 }
 
+/**
+ * The column headers' texts, in order, less a sort button's mark ("Deletion Time ▼" is
+ * "Deletion Time"); a header holding only a checkbox reads "".
+ */
+export async function columnHeaders(table: Locator): Promise<string[]> {
+  return (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.replace(/[▲▼]/g, '').trim());
+}
+
 /** Rows of `table` holding an element whose whole text is exactly `text`. */
 export function rowWithText(table: Locator, text: string): Locator {
   return table.getByRole('row').filter({ has: table.page().getByText(text, { exact: true }) });
@@ -18,7 +26,7 @@ export function rowWithText(table: Locator, text: string): Locator {
 
 /** The cell of `row` under the column header `column` of `table`. */
 export async function cellIn(table: Locator, row: Locator, column: string): Promise<Locator> {
-  const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
+  const headers = await columnHeaders(table);
   const index = headers.indexOf(column);
   if (index < 0) throw new Error(`no column "${column}" among [${headers.join(', ')}]`);
   return row.locator(

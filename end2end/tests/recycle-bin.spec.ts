@@ -15,6 +15,7 @@ import {
   binTable,
   cellIn,
   cellText,
+  columnHeaders,
   countdownSeconds,
   createWorkspace,
   deleteWorkspace,
@@ -48,8 +49,9 @@ test.describe('Recycle Bin', () => {
     await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
     await expect(page.getByRole('main').getByText(/14 days/).first()).toBeVisible();
     const table = binTable(page);
-    const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
-    expect(headers).toEqual(COLUMNS);
+    // The first column holds "Select all on this page" (SPEC §22).
+    expect(await columnHeaders(table)).toEqual(['', ...COLUMNS]);
+    await expect(table.getByRole('columnheader').first().getByRole('checkbox', { name: 'Select all on this page' })).toBeVisible();
 
     const row = binRow(page, 'finance_etl');
     await expect(row).toHaveCount(1);
