@@ -67,9 +67,11 @@ pub async fn list(
             .await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = filter.page.clamp(1, pages);
+    // By name is by the lower-case name, compared byte by byte on both engines (the name's own
+    // collations, SQLite's NOCASE and PostgreSQL's ICU `nocase`, disagree on `_` and digits).
     let (column, direction) = (
         if filter.sort.by_name() {
-            "name"
+            "search_name"
         } else {
             "deleted_at"
         },

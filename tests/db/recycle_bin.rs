@@ -883,25 +883,7 @@ async fn sorting_by_name_is_the_same_on_both_engines(pool: Pool) {
         Engine::of_pool(&pool)
     );
 }
-mod sorting_by_name_is_the_same_on_both_engines {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        crate::helpers::on_fresh_database(
-            workspace_console::store::Engine::Sqlite,
-            super::sorting_by_name_is_the_same_on_both_engines,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "src/recycle_bin/service.rs orders by `name` (PostgreSQL's ICU collation puts `_` before digits, SQLite's NOCASE after): order by search_name"]
-    async fn postgres() {
-        crate::helpers::on_fresh_database(
-            workspace_console::store::Engine::Postgres,
-            super::sorting_by_name_is_the_same_on_both_engines,
-        )
-        .await
-    }
-}
+on_both_engines!(sorting_by_name_is_the_same_on_both_engines);
 
 /// The statements of `bin::list` (src/recycle_bin/service.rs), word for word, for `sort`.
 fn list_statements(sort: BinSort) -> [String; 3] {
@@ -909,7 +891,7 @@ fn list_statements(sort: BinSort) -> [String; 3] {
     let matching = format!(
         "account_id = $1 AND {in_bin} AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\') AND ($3 = '' OR deleted_by = $3)"
     );
-    let column = if sort.by_name() { "name" } else { "deleted_at" };
+    let column = if sort.by_name() { "search_name" } else { "deleted_at" };
     let direction = if sort.descending() { "DESC" } else { "ASC" };
     [
         format!("SELECT count(*) FROM workspaces WHERE {matching}"),

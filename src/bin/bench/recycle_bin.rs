@@ -220,7 +220,7 @@ fn list_statements() -> [String; 4] {
         format!(
             "SELECT id, name, display_name, deleted_by, deleted_at, purge_at FROM workspaces
              WHERE {matching}
-             ORDER BY name ASC, id ASC LIMIT $4 OFFSET $5"
+             ORDER BY search_name ASC, id ASC LIMIT $4 OFFSET $5"
         ),
         "SELECT DISTINCT deleted_by FROM workspaces WHERE account_id = $1 AND deleted_at IS NOT NULL AND purge_started_at IS NULL
          ORDER BY deleted_by"
