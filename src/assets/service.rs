@@ -112,12 +112,15 @@ pub async fn copy_node(
             .bind(to)
             .fetch_one(&mut *conn)
             .await?;
-        let error = AppError::Conflict(format!(
-            "A node named {name} already exists in {workspace}"
-        ));
+        let error =
+            AppError::Conflict(format!("A node named {name} already exists in {workspace}"));
         return Ok(Err((name, error)));
     }
-    let status = if status == "draft" { "draft" } else { "committed" };
+    let status = if status == "draft" {
+        "draft"
+    } else {
+        "committed"
+    };
     let copied: i64 = sqlx::query_scalar(
         "INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
          VALUES ($1, 'node', $2, $3, $4, $5, $6, $7, $8) RETURNING id",

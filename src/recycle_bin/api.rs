@@ -366,12 +366,13 @@ pub async fn copy_nodes(
     PathOf(EntryPath { id }): PathOf<EntryPath>,
     JsonOf(input): JsonOf<CopyNodes>,
 ) -> ApiResult<CopyReport> {
+    let target = input.target_workspace.clone();
     let report = change(
         &s,
         &caller,
         Capability::Modify,
         Action::CopyNodesFromRecycleBin,
-        &input.target_workspace,
+        &target,
         |s, change| async move {
             super::service::copy_nodes(
                 &s.pool,
@@ -561,7 +562,14 @@ impl Ctl {
                 Method::POST,
                 format!("/recycle-bin/{id}/copy-nodes"),
                 Some(serde_json::json!({ "target_workspace": to, "node_ids": node_ids })),
-                Table::Results(&["node_id", "name", "status", "code", "message", "copied_node_id"]),
+                Table::Results(&[
+                    "node_id",
+                    "name",
+                    "status",
+                    "code",
+                    "message",
+                    "copied_node_id",
+                ]),
             ),
             Ctl::Recover { ids } if ids.len() == 1 => (
                 Method::POST,

@@ -288,7 +288,7 @@ fn AssetList(
     entry_id: i64,
     first: BinAssets,
     /// For the nodes list of a user who may copy: a checkbox per node.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     chosen: Option<Chosen>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
@@ -417,7 +417,8 @@ fn CopyDialog(
     let workspaces = LocalResource::new(crate::dependencies::list_workspace_names);
     let target = RwSignal::new(String::new());
     let ids: Vec<i64> = nodes.iter().map(|(id, _)| *id).collect();
-    let copy = Action::new(move |target: &String| copy_bin_nodes(entry_id, target.clone(), ids.clone()));
+    let copy =
+        Action::new(move |target: &String| copy_bin_nodes(entry_id, target.clone(), ids.clone()));
     Effect::new(move |_| {
         if let Some(Ok(report)) = copy.value().get() {
             on_copied.run(report);

@@ -284,10 +284,11 @@ pub async fn copy_bin_nodes(
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
+    let target = target_workspace.clone();
     changing(
         Capability::Modify,
         Action::CopyNodesFromRecycleBin,
-        &target_workspace,
+        &target,
         |s, change| async move {
             service::copy_nodes(&s.pool, &change, entry_id, &target_workspace, &node_ids).await
         },

@@ -1,6 +1,7 @@
 use super::{
     ASSETS_PAGE_SIZE, BULK_MAX, BinAssets, BinEntry, BinEntryDetail, BinFilter, BinPage, BinTarget,
-    BulkReport, BulkResult, ENTRY_LISTS, PAGE_SIZE, RecoveryReport,
+    BulkReport, BulkResult, COPY_MAX, CopyReport, CopyResult, ENTRY_LISTS, PAGE_SIZE,
+    RecoveryReport,
 };
 use crate::assets::NodeSummary;
 use crate::assets::service::counts;
@@ -808,7 +809,11 @@ pub async fn copy_nodes(
 ) -> AppResult<Recorded<CopyReport>> {
     let (now, p) = (change.now, &change.principal);
     let mut seen = std::collections::HashSet::new();
-    let node_ids: Vec<i64> = node_ids.iter().copied().filter(|n| seen.insert(*n)).collect();
+    let node_ids: Vec<i64> = node_ids
+        .iter()
+        .copied()
+        .filter(|n| seen.insert(*n))
+        .collect();
     if node_ids.is_empty() {
         return Err(AppError::Invalid(
             "Choose at least one node to copy. Nothing was changed.".into(),
@@ -858,7 +863,10 @@ pub async fn copy_nodes(
             },
         );
     }
-    let copied = results.iter().filter(|r| r.copied_node_id.is_some()).count();
+    let copied = results
+        .iter()
+        .filter(|r| r.copied_node_id.is_some())
+        .count();
     let message = format!(
         "{copied} of {} nodes copied from the Recycle Bin entry \"{entry_name}\" (id {id}).",
         results.len()
