@@ -188,11 +188,17 @@ mod tests {
         assert!(c("RecoverWorkspace").changes_tasks());
         assert!(c("RemoveUpstream").changes_tasks());
         assert!(c("FreezeTask").changes_tasks() && !c("FreezeTask").changes_workspace_list());
+        // Nodes copied out of a Recycle Bin entry appear in the target's DataStudio (SPEC §23).
+        assert!(c("CopyNodesFromRecycleBin").changes_nodes());
+        assert!(!c("CopyNodesFromRecycleBin").changes_recycle_bin());
         // Every live action matters to at least one page.
         for a in LIVE_ACTIONS {
             let x = c(a);
             assert!(
-                x.changes_workspace_list() || x.changes_recycle_bin() || x.changes_tasks(),
+                x.changes_workspace_list()
+                    || x.changes_recycle_bin()
+                    || x.changes_tasks()
+                    || x.changes_nodes(),
                 "{a}"
             );
         }
