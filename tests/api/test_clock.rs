@@ -56,7 +56,18 @@ async fn the_test_clock_lives_in_the_database_so_every_instance_follows_it(pool:
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(b.state.clock.now(), T0, "b has not been asked anything yet");
     let bob = b.client(Some(("bob@acme", "bob-demo-1"))).await;
-    let (status, body) = b.call(&bob, "list_recycle_bin", &[("page", s(1))]).await;
+    let (status, body) = b
+        .call(
+            &bob,
+            "list_recycle_bin",
+            &[
+                ("query", s("")),
+                ("deleted_by", s("")),
+                ("sort", s("")),
+                ("page", s(1)),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(b.state.clock.now(), T0 + 3 * DAY);
     assert!(

@@ -14,7 +14,7 @@ async fn demo_data_is_seeded_once_and_never_reseeded(pool: Pool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM assets").await, before);
     let acme = identity::load_principal(&pool, 1).await.unwrap().unwrap();
     assert!(workspaces::list(&pool, &acme, "", 1).await.unwrap().total >= 30);
-    let bin_page = bin::list(&pool, T0, &acme, 1).await.unwrap();
+    let bin_page = bin::list(&pool, T0, &acme, &first_page()).await.unwrap();
     assert_eq!(
         bin_page
             .entries

@@ -81,7 +81,13 @@ async fn a_purge_removes_rows_in_bounded_batches_and_a_crash_mid_way_is_finished
     .execute(&pool)
     .await
     .unwrap();
-    assert_eq!(bin::list(&pool, T0, &acme, 1).await.unwrap().total, 0);
+    assert_eq!(
+        bin::list(&pool, T0, &acme, &first_page())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     let recover = bin::recover(&pool, &by(&acme, T0 + 1), ws, T0)
         .await
         .unwrap_err();
