@@ -71,9 +71,10 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
     );
     assert_eq!(seen_by_bob.change().await.action, "DeleteWorkspace");
     app.advance_clock(RETENTION_SECS + DAY).await;
-    // The demo's legacy_reports entry and supply_chain both expire: two purges by the job.
+    // supply_chain and every demo entry (legacy_reports and SPEC §25's four) expire: six purges
+    // by the job.
     let mut purged = vec![];
-    for _ in 0..2 {
+    for _ in 0..6 {
         let change = seen_by_bob.change().await;
         assert_eq!(
             (change.action.as_str(), change.user.as_str()),
@@ -82,7 +83,17 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         purged.push(change.workspace);
     }
     purged.sort();
-    assert_eq!(purged, ["legacy_reports", "supply_chain"]);
+    assert_eq!(
+        purged,
+        [
+            "legacy_reports",
+            "poc_2025",
+            "sandbox_a",
+            "sandbox_b",
+            "supply_chain",
+            "tmp_join_test"
+        ]
+    );
 
     // The other account heard none of it, and hears its own.
     assert_eq!(

@@ -38,18 +38,36 @@ async fn notices_come_from_the_clock_and_a_dead_webhook_delays_nothing(pool: Poo
     assert_eq!(saved["url"], hook, "{body}");
     assert_eq!(saved["signed"], true, "{body}");
 
-    // legacy_reports was deleted 13 days before T0: its 1-day warning is due at once.
+    // legacy_reports was deleted 13 days before T0: its 1-day warning is due at once; so is
+    // poc_2025's 7-day warning (deleted 10 days before T0, SPEC §25).
     app.advance_clock(0).await;
     let (status, body) = app.call(&root, "list_notifications", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let notices: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(notices["unread"], 1, "{body}");
-    assert_eq!(notices["notices"][0]["kind"], "Warning1Day");
-    assert_eq!(notices["notices"][0]["workspace"], "legacy_reports");
+    assert_eq!(notices["unread"], 2, "{body}");
+    let mut due: Vec<(String, String)> = notices["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                s(n["kind"].as_str().unwrap()),
+                s(n["workspace"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    due.sort();
+    assert_eq!(
+        due,
+        [
+            (s("Warning1Day"), s("legacy_reports")),
+            (s("Warning7Days"), s("poc_2025"))
+        ]
+    );
     // The header's button reads the count alone.
     assert_eq!(
         app.call(&root, "count_unread_notifications", &[]).await,
-        (StatusCode::OK, s("1"))
+        (StatusCode::OK, s("2"))
     );
     // The advance answered while the delivery still waits for its worker.
     let (attempts, done): (i64, Option<i64>) =

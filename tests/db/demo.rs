@@ -21,9 +21,16 @@ async fn demo_data_is_seeded_once_and_never_reseeded(pool: Pool) {
             .iter()
             .map(|e| e.name.as_str())
             .collect::<Vec<_>>(),
-        ["legacy_reports"]
+        // Newest deletion first: SPEC §25's four entries, then legacy_reports.
+        [
+            "sandbox_a",
+            "sandbox_b",
+            "tmp_join_test",
+            "poc_2025",
+            "legacy_reports"
+        ]
     );
-    assert_eq!(bin_page.entries[0].deleted_at, T0 - 13 * DAY);
+    assert_eq!(bin_page.entries[4].deleted_at, T0 - 13 * DAY);
     let running: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Running'").await;
     let frozen: i64 = count(&pool, "SELECT count(*) FROM tasks t JOIN workspaces w ON w.id = t.workspace_id WHERE w.name = 'sales_dw' AND w.account_id = 1 AND t.status = 'Frozen'").await;
     assert_eq!((running, frozen), (2, 1));
