@@ -30,6 +30,7 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
     let api = Api::new(&app).await;
     let before = app.fingerprint().await;
     let upstream = Some(serde_json::json!({"upstream_node_id": 1}));
+    let copy = Some(serde_json::json!({"target_workspace": "finance_etl", "node_ids": [1]}));
     let legacy = app
         .id("SELECT id FROM workspaces WHERE name = 'legacy_reports'")
         .await;
@@ -56,6 +57,13 @@ async fn every_api_route_names_a_bad_path_or_query_value_in_plain_words(pool: Po
             "/recycle-bin/{id}/recover",
             "/recycle-bin/{}/recover",
             None,
+            "`id` in the path",
+        ),
+        (
+            Method::POST,
+            "/recycle-bin/{id}/copy-nodes",
+            "/recycle-bin/{}/copy-nodes",
+            copy.clone(),
             "`id` in the path",
         ),
         (
@@ -602,7 +610,7 @@ async fn server_functions_name_a_bad_argument_in_plain_words(pool: Pool) {
         ),
         (
             "list_recycle_bin",
-            vec![],
+            vec![("query", s("")), ("deleted_by", s("")), ("sort", s(""))],
             "`page` is required. Nothing was changed.",
         ),
         (

@@ -331,3 +331,42 @@ async fn turning_purge_protection_on_or_off_reaches_other_viewers_recycle_bins(p
         assert_eq!(change.announcement(), said);
     }
 }
+
+// Nodes copied out of a Recycle Bin entry (SPEC §23) reach other users' streams, about the target
+// workspace, so that its DataStudio shows them; a refused copy sends nothing.
+on_both_engines!(nodes_copied_out_of_the_recycle_bin_are_sent_about_the_target);
+async fn nodes_copied_out_of_the_recycle_bin_are_sent_about_the_target(pool: Pool) {
+    let app = spawn_app(pool, false).await;
+    let alice = app.client(Some(("alice@acme", "alice-demo-1"))).await;
+    let bob = app.client(Some(("bob@acme", "bob-demo-1"))).await;
+    let mut stream = Stream::open(&app.url, &bob).await;
+    let (entry, _) = bin_entry(&app.pool, "tmp_join_test").await;
+    let join = acme_node(&app.pool, "tmp_join_test", "join_orders_customers").await;
+    let copy = |target: &str| {
+        [
+            ("entry_id", entry.to_string()),
+            ("target_workspace", target.to_string()),
+            ("node_ids[0]", join.to_string()),
+        ]
+    };
+    let (status, body) = app.call(&bob, "copy_bin_nodes", &copy("finance_etl")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app.call(&alice, "copy_bin_nodes", &copy("poc_2025")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let made = Instant::now();
+    let (status, body) = app
+        .call(&alice, "copy_bin_nodes", &copy("finance_etl"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let change = stream.change_since(made).await;
+    assert_eq!(
+        (
+            change.action.as_str(),
+            change.workspace.as_str(),
+            change.user.as_str()
+        ),
+        ("CopyNodesFromRecycleBin", "finance_etl", "alice@acme")
+    );
+    assert!(change.changes_nodes() && change.is_about("finance_etl"));
+    stream.silent_for(Duration::from_millis(300)).await;
+}

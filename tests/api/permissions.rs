@@ -435,8 +435,8 @@ server_functions! {
     "list_recycle_bin" {
         needs: View,
         own_account_only: true,
-        args: [arg("page", "1")],
-        matrix: [list_recycle_bin_needs_view = |ids, who| vec![s(1)]],
+        args: [arg("query", ""), arg("deleted_by", ""), arg("sort", ""), arg("page", "1")],
+        matrix: [list_recycle_bin_needs_view = |ids, who| vec![s(""), s(""), s(""), s(1)]],
     }
     "get_bin_entry" {
         needs: View,
@@ -490,6 +490,23 @@ server_functions! {
                 vec![ids.other_entry.clone(), ids.other_at.clone(), s("supply_chain")],
                 vec![ids.legacy.clone(), ids.legacy_at.clone(), s("legacy_reports")],
             ),
+        ],
+    }
+    "copy_bin_nodes" {
+        needs: Modify,
+        own_account_only: false,
+        args: [
+            arg("entry_id", "1"),
+            arg("target_workspace", "finance_etl"),
+            arg("node_ids[0]", "1"),
+        ],
+        matrix: [
+            // globex names its own target; alice and the root each copy a node of acme's entry.
+            copy_bin_nodes_needs_full_access = |ids, who| vec![
+                ids.tmp_join_test.clone(),
+                s(if who == Who::Globex { "sales_dw" } else { "finance_etl" }),
+                by_root(who, ids.check_join_counts.clone(), ids.join_orders_customers.clone()),
+            ],
         ],
     }
     "sign_out" {
@@ -666,6 +683,10 @@ struct Ids {
     legacy_at: String,
     other_entry: String,
     other_at: String,
+    /// The demo's tmp_join_test entry (deleted 5 days ago) and two of its nodes.
+    tmp_join_test: String,
+    join_orders_customers: String,
+    check_join_counts: String,
     bob: String,
     carol: String,
 }
@@ -740,6 +761,11 @@ impl Ids {
             legacy_at: legacy_at.to_string(),
             other_entry: other_entry.to_string(),
             other_at: other_at.to_string(),
+            tmp_join_test: bin_entry(&app.pool, "tmp_join_test").await.0.to_string(),
+            join_orders_customers: app
+                .id(&node("tmp_join_test", "join_orders_customers"))
+                .await,
+            check_join_counts: app.id(&node("tmp_join_test", "check_join_counts")).await,
             bob: app.id("SELECT id FROM users WHERE name = 'bob'").await,
             carol: app.id("SELECT id FROM users WHERE name = 'carol'").await,
         }
@@ -775,7 +801,7 @@ fn is_optional_field(endpoint: &str, name: &str) -> bool {
 fn is_number_field(name: &str) -> bool {
     matches!(
         name,
-        "user_id" | "page" | "node_id" | "task_id" | "entry_id" | "deleted_at"
+        "user_id" | "page" | "node_id" | "task_id" | "entry_id" | "deleted_at" | "node_ids[0]"
     )
 }
 
