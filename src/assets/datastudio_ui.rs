@@ -27,7 +27,14 @@ pub fn DataStudioPage() -> impl IntoView {
     let selected = Memo::new(move |_| query.read().get("node").and_then(|n| n.parse::<i64>().ok()));
     let version = RwSignal::new(0u32);
     let status = RwSignal::new(String::new());
-    let nodes = crate::codec::resource(move || (name.get(), version.get()), |(n, _)| list_nodes(n));
+    // Nodes others add to this workspace (copied out of a Recycle Bin entry: SPEC §23) appear live.
+    let live = crate::live::ui::live_version(move |c: &crate::live::LiveChange| {
+        c.changes_nodes() && c.is_about(&name.get_untracked())
+    });
+    let nodes = crate::codec::resource(
+        move || (name.get(), version.get(), live.get()),
+        |(n, _, _)| list_nodes(n),
+    );
     let detail = crate::codec::resource(
         move || (name.get(), selected.get(), version.get()),
         |(n, id, _)| async move {

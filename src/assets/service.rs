@@ -71,6 +71,81 @@ pub async fn unpublish_nodes(conn: &mut Conn, workspace_id: i64) -> AppResult<Ve
     Ok(nodes)
 }
 
+/// Copies node `node_id` of workspace `from` (a Recycle Bin entry) into workspace `to` (SPEC §23):
+/// a new node of the same name, product, type and code with its committed versions (times and
+/// authors kept), unpublished (committed when its code is its last version, else a draft), with no
+/// dependencies and no task. Answers its name and the copy's id, or its name ("" for no node of
+/// `from`) and the refusal of this node alone: 404 for no such node, 409 for a name taken in `to`.
+pub async fn copy_node(
+    conn: &mut Conn,
+    from: i64,
+    node_id: i64,
+    to: i64,
+    now: crate::domain::Timestamp,
+) -> AppResult<Result<(String, i64), (String, AppError)>> {
+    let node: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT name, product, subtype, detail, code, node_status FROM assets
+         WHERE id = $1 AND workspace_id = $2 AND kind = 'node'",
+    )
+    .bind(node_id)
+    .bind(from)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((name, product, subtype, detail, code, status)) = node else {
+        return Ok(Err((
+            String::new(),
+            AppError::NotFound(format!(
+                "Node {node_id} is not a node of this Recycle Bin entry."
+            )),
+        )));
+    };
+    let taken: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM assets WHERE workspace_id = $1 AND kind = 'node' AND product = $2 AND name = $3",
+    )
+    .bind(to)
+    .bind(&product)
+    .bind(&name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if taken.is_some() {
+        let workspace: String = sqlx::query_scalar("SELECT name FROM workspaces WHERE id = $1")
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+        let error =
+            AppError::Conflict(format!("A node named {name} already exists in {workspace}"));
+        return Ok(Err((name, error)));
+    }
+    let status = if status == "draft" {
+        "draft"
+    } else {
+        "committed"
+    };
+    let copied: i64 = sqlx::query_scalar(
+        "INSERT INTO assets (workspace_id, kind, product, name, subtype, detail, code, node_status, created_at)
+         VALUES ($1, 'node', $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(to)
+    .bind(&product)
+    .bind(&name)
+    .bind(&subtype)
+    .bind(&detail)
+    .bind(&code)
+    .bind(status)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO node_versions (node_id, version, code, committed_by, committed_at)
+         SELECT $1, version, code, committed_by, committed_at FROM node_versions WHERE node_id = $2",
+    )
+    .bind(copied)
+    .bind(node_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok((name, copied)))
+}
+
 /// Removes at most `limit` assets (with their node versions: ON DELETE CASCADE, found through
 /// their node_id index) of purged workspaces `ids`; answers how many.
 pub async fn remove_some_of(conn: &mut Conn, ids: &[i64], limit: i64) -> AppResult<u64> {

@@ -228,7 +228,7 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
     if replayed {
         eprintln!("{REPLAYED}");
     }
-    if let Table::Results(_) = table {
+    if let Table::Results(columns) = table {
         let results = answer["results"]
             .as_array()
             .map(Vec::as_slice)
@@ -238,7 +238,13 @@ pub async fn run(args: impl IntoIterator<Item = String>) -> ExitCode {
             .filter(|r| r["status"].as_u64() != Some(200))
             .count();
         if refused > 0 {
-            eprintln!("error: {refused} of {} entries were refused", results.len());
+            // A row per node (copy-nodes) or per Recycle Bin entry (bulk recover and purge).
+            let rows = if columns.first() == Some(&"node_id") {
+                "nodes"
+            } else {
+                "entries"
+            };
+            eprintln!("error: {refused} of {} {rows} were refused", results.len());
             return ExitCode::from(1);
         }
     }

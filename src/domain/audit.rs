@@ -57,6 +57,7 @@ named_enum!(
         DisablePurgeProtection => "DisablePurgeProtection",
         AddUpstream => "AddUpstream",
         RemoveUpstream => "RemoveUpstream",
+        CopyNodesFromRecycleBin => "CopyNodesFromRecycleBin",
     }
 );
 

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The audit actions that change what the live pages show.
-pub const LIVE_ACTIONS: [&str; 14] = [
+pub const LIVE_ACTIONS: [&str; 15] = [
     "CreateWorkspace",
     "DeleteWorkspace",
     "RecoverWorkspace",
@@ -18,6 +18,7 @@ pub const LIVE_ACTIONS: [&str; 14] = [
     "EnablePurgeProtection",
     "DisablePurgeProtection",
     "RemoveUpstream",
+    "CopyNodesFromRecycleBin",
 ];
 
 /// The actions after which an open stream checks again that its viewer may still see the account
@@ -60,6 +61,9 @@ impl LiveChange {
                 format!("Deletion protection was turned off for {w} {by}")
             }
             "RemoveUpstream" => format!("An upstream dependency of a node of {w} was removed {by}"),
+            "CopyNodesFromRecycleBin" => {
+                format!("Nodes were copied into {w} from the Recycle Bin {by}")
+            }
             "EnablePurgeProtection" => format!("Purge protection was turned on {by}"),
             "DisablePurgeProtection" => format!("Purge protection was turned off {by}"),
             other => format!("{w}: {other} {by}"),
@@ -93,6 +97,14 @@ impl LiveChange {
                 | "PurgeExpiredWorkspace"
                 | "EnablePurgeProtection"
                 | "DisablePurgeProtection"
+        )
+    }
+
+    /// Whether a workspace's list of nodes (DataStudio) shows its effect.
+    pub fn changes_nodes(&self) -> bool {
+        matches!(
+            self.action.as_str(),
+            "CopyNodesFromRecycleBin" | "PublishNode" | "RecoverWorkspace"
         )
     }
 
@@ -176,11 +188,17 @@ mod tests {
         assert!(c("RecoverWorkspace").changes_tasks());
         assert!(c("RemoveUpstream").changes_tasks());
         assert!(c("FreezeTask").changes_tasks() && !c("FreezeTask").changes_workspace_list());
+        // Nodes copied out of a Recycle Bin entry appear in the target's DataStudio (SPEC §23).
+        assert!(c("CopyNodesFromRecycleBin").changes_nodes());
+        assert!(!c("CopyNodesFromRecycleBin").changes_recycle_bin());
         // Every live action matters to at least one page.
         for a in LIVE_ACTIONS {
             let x = c(a);
             assert!(
-                x.changes_workspace_list() || x.changes_recycle_bin() || x.changes_tasks(),
+                x.changes_workspace_list()
+                    || x.changes_recycle_bin()
+                    || x.changes_tasks()
+                    || x.changes_nodes(),
                 "{a}"
             );
         }

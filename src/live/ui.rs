@@ -44,7 +44,7 @@ impl Default for Live {
 /// For a page's resource: read inside its source, the list is read again after each change that
 /// `shows` says the page shows, and after every reconnection (0 on the server and outside the
 /// console frame; changes heard before the page opened do not count).
-pub fn live_version(shows: fn(&LiveChange) -> bool) -> Signal<u64> {
+pub fn live_version(shows: impl Fn(&LiveChange) -> bool + Send + Sync + 'static) -> Signal<u64> {
     let bumps = RwSignal::new(0u64);
     if let Some(live) = use_context::<Live>() {
         let Live { last, rereads, .. } = live;

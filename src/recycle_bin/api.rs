@@ -1,5 +1,7 @@
 //! The API's Recycle Bin operations: list, look into an entry, recover, purge, purge protection.
-use super::{BinAssets, BinEntryDetail, BinFilter, BinPage, BinSort, BulkReport, RecoveryReport};
+use super::{
+    BinAssets, BinEntryDetail, BinFilter, BinPage, BinSort, BulkReport, CopyReport, RecoveryReport,
+};
 use crate::domain::Capability;
 use crate::domain::audit::Action;
 use crate::domain::audit::Source;
@@ -341,6 +343,51 @@ pub async fn purge_workspace(
     Ok(Json(Purged { purged: true }))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyNodes {
+    /// The active workspace of this account to copy into, by name.
+    #[schema(min_length = 1)]
+    pub target_workspace: String,
+    /// The nodes of the entry to copy, 1 to 100 (a repeated id counts once).
+    #[schema(min_items = 1, max_items = 100)]
+    pub node_ids: Vec<i64>,
+}
+
+/// Copy nodes out of a Recycle Bin entry into an active workspace (SPEC §23): each a new node of
+/// the same name, product, type and code with its committed versions, unpublished, without
+/// dependencies; a name taken in the target refuses that node alone. The entry stays as it was.
+#[utoipa::path(post, path = "/recycle-bin/{id}/copy-nodes", tag = "Recycle Bin",
+    params(EntryPath, IdempotencyKey), request_body = CopyNodes,
+    responses((status = 200, description = "A result per node (status 200, 404, 409)", body = CopyReport), Refusals))]
+pub async fn copy_nodes(
+    State(s): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    PathOf(EntryPath { id }): PathOf<EntryPath>,
+    JsonOf(input): JsonOf<CopyNodes>,
+) -> ApiResult<CopyReport> {
+    let target = input.target_workspace.clone();
+    let report = change(
+        &s,
+        &caller,
+        Capability::Modify,
+        Action::CopyNodesFromRecycleBin,
+        &target,
+        |s, change| async move {
+            super::service::copy_nodes(
+                &s.pool,
+                &change,
+                id,
+                &input.target_workspace,
+                &input.node_ids,
+            )
+            .await
+        },
+    )
+    .await?;
+    Ok(Json(report))
+}
+
 /// Its routes under the API's prefix.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -357,6 +404,7 @@ pub fn routes() -> Router<AppState> {
             get(get_bin_entry).delete(purge_workspace),
         )
         .route("/recycle-bin/{id}/assets", get(list_bin_assets))
+        .route("/recycle-bin/{id}/copy-nodes", post(copy_nodes))
 }
 
 /// Its part of the OpenAPI document.
@@ -369,6 +417,7 @@ pub fn routes() -> Router<AppState> {
     purge_workspace,
     recover_many,
     purge_many,
+    copy_nodes,
     get_purge_protection,
     set_purge_protection,
 ))]
@@ -409,6 +458,17 @@ pub enum Ctl {
     Recover {
         #[arg(required = true, num_args = 1..=100)]
         ids: Vec<i64>,
+    },
+    /// Copy nodes of an entry into an active workspace (unpublished, with their committed
+    /// versions), a row per node; the exit status is 1 when any was refused.
+    #[command(name = "copy-nodes")]
+    CopyNodes {
+        id: i64,
+        /// The workspace to copy into.
+        #[arg(long)]
+        to: String,
+        #[arg(required = true, num_args = 1..=100)]
+        node_ids: Vec<i64>,
     },
     /// Delete entries permanently: one confirmed by its name (`--confirm`), or many by their
     /// number (`--confirm-count`), a row per entry (the exit status is 1 when any was refused).
@@ -497,6 +557,19 @@ impl Ctl {
                     "assets",
                     &["id", "name", "product", "subtype", "detail", "node_status"],
                 ),
+            ),
+            Ctl::CopyNodes { id, to, node_ids } => (
+                Method::POST,
+                format!("/recycle-bin/{id}/copy-nodes"),
+                Some(serde_json::json!({ "target_workspace": to, "node_ids": node_ids })),
+                Table::Results(&[
+                    "node_id",
+                    "name",
+                    "status",
+                    "code",
+                    "message",
+                    "copied_node_id",
+                ]),
             ),
             Ctl::Recover { ids } if ids.len() == 1 => (
                 Method::POST,

@@ -2,7 +2,8 @@
 //! actions of its row in the Recycle Bin under the same rules.
 use super::ui::{RecoveryReportView, countdown, purge_dialog, recover_dialog, server_clock};
 use super::{
-    BinAssets, BinEntryDetail, RecoveryReport, get_bin_entry, get_bin_node, list_bin_assets,
+    BinAssets, BinEntryDetail, CopyReport, RecoveryReport, copy_bin_nodes, get_bin_entry,
+    get_bin_node, list_bin_assets,
 };
 use crate::assets::ui::CountsTable;
 use crate::assets::{AssetCount, AssetKind};
@@ -11,7 +12,7 @@ use crate::domain::billing::format_cents;
 use crate::domain::lifecycle::PURGE_PROTECTION_ON;
 use crate::domain::retention::is_expired;
 use crate::error::AppError;
-use crate::ui::{ErrorNote, LocalTime, Pager, RequiresFullAccess, error_of, lazy_view};
+use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, error_of, lazy_view};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -26,7 +27,11 @@ enum Done {
 enum Pending {
     Recover,
     Purge,
+    Copy,
 }
+
+/// The nodes chosen for "Copy to Workspace" (SPEC §23), across the nodes list's pages: id and name.
+type Chosen = RwSignal<Vec<(i64, String)>>;
 
 #[component]
 pub fn BinEntryPage() -> impl IntoView {
@@ -114,6 +119,8 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
     let t = move || now.get().unwrap_or(read_at);
     let expired = move || is_expired(purge_at, t());
     let pending = RwSignal::new(None::<Pending>);
+    let chosen: Chosen = RwSignal::new(Vec::new());
+    let copy_report = RwSignal::new(None::<CopyReport>);
     let name = entry.name.clone();
     let dialog_entry = entry.clone();
     let count_of = |kind: AssetKind, of: &[AssetCount]| {
@@ -216,7 +223,30 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
             {crate::dependencies::ui::downstream_table(downstream_dependencies, "No other workspace depends on this one.")}
         </section>
 
-        {lists.into_iter().map(|first| view! { <AssetList entry_id=entry.id first/> }).collect_view()}
+        {lists.into_iter().map(|first| {
+            let is_node = first.kind == AssetKind::Node;
+            view! {
+                <AssetList entry_id=entry.id first chosen=(is_node && can_modify).then_some(chosen)>
+                    {is_node.then(|| view! {
+                        <div class="copy-nodes">
+                            <button
+                                disabled=move || !can_modify || expired() || chosen.with(Vec::is_empty)
+                                aria-describedby=(!can_modify).then_some("copy-reason")
+                                on:click=move |_| pending.set(Some(Pending::Copy))
+                            >"Copy to Workspace"</button>
+                            {move || if !can_modify {
+                                view! { <span id="copy-reason" class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }.into_any()
+                            } else if chosen.with(Vec::is_empty) {
+                                view! { <span class="hint">"Select the nodes to copy into a workspace."</span> }.into_any()
+                            } else {
+                                view! { <span class="count" role="status">{move || format!("{} selected", chosen.with(Vec::len))}</span> }.into_any()
+                            }}
+                        </div>
+                        {move || copy_report.get().map(|report| view! { <CopyReportView report on_dismiss=move || copy_report.set(None)/> })}
+                    })}
+                </AssetList>
+            }
+        }).collect_view()}
 
         {move || pending.get().map(|which| {
             let on_close = Callback::new(move |_| pending.set(None));
@@ -236,6 +266,17 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                     });
                     lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged))
                 }
+                Pending::Copy => {
+                    let on_copied = Callback::new(move |report: CopyReport| {
+                        pending.set(None);
+                        let copied: Vec<i64> = report.results.iter().filter(|r| r.copied_node_id.is_some()).map(|r| r.node_id).collect();
+                        chosen.update(|c| c.retain(|(id, _)| !copied.contains(id)));
+                        copy_report.set(Some(report));
+                    });
+                    let nodes = chosen.get_untracked();
+                    let entry_id = entry.id;
+                    lazy_view(move || copy_dialog(entry_id, nodes.clone(), on_close, on_copied))
+                }
             }
         })}
     }
@@ -243,7 +284,14 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
 
 /// One list of the entry's assets, a page at a time; a node opens its code and versions.
 #[component]
-fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
+fn AssetList(
+    entry_id: i64,
+    first: BinAssets,
+    /// For the nodes list of a user who may copy: a checkbox per node.
+    #[prop(optional_no_strip)]
+    chosen: Option<Chosen>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let kind = first.kind;
     let heading = format!("list-{}", kind.as_str());
     let shown = RwSignal::new(first);
@@ -274,6 +322,7 @@ fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
                 view! {
                     <table class="grid" aria-labelledby=labelled.clone()>
                         <thead><tr>
+                            {chosen.map(|_| view! { <th scope="col" class="select"><span class="visually-hidden">"Select"</span></th> })}
                             <th scope="col">"Name"</th>
                             <th scope="col">"Product"</th>
                             <th scope="col">"Type"</th>
@@ -282,8 +331,27 @@ fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
                         <tbody>
                             {page.assets.into_iter().map(|asset| {
                                 let id = asset.id;
+                                let node_name = asset.name.clone();
                                 view! {
                                     <tr>
+                                        {chosen.map(|chosen| {
+                                            let is_chosen = move || chosen.with(|c| c.iter().any(|(n, _)| *n == id));
+                                            let label = format!("Select {}", asset.name);
+                                            view! {
+                                                <td class="select" data-label="Select">
+                                                    <input type="checkbox" aria-label=label checked=is_chosen prop:checked=is_chosen on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        let name = node_name.clone();
+                                                        chosen.update(|c| {
+                                                            c.retain(|(n, _)| *n != id);
+                                                            if on {
+                                                                c.push((id, name));
+                                                            }
+                                                        });
+                                                    }/>
+                                                </td>
+                                            }
+                                        })}
                                         <td data-label="Name">{if is_node {
                                             view! { <button class="text-button" on:click=move |_| { open.dispatch(id); }>{asset.name.clone()}</button> }.into_any()
                                         } else {
@@ -303,6 +371,7 @@ fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
                 }.into_any()
             }}
             {error_of(turn.value())}
+            {children.map(|c| c())}
             {is_node.then(|| view! {
                 {error_of(open.value())}
                 {move || open.value().get().and_then(Result::ok).map(|node| view! {
@@ -322,6 +391,103 @@ fn AssetList(entry_id: i64, first: BinAssets) -> impl IntoView {
                     </section>
                 })}
             })}
+        </section>
+    }
+}
+
+#[leptos::wasm_split::wasm_split(copy_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn copy_dialog(
+    entry_id: i64,
+    nodes: Vec<(i64, String)>,
+    on_close: Callback<()>,
+    on_copied: Callback<CopyReport>,
+) -> Result<AnyView, AppError> {
+    Ok(view! { <CopyDialog entry_id nodes on_close on_copied/> }.into_any())
+}
+
+/// "Copy Nodes to Workspace" (SPEC §23): the target among the account's active workspaces, the
+/// chosen nodes' names, "OK" / "Cancel".
+#[component]
+fn CopyDialog(
+    entry_id: i64,
+    nodes: Vec<(i64, String)>,
+    #[prop(into)] on_close: Callback<()>,
+    #[prop(into)] on_copied: Callback<CopyReport>,
+) -> impl IntoView {
+    let workspaces = LocalResource::new(crate::dependencies::list_workspace_names);
+    let target = RwSignal::new(String::new());
+    let ids: Vec<i64> = nodes.iter().map(|(id, _)| *id).collect();
+    let copy =
+        Action::new(move |target: &String| copy_bin_nodes(entry_id, target.clone(), ids.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(report)) = copy.value().get() {
+            on_copied.run(report);
+        }
+    });
+    // The first workspace is the target until another is chosen.
+    Effect::new(move |_| {
+        if let Some(Ok(names)) = workspaces.get()
+            && target.with_untracked(String::is_empty)
+            && let Some(first) = names.first()
+        {
+            target.set(first.clone());
+        }
+    });
+    view! {
+        <Modal title="Copy Nodes to Workspace".into() on_close>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                let to = target.get_untracked();
+                if !to.is_empty() && !copy.pending().get_untracked() {
+                    copy.dispatch(to);
+                }
+            }>
+                <p>"Each node is copied as a new node of the same name, product, type and code, with its committed versions. The copies are unpublished and have no dependencies; the Recycle Bin entry stays as it is."</p>
+                <ul class="bulk-names" aria-label="Nodes">
+                    {nodes.iter().map(|(_, name)| view! { <li><strong>{name.clone()}</strong></li> }).collect_view()}
+                </ul>
+                <label for="copy_target">"Target workspace"</label>
+                <select id="copy_target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                    {move || workspaces.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|n| {
+                        let is = n.clone();
+                        view! { <option value=n.clone() selected=move || target.with(|t| *t == is)>{n.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                {move || workspaces.get().and_then(Result::err).map(|error| view! { <ErrorNote error/> })}
+                {error_of(copy.value())}
+                <div class="dialog-buttons">
+                    <button type="submit" class="primary" disabled=move || target.with(String::is_empty) || copy.pending().get()>"OK"</button>
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// The "Copy report" (SPEC §23): each node's result, with a link to the copy in DataStudio.
+#[component]
+fn CopyReportView(report: CopyReport, #[prop(into)] on_dismiss: Callback<()>) -> impl IntoView {
+    let target = report.target_workspace.clone();
+    view! {
+        <section class="report" role="region" aria-label="Copy report">
+            <h3>{format!("Copy report: into {target}")}</h3>
+            <ul>
+                {report.results.into_iter().map(|r| {
+                    let name = if r.name.is_empty() { format!("Node {}", r.node_id) } else { r.name.clone() };
+                    match r.copied_node_id {
+                        Some(copied) => view! {
+                            <li>
+                                <a href=format!("/workspaces/{}/datastudio?node={copied}", target)>{name}</a>
+                                " "<span class="badge result-success">"Copied"</span>" unpublished, with its committed versions."
+                            </li>
+                        }.into_any(),
+                        None => view! {
+                            <li>{name}" "<span class="badge result-denied">"Refused"</span>" "<span class="event-message">{r.message}</span></li>
+                        }.into_any(),
+                    }
+                }).collect_view()}
+            </ul>
+            <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
         </section>
     }
 }

@@ -244,6 +244,58 @@ pub struct BulkReport {
     pub results: Vec<BulkResult>,
 }
 
+/// At most this many nodes copied out of a Recycle Bin entry in one request (SPEC §23).
+pub const COPY_MAX: usize = 100;
+
+/// One node's result of "Copy to Workspace" (SPEC §23): `status` 200 with the copy's id
+/// (`copied_node_id`), or the refusal of that node alone (404 not a node of the entry, 409 its name
+/// taken in the target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CopyResult {
+    pub node_id: i64,
+    /// The node's name ("" for an id that is no node of the entry).
+    pub name: String,
+    pub status: u16,
+    /// `Copied`, or the refusal's kind (`NotFound`, `Conflict`).
+    pub code: String,
+    pub message: String,
+    /// The new node in the target workspace, when it was copied.
+    pub copied_node_id: Option<i64>,
+}
+
+/// The "Copy report": the target and each node's result, in the order named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CopyReport {
+    pub target_workspace: String,
+    pub results: Vec<CopyResult>,
+}
+
+/// "Copy to Workspace" (SPEC §23): copies nodes of Recycle Bin entry `entry_id` into the active
+/// workspace `target_workspace`, unpublished, with their committed versions; the entry stays as
+/// it was.
+#[server(prefix = "/api", endpoint = "copy_bin_nodes", input = crate::codec::Form, output = crate::codec::Json)]
+pub async fn copy_bin_nodes(
+    entry_id: i64,
+    target_workspace: String,
+    node_ids: Vec<i64>,
+) -> Result<CopyReport, AppError> {
+    use crate::domain::Capability;
+    use crate::domain::audit::Action;
+    use crate::server::changing;
+    let target = target_workspace.clone();
+    changing(
+        Capability::Modify,
+        Action::CopyNodesFromRecycleBin,
+        &target,
+        |s, change| async move {
+            service::copy_nodes(&s.pool, &change, entry_id, &target_workspace, &node_ids).await
+        },
+    )
+    .await
+}
+
 /// One page of the Recycle Bin (SPEC §21): `query` any part of the name, ignoring case;
 /// `deleted_by` a sign-in name ("" for anyone); `sort` `name`, `-name`, `deleted_at` or
 /// `-deleted_at` ("" for newest deletion first); 20 a page.

@@ -1,6 +1,7 @@
 use super::{
     ASSETS_PAGE_SIZE, BULK_MAX, BinAssets, BinEntry, BinEntryDetail, BinFilter, BinPage, BinTarget,
-    BulkReport, BulkResult, ENTRY_LISTS, PAGE_SIZE, RecoveryReport,
+    BulkReport, BulkResult, COPY_MAX, CopyReport, CopyResult, ENTRY_LISTS, PAGE_SIZE,
+    RecoveryReport,
 };
 use crate::assets::NodeSummary;
 use crate::assets::service::counts;
@@ -794,4 +795,98 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
         }
         purged += remove_entries(pool, now, &ids).await?;
     }
+}
+
+/// "Copy to Workspace" (SPEC §23): copies nodes `node_ids` of entry `id` into the caller's active
+/// workspace `target`, in one transaction: each a new node of the same name, product, type and
+/// code, with its committed versions (times and authors kept), unpublished, without dependencies.
+/// A node whose name is taken in the target is refused alone; the rest are copied. Refused as a
+/// whole, changing nothing: an entry whose 14 days are up (409, even before the job has run), one
+/// no longer in the bin or of another account (404), a target that is not an active workspace of
+/// the account (404), no node or more than [`COPY_MAX`] (422). The entry is read and locked in the
+/// same transaction, so a purge of it comes wholly before (the copy is refused) or after.
+pub async fn copy_nodes(
+    pool: &Pool,
+    change: &Change,
+    id: i64,
+    target: &str,
+    node_ids: &[i64],
+) -> AppResult<Recorded<CopyReport>> {
+    let (now, p) = (change.now, &change.principal);
+    let mut seen = std::collections::HashSet::new();
+    let node_ids: Vec<i64> = node_ids
+        .iter()
+        .copied()
+        .filter(|n| seen.insert(*n))
+        .collect();
+    if node_ids.is_empty() {
+        return Err(AppError::Invalid(
+            "Choose at least one node to copy. Nothing was changed.".into(),
+        ));
+    }
+    if node_ids.len() > COPY_MAX {
+        return Err(AppError::Invalid(format!(
+            "At most {COPY_MAX} nodes can be copied at once; this request names {}. Nothing was changed.",
+            node_ids.len()
+        )));
+    }
+    let mut tx = crate::store::write_tx(pool).await?;
+    let Some((entry_name, stage)) = row::lock_entry(&mut tx, p.account_id, id).await? else {
+        return Err(AppError::NotFound(NOT_IN_BIN.into()));
+    };
+    let Stage::InRecycleBin { purge_at, .. } = stage else {
+        return Err(AppError::NotFound(NOT_IN_BIN.into()));
+    };
+    if crate::domain::retention::is_expired(purge_at, now) {
+        return Err(AppError::Conflict(format!(
+            "The 14 days of \"{entry_name}\" in the Recycle Bin ended at {}; nothing can be taken back from it.",
+            format_utc(purge_at)
+        )));
+    }
+    let target = row::find_active_in(&mut tx, p, target).await?;
+    change.about(&target.name);
+    let mut results = Vec::with_capacity(node_ids.len());
+    for node_id in node_ids {
+        results.push(
+            match crate::assets::service::copy_node(&mut tx, id, node_id, target.id, now).await? {
+                Ok((name, copied)) => CopyResult {
+                    node_id,
+                    name,
+                    status: 200,
+                    code: "Copied".into(),
+                    message: format!("Copied into {}, unpublished.", target.name),
+                    copied_node_id: Some(copied),
+                },
+                Err((name, error)) => CopyResult {
+                    node_id,
+                    name,
+                    status: error.status(),
+                    code: error.kind(),
+                    message: error.to_string(),
+                    copied_node_id: None,
+                },
+            },
+        );
+    }
+    let copied = results
+        .iter()
+        .filter(|r| r.copied_node_id.is_some())
+        .count();
+    let message = format!(
+        "{copied} of {} nodes copied from the Recycle Bin entry \"{entry_name}\" (id {id}).",
+        results.len()
+    );
+    let report = CopyReport {
+        target_workspace: target.name.clone(),
+        results,
+    };
+    audit::commit(
+        tx,
+        change,
+        Action::CopyNodesFromRecycleBin,
+        &target.name,
+        &message,
+        report,
+    )
+    .await
 }

@@ -246,7 +246,8 @@ mod tests {
     #[test]
     fn the_demo_data_reads_and_names_its_five_sign_ins() {
         let demo = super::demo();
-        assert_eq!(demo.workspaces.len(), 34);
+        // SPEC §25 adds four Recycle Bin entries (sandbox_a, sandbox_b, tmp_join_test, poc_2025).
+        assert_eq!(demo.workspaces.len(), 38);
         let users: Vec<String> = super::sign_ins().into_iter().map(|(u, _, _)| u).collect();
         assert_eq!(
             users,

@@ -333,3 +333,161 @@ async fn refuse_bad_bodies(
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
 }
+
+// "Copy to Workspace" (SPEC §23): a body it cannot read is a 400 in plain words that copies
+// nothing; so is a repeated key, a body that is not JSON, and a path id that is not a number.
+on_both_engines!(bad_bodies_of_copy_nodes_are_a_400_that_copies_nothing);
+async fn bad_bodies_of_copy_nodes_are_a_400_that_copies_nothing(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let root = key_for(&pool, "acme").await;
+    let api = Api::new(&app).await;
+    let (entry, _) = bin_entry(&pool, "tmp_join_test").await;
+    let join = acme_node(&pool, "tmp_join_test", "join_orders_customers").await;
+    let path = format!("/recycle-bin/{entry}/copy-nodes");
+    let template = "/recycle-bin/{id}/copy-nodes";
+    let before = app.fingerprint().await;
+    use serde_json::json;
+    for (body, says) in [
+        (json!({}), "`target_workspace` is required."),
+        (
+            json!({"target_workspace": "finance_etl"}),
+            "`node_ids` is required.",
+        ),
+        (
+            json!({"node_ids": [join]}),
+            "`target_workspace` is required.",
+        ),
+        (
+            json!({"target_workspace": 5, "node_ids": [join]}),
+            "`target_workspace`",
+        ),
+        (
+            json!({"target_workspace": null, "node_ids": [join]}),
+            "`target_workspace`",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": join}),
+            "`node_ids`",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": "1"}),
+            "`node_ids`",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": null}),
+            "`node_ids`",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": {"0": join}}),
+            "`node_ids`",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": [join.to_string()]}),
+            "`node_ids",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": [1.5]}),
+            "`node_ids",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": [true]}),
+            "`node_ids",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": [[join]]}),
+            "`node_ids",
+        ),
+        (
+            json!({"target_workspace": "finance_etl", "node_ids": [join], "to": "x"}),
+            "`to`",
+        ),
+        (
+            json!([join]),
+            "The JSON body must be an object of named fields.",
+        ),
+        (
+            json!(null),
+            "The JSON body must be an object of named fields.",
+        ),
+        (
+            json!("finance_etl"),
+            "The JSON body must be an object of named fields.",
+        ),
+    ] {
+        let (status, answer) = api
+            .call(
+                Some(&root),
+                Method::POST,
+                template,
+                &path,
+                Some(body.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {message}");
+        assert_plain(message, &body.to_string());
+    }
+    for (body, says) in [
+        (
+            format!(
+                r#"{{"target_workspace":"finance_etl","target_workspace":"sales_dw","node_ids":[{join}]}}"#
+            ),
+            "The key `target_workspace` is repeated.",
+        ),
+        (
+            format!(
+                r#"{{"target_workspace":"finance_etl","node_ids":[{join}],"node_ids":[{join}]}}"#
+            ),
+            "The key `node_ids` is repeated.",
+        ),
+        (
+            r#"{"target_workspace":"finance_etl","node_ids":[9223372036854775808]}"#.to_owned(),
+            "`node_ids",
+        ),
+        ("{not json".to_owned(), "The body is not"),
+        (String::new(), "The body is not"),
+    ] {
+        let (status, answer) = raw_api(&app, &root, Method::POST, &path, &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {message}");
+        assert_plain(message, &body);
+    }
+    let (status, answer) = api
+        .call(
+            Some(&root),
+            Method::POST,
+            template,
+            "/recycle-bin/tmp_join_test/copy-nodes",
+            Some(json!({"target_workspace": "finance_etl", "node_ids": [join]})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(
+        answer["message"],
+        "`id` in the path must be a whole number. Nothing was changed."
+    );
+    assert_eq!(app.fingerprint().await, before, "nothing copied");
+    let copies: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE action = 'CopyNodesFromRecycleBin' AND result = 'Success'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(copies, 0);
+    // The same body, read as it says, copies.
+    let (status, answer) = api
+        .call(
+            Some(&root),
+            Method::POST,
+            template,
+            &path,
+            Some(json!({"target_workspace": "finance_etl", "node_ids": [join]})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["status"], 200, "{answer}");
+}

@@ -655,3 +655,135 @@ async fn ctl_finds_entries_and_recovers_or_purges_many_with_a_row_each(pool: Poo
     .unwrap();
     assert_eq!(events, 2);
 }
+
+// `ctl recycle-bin copy-nodes ID --to WORKSPACE NODE_ID...` (SPEC §23): a row per node, exit 1
+// when any node was refused, the API's refusal of the whole request, and its usage errors.
+on_both_engines!(ctl_copies_nodes_out_of_an_entry_a_row_each);
+async fn ctl_copies_nodes_out_of_an_entry_a_row_each(pool: Pool) {
+    let app = spawn_app(pool.clone(), false).await;
+    let ctl = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "alice@acme").await,
+    };
+    let (entry, _) = bin_entry(&pool, "tmp_join_test").await;
+    let entry = entry.to_string();
+    let join = acme_node(&pool, "tmp_join_test", "join_orders_customers")
+        .await
+        .to_string();
+    let check = acme_node(&pool, "tmp_join_test", "check_join_counts")
+        .await
+        .to_string();
+    let help = ctl.run(&["recycle-bin", "copy-nodes", "--help"]).await;
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--to"), "{}", help.stdout);
+
+    let copied = ctl
+        .run(&[
+            "recycle-bin",
+            "copy-nodes",
+            &entry,
+            "--to",
+            "finance_etl",
+            &join,
+        ])
+        .await;
+    assert_eq!(copied.code, 0, "{}", copied.stderr);
+    for text in [
+        "NODE_ID",
+        "COPIED_NODE_ID",
+        "join_orders_customers",
+        "Copied",
+        "200",
+    ] {
+        assert!(copied.stdout.contains(text), "{text}: {}", copied.stdout);
+    }
+    // Again with another node: that one is copied, the first is refused by name (exit 1).
+    let again = ctl
+        .run(&[
+            "recycle-bin",
+            "copy-nodes",
+            &entry,
+            "--to",
+            "finance_etl",
+            &join,
+            &check,
+            "--output",
+            "json",
+        ])
+        .await;
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(answer["results"][0]["status"], 409, "{answer}");
+    assert_eq!(
+        answer["results"][0]["message"],
+        "A node named join_orders_customers already exists in finance_etl"
+    );
+    assert_eq!(answer["results"][1]["status"], 200, "{answer}");
+    assert!(
+        again.stderr.contains("1 of 2 nodes were refused"),
+        "{}",
+        again.stderr
+    );
+    // Refused as a whole: a target in the Recycle Bin, and a read-only user.
+    let before = app.fingerprint().await;
+    let missing = ctl
+        .run(&[
+            "recycle-bin",
+            "copy-nodes",
+            &entry,
+            "--to",
+            "poc_2025",
+            &check,
+        ])
+        .await;
+    assert_eq!(missing.code, 1);
+    assert!(missing.stderr.contains("404"), "{}", missing.stderr);
+    let bob = Ctl {
+        endpoint: app.url.clone(),
+        key: key_for(&pool, "bob@acme").await,
+    };
+    let denied = bob
+        .run(&[
+            "recycle-bin",
+            "copy-nodes",
+            &entry,
+            "--to",
+            "finance_etl",
+            &check,
+        ])
+        .await;
+    assert_eq!(denied.code, 1);
+    assert!(denied.stderr.contains("403"), "{}", denied.stderr);
+    // Usage errors never reach the console.
+    for args in [
+        vec![
+            "recycle-bin",
+            "copy-nodes",
+            entry.as_str(),
+            "--to",
+            "finance_etl",
+        ],
+        vec!["recycle-bin", "copy-nodes", entry.as_str(), check.as_str()],
+        vec![
+            "recycle-bin",
+            "copy-nodes",
+            entry.as_str(),
+            "--to",
+            "finance_etl",
+            "x1",
+        ],
+    ] {
+        assert_eq!(ctl.run(&args).await.code, 2, "{args:?}");
+    }
+    let many: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
+    let mut args = vec![
+        "recycle-bin",
+        "copy-nodes",
+        entry.as_str(),
+        "--to",
+        "finance_etl",
+    ];
+    args.extend(many.iter().map(String::as_str));
+    assert_eq!(ctl.run(&args).await.code, 2, "more than 100 nodes");
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+}

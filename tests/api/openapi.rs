@@ -73,6 +73,8 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
         node("sales_dw", "ads_report").await,
     );
     let tmp_check = node("sales_dw", "tmp_check").await;
+    let (tmp_join_test, _) = bin_entry(&pool, "tmp_join_test").await;
+    let join = node("tmp_join_test", "join_orders_customers").await;
     use StatusCode as S;
     let ops: Vec<Op> = vec![
         (
@@ -237,6 +239,16 @@ async fn every_operation_answers_each_kind_of_caller_as_the_console_does(pool: P
             Some(serde_json::json!({"ids": [legacy + 100_000], "confirm_count": 1})),
             true,
             [S::OK, S::OK, S::OK],
+        ),
+        // alice copies the node; the root's copy then finds its name taken (a 409 for that node
+        // alone, in a 200).
+        (
+            Method::POST,
+            "/recycle-bin/{id}/copy-nodes",
+            format!("/recycle-bin/{tmp_join_test}/copy-nodes"),
+            Some(serde_json::json!({"target_workspace": "finance_etl", "node_ids": [join]})),
+            true,
+            [S::NOT_FOUND, S::OK, S::OK],
         ),
         (
             Method::GET,

@@ -536,6 +536,23 @@ server_functions! {
             ),
         ],
     }
+    "copy_bin_nodes" {
+        needs: Modify,
+        own_account_only: false,
+        args: [
+            arg("entry_id", "1"),
+            arg("target_workspace", "finance_etl"),
+            arg("node_ids[0]", "1"),
+        ],
+        matrix: [
+            // globex names its own target; alice and the root each copy a node of acme's entry.
+            copy_bin_nodes_needs_full_access = |ids, who| vec![
+                ids.tmp_join_test.clone(),
+                s(if who == Who::Globex { "sales_dw" } else { "finance_etl" }),
+                by_root(who, ids.check_join_counts.clone(), ids.join_orders_customers.clone()),
+            ],
+        ],
+    }
     "sign_out" {
         needs: Public,
         own_account_only: true,
@@ -710,6 +727,10 @@ struct Ids {
     legacy_at: String,
     other_entry: String,
     other_at: String,
+    /// The demo's tmp_join_test entry (deleted 5 days ago) and two of its nodes.
+    tmp_join_test: String,
+    join_orders_customers: String,
+    check_join_counts: String,
     bob: String,
     carol: String,
 }
@@ -784,6 +805,11 @@ impl Ids {
             legacy_at: legacy_at.to_string(),
             other_entry: other_entry.to_string(),
             other_at: other_at.to_string(),
+            tmp_join_test: bin_entry(&app.pool, "tmp_join_test").await.0.to_string(),
+            join_orders_customers: app
+                .id(&node("tmp_join_test", "join_orders_customers"))
+                .await,
+            check_join_counts: app.id(&node("tmp_join_test", "check_join_counts")).await,
             bob: app.id("SELECT id FROM users WHERE name = 'bob'").await,
             carol: app.id("SELECT id FROM users WHERE name = 'carol'").await,
         }
@@ -828,6 +854,7 @@ fn is_number_field(name: &str) -> bool {
             | "confirm_count"
             | "targets[0][id]"
             | "targets[0][deleted_at]"
+            | "node_ids[0]"
     )
 }
 

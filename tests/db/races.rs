@@ -8,6 +8,7 @@ use std::sync::Arc;
 use workspace_console::deletion::service as deletion;
 use workspace_console::domain::Principal;
 use workspace_console::error::{AppError, AppResult};
+use workspace_console::recycle_bin::CopyReport;
 use workspace_console::recycle_bin::service as bin;
 use workspace_console::store::Pool;
 use workspace_console::workspaces::service as workspaces;
@@ -16,10 +17,11 @@ const AT_ONCE: usize = 8;
 const ROUNDS: usize = 12;
 
 /// Runs `AT_ONCE` calls of `call(i)` released together from a barrier, each on its own task.
-async fn race<F, Fut>(call: F) -> Vec<AppResult<()>>
+async fn race<F, Fut, T>(call: F) -> Vec<AppResult<T>>
 where
     F: Fn(usize) -> Fut,
-    Fut: Future<Output = AppResult<()>> + Send + 'static,
+    Fut: Future<Output = AppResult<T>> + Send + 'static,
+    T: Send + 'static,
 {
     let barrier = Arc::new(tokio::sync::Barrier::new(AT_ONCE));
     let tasks: Vec<_> = (0..AT_ONCE)
@@ -39,11 +41,11 @@ where
     outcomes
 }
 
-fn winners(outcomes: &[AppResult<()>]) -> usize {
+fn winners<T>(outcomes: &[AppResult<T>]) -> usize {
     outcomes.iter().filter(|o| o.is_ok()).count()
 }
 
-fn losers(outcomes: &[AppResult<()>]) -> Vec<&AppError> {
+fn losers<T>(outcomes: &[AppResult<T>]) -> Vec<&AppError> {
     outcomes.iter().filter_map(|o| o.as_ref().err()).collect()
 }
 
@@ -436,4 +438,159 @@ async fn a_bulk_recover_against_a_purge_of_one_of_its_entries_has_one_winner(poo
         invariants_hold(&pool).await;
     }
     assert_eq!(recovered + purged, ROUNDS);
+}
+
+// "Copy to Workspace" (SPEC §23) against "Delete Permanently" of the same entry: the copy reads and
+// locks the entry in its one transaction, so each copy either completes whole (every node copied
+// with all its versions, or refused by name) or is refused as a missing entry, and no node is
+// left of the purged entry, in the target or anywhere.
+on_both_engines!(copy_against_purge_of_one_entry_copies_whole_or_nothing);
+async fn copy_against_purge_of_one_entry_copies_whole_or_nothing(pool: Pool) {
+    use workspace_console::assets::service as assets;
+    let acme = account(&pool, "acme").await;
+    let (mut copied, mut refused) = (0, 0);
+    for round in 0..ROUNDS {
+        let name = format!("cp_{round}");
+        let target = format!("ct_{round}");
+        workspace(&pool, &acme, &target, false).await;
+        let id = workspace(&pool, &acme, &name, false).await;
+        let mut nodes = vec![];
+        for n in 0..3 {
+            let node = publish(&pool, &acme, &name, &format!("node_{n}"), T0).await;
+            for version in 0..n {
+                let code = format!("SELECT {version};");
+                assets::save_code(&pool, &by(&acme, T0), &name, node, &code)
+                    .await
+                    .unwrap();
+                assets::commit(&pool, &by(&acme, T0), &name, node)
+                    .await
+                    .unwrap();
+            }
+            nodes.push(node);
+        }
+        let versions: Vec<i64> = {
+            let mut v = vec![];
+            for node in &nodes {
+                v.push(
+                    count(
+                        &pool,
+                        &format!("SELECT count(*) FROM node_versions WHERE node_id = {node}"),
+                    )
+                    .await,
+                );
+            }
+            v
+        };
+        deletion::delete(&pool, &by(&acme, T0), &name, &name, true)
+            .await
+            .unwrap();
+        let outcomes = race(|i| {
+            let (pool, acme, name, target, nodes) = (
+                pool.clone(),
+                acme.clone(),
+                name.clone(),
+                target.clone(),
+                nodes.clone(),
+            );
+            async move {
+                if i % 2 == 0 {
+                    bin::copy_nodes(&pool, &by(&acme, T0 + 60), id, &target, &nodes)
+                        .await
+                        .map(|r| Some(r.into_inner()))
+                } else {
+                    bin::purge(&pool, &by(&acme, T0 + 60), id, T0, &name)
+                        .await
+                        .map(|_| None::<CopyReport>)
+                }
+            }
+        })
+        .await;
+        // One purge wins; the other purges find the entry gone.
+        let purges: Vec<&AppResult<Option<CopyReport>>> =
+            outcomes.iter().skip(1).step_by(2).collect();
+        assert_eq!(
+            purges.iter().filter(|o| o.is_ok()).count(),
+            1,
+            "round {round}: {outcomes:?}"
+        );
+        for (i, outcome) in outcomes.iter().enumerate() {
+            match (i % 2, outcome) {
+                (_, Err(AppError::NotFound(_))) => {
+                    if i % 2 == 0 {
+                        refused += 1;
+                    }
+                }
+                (1, Ok(None)) => {}
+                (0, Ok(Some(report))) => {
+                    copied += 1;
+                    // Whole: each node copied or refused by its name, none missing.
+                    assert_eq!(report.results.len(), nodes.len(), "round {round}");
+                    for r in &report.results {
+                        assert!(
+                            r.status == 200
+                                || (r.status == 409 && r.message.contains("already exists")),
+                            "round {round}: {r:?}"
+                        );
+                    }
+                }
+                other => panic!("round {round}: unexpected {other:?}"),
+            }
+        }
+        // The entry is gone with every row; the target holds each node once at most, each copy
+        // with all its versions.
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM workspaces WHERE id = {id}")
+            )
+            .await,
+            0,
+            "round {round}"
+        );
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM assets WHERE workspace_id = {id}")
+            )
+            .await,
+            0,
+            "round {round}"
+        );
+        let in_target: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.name FROM assets a JOIN workspaces w ON w.id = a.workspace_id
+             WHERE w.name = $1 ORDER BY a.name",
+        )
+        .bind(&target)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let any_copy = outcomes.iter().step_by(2).any(|o| o.is_ok());
+        assert_eq!(
+            in_target.len(),
+            if any_copy { nodes.len() } else { 0 },
+            "round {round}: {in_target:?}"
+        );
+        for ((copy, name), want) in in_target.iter().zip(&versions) {
+            assert_eq!(
+                count(
+                    &pool,
+                    &format!("SELECT count(*) FROM node_versions WHERE node_id = {copy}")
+                )
+                .await,
+                *want,
+                "round {round}: {name}"
+            );
+        }
+        assert_eq!(
+            count(
+                &pool,
+                "SELECT count(*) FROM node_versions WHERE node_id NOT IN (SELECT id FROM assets)"
+            )
+            .await,
+            0,
+            "round {round}: versions of a purged node"
+        );
+        invariants_hold(&pool).await;
+    }
+    assert_eq!(copied + refused, ROUNDS * AT_ONCE / 2);
 }

@@ -891,7 +891,11 @@ fn list_statements(sort: BinSort) -> [String; 3] {
     let matching = format!(
         "account_id = $1 AND {in_bin} AND ($2 = '' OR search_name LIKE $2 ESCAPE '\\') AND ($3 = '' OR deleted_by = $3)"
     );
-    let column = if sort.by_name() { "search_name" } else { "deleted_at" };
+    let column = if sort.by_name() {
+        "search_name"
+    } else {
+        "deleted_at"
+    };
     let direction = if sort.descending() { "DESC" } else { "ASC" };
     [
         format!("SELECT count(*) FROM workspaces WHERE {matching}"),
@@ -1044,4 +1048,256 @@ async fn a_bin_page_reads_only_the_accounts_entries_through_its_index(pool: Pool
         "{}",
         plan.join("\n")
     );
+}
+
+/// A node's name, product, type, detail, code and status, and its versions (number, code,
+/// author, time).
+async fn node_row(
+    pool: &Pool,
+    id: i64,
+) -> (
+    (i64, String, String, String, String, String, String),
+    Vec<(i64, String, String, i64)>,
+) {
+    let node = sqlx::query_as(
+        "SELECT workspace_id, name, product, subtype, detail, code, node_status FROM assets WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let versions = sqlx::query_as(
+        "SELECT version, code, committed_by, committed_at FROM node_versions WHERE node_id = $1 ORDER BY version",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    (node, versions)
+}
+
+// "Copy to Workspace" (SPEC §23): each copy has the node's name, product, type and code and its
+// committed versions with their authors and times; a published node comes back committed and a
+// node with changes not committed as a draft; no dependency and no task comes with it. The entry
+// (its rows, countdown, counts, dependencies) is left exactly as it was.
+on_both_engines!(copy_nodes_keeps_versions_authors_and_times_but_not_publication_or_dependencies);
+async fn copy_nodes_keeps_versions_authors_and_times_but_not_publication_or_dependencies(
+    pool: Pool,
+) {
+    let acme = account(&pool, "acme").await;
+    let alice = ram_user(&pool, &acme, "alice", Some("AliyunDataWorksFullAccess")).await;
+    let source = workspace(&pool, &acme, "source_ws", false).await;
+    let target = workspace(&pool, &acme, "target_ws", false).await;
+    workspace(&pool, &acme, "other_ws", false).await;
+    let upstream = publish(&pool, &acme, "other_ws", "upstream_node", T0).await;
+    // Two versions by two people at two times, published, with an upstream dependency.
+    let published = publish(&pool, &acme, "source_ws", "published_node", T0).await;
+    assets::save_code(
+        &pool,
+        &by(&alice, T0 + 60),
+        "source_ws",
+        published,
+        "SELECT 2;",
+    )
+    .await
+    .unwrap();
+    assets::commit(&pool, &by(&alice, T0 + 120), "source_ws", published)
+        .await
+        .unwrap();
+    assets::publish(&pool, &by(&alice, T0 + 120), "source_ws", published)
+        .await
+        .unwrap();
+    workspace_console::dependencies::service::add(&pool, &by(&acme, T0 + 130), published, upstream)
+        .await
+        .unwrap();
+    // Committed once, then changed again: a draft.
+    let draft = asset(&pool, &acme, "source_ws", "node", "PAI", "draft_node").await;
+    assets::save_code(&pool, &by(&acme, T0 + 200), "source_ws", draft, "print(1)")
+        .await
+        .unwrap();
+    assets::commit(&pool, &by(&acme, T0 + 210), "source_ws", draft)
+        .await
+        .unwrap();
+    assets::save_code(&pool, &by(&acme, T0 + 220), "source_ws", draft, "print(2)")
+        .await
+        .unwrap();
+    // Never committed.
+    let fresh = asset(&pool, &acme, "source_ws", "node", "DataWorks", "fresh_node").await;
+    deletion::delete(&pool, &by(&acme, T0 + 300), "source_ws", "source_ws", true)
+        .await
+        .unwrap();
+    let entry_before = bin::detail(&pool, T0 + DAY, &acme, source).await.unwrap();
+    let rows_before = [
+        node_row(&pool, published).await,
+        node_row(&pool, draft).await,
+        node_row(&pool, fresh).await,
+    ];
+    let dependencies_before = count(&pool, "SELECT count(*) FROM node_dependencies").await;
+    let tasks_before = count(&pool, "SELECT count(*) FROM tasks").await;
+
+    let report = bin::copy_nodes(
+        &pool,
+        &by(&alice, T0 + DAY),
+        source,
+        "target_ws",
+        &[published, draft, fresh],
+    )
+    .await
+    .unwrap()
+    .into_inner();
+    assert_eq!(report.target_workspace, "target_ws");
+    assert_eq!(report.results.len(), 3);
+    for (result, (id, (original, versions), status)) in report.results.iter().zip([
+        (published, &rows_before[0], "committed"),
+        (draft, &rows_before[1], "draft"),
+        (fresh, &rows_before[2], "draft"),
+    ]) {
+        assert_eq!((result.node_id, result.status), (id, 200), "{result:?}");
+        let copy = result.copied_node_id.unwrap();
+        let (row, copied_versions) = node_row(&pool, copy).await;
+        assert_eq!(row.0, target, "{result:?}");
+        assert_eq!(
+            (&row.1, &row.2, &row.3, &row.4, &row.5),
+            (
+                &original.1,
+                &original.2,
+                &original.3,
+                &original.4,
+                &original.5
+            ),
+            "{result:?}"
+        );
+        assert_eq!(row.6, status, "{result:?}: unpublished");
+        assert_eq!(&copied_versions, versions, "{result:?}: versions kept");
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM node_dependencies WHERE node_id = {copy} OR upstream_id = {copy}")
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(
+                &pool,
+                &format!("SELECT count(*) FROM tasks WHERE node_id = {copy}")
+            )
+            .await,
+            0
+        );
+    }
+    assert_eq!(
+        rows_before[0]
+            .1
+            .iter()
+            .map(|v| (v.2.as_str(), v.3))
+            .collect::<Vec<_>>(),
+        [("acme", T0), ("alice@acme", T0 + 120)],
+        "two authors, two times"
+    );
+    assert_eq!(rows_before[2].1.len(), 0);
+    // The entry, its nodes, dependencies and tasks are as they were.
+    assert_eq!(
+        bin::detail(&pool, T0 + DAY, &acme, source).await.unwrap(),
+        entry_before
+    );
+    for (id, before) in [published, draft, fresh].into_iter().zip(&rows_before) {
+        assert_eq!(&node_row(&pool, id).await, before);
+    }
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM node_dependencies").await,
+        dependencies_before
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM tasks").await,
+        tasks_before
+    );
+    let copied = events(&pool, &acme, by_action("CopyNodesFromRecycleBin")).await;
+    assert_eq!(copied.len(), 1);
+    assert_eq!(
+        (copied[0].workspace.as_str(), copied[0].user_name.as_str()),
+        ("target_ws", "alice@acme")
+    );
+    assert!(
+        copied[0].message.starts_with("3 of 3 nodes copied")
+            && copied[0].message.contains("\"source_ws\""),
+        "{}",
+        copied[0].message
+    );
+    // Recover still brings back the originals, published ones as committed.
+    bin::recover(&pool, &by(&acme, T0 + DAY + 1), source, T0 + 300)
+        .await
+        .unwrap();
+    assert_eq!(node_row(&pool, published).await.1, rows_before[0].1);
+    assert_eq!(node_row(&pool, draft).await, rows_before[1]);
+}
+
+// Nodes can be copied until one second before the 14 days are up and never after, even while the
+// entry is still there because the purge job has not run; another account's entry or target is
+// missing; a refusal changes nothing.
+on_both_engines!(copy_nodes_works_until_the_fourteen_days_are_up_and_only_in_the_account);
+async fn copy_nodes_works_until_the_fourteen_days_are_up_and_only_in_the_account(pool: Pool) {
+    let acme = account(&pool, "acme").await;
+    let globex = account(&pool, "globex").await;
+    let source = workspace(&pool, &acme, "source_ws", false).await;
+    workspace(&pool, &acme, "target_ws", false).await;
+    workspace(&pool, &globex, "globex_ws", false).await;
+    let a = publish(&pool, &acme, "source_ws", "node_a", T0).await;
+    let b = publish(&pool, &acme, "source_ws", "node_b", T0).await;
+    deletion::delete(&pool, &by(&acme, T0), "source_ws", "source_ws", true)
+        .await
+        .unwrap();
+    let snapshot = async || {
+        (
+            count(&pool, "SELECT count(*) FROM assets").await,
+            count(&pool, "SELECT count(*) FROM node_versions").await,
+            count(
+                &pool,
+                "SELECT count(*) FROM workspaces WHERE deleted_at IS NOT NULL",
+            )
+            .await,
+        )
+    };
+    let before = snapshot().await;
+    let copy = |p: &Principal, at: i64, target: &'static str, ids: Vec<i64>| {
+        let (pool, change) = (pool.clone(), by(p, at));
+        async move {
+            bin::copy_nodes(&pool, &change, source, target, &ids)
+                .await
+                .map(|r| r.into_inner())
+        }
+    };
+    for (what, outcome) in [
+        (
+            "globex's own target",
+            copy(&globex, T0, "globex_ws", vec![a]).await,
+        ),
+        (
+            "globex's target",
+            copy(&acme, T0, "globex_ws", vec![a]).await,
+        ),
+        (
+            "the entry as a target",
+            copy(&acme, T0, "source_ws", vec![a]).await,
+        ),
+    ] {
+        assert!(
+            matches!(outcome, Err(AppError::NotFound(_))),
+            "{what}: {outcome:?}"
+        );
+    }
+    for ids in [vec![], (0..101).collect()] {
+        let outcome = copy(&acme, T0, "target_ws", ids).await;
+        assert!(matches!(outcome, Err(AppError::Invalid(_))), "{outcome:?}");
+    }
+    let late = copy(&acme, T0 + RETENTION_SECS, "target_ws", vec![a]).await;
+    assert!(
+        matches!(&late, Err(AppError::Conflict(m)) if m.contains("14 days")),
+        "{late:?}"
+    );
+    assert_eq!(snapshot().await, before, "nothing changed");
+    let report = copy(&acme, T0 + RETENTION_SECS - 1, "target_ws", vec![a, b])
+        .await
+        .unwrap();
+    assert!(report.results.iter().all(|r| r.status == 200), "{report:?}");
 }

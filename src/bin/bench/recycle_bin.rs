@@ -314,7 +314,8 @@ async fn list_page(target: &Target, name: &str, acme: &Principal) -> R<()> {
             plan.join(" | "),
             match read {
                 Read::BinIndex => "",
-                Read::AccountIndex => "  <- the account's rows, through another index on the account",
+                Read::AccountIndex =>
+                    "  <- the account's rows, through another index on the account",
                 Read::Table => "  <- NOT ONLY THE ACCOUNT'S ROWS",
             }
         );
