@@ -8,6 +8,7 @@
 //!   ... --only preview                                 the Delete dialog's preview with 10,000 downstream dependencies vs bare SQL, and that delete
 //!   ... --only recycle-bin                             a filtered, sorted Recycle Bin page among 100,000 entries (its plans), and recovering
 //!                                                      100 entries of 1,000 assets at once vs bare SQL, with another writer's worst wait
+//!   ... --only copy-nodes                              copying 100 nodes of 50 versions out of a Recycle Bin entry vs bare SQL
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
 //!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
@@ -41,7 +42,7 @@ struct Args {
     /// Repetitions of each measurement (the median is reported).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Run one group only: sql (delete, recover, purge sweep), preview, bin-entry, recycle-bin, purge-wait, audit-log,
+    /// Run one group only: sql (delete, recover, purge sweep), preview, bin-entry, recycle-bin, copy-nodes, purge-wait, audit-log,
     /// api-throughput, page-throughput, throughput, memory, export, fanout. (bytes-on-the-wire runs in Playwright, from `./setup.sh bench`.)
     #[arg(long)]
     only: Option<String>,
@@ -62,6 +63,8 @@ mod api_throughput;
 mod audit_log;
 #[path = "bench/bin_entry.rs"]
 mod bin_entry;
+#[path = "bench/copy_nodes.rs"]
+mod copy_nodes;
 #[path = "bench/export.rs"]
 mod export;
 #[path = "bench/fanout.rs"]
@@ -111,6 +114,9 @@ async fn main() -> R<()> {
         }
         if wants("recycle-bin") {
             recycle_bin::run(target).await?;
+        }
+        if wants("copy-nodes") {
+            copy_nodes::run(target).await?;
         }
         if wants("purge-wait") {
             purge_wait::run(target, args.purge_assets).await?;
