@@ -1,4 +1,4 @@
-import type { Page, Response } from '@playwright/test';
+import type { Locator, Page, Response } from '@playwright/test';
 import { DEMO, ENGINES, expect, expectAccessible, signInAs, waitForHydration } from './fixtures';
 import { binRow, workspaceRow } from './helpers';
 
@@ -62,7 +62,12 @@ function controlStates(page: Page, source: string | null): Promise<string[]> {
 
 /** In an open dialog, every control's state is written as an attribute too (none only as a property). */
 async function dialogStatesAreAttributes(page: Page, what: string): Promise<void> {
-  const mismatches = await page.getByRole('dialog').evaluate((dialog) =>
+  await statesAreAttributes(page.getByRole('dialog'), what);
+}
+
+/** Under `root`, every control's state is written as an attribute too (none only as a property). */
+async function statesAreAttributes(root: Locator, what: string): Promise<void> {
+  const mismatches = await root.evaluate((dialog) =>
     Array.from(dialog.querySelectorAll('input, select, textarea'), (el) => {
       if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) {
         return el.checked === el.defaultChecked ? null : `${el.id}: checked ${el.checked}, attribute ${el.defaultChecked}`;
@@ -209,6 +214,30 @@ for (const [engine, test] of ENGINES) {
       await dialogStatesAreAttributes(page, 'Delete 1 Workspace Permanently');
       await page.keyboard.press('Escape');
       await expectAccessible(page);
+
+      // A Recycle Bin entry with a node selected, and its "Copy Nodes to Workspace" (SPEC §23).
+      const entry = binRow(page, 'tmp_join_test').getByRole('link', { name: 'tmp_join_test', exact: true });
+      const entryPath = await entry.getAttribute('href');
+      const entryResponse = (await page.goto(entryPath!)) as Response;
+      const entryServer = await controlStates(page, await entryResponse.text());
+      await waitForHydration(page);
+      expect(await controlStates(page, null), `${entryPath}: the server's HTML and the hydrated page`).toEqual(entryServer);
+      await page.getByRole('checkbox', { name: 'Select join_orders_customers', exact: true }).check();
+      await expect(page.getByRole('button', { name: 'Copy to Workspace', exact: true })).toBeEnabled();
+      await statesAreAttributes(page.getByRole('main'), 'a Recycle Bin entry with a node selected');
+      await expectAccessible(page, 'a Recycle Bin entry with a node selected');
+      await page.getByRole('button', { name: 'Copy to Workspace', exact: true }).click();
+      const copy = page.getByRole('dialog', { name: 'Copy Nodes to Workspace' });
+      const target = copy.getByRole('combobox', { name: 'Target workspace' });
+      await expect(target.locator('option', { hasText: 'finance_etl' })).toHaveCount(1);
+      await dialogStatesAreAttributes(page, 'Copy Nodes to Workspace, its first target');
+      await target.selectOption({ label: 'finance_etl' });
+      await expect(target).toHaveValue('finance_etl');
+      await dialogStatesAreAttributes(page, 'Copy Nodes to Workspace, finance_etl chosen');
+      await expectAccessible(page, 'the Copy Nodes to Workspace dialog');
+      // (Escape and the focus are copy-nodes.spec.ts's keyboard journey.)
+      await copy.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await expect(copy).toHaveCount(0);
 
       expect(problems, 'console errors and warnings (hydration included)').toEqual([]);
     });
