@@ -414,7 +414,14 @@ fn CopyDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_copied: Callback<CopyReport>,
 ) -> impl IntoView {
-    let workspaces = LocalResource::new(crate::dependencies::list_workspace_names);
+    // Read into a plain signal, not a resource: a resource read while the dialog is drawn would hold
+    // the dialog's Suspense (`lazy_view`) until it answers, and the dialog would take the focus
+    // before it is in the page.
+    let workspaces = RwSignal::new(None::<Result<Vec<String>, AppError>>);
+    leptos::task::spawn_local(async move {
+        let answer = crate::dependencies::list_workspace_names().await;
+        let _ = workspaces.try_set(Some(answer));
+    });
     let target = RwSignal::new(String::new());
     let ids: Vec<i64> = nodes.iter().map(|(id, _)| *id).collect();
     let copy =
