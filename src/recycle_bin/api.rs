@@ -87,6 +87,7 @@ pub async fn list_recycle_bin(
 pub struct RecoverMany {
     /// The entries' ids, 1 to 100 (a repeated id counts once).
     #[schema(min_items = 1, max_items = 100)]
+    #[serde(deserialize_with = "crate::server::input::whole_numbers")]
     pub ids: Vec<i64>,
 }
 
@@ -95,6 +96,7 @@ pub struct RecoverMany {
 pub struct PurgeMany {
     /// The entries' ids, 1 to 100 (a repeated id counts once).
     #[schema(min_items = 1, max_items = 100)]
+    #[serde(deserialize_with = "crate::server::input::whole_numbers")]
     pub ids: Vec<i64>,
     /// The number of entries, typed as the confirmation: anything else answers 422.
     #[serde(deserialize_with = "crate::server::input::whole_number")]
@@ -351,6 +353,7 @@ pub struct CopyNodes {
     pub target_workspace: String,
     /// The nodes of the entry to copy, 1 to 100 (a repeated id counts once).
     #[schema(min_items = 1, max_items = 100)]
+    #[serde(deserialize_with = "crate::server::input::whole_numbers")]
     pub node_ids: Vec<i64>,
 }
 

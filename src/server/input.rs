@@ -312,6 +312,15 @@ pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D
     deserializer.deserialize_any(WholeNumber)
 }
 
+/// [`whole_number`] for each item of a list of `i64` (`ids`, `node_ids`): refused by the item's
+/// place (`` `ids[2]` must be a whole number.``).
+pub fn whole_numbers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_number")] i64);
+    let items: Vec<Whole> = serde::Deserialize::deserialize(deserializer)?;
+    Ok(items.into_iter().map(|Whole(n)| n).collect())
+}
+
 struct WholeNumber;
 
 /// 2^63: the first whole number past `i64::MAX`, exactly representable as an `f64`.

@@ -173,11 +173,3 @@ pub fn by_action(action: &str) -> AuditFilter {
         ..AuditFilter::default()
     }
 }
-
-/// The Recycle Bin's first page, unfiltered, in its default order.
-pub fn first_page() -> workspace_console::recycle_bin::BinFilter {
-    workspace_console::recycle_bin::BinFilter {
-        page: 1,
-        ..Default::default()
-    }
-}
