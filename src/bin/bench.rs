@@ -412,6 +412,30 @@ pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+/// The median and the worst of a writer's waits (seconds).
+pub(crate) fn p50_and_worst(waits: &[f64]) -> (f64, f64) {
+    let mut sorted = waits.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let p50 = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    (p50, sorted.last().copied().unwrap_or(0.0))
+}
+
+/// Each bare statement's share of their total time: "lock the entry 10%, …".
+pub(crate) fn shares(names: &[&str], times: &[Duration]) -> String {
+    let total: Duration = times.iter().sum();
+    names
+        .iter()
+        .zip(times)
+        .map(|(what, t)| {
+            format!(
+                "{what} {:.0}%",
+                100.0 * t.as_secs_f64() / total.as_secs_f64()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn report(what: &str, service: &[Duration], bare: &[Duration], target: f64) {
     let (s, b) = (median(service.to_vec()), median(bare.to_vec()));
     let ratio = s.as_secs_f64() / b.as_secs_f64();

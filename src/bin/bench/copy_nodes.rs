@@ -76,20 +76,11 @@ pub(crate) async fn run(target: &Target) -> R<()> {
         &bare,
         1.5,
     );
-    let total: Duration = steps.iter().sum();
     println!(
         "  (medians of {ROUNDS} rounds: service {:.1} ms, bare {:.1} ms; both left identical rows; the bare statements' shares: {})",
         median(service).as_secs_f64() * 1e3,
         median(bare).as_secs_f64() * 1e3,
-        STEPS
-            .iter()
-            .zip(steps)
-            .map(|(what, t)| format!(
-                "{what} {:.0}%",
-                100.0 * t.as_secs_f64() / total.as_secs_f64()
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::shares(&STEPS, &steps)
     );
     target.remove(name).await?;
     Ok(())

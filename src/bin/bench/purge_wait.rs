@@ -38,8 +38,8 @@ pub async fn run(target: &Target, assets: i64) -> R<()> {
         }
         Target::Postgres(_) => String::new(),
     };
-    let (idle_p50, idle_max) = summary(&idle);
-    let (p50, max) = summary(&during);
+    let (idle_p50, idle_max) = super::p50_and_worst(&idle);
+    let (p50, max) = super::p50_and_worst(&during);
     println!(
         "purge of one entry of {assets} assets: {:.1} s; {} creates meanwhile, wait p50 {:.1} ms, worst {:.1} ms (idle: p50 {:.1} ms, worst {:.1} ms; goal worst <= 100 ms) {}{wal}",
         took.as_secs_f64(),
@@ -83,11 +83,4 @@ async fn writer_waits(
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     Ok(waits)
-}
-
-fn summary(waits: &[f64]) -> (f64, f64) {
-    let mut sorted = waits.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let p50 = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-    (p50, sorted.last().copied().unwrap_or(0.0))
 }

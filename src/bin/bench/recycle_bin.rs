@@ -590,20 +590,11 @@ async fn recover_many(target: &Target, name: &str, acme: &Principal, ids: &[i64]
         1.5,
     );
     let steps = steps.into_inner().map_err(|_| "poisoned")?;
-    let total: Duration = steps.iter().sum();
     println!(
         "  (medians: service {:.1} ms, bare {:.1} ms; the bare statements' shares: {})",
         median(service).as_secs_f64() * 1e3,
         median(bare).as_secs_f64() * 1e3,
-        STEPS
-            .iter()
-            .zip(steps)
-            .map(|(what, t)| format!(
-                "{what} {:.0}%",
-                100.0 * t.as_secs_f64() / total.as_secs_f64()
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::shares(&STEPS, &steps)
     );
     Ok(())
 }
@@ -634,8 +625,8 @@ async fn writer_wait(target: &Target, name: &str, acme: &Principal, ids: &[i64])
         let (done, took) = recovery.await?;
         done?;
         check_recovered(&pool, acme.account_id, ids).await?;
-        let (idle_p50, idle_max) = summary(&idle);
-        let (p50, max) = summary(&during);
+        let (idle_p50, idle_max) = super::p50_and_worst(&idle);
+        let (p50, max) = super::p50_and_worst(&during);
         if bare {
             println!(
                 "  (for the record, another writer during the bare statements ({:.0} ms): {} creates, wait p50 {:.1} ms, worst {:.1} ms)",
@@ -693,11 +684,4 @@ async fn writer_waits(
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     Ok(waits)
-}
-
-fn summary(waits: &[f64]) -> (f64, f64) {
-    let mut sorted = waits.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let p50 = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-    (p50, sorted.last().copied().unwrap_or(0.0))
 }
