@@ -3,8 +3,10 @@ use crate::assets::ui::{AssetListPage, WorkspaceOverviewPage};
 use crate::audit::ui::AuditLogPage;
 use crate::domain::Viewer;
 use crate::error::AppError;
+use crate::i18n::{I18n, k, use_i18n};
 use crate::identity::current_viewer;
 use crate::identity::ui::{LoginPage, RamUsersPage, SignOutButton, SignUpPage};
+use crate::language::ui::LanguageSelect;
 use crate::notifications::ui::NotificationsButton;
 use crate::operations::ui::OperationCenterPage;
 use crate::recycle_bin::entry_ui::BinEntryPage;
@@ -28,9 +30,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
     }
     let scripts = !is_plain_html_page();
+    let lang = crate::i18n::page_lang();
+    // A page in a language the browser's code does not have built in brings that language's
+    // texts, read before the page hydrates (`crate::hydrate`); JSON, so no script runs.
+    let texts = crate::i18n::page_table(lang).map(|json| {
+        view! { <script type="application/json" id=crate::i18n::TABLE_ELEMENT_ID inner_html=json></script> }
+    });
+    // The plain sign-in page has no WASM: this line sends the form "Language" when the choice
+    // changes (with JavaScript off, the form's button does).
+    let nonce = leptos::nonce::use_nonce();
+    let submit_on_change = (!scripts).then(|| {
+        view! {
+            <script nonce=nonce inner_html="for(const s of document.querySelectorAll('select[data-submit-on-change]'))s.addEventListener('change',()=>s.form.submit())"></script>
+        }
+    });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -38,7 +54,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {scripts.then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 // Every page has this title, so it is plain HTML: no leptos_meta in the WASM.
-                <title>"Workspace Console"</title>
+                <title>{lang.text(k::product_name)}</title>
+                {texts}
             </head>
             // `data-hydrated` marks a page ready for input: set by the WASM once it has hydrated,
             // or at once on a page that has no WASM.
@@ -46,11 +63,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
                 {scripts.then(|| view! {
                     <noscript>
-                        <p class="noscript" role="note">
-                            "JavaScript is off: this page can be read and its links followed, but its buttons and fields act only with JavaScript on."
-                        </p>
+                        <p class="noscript" role="note">{lang.text(k::noscript_note)}</p>
                     </noscript>
                 })}
+                {submit_on_change}
             </body>
         </html>
     }
@@ -80,6 +96,7 @@ pub const CONSOLE_FIELDSET_ID: &str = "console";
 
 #[component]
 pub fn App() -> impl IntoView {
+    I18n::provide();
     // What one feature's page shows of a feature above it (`ui::slots`).
     provide_context(crate::ui::DeleteWorkspaceDialog(
         crate::deletion::ui::delete_dialog,
@@ -151,8 +168,9 @@ fn ConsoleLayout() -> impl IntoView {
     // find their resources and again to render them, and a closure would build the frame and the
     // page twice (and put the page's data into the HTML twice). The viewer never changes while
     // the layout is shown, so nothing needs to re-run it.
+    let i = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
             {Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(viewer)) => view! { <ConsoleFrame viewer/> }.into_any(),
@@ -172,14 +190,15 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
     let can_view = viewer.can_view;
     let allowed = move || can_view || location.pathname.get() == "/ram-users";
     let role = if viewer.is_root {
-        "Alibaba Cloud account"
+        k::role_root
     } else if viewer.can_modify {
-        "RAM user · AliyunDataWorksFullAccess"
+        k::role_full_access
     } else if viewer.can_view {
-        "RAM user · AliyunDataWorksReadOnlyAccess"
+        k::role_read_only
     } else {
-        "RAM user · no DataWorks policy"
+        k::role_no_policy
     };
+    let i = use_i18n();
     // On a narrow screen the header's contents sit behind "Menu" (SPEC §19); it closes when a
     // page is chosen.
     let menu_open = RwSignal::new(false);
@@ -189,14 +208,14 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
     });
     view! {
         <header class="topbar">
-            <a class="brand" href="/workspaces">"Workspace Console"</a>
+            <a class="brand" href="/workspaces">{i.text(k::product_name)}</a>
             <button
                 class="menu-toggle"
                 aria-expanded=move || menu_open.get().to_string()
                 aria-controls="topbar-menu"
                 on:click=move |_| menu_open.update(|open| *open = !*open)
             >
-                "Menu"
+                {i.text(k::menu)}
             </button>
             <div
                 id="topbar-menu"
@@ -209,16 +228,17 @@ fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
                     }
                 }
             >
-                <nav class="mainnav" aria-label="Main">
-                    <NavLink href="/workspaces">"Workspaces"</NavLink>
-                    <NavLink href="/operation-center">"Operation Center"</NavLink>
-                    <NavLink href="/recycle-bin">"Recycle Bin"</NavLink>
-                    <NavLink href="/audit-log">"Audit Log"</NavLink>
-                    {viewer.is_root.then(|| view! { <NavLink href="/ram-users">"RAM Users"</NavLink> })}
+                <nav class="mainnav" aria-label=i.text(k::nav_main)>
+                    <NavLink href="/workspaces">{i.text(k::nav_workspaces)}</NavLink>
+                    <NavLink href="/operation-center">{i.text(k::nav_operation_center)}</NavLink>
+                    <NavLink href="/recycle-bin">{i.text(k::nav_recycle_bin)}</NavLink>
+                    <NavLink href="/audit-log">{i.text(k::nav_audit_log)}</NavLink>
+                    {viewer.is_root.then(|| view! { <NavLink href="/ram-users">{i.text(k::nav_ram_users)}</NavLink> })}
                 </nav>
                 <div class="who">
+                    <LanguageSelect/>
                     <span class="who-name">{viewer.sign_in_name.clone()}</span>
-                    <span class="who-role">{role}</span>
+                    <span class="who-role">{i.text(role)}</span>
                     <NotificationsButton/>
                     <SignOutButton/>
                 </div>
@@ -254,10 +274,11 @@ fn NotFound() -> impl IntoView {
             response.set_status(axum::http::StatusCode::NOT_FOUND);
         }
     }
+    let i = use_i18n();
     view! {
         <main class="page">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/workspaces">"Go to Workspaces"</a></p>
+            <h1>{i.text(k::not_found_heading)}</h1>
+            <p>{i.text(k::not_found_text)} <a href="/workspaces">{i.text(k::not_found_link)}</a></p>
         </main>
     }
 }

@@ -286,13 +286,13 @@ impl FromServerFnError for AppError {
                 if cfg!(feature = "ssr") =>
             {
                 if detail.ends_with(NOTHING_CHANGED) {
-                    AppError::BadRequest(detail)
+                    AppError::BadRequest(detail.into())
                 } else if detail.contains("length limit exceeded") {
                     AppError::TooLarge
                 } else {
-                    AppError::BadRequest(format!(
-                        "The request could not be read. {NOTHING_CHANGED}"
-                    ))
+                    AppError::BadRequest(
+                        format!("The request could not be read. {NOTHING_CHANGED}").into(),
+                    )
                 }
             }
             other => AppError::Transport(other.to_string()),
@@ -404,7 +404,7 @@ mod tests {
         let refused = FormRefused("`page` must be a whole number.".into()).to_string();
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(refused.clone())),
-            AppError::BadRequest(refused)
+            AppError::BadRequest(refused.into())
         );
         // Anything else the framework says is not repeated.
         assert_eq!(

@@ -1,47 +1,46 @@
+use crate::i18n::{Key, Lang, Msg, k};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-/// Every refusal the console can give. Each maps to one HTTP status and a plain message; on the
-/// wire it is `{"kind": "Conflict", "message": "…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// Every refusal the console can give. Each maps to one HTTP status and a message, keyed in the
+/// translation tables (`crate::i18n`) so the console words it in the reader's language; on the
+/// wire it is `{"kind": "Conflict", "message": "…"}` with the English message, and, for the
+/// console, the message's `key` and `params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "WireError", from = "WireErrorIn")]
 pub enum AppError {
-    #[error("Please sign in to continue.")]
     Unauthenticated,
-    #[error("Incorrect username or password.")]
     BadCredentials,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Conflict(String),
+    Forbidden(Msg),
+    NotFound(Msg),
+    Invalid(Msg),
+    Conflict(Msg),
     /// A request the server could not read: missing or mistyped fields, a body of the wrong kind.
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("The request is too large. Nothing was changed.")]
+    BadRequest(Msg),
     TooLarge,
     /// An address that exists, called with a method it does not answer.
-    #[error("{0}")]
-    MethodNotAllowed(String),
+    MethodNotAllowed(Msg),
     /// Too many attempts: refused for this many seconds.
-    #[error("Too many attempts. Try again in {}.", wait_words(*.0))]
     Throttled(u64),
     /// The server is at capacity for this kind of work; try again in this many seconds.
-    #[error("The console is busy. Nothing was changed; please try again in {}.", wait_words(*.0))]
     Busy(u64),
     /// The workspace's deletion protection is on: a 409 like `Conflict`, recorded as `Denied`.
-    #[error("{0}")]
-    Protected(String),
+    Protected(Msg),
     /// A name held by a Recycle Bin entry; the UI offers to recover that entry.
-    #[error("{0}")]
-    NameReserved(String),
-    #[error("Something went wrong on our side and nothing was changed. Please try again.")]
+    NameReserved(Msg),
     Internal,
-    #[error("The console could not be reached ({0}). Nothing was changed; please try again.")]
+    /// The console could not be reached; the reason as the browser gave it.
     Transport(String),
 }
+
+/// In English: the API's `message`, the logs'.
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_lang(Lang::En))
+    }
+}
+
+impl std::error::Error for AppError {}
 
 impl AppError {
     pub fn status(&self) -> u16 {
@@ -80,15 +79,47 @@ impl AppError {
     }
 
     pub fn full_access_required() -> Self {
-        AppError::Forbidden("Requires AliyunDataWorksFullAccess.".into())
+        AppError::Forbidden(Msg::new(k::error_full_access_required))
+    }
+
+    /// The message, if the refusal carries one of its own.
+    pub fn msg(&self) -> Option<&Msg> {
+        match self {
+            AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Invalid(m)
+            | AppError::Conflict(m)
+            | AppError::BadRequest(m)
+            | AppError::MethodNotAllowed(m)
+            | AppError::Protected(m)
+            | AppError::NameReserved(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The refusal worded in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        let fixed = |key: Key| lang.text(key).to_owned();
+        match self {
+            AppError::Unauthenticated => fixed(k::error_unauthenticated),
+            AppError::BadCredentials => fixed(k::error_bad_credentials),
+            AppError::TooLarge => fixed(k::error_too_large),
+            AppError::Throttled(secs) => {
+                lang.fill(k::error_throttled, &[("wait", &wait_words(lang, *secs))])
+            }
+            AppError::Busy(secs) => lang.fill(k::error_busy, &[("wait", &wait_words(lang, *secs))]),
+            AppError::Internal => fixed(k::error_internal),
+            AppError::Transport(reason) => lang.fill(k::error_transport, &[("reason", reason)]),
+            other => other.msg().map(|m| m.in_lang(lang)).unwrap_or_default(),
+        }
     }
 }
 
-fn wait_words(secs: u64) -> String {
+fn wait_words(lang: Lang, secs: u64) -> String {
     match secs {
-        0 | 1 => "1 second".into(),
-        s if s < 120 => format!("{s} seconds"),
-        s => format!("{} minutes", s.div_ceil(60)),
+        0 | 1 => lang.text(k::wait_one_second).to_owned(),
+        s if s < 120 => lang.fill(k::wait_seconds, &[("n", &s)]),
+        s => lang.fill(k::wait_minutes, &[("n", &s.div_ceil(60))]),
     }
 }
 
@@ -98,16 +129,49 @@ struct WireError {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
+    /// The message's key in the translation tables, and its parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    params: BTreeMap<String, String>,
+    /// Parameters worded by a text of the tables: their keys' names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    texts: BTreeMap<String, &'static str>,
 }
 
 impl From<AppError> for WireError {
     fn from(error: AppError) -> Self {
+        let keyed = error.msg().and_then(|m| {
+            let texts: Option<BTreeMap<String, &'static str>> = m
+                .texts()
+                .iter()
+                .map(|(name, key)| Some((name.clone(), wire_name(*key)?)))
+                .collect();
+            Some((wire_name(m.key()?)?, m.params(), texts?))
+        });
         WireError {
             kind: error.kind(),
             message: error.to_string(),
             retry_after: error.retry_after(),
+            key: keyed.as_ref().map(|(name, _, _)| *name),
+            params: keyed
+                .as_ref()
+                .map(|(_, params, _)| params.iter().cloned().collect())
+                .unwrap_or_default(),
+            texts: keyed.map(|(_, _, texts)| texts).unwrap_or_default(),
         }
     }
+}
+
+#[cfg(feature = "ssr")]
+fn wire_name(key: Key) -> Option<&'static str> {
+    Some(crate::i18n::name_of(key)).filter(|name| !name.is_empty())
+}
+
+/// The browser sends no errors of its own.
+#[cfg(not(feature = "ssr"))]
+fn wire_name(_: Key) -> Option<&'static str> {
+    None
 }
 
 /// The same error as it is read: by serde on the server and in tests, by miniserde in the browser
@@ -117,6 +181,9 @@ pub(crate) struct WireErrorIn {
     kind: String,
     message: String,
     retry_after: Option<u64>,
+    key: Option<String>,
+    params: Option<BTreeMap<String, String>>,
+    texts: Option<BTreeMap<String, String>>,
 }
 
 impl From<WireErrorIn> for AppError {
@@ -125,7 +192,16 @@ impl From<WireErrorIn> for AppError {
             kind,
             message,
             retry_after,
+            key,
+            params,
+            texts,
         } = wire;
+        let message = Msg::from_wire(
+            key.as_deref(),
+            params.unwrap_or_default().into_iter().collect(),
+            texts.unwrap_or_default().into_iter().collect(),
+            message,
+        );
         match kind.as_str() {
             "Unauthenticated" => AppError::Unauthenticated,
             "BadCredentials" => AppError::BadCredentials,
@@ -140,7 +216,7 @@ impl From<WireErrorIn> for AppError {
             "Throttled" => AppError::Throttled(retry_after.unwrap_or(1)),
             "Busy" => AppError::Busy(retry_after.unwrap_or(1)),
             "Internal" => AppError::Internal,
-            _ => AppError::Transport(message),
+            _ => AppError::Transport(message.to_string()),
         }
     }
 }
@@ -178,10 +254,7 @@ impl From<sqlx::Error> for AppError {
         if let sqlx::Error::Database(db) = &error
             && db.code().as_deref() == Some("22021")
         {
-            return AppError::BadRequest(
-                "The request holds a character that cannot be stored (NUL). Nothing was changed."
-                    .into(),
-            );
+            return AppError::BadRequest(Msg::new(k::error_nul_character));
         }
         tracing::error!(%error, "database error");
         AppError::Internal

@@ -22,7 +22,9 @@ pub mod dependencies;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod i18n;
 pub mod identity;
+pub mod language;
 pub mod live;
 pub mod notifications;
 pub mod operations;
@@ -46,6 +48,8 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     // An Err only means the executor is already running.
     let _ = any_spawner::Executor::init_wasm_bindgen();
+    // A page in another language than English brought its texts: read them before hydrating.
+    i18n::load_from_page();
     leptos::task::spawn_local(async {
         let body = leptos::prelude::document()
             .body()
@@ -77,12 +81,12 @@ mod floors {
     use std::path::Path;
 
     /// Bottom to top; every other unit is a feature, between `server` and `app`.
-    const FLOORS: [&str; 10] = [
-        "error", "domain", "codec", "store", "ui", "server", "", "app", "api", "startup",
+    const FLOORS: [&str; 11] = [
+        "i18n", "error", "domain", "codec", "store", "ui", "server", "", "app", "api", "startup",
     ];
 
     fn floor(unit: &str) -> usize {
-        FLOORS.iter().position(|f| *f == unit).unwrap_or(6)
+        FLOORS.iter().position(|f| *f == unit).unwrap_or(7)
     }
 
     fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -100,7 +100,7 @@ pub async fn create(
     if held >= MAX_PER_USER {
         return Err(AppError::Conflict(format!(
             "{who} already has {MAX_PER_USER} AccessKeys, the most a user may have. Delete one first."
-        )));
+        ).into()));
     }
     sqlx::query(
         "INSERT INTO access_keys (key_id, account_id, user_id, secret_hash, enabled, created_at)

@@ -133,7 +133,7 @@ fn AccessKeyRow(key: AccessKey, #[prop(into)] on_change: Callback<String>) -> im
 #[component]
 fn CreatedDialog(key: CreatedAccessKey, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     view! {
-        <Modal title="AccessKey Created".into() on_close>
+        <Modal title="AccessKey Created" on_close>
             <p>{format!("A new AccessKey for {}. Copy the secret now: it is shown only this once and cannot be read again.", key.user)}</p>
             <label for="created-key-id">"AccessKey ID"</label>
             <input id="created-key-id" readonly value=key.id.clone()/>

@@ -37,9 +37,10 @@ pub async fn replay(State(state): State<AppState>, request: Request, next: Next)
             k.to_owned()
         }
         _ => {
-            return ApiError(AppError::BadRequest(format!(
-                "Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."
-            )))
+            return ApiError(AppError::BadRequest(
+                format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters.")
+                    .into(),
+            ))
             .into_response();
         }
     };

@@ -122,35 +122,36 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
 /// Everything under `/openapi/v1`.
 pub fn router(state: &AppState) -> Router<AppState> {
     use axum::routing::get;
-    let api = Router::new()
-        .route("/openapi.json", get(openapi_document))
-        // Each feature's operations (`<feature>/api.rs`): one line each.
-        .merge(crate::workspaces::api::routes())
-        .merge(crate::deletion::api::routes())
-        .merge(crate::dependencies::api::routes())
-        .merge(crate::recycle_bin::api::routes())
-        .merge(crate::operations::api::routes())
-        .merge(crate::audit::api::routes())
-        // On the operations themselves only: a method an address does not answer is 405 whatever
-        // Idempotency-Key it carries.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::replay,
-        ))
-        .fallback(|| async {
-            ApiError(AppError::NotFound(
-                "There is no such API operation. See /openapi/v1/openapi.json.".into(),
+    let api =
+        Router::new()
+            .route("/openapi.json", get(openapi_document))
+            // Each feature's operations (`<feature>/api.rs`): one line each.
+            .merge(crate::workspaces::api::routes())
+            .merge(crate::deletion::api::routes())
+            .merge(crate::dependencies::api::routes())
+            .merge(crate::recycle_bin::api::routes())
+            .merge(crate::operations::api::routes())
+            .merge(crate::audit::api::routes())
+            // On the operations themselves only: a method an address does not answer is 405 whatever
+            // Idempotency-Key it carries.
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                idempotency::replay,
             ))
-        })
-        // A known path called with another method: 405, `Allow` set by the router.
-        .method_not_allowed_fallback(|method: axum::http::Method| async move {
-            ApiError(AppError::MethodNotAllowed(format!(
+            .fallback(|| async {
+                ApiError(AppError::NotFound(
+                    "There is no such API operation. See /openapi/v1/openapi.json.".into(),
+                ))
+            })
+            // A known path called with another method: 405, `Allow` set by the router.
+            .method_not_allowed_fallback(|method: axum::http::Method| async move {
+                ApiError(AppError::MethodNotAllowed(format!(
                 "This API operation does not answer {}; `Allow` lists the methods it answers.",
                 crate::domain::text::echo(method.as_str())
-            )))
-        })
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(middleware::from_fn(render_errors));
+            ).into()))
+            })
+            .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+            .layer(middleware::from_fn(render_errors));
     Router::new().nest(PREFIX, api)
 }
 

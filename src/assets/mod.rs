@@ -122,15 +122,16 @@ impl AssetKind {
     }
 
     /// What the free-text field of this kind holds.
-    pub fn detail_label(self) -> &'static str {
+    pub fn detail_label(self) -> crate::i18n::Key {
+        use crate::i18n::k;
         match self {
-            AssetKind::DataSource => "Connection string",
-            AssetKind::Compute => "Instance",
-            AssetKind::Node => "Description",
-            AssetKind::Resource => "File name",
-            AssetKind::DiTask => "Source and target tables",
-            AssetKind::Model => "Table name",
-            AssetKind::Metric => "Definition",
+            AssetKind::DataSource => k::field_connection_string,
+            AssetKind::Compute => k::field_instance,
+            AssetKind::Node => k::field_description,
+            AssetKind::Resource => k::field_file_name,
+            AssetKind::DiTask => k::field_source_and_target_tables,
+            AssetKind::Model => k::field_table_name,
+            AssetKind::Metric => k::field_definition,
         }
     }
 

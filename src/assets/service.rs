@@ -4,6 +4,7 @@ use super::{
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::operations::service as tasks;
 use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
@@ -94,9 +95,9 @@ pub async fn copy_node(
     let Some((name, product, subtype, detail, code, status)) = node else {
         return Ok(Err((
             String::new(),
-            AppError::NotFound(format!(
-                "Node {node_id} is not a node of this Recycle Bin entry."
-            )),
+            AppError::NotFound(
+                format!("Node {node_id} is not a node of this Recycle Bin entry.").into(),
+            ),
         )));
     };
     let taken: Option<i64> = sqlx::query_scalar(
@@ -113,7 +114,7 @@ pub async fn copy_node(
             .fetch_one(&mut *conn)
             .await?;
         let error =
-            AppError::Conflict(format!("A node named {name} already exists in {workspace}"));
+            AppError::Conflict(format!("A node named {name} already exists in {workspace}").into());
         return Ok(Err((name, error)));
     }
     let status = if status == "draft" {
@@ -187,10 +188,13 @@ pub async fn list(
 ) -> AppResult<Vec<Asset>> {
     let ws = find_active(pool, p, workspace).await?;
     let kind = AssetKind::parse(kind).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "Unknown asset type \"{}\".",
-            crate::domain::text::echo(kind)
-        ))
+        AppError::Invalid(
+            format!(
+                "Unknown asset type \"{}\".",
+                crate::domain::text::echo(kind)
+            )
+            .into(),
+        )
     })?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
@@ -210,10 +214,13 @@ pub async fn add(
 ) -> AppResult<Recorded<Asset>> {
     let (now, p) = (change.now, &change.principal);
     let kind = AssetKind::parse(&input.kind).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "Unknown asset type \"{}\".",
-            crate::domain::text::echo(&input.kind)
-        ))
+        AppError::Invalid(
+            format!(
+                "Unknown asset type \"{}\".",
+                crate::domain::text::echo(&input.kind)
+            )
+            .into(),
+        )
     })?;
     if !PRODUCTS.contains(&input.product.as_str()) {
         return Err(AppError::Invalid(
@@ -226,20 +233,24 @@ pub async fn add(
             "Name must be 1 to 128 characters long.".into(),
         ));
     }
-    crate::domain::text::single_line("Name", name).map_err(AppError::Invalid)?;
+    crate::domain::text::single_line(k::field_name, name).map_err(AppError::Invalid)?;
     if !kind.subtypes().contains(&input.subtype.as_str()) {
-        return Err(AppError::Invalid(format!(
-            "Type of a {} must be one of: {}.",
-            kind.singular(),
-            kind.subtypes().join(", ")
-        )));
+        return Err(AppError::Invalid(
+            format!(
+                "Type of a {} must be one of: {}.",
+                kind.singular(),
+                kind.subtypes().join(", ")
+            )
+            .into(),
+        ));
     }
     let detail = input.detail.trim();
     if detail.chars().count() > 500 {
-        return Err(AppError::Invalid(format!(
-            "{} must be at most 500 characters long.",
-            kind.detail_label()
-        )));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_at_most_chars)
+                .with_text("what", kind.detail_label())
+                .with("max", 500),
+        ));
     }
     crate::domain::text::single_line(kind.detail_label(), detail).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
@@ -249,7 +260,7 @@ pub async fn add(
             "{} exist only in workspaces with data modeling enabled, and workspace \"{}\" does not have it.",
             kind.label(),
             ws.name
-        )));
+        ).into()));
     }
     let taken: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM assets WHERE workspace_id = $1 AND kind = $2 AND product = $3 AND name = $4",
@@ -261,11 +272,14 @@ pub async fn add(
     .fetch_optional(&mut *tx)
     .await?;
     if taken.is_some() {
-        return Err(AppError::Conflict(format!(
-            "A {} named \"{name}\" already exists in {} of this workspace.",
-            kind.singular(),
-            input.product
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "A {} named \"{name}\" already exists in {} of this workspace.",
+                kind.singular(),
+                input.product
+            )
+            .into(),
+        ));
     }
     let (code, status) = match kind {
         AssetKind::Node => (format!("-- {name}\n"), Some("draft")),
@@ -375,7 +389,7 @@ pub async fn save_code(
             "Code must be at most 200,000 bytes.".into(),
         ));
     }
-    crate::domain::text::multi_line("Code", code).map_err(AppError::Invalid)?;
+    crate::domain::text::multi_line(k::field_code, code).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     load_node(&mut tx, ws.id, node_id).await?;
@@ -403,11 +417,14 @@ pub async fn commit(
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     if node.node.status != "draft" {
-        return Err(AppError::Conflict(format!(
-            "Nothing to commit: the code of \"{}\" is already committed as version {}.",
-            node.node.name,
-            node.versions.first().map_or(0, |v| v.version)
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "Nothing to commit: the code of \"{}\" is already committed as version {}.",
+                node.node.name,
+                node.versions.first().map_or(0, |v| v.version)
+            )
+            .into(),
+        ));
     }
     let next = node.versions.first().map_or(1, |v| v.version + 1);
     sqlx::query("INSERT INTO node_versions (node_id, version, code, committed_by, committed_at) VALUES ($1, $2, $3, $4, $5)")
@@ -439,16 +456,22 @@ pub async fn publish(
     let ws = find_active_in(&mut tx, p, workspace).await?;
     let node = load_node(&mut tx, ws.id, node_id).await?;
     let Some(latest) = node.versions.first() else {
-        return Err(AppError::Invalid(format!(
-            "\"{}\" has no committed version yet. Commit it before publishing.",
-            node.node.name
-        )));
+        return Err(AppError::Invalid(
+            format!(
+                "\"{}\" has no committed version yet. Commit it before publishing.",
+                node.node.name
+            )
+            .into(),
+        ));
     };
     if node.node.status == "draft" {
-        return Err(AppError::Invalid(format!(
-            "\"{}\" has changes that are not committed. Commit them before publishing.",
-            node.node.name
-        )));
+        return Err(AppError::Invalid(
+            format!(
+                "\"{}\" has changes that are not committed. Commit them before publishing.",
+                node.node.name
+            )
+            .into(),
+        ));
     }
     tasks::upsert_for_node(
         &mut tx,

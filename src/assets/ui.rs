@@ -1,5 +1,6 @@
 use super::{AssetKind, PRODUCTS, add_asset, get_workspace_overview, list_assets};
 use crate::domain::Viewer;
+use crate::i18n::use_i18n;
 use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, WorkspaceNav, error_of};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -99,7 +100,7 @@ pub fn AssetListPage() -> impl IntoView {
                                     <table class="grid">
                                         <thead><tr>
                                             <th scope="col">"Name"</th><th scope="col">"Product"</th><th scope="col">"Type"</th>
-                                            <th scope="col">{kind.detail_label()}</th><th scope="col">"Created At"</th>
+                                            <th scope="col">{use_i18n().text(kind.detail_label())}</th><th scope="col">"Created At"</th>
                                         </tr></thead>
                                         <tbody>
                                             {list.into_iter().map(|a| view! {
@@ -168,7 +169,7 @@ fn AddAssetForm(
             <select id="asset_type" on:change=move |ev| subtype.set(event_target_value(&ev))>
                 {kind.subtypes().iter().map(|s| view! { <option value=*s>{*s}</option> }).collect_view()}
             </select>
-            <label for="asset_detail">{kind.detail_label()}</label>
+            <label for="asset_detail">{use_i18n().text(kind.detail_label())}</label>
             <input id="asset_detail" value=move || detail.get() prop:value=move || detail.get() on:input=move |ev| detail.set(event_target_value(&ev))/>
             {error_of(add.value())}
             <button type="submit" class="primary" disabled=move || add.pending().get()>"Add"</button>

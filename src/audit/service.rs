@@ -4,6 +4,7 @@ use super::{AuditEvent, AuditFilter, AuditPage, Cursor};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
+use crate::i18n::k;
 use crate::store::{Conn, Pool};
 
 const COLUMNS: &str = "id, at, user_name, action, workspace, source, client_ip, result, message";
@@ -13,10 +14,13 @@ const COLUMNS: &str = "id, at, user_name, action, workspace, source, client_ip, 
 pub fn checked(filter: &AuditFilter) -> AppResult<AuditFilter> {
     let action = filter.action.trim();
     if !action.is_empty() && Action::parse(action).is_none() {
-        return Err(AppError::Invalid(format!(
-            "There is no action named \"{}\".",
-            crate::domain::text::echo(action)
-        )));
+        return Err(AppError::Invalid(
+            format!(
+                "There is no action named \"{}\".",
+                crate::domain::text::echo(action)
+            )
+            .into(),
+        ));
     }
     let user = filter.user.trim();
     let workspace = filter.workspace.trim();
@@ -25,8 +29,9 @@ pub fn checked(filter: &AuditFilter) -> AppResult<AuditFilter> {
             "User and workspace filters are at most 200 characters long.".into(),
         ));
     }
-    crate::domain::text::single_line("The user filter", &filter.user).map_err(AppError::Invalid)?;
-    crate::domain::text::single_line("The workspace filter", &filter.workspace)
+    crate::domain::text::single_line(k::field_user_filter, &filter.user)
+        .map_err(AppError::Invalid)?;
+    crate::domain::text::single_line(k::field_workspace_filter, &filter.workspace)
         .map_err(AppError::Invalid)?;
     Ok(AuditFilter {
         action: action.to_owned(),

@@ -57,10 +57,13 @@ pub async fn delete(
         protected,
     }) = row::lock_by_name(&mut tx, p.account_id, workspace).await?
     else {
-        return Err(AppError::NotFound(format!(
-            "Workspace \"{}\" does not exist.",
-            crate::domain::text::echo(workspace)
-        )));
+        return Err(AppError::NotFound(
+            format!(
+                "Workspace \"{}\" does not exist.",
+                crate::domain::text::echo(workspace)
+            )
+            .into(),
+        ));
     };
     let Stage::InRecycleBin {
         deleted_at,

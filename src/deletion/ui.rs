@@ -117,7 +117,7 @@ pub fn DeleteWorkspaceDialog(
     let busy = RwSignal::new(false);
     let changed = changed_while_open(workspace.clone(), busy.into());
     view! {
-        <Modal title="Delete Workspace".into() on_close wide=true>
+        <Modal title="Delete Workspace" on_close wide=true>
             <Suspense fallback=|| view! { <p class="loading">"Checking the workspace…"</p> }>
                 {move || Suspend::new(async move {
                     match preview.await {

@@ -41,10 +41,13 @@ async fn active_node(conn: &mut Conn, change: &Change, node_id: i64) -> AppResul
     let node = node_at(conn, &change.principal, node_id, true).await?;
     change.about(&node.workspace);
     if node.deleted_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "Workspace \"{}\" is in the Recycle Bin: recover it to change its nodes.",
-            node.workspace
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "Workspace \"{}\" is in the Recycle Bin: recover it to change its nodes.",
+                node.workspace
+            )
+            .into(),
+        ));
     }
     Ok(node)
 }
@@ -141,10 +144,13 @@ pub async fn add(
         .map_err(|_| AppError::NotFound("That upstream node does not exist.".into()))?;
     let upstream_name = format!("{}.{}", upstream.workspace, upstream.name);
     if upstream.deleted_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "{upstream_name} is in the Recycle Bin: recover workspace \"{}\" first.",
-            upstream.workspace
-        )));
+        return Err(AppError::Conflict(
+            format!(
+                "{upstream_name} is in the Recycle Bin: recover workspace \"{}\" first.",
+                upstream.workspace
+            )
+            .into(),
+        ));
     }
     let edges: Vec<(i64, i64)> =
         sqlx::query_as("SELECT node_id, upstream_id FROM node_dependencies WHERE account_id = $1")

@@ -64,14 +64,14 @@ pub fn check_new(
         ));
     }
     if edges.contains(&(node, upstream)) {
-        return Err(AppError::Conflict(format!(
-            "{upstream_name} is already an upstream of this node."
-        )));
+        return Err(AppError::Conflict(
+            format!("{upstream_name} is already an upstream of this node.").into(),
+        ));
     }
     if reaches(edges, upstream, node) {
         return Err(AppError::Invalid(format!(
             "{upstream_name} already runs after this node (directly or through other nodes): depending on it would close a cycle."
-        )));
+        ).into()));
     }
     Ok(())
 }

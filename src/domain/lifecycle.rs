@@ -49,16 +49,17 @@ impl Stage {
     /// days later; one already there is refused, and so is one whose deletion protection is on.
     pub fn delete(self, name: &str, protected: bool, now: Timestamp) -> Result<Stage, AppError> {
         match self {
-            Stage::Active if protected => Err(AppError::Protected(format!(
-                "{PROTECTION_ON} for {name}; disable it first"
-            ))),
+            Stage::Active if protected => Err(AppError::Protected(
+                format!("{PROTECTION_ON} for {name}; disable it first").into(),
+            )),
             Stage::Active => Ok(Stage::InRecycleBin {
                 deleted_at: now,
                 purge_at: purge_time(now),
             }),
-            Stage::InRecycleBin { .. } => Err(AppError::Conflict(format!(
-                "Workspace \"{name}\" has already been deleted; it is in the Recycle Bin."
-            ))),
+            Stage::InRecycleBin { .. } => Err(AppError::Conflict(
+                format!("Workspace \"{name}\" has already been deleted; it is in the Recycle Bin.")
+                    .into(),
+            )),
         }
     }
 
@@ -68,11 +69,11 @@ impl Stage {
         match self {
             Stage::Active => Err(AppError::Conflict(format!(
                 "Workspace \"{name}\" has already been recovered; it is no longer in the Recycle Bin."
-            ))),
+            ).into())),
             Stage::InRecycleBin { deleted_at, .. } if deleted_at != seen => {
                 Err(AppError::Conflict(format!(
                     "Workspace \"{name}\" was recovered and deleted again meanwhile. Reload the Recycle Bin."
-                )))
+                ).into()))
             }
             Stage::InRecycleBin { purge_at, .. } => Ok(purge_at),
         }
@@ -86,7 +87,7 @@ impl Stage {
             return Err(AppError::Conflict(format!(
                 "The 14-day retention of workspace \"{name}\" ended at {}; it can no longer be recovered.",
                 format_utc(purge_at)
-            )));
+            ).into()));
         }
         Ok(Stage::Active)
     }
@@ -98,7 +99,7 @@ impl Stage {
         if now > seen + UNDO_SECS {
             return Err(AppError::Conflict(format!(
                 "The {UNDO_SECS} seconds to undo the deletion of workspace \"{name}\" are over; recover it from the Recycle Bin instead."
-            )));
+            ).into()));
         }
         self.recover(name, seen, now)
     }

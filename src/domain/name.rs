@@ -1,3 +1,4 @@
+use crate::i18n::{Msg, k};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -17,6 +18,17 @@ pub enum NameError {
     Characters,
     #[error("Workspace name must start with a letter or a digit.")]
     FirstCharacter,
+}
+
+impl NameError {
+    /// The refusal, worded in the reader's language where it is shown.
+    pub fn msg(&self) -> Msg {
+        Msg::new(match self {
+            NameError::Length => k::error_name_length,
+            NameError::Characters => k::error_name_characters,
+            NameError::FirstCharacter => k::error_name_first_character,
+        })
+    }
 }
 
 impl WorkspaceName {
@@ -50,13 +62,11 @@ impl fmt::Display for WorkspaceName {
 pub struct Confirmation(String);
 
 impl Confirmation {
-    pub fn check(typed: &str, expected: &str) -> Result<Self, String> {
+    pub fn check(typed: &str, expected: &str) -> Result<Self, Msg> {
         if typed == expected {
             Ok(Self(typed.to_owned()))
         } else {
-            Err(format!(
-                "The name you typed does not match \"{expected}\". Type it exactly, including letter case."
-            ))
+            Err(Msg::new(k::error_confirmation_mismatch).with("expected", expected))
         }
     }
 }

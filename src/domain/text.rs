@@ -4,6 +4,8 @@
 //! What the caller sent is stripped of them wherever it is shown back: in the Audit Log
 //! ([`shown`]) and in error messages ([`echo`]).
 
+use crate::i18n::{Key, Msg, k};
+
 /// The characters that reorder text when shown: the bidirectional embeddings, overrides, isolates
 /// and marks.
 pub fn is_direction_mark(c: char) -> bool {
@@ -42,11 +44,9 @@ pub fn echo(text: &str) -> String {
 
 /// `text` for the single-line field `what` ("Display name"): no control characters, line
 /// breaks or direction marks.
-pub fn single_line(what: &str, text: &str) -> Result<(), String> {
+pub fn single_line(what: Key, text: &str) -> Result<(), Msg> {
     if text.chars().any(|c| c.is_control() || is_separator(c)) {
-        return Err(format!(
-            "{what} must be one line without control characters."
-        ));
+        return Err(Msg::new(k::error_one_line).with_text("what", what));
     }
     if text.chars().any(is_direction_mark) {
         return Err(direction_refused(what));
@@ -56,7 +56,7 @@ pub fn single_line(what: &str, text: &str) -> Result<(), String> {
 
 /// `text` for the multi-line field `what` ("Description", "Code"): line breaks (LF or CR LF) and
 /// tabs, but no other control characters and no direction marks.
-pub fn multi_line(what: &str, text: &str) -> Result<(), String> {
+pub fn multi_line(what: Key, text: &str) -> Result<(), Msg> {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         let allowed = match c {
@@ -65,9 +65,7 @@ pub fn multi_line(what: &str, text: &str) -> Result<(), String> {
             c => !c.is_control(),
         };
         if !allowed {
-            return Err(format!(
-                "{what} may not contain control characters other than line breaks and tabs."
-            ));
+            return Err(Msg::new(k::error_control_characters).with_text("what", what));
         }
         if is_direction_mark(c) {
             return Err(direction_refused(what));
@@ -76,10 +74,8 @@ pub fn multi_line(what: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn direction_refused(what: &str) -> String {
-    format!(
-        "{what} may not contain characters that change the direction of text (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)."
-    )
+fn direction_refused(what: Key) -> Msg {
+    Msg::new(k::error_direction_marks).with_text("what", what)
 }
 
 /// The characters a single-line field refuses, as a JSON Schema (ECMA-262) pattern.
@@ -132,8 +128,8 @@ mod tests {
             "",
             "emoji 🚀",
         ] {
-            assert_eq!(single_line("Name", text), Ok(()), "{text}");
-            assert_eq!(multi_line("Description", text), Ok(()), "{text}");
+            assert_eq!(single_line(k::field_name, text), Ok(()), "{text}");
+            assert_eq!(multi_line(k::field_description, text), Ok(()), "{text}");
         }
     }
 
@@ -150,7 +146,7 @@ mod tests {
             "a\u{2028}b",
         ] {
             assert_eq!(
-                single_line("Name", text),
+                single_line(k::field_name, text),
                 Err("Name must be one line without control characters.".into()),
                 "{text:?}"
             );
@@ -163,12 +159,18 @@ mod tests {
             '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
         ] {
             let text = format!("invoice{c}fdp.exe");
-            let single = single_line("Name", &text).unwrap_err();
+            let single = single_line(k::field_name, &text).unwrap_err();
             assert!(
-                single.starts_with("Name may not contain characters that change the direction")
+                single
+                    .to_string()
+                    .starts_with("Name may not contain characters that change the direction")
             );
-            let multi = multi_line("Code", &text).unwrap_err();
-            assert!(multi.starts_with("Code may not contain characters that change the direction"));
+            let multi = multi_line(k::field_code, &text).unwrap_err();
+            assert!(
+                multi
+                    .to_string()
+                    .starts_with("Code may not contain characters that change the direction")
+            );
         }
     }
 
@@ -200,10 +202,13 @@ mod tests {
 
     #[test]
     fn a_multi_line_field_allows_line_breaks_and_tabs_only() {
-        assert_eq!(multi_line("Code", "SELECT 1;\n\tFROM t;\r\n"), Ok(()));
+        assert_eq!(
+            multi_line(k::field_code, "SELECT 1;\n\tFROM t;\r\n"),
+            Ok(())
+        );
         for text in ["a\0b", "a\rb", "a\u{1b}b", "a\u{7}b", "a\u{9f}"] {
             assert_eq!(
-                multi_line("Code", text),
+                multi_line(k::field_code, text),
                 Err(
                     "Code may not contain control characters other than line breaks and tabs."
                         .into()

@@ -10,6 +10,19 @@ fn utc(ts: Timestamp) -> NaiveDateTime {
         .naive_utc()
 }
 
+/// Year, month, day, hour, minute and second of `ts` in UTC.
+pub fn utc_fields(ts: Timestamp) -> (i32, u32, u32, u32, u32, u32) {
+    let t = utc(ts);
+    (
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+}
+
 fn ymd_hms(ts: Timestamp, between: char) -> String {
     let t = utc(ts);
     format!(

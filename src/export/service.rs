@@ -72,7 +72,8 @@ pub async fn find(
             Which::Active(name) => format!(
                 "Workspace \"{}\" does not exist.",
                 crate::domain::text::echo(name)
-            ),
+            )
+            .into(),
             Which::Binned(_) => {
                 "That Recycle Bin entry does not exist: it was recovered, or permanently deleted."
                     .into()

@@ -18,9 +18,10 @@ pub const MAX_PASSWORD_LEN: usize = 128;
 pub fn validate_password(password: &str) -> AppResult<()> {
     let len = password.chars().count();
     if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
-        return Err(AppError::Invalid(format!(
-            "Password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long."
-        )));
+        return Err(AppError::Invalid(
+            format!("Password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long.")
+                .into(),
+        ));
     }
     let mut chars = password.chars();
     let first = chars.next();
@@ -46,7 +47,7 @@ fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
     } else {
         Err(AppError::Invalid(format!(
             "{what} must be 2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter."
-        )))
+        ).into()))
     }
 }
 
@@ -261,9 +262,9 @@ pub async fn create_account_from(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(account_id) = account_id else {
-        return Err(AppError::Conflict(format!(
-            "The account name \"{account_name}\" is taken. Choose another one."
-        )));
+        return Err(AppError::Conflict(
+            format!("The account name \"{account_name}\" is taken. Choose another one.").into(),
+        ));
     };
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (account_id, name, is_root, password_hash, created_at) VALUES ($1, $2, TRUE, $3, $4)
@@ -336,17 +337,16 @@ pub async fn create_ram_user(
     validate_password(password)?;
     let policy = match policy.filter(|p| !p.is_empty()) {
         Some(p) => Some(Policy::parse(p).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown policy \"{}\".",
-                crate::domain::text::echo(p)
-            ))
+            AppError::Invalid(
+                format!("Unknown policy \"{}\".", crate::domain::text::echo(p)).into(),
+            )
         })?),
         None => None,
     };
     if name.eq_ignore_ascii_case(&root.account_name) {
-        return Err(AppError::Conflict(format!(
-            "\"{name}\" is the account's own name. Choose another user name."
-        )));
+        return Err(AppError::Conflict(
+            format!("\"{name}\" is the account's own name. Choose another user name.").into(),
+        ));
     }
     let hash = hash_password(password).await?;
     let mut tx = crate::store::write_tx(pool).await?;
@@ -361,9 +361,9 @@ pub async fn create_ram_user(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = inserted else {
-        return Err(AppError::Conflict(format!(
-            "A RAM user named \"{name}\" already exists."
-        )));
+        return Err(AppError::Conflict(
+            format!("A RAM user named \"{name}\" already exists.").into(),
+        ));
     };
     if let Some(policy) = policy {
         sqlx::query("INSERT INTO user_policies (user_id, policy) VALUES ($1, $2)")
@@ -438,10 +438,9 @@ pub async fn set_policy(
     let mut tx = crate::store::write_tx(pool).await?;
     let who = own_ram_user(&mut tx, root, user_id).await?;
     let policy = Policy::parse(policy).ok_or_else(|| {
-        AppError::Invalid(format!(
-            "Unknown policy \"{}\".",
-            crate::domain::text::echo(policy)
-        ))
+        AppError::Invalid(
+            format!("Unknown policy \"{}\".", crate::domain::text::echo(policy)).into(),
+        )
     })?;
     let sql = if attached {
         "INSERT INTO user_policies (user_id, policy) VALUES ($1, $2) ON CONFLICT DO NOTHING"

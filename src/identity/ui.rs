@@ -4,6 +4,7 @@ use super::{
 };
 use crate::domain::Policy;
 use crate::error::AppError;
+use crate::language::ui::LanguageSelect;
 use crate::ui::{ErrorNote, LocalTime, Modal, error_of, go_to};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -85,6 +86,7 @@ pub fn LoginPage() -> impl IntoView {
     );
     view! {
         <div class="auth-page">
+            <LanguageSelect/>
             <form
                 class="auth-card"
                 method="post"
@@ -121,6 +123,7 @@ pub fn SignUpPage() -> impl IntoView {
     );
     view! {
         <div class="auth-page">
+            <LanguageSelect/>
             <form
                 class="auth-card"
                 method="post"
@@ -301,7 +304,7 @@ fn CreateRamUserDialog(
         }
     });
     view! {
-        <Modal title="Create RAM User".into() on_close>
+        <Modal title="Create RAM User" on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch((name.get_untracked(), password.get_untracked(), policy.get_untracked()));

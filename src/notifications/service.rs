@@ -6,6 +6,7 @@ use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::domain::time::to_rfc3339;
 use crate::error::{AppError, AppResult};
+use crate::i18n::k;
 use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
@@ -235,11 +236,11 @@ pub fn check_webhook_url(text: &str) -> AppResult<Option<url::Url>> {
     if text.is_empty() {
         return Ok(None);
     }
-    crate::domain::text::single_line("The webhook URL", text).map_err(AppError::Invalid)?;
+    crate::domain::text::single_line(k::field_webhook_url, text).map_err(AppError::Invalid)?;
     let refuse = |why: &str| {
-        Err(AppError::Invalid(format!(
-            "The webhook URL must be an http:// or https:// address{why}."
-        )))
+        Err(AppError::Invalid(
+            format!("The webhook URL must be an http:// or https:// address{why}.").into(),
+        ))
     };
     if text.len() > 2000 {
         return refuse(" of at most 2,000 characters");
@@ -276,7 +277,7 @@ pub async fn set_webhook(
     if let Some(url) = &url
         && let webhook::Destination::Refused(rule) = webhook::destination(url, allow_private).await
     {
-        return Err(AppError::Invalid(rule));
+        return Err(AppError::Invalid(rule.into()));
     }
     let url = url.map(String::from);
     let mut tx = crate::store::write_tx(pool).await?;

@@ -205,9 +205,9 @@ pub async fn freeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Rec
     let workspace = task_workspace(&mut tx, task_id).await?;
     change.about(&workspace);
     if status == "Frozen" {
-        return Err(AppError::Conflict(format!(
-            "Task \"{name}\" is already frozen."
-        )));
+        return Err(AppError::Conflict(
+            format!("Task \"{name}\" is already frozen.").into(),
+        ));
     }
     sqlx::query(
         "UPDATE task_running_periods SET ended_at = $1 WHERE task_id = $2 AND ended_at IS NULL",
@@ -233,12 +233,12 @@ pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<R
     if workspace_id.is_none() {
         return Err(AppError::Conflict(format!(
             "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
-        )));
+        ).into()));
     }
     if status == "Running" {
-        return Err(AppError::Conflict(format!(
-            "Task \"{name}\" is already running."
-        )));
+        return Err(AppError::Conflict(
+            format!("Task \"{name}\" is already running.").into(),
+        ));
     }
     sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES ($1, $2)")
         .bind(task_id)

@@ -94,7 +94,7 @@ pub fn OperationCenterPage() -> impl IntoView {
             })}
         </Transition>
         {move || confirm_delete.get().map(|task| view! {
-            <Modal title="Delete Task".into() on_close=move || confirm_delete.set(None)>
+            <Modal title="Delete Task" on_close=move || confirm_delete.set(None)>
                 <p>"Delete auto triggered task " <strong>{task.name.clone()}</strong> "? It stops running and billing. Its node, if any, must be published again to schedule it."</p>
                 <div class="dialog-buttons">
                     <button class="danger" on:click=move |_| { act.dispatch((task.id, TaskAction::Delete)); confirm_delete.set(None); }>"OK"</button>

@@ -307,7 +307,7 @@ fn AssetList(
     let last_column = if is_node {
         "Status"
     } else {
-        kind.detail_label()
+        crate::i18n::Lang::En.text(kind.detail_label())
     };
     let labelled = heading.clone();
     let section_label = heading.clone();
@@ -441,7 +441,7 @@ fn CopyDialog(
         }
     });
     view! {
-        <Modal title="Copy Nodes to Workspace".into() on_close>
+        <Modal title="Copy Nodes to Workspace" on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let to = target.get_untracked();

@@ -71,11 +71,14 @@ impl BinSort {
 
     /// The refusal of a spelling that names no sort.
     pub fn unknown(text: &str) -> AppError {
-        AppError::BadRequest(format!(
-            "`sort` must be one of name, -name, deleted_at, -deleted_at (not \"{}\"). {}",
-            crate::domain::text::echo(text),
-            crate::domain::input::NOTHING_CHANGED
-        ))
+        AppError::BadRequest(
+            format!(
+                "`sort` must be one of name, -name, deleted_at, -deleted_at (not \"{}\"). {}",
+                crate::domain::text::echo(text),
+                crate::domain::input::NOTHING_CHANGED
+            )
+            .into(),
+        )
     }
 
     /// Whether it sorts by name (else by deletion time), and whether descending.

@@ -47,7 +47,7 @@ pub async fn list(
     if query.chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::Invalid(format!(
             "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
-        )));
+        ).into()));
     }
     let pattern = if query.is_empty() {
         String::new()
@@ -141,7 +141,7 @@ pub async fn present(pool: &Pool, p: &Principal, targets: &[BinTarget]) -> AppRe
 fn too_many(named: usize, max: usize) -> AppError {
     AppError::Invalid(format!(
         "At most {max} entries can be recovered or permanently deleted at once; this request names {named}. Nothing was changed."
-    ))
+    ).into())
 }
 
 /// The entries a bulk action names, each once, in the order named: at least one, at most
@@ -204,7 +204,7 @@ pub async fn purge_many(
     if p.can(Capability::Modify) && confirm_count != counted as i64 {
         return Err(AppError::Invalid(format!(
             "`confirm_count` must be {counted}, the number of entries to delete permanently. Nothing was changed."
-        )));
+        ).into()));
     }
     each(
         state,
@@ -441,7 +441,7 @@ pub async fn assets_page(
             AppError::Invalid(format!(
                 "Unknown asset type \"{}\": a Recycle Bin entry holds data_source, compute, resource and node.",
                 crate::domain::text::echo(kind)
-            ))
+            ).into())
         })?;
     let mut conn = pool.acquire().await?;
     let (_, _, _, kept) = binned(&mut conn, p, id).await?;
@@ -828,7 +828,7 @@ pub async fn copy_nodes(
         return Err(AppError::Invalid(format!(
             "At most {COPY_MAX} nodes can be copied at once; this request names {}. Nothing was changed.",
             node_ids.len()
-        )));
+        ).into()));
     }
     let mut tx = crate::store::write_tx(pool).await?;
     let Some((entry_name, stage)) = row::lock_entry(&mut tx, p.account_id, id).await? else {
@@ -841,7 +841,7 @@ pub async fn copy_nodes(
         return Err(AppError::Conflict(format!(
             "The 14 days of \"{entry_name}\" in the Recycle Bin ended at {}; nothing can be taken back from it.",
             format_utc(purge_at)
-        )));
+        ).into()));
     }
     let target = row::find_active_in(&mut tx, p, target).await?;
     change.about(&target.name);

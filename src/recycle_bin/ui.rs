@@ -785,7 +785,7 @@ fn RecoverDialog(
         }
     });
     view! {
-        <Modal title="Recover Workspace".into() on_close>
+        <Modal title="Recover Workspace" on_close>
             <p>"Recover workspace " <strong>{entry.name.clone()}</strong> " under its name?"</p>
             <p>"Comes back, in DataWorks and its PAI workspace: data sources, computing resources, nodes (with their code and versions) and resources."</p>
             <p>
@@ -826,7 +826,7 @@ fn PurgeDialog(
     };
     let ok_enabled = matches.clone();
     view! {
-        <Modal title="Delete Permanently".into() on_close>
+        <Modal title="Delete Permanently" on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 if matches() && !gone() {

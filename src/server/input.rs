@@ -23,7 +23,7 @@ use std::fmt;
 
 /// A refusal of a request that could not be read: `sentence`, then "Nothing was changed."
 pub fn unreadable(sentence: impl fmt::Display) -> AppError {
-    AppError::BadRequest(format!("{sentence} {NOTHING_CHANGED}"))
+    AppError::BadRequest(format!("{sentence} {NOTHING_CHANGED}").into())
 }
 
 /// The path's parameters, read by name into `T` (a struct whose fields are the route's
@@ -387,7 +387,7 @@ mod tests {
 
     fn message<T: std::fmt::Debug>(result: Result<T, AppError>) -> String {
         match result {
-            Err(AppError::BadRequest(message)) => message,
+            Err(AppError::BadRequest(message)) => message.to_string(),
             other => panic!("not a 400: {other:?}"),
         }
     }

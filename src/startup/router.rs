@@ -236,10 +236,13 @@ fn is_server_fn(path: &str) -> bool {
 /// A known address called with a method it does not answer: 405 with the console's JSON error
 /// (the router adds `Allow`).
 async fn method_not_allowed(method: Method) -> Response {
-    AppError::MethodNotAllowed(format!(
-        "This address does not answer {}; the Allow header lists the methods it does.",
-        crate::domain::text::echo(method.as_str())
-    ))
+    AppError::MethodNotAllowed(
+        format!(
+            "This address does not answer {}; the Allow header lists the methods it does.",
+            crate::domain::text::echo(method.as_str())
+        )
+        .into(),
+    )
     .into_response()
 }
 
@@ -270,8 +273,10 @@ async fn advance_clock(
         Err(refusal) => return refusal.into_response(),
     };
     if !(0..=MAX_ADVANCE_SECS).contains(&seconds) {
-        return AppError::Invalid(format!("seconds must be between 0 and {MAX_ADVANCE_SECS}."))
-            .into_response();
+        return AppError::Invalid(
+            format!("seconds must be between 0 and {MAX_ADVANCE_SECS}.").into(),
+        )
+        .into_response();
     }
     let now = match test_clock::advance(&state.pool, &state.clock, seconds).await {
         Ok(Some(now)) => now,

@@ -1,7 +1,8 @@
 //! Shared UI pieces: the accessible dialog, the workspace pages' links, local times, errors,
 //! pagination, the no-permission page.
-use crate::domain::time::{format_utc, to_rfc3339};
+use crate::domain::time::{to_rfc3339, utc_fields};
 use crate::error::AppError;
+use crate::i18n::{Lang, k, pieces, use_i18n};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -24,13 +25,13 @@ fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 /// focus returns to where it was when it closes.
 #[component]
 pub fn Modal(
-    title: String,
+    #[prop(into)] title: TextProp,
     #[prop(into)] on_close: Callback<()>,
     children: Children,
     #[prop(optional)] wide: bool,
 ) -> impl IntoView {
     let panel = NodeRef::<html::Div>::new();
-    let title_id = format!("dialog-{}", title.to_lowercase().replace(' ', "-"));
+    let title_id = format!("dialog-{}", title.get().to_lowercase().replace(' ', "-"));
     Effect::new(move |_| {
         if let Some(panel) = panel.get() {
             let previous = web_sys::window()
@@ -104,7 +105,7 @@ pub fn Modal(
                 node_ref=panel
                 on:keydown=on_keydown
             >
-                <h2 id=title_id.clone() class="dialog-title">{title}</h2>
+                <h2 id=title_id.clone() class="dialog-title">{move || title.get()}</h2>
                 {children()}
             </div>
         </div>
@@ -132,44 +133,62 @@ pub fn NavLink(href: &'static str, children: Children) -> impl IntoView {
     view! { <a href=href aria-current=current>{children()}</a> }
 }
 
-/// A time shown in the viewer's local time zone (UTC until the browser takes over).
 /// The links every workspace page carries.
 #[component]
 pub fn WorkspaceNav(name: String) -> impl IntoView {
+    let i = use_i18n();
     view! {
-        <nav class="subnav" aria-label="Workspace">
-            <leptos_router::components::A href="/workspaces">"Workspaces"</leptos_router::components::A>
+        <nav class="subnav" aria-label=i.text(k::nav_workspace)>
+            <leptos_router::components::A href="/workspaces">{i.text(k::nav_workspaces)}</leptos_router::components::A>
             <span class="sep">"/"</span>
             <strong>{name.clone()}</strong>
-            <leptos_router::components::A href=format!("/workspaces/{name}") exact=true>"Overview"</leptos_router::components::A>
+            <leptos_router::components::A href=format!("/workspaces/{name}") exact=true>{i.text(k::nav_overview)}</leptos_router::components::A>
             <leptos_router::components::A href=format!("/workspaces/{name}/datastudio")>"DataStudio"</leptos_router::components::A>
-            <leptos_router::components::A href=format!("/workspaces/{name}/operation-center")>"Operation Center"</leptos_router::components::A>
+            <leptos_router::components::A href=format!("/workspaces/{name}/operation-center")>{i.text(k::nav_operation_center)}</leptos_router::components::A>
         </nav>
     }
 }
 
+/// A time shown in the viewer's local time zone and language (UTC until the browser takes over).
 #[component]
 pub fn LocalTime(ts: i64) -> impl IntoView {
-    let local = RwSignal::new(None::<String>);
-    Effect::new(move |_| local.set(Some(format_local(ts))));
-    view! { <time datetime=to_rfc3339(ts)>{move || local.get().unwrap_or_else(|| format_utc(ts))}</time> }
+    let i = use_i18n();
+    let local = RwSignal::new(false);
+    Effect::new(move |_| local.set(true));
+    let shown = move || {
+        if local.get() {
+            format_local(i.lang(), ts)
+        } else {
+            format_utc(i.lang(), ts)
+        }
+    };
+    view! { <time datetime=to_rfc3339(ts)>{shown}</time> }
 }
 
-pub fn format_local(ts: i64) -> String {
+/// "2026-11-28 13:30:12 UTC", "2026年11月28日 13:30:12（UTC）".
+pub fn format_utc(lang: Lang, ts: i64) -> String {
+    let (y, mo, d, h, mi, s) = utc_fields(ts);
+    lang.fill(
+        k::time_utc,
+        &[("time", &lang.date_time(y, mo, d, h, mi, s))],
+    )
+}
+
+/// The time in the browser's time zone, with its offset from UTC.
+pub fn format_local(lang: Lang, ts: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0));
     let offset = -(date.get_timezone_offset() as i64);
     let sign = if offset < 0 { '-' } else { '+' };
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} (UTC{sign}{:02}:{:02})",
-        date.get_full_year(),
+    let time = lang.date_time(
+        date.get_full_year() as i32,
         date.get_month() + 1,
         date.get_date(),
         date.get_hours(),
         date.get_minutes(),
         date.get_seconds(),
-        offset.abs() / 60,
-        offset.abs() % 60
-    )
+    );
+    let offset = format!("{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60);
+    lang.fill(k::time_local, &[("time", &time), ("offset", &offset)])
 }
 
 /// The browser's clock in Unix seconds.
@@ -179,7 +198,8 @@ pub fn browser_now() -> f64 {
 
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {
-    view! { <p class="error" role="alert">{error.to_string()}</p> }
+    let i = use_i18n();
+    view! { <p class="error" role="alert">{move || error.in_lang(i.lang())}</p> }
 }
 
 /// Shows an error of the last attempt, if it failed.
@@ -202,27 +222,46 @@ pub fn Pager(
     #[prop(into)] on_page: Callback<i64>,
     /// Its name, when a page has more than one ("Pagination" otherwise).
     #[prop(optional, into)]
-    label: Option<String>,
+    label: Option<TextProp>,
 ) -> impl IntoView {
+    let i = use_i18n();
+    let label = move || match &label {
+        Some(label) => label.get().to_string(),
+        None => i.t(k::pager_label).to_owned(),
+    };
     view! {
-        <nav class="pager" aria-label=label.unwrap_or_else(|| "Pagination".into())>
-            <button disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>"Previous page"</button>
-            <span>{format!("Page {page} of {pages}")}</span>
-            <button disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>"Next page"</button>
+        <nav class="pager" aria-label=label>
+            <button disabled={page <= 1} on:click=move |_| on_page.run(page - 1)>{i.text(k::pager_previous)}</button>
+            <span>{move || i.fill(k::pager_page_of, &[("page", &page), ("pages", &pages)])}</span>
+            <button disabled={page >= pages} on:click=move |_| on_page.run(page + 1)>{i.text(k::pager_next)}</button>
         </nav>
     }
 }
 
 #[component]
 pub fn NoPermission() -> impl IntoView {
+    let i = use_i18n();
+    // The policies' names are code, set apart inside the sentence wherever it puts them.
+    let text = move || {
+        pieces(i.t(k::no_permission_text))
+            .into_iter()
+            .map(|(is_param, piece)| {
+                if is_param {
+                    let policy = match piece {
+                        "read" => "AliyunDataWorksReadOnlyAccess",
+                        _ => "AliyunDataWorksFullAccess",
+                    };
+                    view! { <code>{policy}</code> }.into_any()
+                } else {
+                    piece.into_any()
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="no-permission">
-            <h1>"No permission"</h1>
-            <p>
-                "Your RAM user has no DataWorks policy, so you cannot view or change workspaces. Ask the owner of your Alibaba Cloud account to attach "
-                <code>"AliyunDataWorksReadOnlyAccess"</code>" (to view) or "<code>"AliyunDataWorksFullAccess"</code>
-                " (to view and change) on the RAM Users page."
-            </p>
+            <h1>{i.text(k::no_permission_heading)}</h1>
+            <p>{text}</p>
         </section>
     }
 }
@@ -230,7 +269,8 @@ pub fn NoPermission() -> impl IntoView {
 /// The reason a control is disabled, shown next to it.
 #[component]
 pub fn RequiresFullAccess() -> impl IntoView {
-    view! { <span class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }
+    let i = use_i18n();
+    view! { <span class="reason">{i.text(k::full_access_required)}</span> }
 }
 
 /// A view whose code the browser fetches the first time it is shown. `load` calls a function
@@ -263,7 +303,7 @@ fn lazy_view_of(load: std::sync::Arc<dyn Fn() -> LazyLoad + Send + Sync>) -> Any
                 Err(error) => view! {
                     <div class="load-failed">
                         <ErrorNote error/>
-                        <button on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                        <button on:click=move |_| attempt.update(|n| *n += 1)>{use_i18n().text(k::try_again)}</button>
                     </div>
                 }
                 .into_any(),
@@ -271,10 +311,11 @@ fn lazy_view_of(load: std::sync::Arc<dyn Fn() -> LazyLoad + Send + Sync>) -> Any
         };
         // While the code downloads, the dialog is already open, saying so: a click is never lost.
         let opening = || {
+            let i = use_i18n();
             view! {
                 <div class="backdrop">
-                    <div class="dialog" role="dialog" aria-modal="true" aria-label="Loading" aria-busy="true">
-                        <p class="loading">"Loading…"</p>
+                    <div class="dialog" role="dialog" aria-modal="true" aria-label=i.text(k::loading_label) aria-busy="true">
+                        <p class="loading">{i.text(k::loading)}</p>
                     </div>
                 </div>
             }

@@ -2,6 +2,7 @@ use super::store::{self, COLUMNS, active};
 use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::{Principal, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
+use crate::i18n::k;
 use crate::server::audit::Change;
 use crate::store::Pool;
 
@@ -22,9 +23,9 @@ pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResu
     if query.trim().chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::Invalid(format!(
             "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
-        )));
+        ).into()));
     }
-    text::single_line("Search text", query).map_err(AppError::Invalid)?;
+    text::single_line(k::field_search_text, query).map_err(AppError::Invalid)?;
     // No search text, no filter: the count and the page then come from the active-workspace
     // index alone, without computing a lower-case name per row.
     let pattern = if query.trim().is_empty() {
@@ -89,7 +90,7 @@ pub async fn create(
     input: NewWorkspace,
 ) -> AppResult<crate::server::audit::Recorded<WorkspaceRow>> {
     let (now, p) = (change.now, &change.principal);
-    let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let name = WorkspaceName::parse(&input.name).map_err(|e| AppError::Invalid(e.msg()))?;
     let display_name = match input.display_name.trim() {
         "" => name.to_string(),
         d if d.chars().count() > 64 => {
@@ -99,14 +100,14 @@ pub async fn create(
         }
         d => d.to_owned(),
     };
-    text::single_line("Display name", &input.display_name).map_err(AppError::Invalid)?;
+    text::single_line(k::field_display_name, &input.display_name).map_err(AppError::Invalid)?;
     let description = input.description.trim().to_owned();
     if description.chars().count() > 1024 {
         return Err(AppError::Invalid(
             "Description must be at most 1024 characters long.".into(),
         ));
     }
-    text::multi_line("Description", &input.description).map_err(AppError::Invalid)?;
+    text::multi_line(k::field_description, &input.description).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
     if let Some(refusal) = name_unavailable(&mut tx, p.account_id, name.as_str()).await? {
         return Err(refusal);
@@ -136,7 +137,7 @@ pub async fn create(
                 .unwrap_or_else(|| {
                     AppError::Conflict(format!(
                         "A workspace named \"{name}\" already exists in this account. Choose another name."
-                    ))
+                    ).into())
                 }));
         }
         Err(error) => return Err(error.into()),

@@ -74,10 +74,7 @@ async fn find_active_where(
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| {
-        AppError::NotFound(format!(
-            "Workspace \"{}\" does not exist.",
-            text::echo(name)
-        ))
+        AppError::NotFound(format!("Workspace \"{}\" does not exist.", text::echo(name)).into())
     })
 }
 
@@ -102,10 +99,10 @@ pub async fn name_unavailable(
              Recover that workspace from the Recycle Bin, or choose another name.",
             format_utc(deleted_at),
             format_utc(purge_at)
-        )),
+        ).into()),
         _ => AppError::Conflict(format!(
             "A workspace named \"{existing}\" already exists in this account. Choose another name."
-        )),
+        ).into()),
     }))
 }
 

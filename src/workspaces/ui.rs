@@ -350,7 +350,7 @@ fn CreateWorkspaceDialog(
     let name_error = move || {
         local_error().or_else(|| match create.value().get() {
             Some(Err(AppError::Invalid(m) | AppError::Conflict(m) | AppError::NameReserved(m))) => {
-                Some(m)
+                Some(m.to_string())
             }
             _ => None,
         })
@@ -367,7 +367,7 @@ fn CreateWorkspaceDialog(
         _ => None,
     };
     view! {
-        <Modal title="Create Workspace".into() on_close>
+        <Modal title="Create Workspace" on_close>
             <form
                 novalidate
                 on:submit=move |ev| {

@@ -439,7 +439,9 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
         match notices::set_webhook(&pool, &by(&acme, T0), &url, false).await {
             Err(AppError::Invalid(message)) => {
                 assert!(
-                    message.starts_with("A webhook may only be sent to a public address: ")
+                    message
+                        .to_string()
+                        .starts_with("A webhook may only be sent to a public address: ")
                         && message.contains(rule),
                     "{url}: {message}"
                 );
@@ -498,7 +500,9 @@ async fn a_webhook_into_the_internal_network_is_refused_when_it_is_set(pool: Poo
         match notices::set_webhook(&pool, &by(&acme, T0), url, true).await {
             Err(AppError::Invalid(message)) => {
                 assert!(
-                    message.starts_with("A webhook may only be sent to a public address: ")
+                    message
+                        .to_string()
+                        .starts_with("A webhook may only be sent to a public address: ")
                         && message.contains(rule),
                     "{url}: {message}"
                 );
