@@ -1,8 +1,9 @@
 /**
  * bytes-on-the-wire: what a browser downloads for a cold load of /login, a cold load of /workspaces
  * signed in, and a reload of each, counted by file kind through the DevTools protocol. The same for
- * the minimal Leptos app (bench/minimal-leptos, built in the same run), and the ratios against it.
- * Goals (issue 10): /login <= 1.3x the minimal app, /workspaces <= 2x, a reload downloads no WASM or JS.
+ * the minimal Leptos app (bench/minimal-leptos, built in the same run), and the ratios against it;
+ * each console load in English and in 简体中文. Goals (issue 10): /login <= 1.3x the minimal app,
+ * /workspaces <= 2x, a reload downloads no WASM or JS; (issue 47) /workspaces in 简体中文 <= 1.1x English.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -70,8 +71,9 @@ async function reload(page: Page): Promise<Transfer[]> {
   return take();
 }
 
-async function fresh(browser: Browser) {
-  const context = await browser.newContext();
+/** A fresh context whose browser asks for `locale` (`Accept-Language`), as a reader of it would. */
+async function fresh(browser: Browser, locale = 'en-US') {
+  const context = await browser.newContext({ locale });
   return { context, page: await context.newPage() };
 }
 
@@ -88,25 +90,34 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
       loads.push({ name: 'minimal Leptos app /, reload', transfers: await reload(page) });
       await context.close();
     }
-    {
-      const { context, page } = await fresh(browser);
-      loads.push({ name: 'console /login, cold', transfers: await load(page, `${baseURL}/login`) });
-      loads.push({ name: 'console /login, reload', transfers: await reload(page) });
-      await context.close();
-    }
-    {
-      const { context, page } = await fresh(browser);
-      // Signed in without loading a page, so the cache is still cold for /workspaces.
-      const signIn = await page.request.post(`${baseURL}/api/sign_in`, {
-        form: { username: DEMO.alice.username, password: DEMO.alice.password },
-        headers: { Origin: baseURL! },
-        maxRedirects: 0,
-      });
-      expect(signIn.status(), await signIn.text()).toBeLessThan(400);
-      loads.push({ name: 'console /workspaces, cold, signed in', transfers: await load(page, `${baseURL}/workspaces`) });
-      await expect(page.getByRole('heading', { name: 'Workspaces', exact: true })).toBeVisible();
-      loads.push({ name: 'console /workspaces, reload', transfers: await reload(page) });
-      await context.close();
+    // Each page in English and in 简体中文 (SPEC §24: the browser's Accept-Language chooses).
+    for (const [lang, locale, heading] of [
+      ['', 'en-US', 'Workspaces'],
+      [' 简体中文', 'zh-CN', '工作空间'],
+    ]) {
+      {
+        const { context, page } = await fresh(browser, locale);
+        loads.push({ name: `console /login${lang}, cold`, transfers: await load(page, `${baseURL}/login`) });
+        loads.push({ name: `console /login${lang}, reload`, transfers: await reload(page) });
+        await context.close();
+      }
+      {
+        const { context, page } = await fresh(browser, locale);
+        // Signed in without loading a page, so the cache is still cold for /workspaces.
+        const signIn = await page.request.post(`${baseURL}/api/sign_in`, {
+          form: { username: DEMO.alice.username, password: DEMO.alice.password },
+          headers: { Origin: baseURL! },
+          maxRedirects: 0,
+        });
+        expect(signIn.status(), await signIn.text()).toBeLessThan(400);
+        loads.push({
+          name: `console /workspaces${lang}, cold, signed in`,
+          transfers: await load(page, `${baseURL}/workspaces`),
+        });
+        await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+        loads.push({ name: `console /workspaces${lang}, reload`, transfers: await reload(page) });
+        await context.close();
+      }
     }
   } finally {
     minimal.child.kill();
@@ -116,6 +127,7 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
   const base = total('minimal Leptos app /, cold');
   const login = total('console /login, cold') / base;
   const workspaces = total('console /workspaces, cold, signed in') / base;
+  const chinese = total('console /workspaces 简体中文, cold, signed in') / total('console /workspaces, cold, signed in');
   const reloadCode = loads
     .filter((l) => l.name.endsWith('reload'))
     .flatMap((l) => l.transfers)
@@ -124,6 +136,9 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
   console.log(`  /login cold      / minimal cold: ${login.toFixed(2)}x   (goal <= 1.30x) ${login <= 1.3 ? 'met' : 'NOT met'}`);
   console.log(
     `  /workspaces cold / minimal cold: ${workspaces.toFixed(2)}x   (goal <= 2.00x) ${workspaces <= 2 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  /workspaces cold 简体中文 / English: ${chinese.toFixed(3)}x   (goal <= 1.10x) ${chinese <= 1.1 ? 'met' : 'NOT met'}`,
   );
   console.log(`  WASM or JS downloaded again on a reload: ${reloadCode.length} files   (goal 0)`);
   if (process.env.BYTES_DETAIL) {

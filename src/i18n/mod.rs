@@ -10,9 +10,18 @@ use std::fmt;
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
-/// One text of the tables: `k::sign_in`, …
+/// One text of the tables: `k::sign_in`, … Its place in the tables and its English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Key(usize);
+pub struct Key {
+    at: usize,
+    en: &'static str,
+}
+
+impl Key {
+    const fn new(at: usize, en: &'static str) -> Key {
+        Key { at, en }
+    }
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -50,8 +59,8 @@ impl Lang {
     /// The text of `key` in this language.
     pub fn text(self, key: Key) -> &'static str {
         match self {
-            Lang::En => EN[key.0],
-            Lang::ZhCn => zh_cn().map_or(EN[key.0], |table| table[key.0]),
+            Lang::En => key.en,
+            Lang::ZhCn => zh_cn().map_or(key.en, |table| table[key.at]),
         }
     }
 
@@ -358,6 +367,8 @@ pub fn use_i18n() -> I18n {
 #[derive(Clone, Debug)]
 pub struct Msg {
     key: Option<Key>,
+    /// The English as it came with a refusal (the browser knows a refusal's key by its place only).
+    english: Option<String>,
     /// The parameters; for a plain message, its one text under "".
     params: Vec<(String, String)>,
     /// Parameters that are themselves texts of the tables (a field's name), worded with it.
@@ -368,6 +379,7 @@ impl Msg {
     pub fn new(key: Key) -> Msg {
         Msg {
             key: Some(key),
+            english: None,
             params: Vec::new(),
             texts: Vec::new(),
         }
@@ -392,6 +404,7 @@ impl Msg {
     pub fn plain(text: impl Into<String>) -> Msg {
         Msg {
             key: None,
+            english: None,
             params: vec![(String::new(), text.into())],
             texts: Vec::new(),
         }
@@ -419,6 +432,7 @@ impl Msg {
         match (key.and_then(by_name), texts) {
             (Some(key), Some(texts)) => Msg {
                 key: Some(key),
+                english: Some(english),
                 params,
                 texts,
             },
@@ -427,6 +441,9 @@ impl Msg {
     }
 
     pub fn in_lang(&self, lang: Lang) -> String {
+        if let (Lang::En, Some(english)) = (lang, &self.english) {
+            return english.clone();
+        }
         let texts: Vec<(&str, &'static str)> = self
             .texts
             .iter()
@@ -439,6 +456,8 @@ impl Msg {
             .chain(texts.iter().map(|(n, t)| (*n, t as &dyn fmt::Display)))
             .collect();
         match self.key {
+            // A table not (yet) here: the English the refusal came with.
+            Some(key) if lang.text(key).is_empty() => self.english.clone().unwrap_or_default(),
             Some(key) => lang.fill(key, &params),
             None => self
                 .params
@@ -599,5 +618,63 @@ mod tests {
         assert_eq!(msg.in_lang(Lang::ZhCn), "1天 2时 3分 4秒");
         assert_eq!(msg, Msg::plain("1d 2h 3m 4s"));
         assert_eq!(Msg::plain("as typed").in_lang(Lang::ZhCn), "as typed");
+    }
+}
+
+/// What `build.rs` refuses: the build of a table whose languages do not match.
+#[cfg(all(test, feature = "ssr"))]
+mod build_check {
+    #![allow(dead_code)]
+    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/build.rs"));
+
+    fn table(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn matching_tables_pass() {
+        let en = table(&[("a_b", "Page {page} of {pages}"), ("c", "OK")]);
+        let zh = table(&[("a_b", "第 {page} 页，共 {pages} 页"), ("c", "确定")]);
+        assert_eq!(check(&[en, zh]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_key_missing_or_extra_in_a_translation_fails() {
+        let en = table(&[("a", "A"), ("b", "B")]);
+        let zh = table(&[("a", "甲"), ("c", "丙")]);
+        assert_eq!(
+            check(&[en, zh]),
+            [
+                "zh-CN.json has no \"b\"",
+                "zh-CN.json has \"c\", which en.json has not"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_parameter_missing_or_renamed_fails() {
+        let en = table(&[("a", "{n} seconds"), ("b", "{name} in {workspace}")]);
+        let zh = table(&[("a", "秒"), ("b", "{workspace} 中的 {nam}")]);
+        let problems = check(&[en, zh]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.contains("parameters")));
+    }
+
+    #[test]
+    fn keys_are_lower_snake_case() {
+        let en = table(&[("Bad-Key", "x")]);
+        let zh = table(&[("Bad-Key", "x")]);
+        assert_eq!(check(&[en, zh]).len(), 1);
+    }
+
+    /// The real files pass (the build has checked them; this says it in a test too).
+    #[test]
+    fn the_locale_files_match() {
+        // Tests run in the crate's folder, as the build script does.
+        let tables: Vec<_> = LOCALES.iter().map(|(file, _)| read_locale(file)).collect();
+        assert_eq!(check(&tables), Vec::<String>::new());
     }
 }

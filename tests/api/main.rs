@@ -16,6 +16,7 @@ mod export;
 mod hardening;
 mod idempotency;
 mod identity;
+mod language;
 mod live;
 mod notifications;
 mod openapi;
