@@ -3,6 +3,7 @@
 use crate::assets::Asset;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
 use serde::Serialize;
@@ -69,15 +70,10 @@ pub async fn find(
     };
     found.ok_or_else(|| {
         AppError::NotFound(match which {
-            Which::Active(name) => format!(
-                "Workspace \"{}\" does not exist.",
-                crate::domain::text::echo(name)
-            )
-            .into(),
-            Which::Binned(_) => {
-                "That Recycle Bin entry does not exist: it was recovered, or permanently deleted."
-                    .into()
+            Which::Active(name) => {
+                Msg::new(k::error_export_no_workspace).with("name", crate::domain::text::echo(name))
             }
+            Which::Binned(_) => Msg::new(k::error_export_no_entry),
         })
     })
 }

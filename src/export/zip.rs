@@ -319,9 +319,9 @@ async fn produce(
     }
     // Purged (or begun to be) while it was read: the copy may lack files, so it must not look whole.
     if !service::still_there(pool, id).await? {
-        return Err(Stop::Read(AppError::NotFound(
-            "The workspace was permanently deleted while its copy was being written.".into(),
-        )));
+        return Err(Stop::Read(AppError::NotFound(crate::i18n::Msg::new(
+            crate::i18n::k::error_export_purged_while_writing,
+        ))));
     }
     send(tx, Piece::Finish).await
 }

@@ -2,7 +2,43 @@
 //! polite live region that says what others changed, and what pages and dialogs read from it.
 use super::LiveChange;
 use crate::domain::Viewer;
+use crate::i18n::{Lang, k, pieces, use_i18n};
 use leptos::prelude::*;
+
+/// What the live region says of `change`, in `lang`: "sales_dw was deleted by alice@acme" (in
+/// English exactly `LiveChange::announcement`).
+pub fn announcement(lang: Lang, change: &LiveChange) -> String {
+    let by = if change.user == crate::domain::audit::SYSTEM_USER {
+        lang.text(k::live_by_console).to_owned()
+    } else {
+        lang.fill(k::live_by_user, &[("user", &change.user)])
+    };
+    let key = match change.action.as_str() {
+        "CreateWorkspace" => k::live_created,
+        "DeleteWorkspace" => k::live_deleted,
+        "RecoverWorkspace" => k::live_recovered,
+        "PurgeWorkspace" | "PurgeExpiredWorkspace" => k::live_purged,
+        "PublishNode" => k::live_node_published,
+        "FreezeTask" => k::live_task_frozen,
+        "UnfreezeTask" => k::live_task_unfrozen,
+        "DeleteTask" => k::live_task_deleted,
+        "EnableDeletionProtection" => k::live_deletion_protection_on,
+        "DisableDeletionProtection" => k::live_deletion_protection_off,
+        "RemoveUpstream" => k::live_upstream_removed,
+        "CopyNodesFromRecycleBin" => k::live_nodes_copied,
+        "EnablePurgeProtection" => k::live_purge_protection_on,
+        "DisablePurgeProtection" => k::live_purge_protection_off,
+        _ => k::live_other,
+    };
+    lang.fill(
+        key,
+        &[
+            ("workspace", &change.workspace),
+            ("action", &change.action),
+            ("by", &by),
+        ],
+    )
+}
 
 /// A change as this tab heard it: `seq` counts the changes heard here (ids from PostgreSQL are
 /// not in commit order, so a tab compares its own count).
@@ -70,9 +106,9 @@ pub fn live_version(shows: impl Fn(&LiveChange) -> bool + Send + Sync + 'static)
 /// What a dialog about one workspace knows of changes made to it while it is open.
 #[derive(Clone, Copy)]
 pub struct Changed {
-    /// The note to show, and whether the change was to the workspace itself (deleted,
-    /// recovered, purged), so the dialog's OK must go.
-    pub note: Signal<Option<(String, bool)>>,
+    /// The change to note, and whether it was to the workspace itself (deleted, recovered,
+    /// purged), so the dialog's OK must go.
+    pub note: Signal<Option<(LiveChange, bool)>>,
 }
 
 impl Changed {
@@ -88,7 +124,7 @@ impl Changed {
 /// (in another tab, or this dialog's own action while `busy`) are not noted: what the viewer does
 /// twice is answered by the server's clear refusal.
 pub fn changed_while_open(name: String, busy: Signal<bool>) -> Changed {
-    let note = RwSignal::new(None::<(String, bool)>);
+    let note = RwSignal::new(None::<(LiveChange, bool)>);
     let me = use_context::<Viewer>()
         .map(|v| v.sign_in_name)
         .unwrap_or_default();
@@ -107,18 +143,7 @@ pub fn changed_while_open(name: String, busy: Signal<bool>) -> Changed {
                 return;
             }
             let gone = change.changes_workspace();
-            let text = if gone {
-                format!(
-                    "{} while this dialog was open. This action is no longer available; close the dialog to see the current list.",
-                    change.announcement()
-                )
-            } else {
-                format!(
-                    "{} while this dialog was open; what it shows may be out of date.",
-                    change.announcement()
-                )
-            };
-            note.set(Some((text, gone)));
+            note.set(Some((change, gone)));
         });
     }
     Changed { note: note.into() }
@@ -127,11 +152,20 @@ pub fn changed_while_open(name: String, busy: Signal<bool>) -> Changed {
 /// The note a dialog shows when its subject changed under it.
 #[component]
 pub fn ChangedNote(changed: Changed) -> impl IntoView {
+    let i = use_i18n();
     move || {
-        changed
-            .note
-            .get()
-            .map(|(text, _)| view! { <p class="error changed-note" role="alert">{text}</p> })
+        changed.note.get().map(|(change, gone)| {
+            let text = move || {
+                let lang = i.lang();
+                let key = if gone {
+                    k::live_changed_gone
+                } else {
+                    k::live_changed_stale
+                };
+                lang.fill(key, &[("change", &announcement(lang, &change))])
+            };
+            view! { <p class="error changed-note" role="alert">{text}</p> }
+        })
     }
 }
 
@@ -161,6 +195,7 @@ fn say(said: &ArcRwSignal<(u64, String)>, text: String) {
 /// viewer's own changes are told by the page they made them on).
 #[component]
 pub fn LiveUpdates() -> impl IntoView {
+    let i = use_i18n();
     let live = expect_context::<Live>();
     let me = use_context::<Viewer>()
         .map(|v| v.sign_in_name)
@@ -176,7 +211,8 @@ pub fn LiveUpdates() -> impl IntoView {
                     let (live, said, me) = (live.clone(), said.clone(), me.clone());
                     move |change: LiveChange| {
                         if change.user != me {
-                            say(&said, change.announcement());
+                            // Said in the language of the moment it is heard.
+                            say(&said, announcement(i.lang_untracked(), &change));
                         }
                         let seq = live
                             .last
@@ -198,7 +234,7 @@ pub fn LiveUpdates() -> impl IntoView {
                 on_cleanup(move || stream.take().close());
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (&live, &said, &me);
+            let _ = (&live, &said, &me, i);
         }
     });
     let quiet = {
@@ -210,8 +246,11 @@ pub fn LiveUpdates() -> impl IntoView {
         <p class="live-note" class:quiet=quiet aria-live="polite" aria-atomic="true">{move || said.with(|(_, text)| text.clone())}</p>
         {move || signed_out.get().then(|| view! {
             <p class="error signed-out" role="alert">
-                "You are signed out, so this page no longer updates by itself. "
-                <a href="/login">"Sign in"</a>" again to go on."
+                {move || pieces(i.t(k::live_signed_out)).into_iter().map(|(is_param, piece)| if is_param {
+                    view! { <a href="/login">{i.text(k::live_sign_in)}</a> }.into_any()
+                } else {
+                    piece.into_any()
+                }).collect_view()}
             </p>
         })}
     }

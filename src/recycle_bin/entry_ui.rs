@@ -1,6 +1,8 @@
 //! `/recycle-bin/<id>`: one Recycle Bin entry looked into, read-only (SPEC §18), with the three
 //! actions of its row in the Recycle Bin under the same rules.
-use super::ui::{RecoveryReportView, countdown, purge_dialog, recover_dialog, server_clock};
+use super::ui::{
+    RecoveryReportView, countdown, purge_dialog, purge_reason, recover_dialog, server_clock,
+};
 use super::{
     BinAssets, BinEntryDetail, CopyReport, RecoveryReport, copy_bin_nodes, get_bin_entry,
     get_bin_node, list_bin_assets,
@@ -9,9 +11,9 @@ use crate::assets::ui::CountsTable;
 use crate::assets::{AssetCount, AssetKind};
 use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
-use crate::domain::lifecycle::PURGE_PROTECTION_ON;
 use crate::domain::retention::is_expired;
 use crate::error::AppError;
+use crate::i18n::{Key, Lang, Msg, k, pieces, use_i18n};
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, error_of, lazy_view};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -30,11 +32,30 @@ enum Pending {
     Copy,
 }
 
+/// An asset type's name in the page's language: "Data sources", "数据源".
+fn kind_label(kind: AssetKind) -> Key {
+    match kind {
+        AssetKind::DataSource => k::entry_kind_data_sources,
+        AssetKind::Compute => k::entry_kind_compute,
+        AssetKind::Node => k::entry_kind_nodes,
+        AssetKind::Resource => k::entry_kind_resources,
+        AssetKind::DiTask => k::entry_kind_di_tasks,
+        AssetKind::Model => k::entry_kind_models,
+        AssetKind::Metric => k::entry_kind_metrics,
+    }
+}
+
+/// An asset type's name inside a sentence ("data sources"; Chinese has no letter case).
+fn kind_in_sentence(lang: Lang, kind: AssetKind) -> String {
+    lang.text(kind_label(kind)).to_lowercase()
+}
+
 /// The nodes chosen for "Copy to Workspace" (SPEC §23), across the nodes list's pages: id and name.
 type Chosen = RwSignal<Vec<(i64, String)>>;
 
 #[component]
 pub fn BinEntryPage() -> impl IntoView {
+    let i = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -55,9 +76,7 @@ pub fn BinEntryPage() -> impl IntoView {
                     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                         response.set_status(axum::http::StatusCode::NOT_FOUND);
                     }
-                    Err(AppError::NotFound(
-                        "There is no such entry in the Recycle Bin.".into(),
-                    ))
+                    Err(AppError::NotFound(Msg::new(k::error_bin_no_such_entry)))
                 }
             }
         },
@@ -65,30 +84,47 @@ pub fn BinEntryPage() -> impl IntoView {
     let done = RwSignal::new(None::<Done>);
     view! {
         {move || match done.get() {
-            Some(Done::Recovered(report)) => view! {
-                <div class="page-head"><h1>{format!("{} (recovered)", report.name)}</h1></div>
-                <p role="status" class="status">
-                    "Workspace \"" {report.name.clone()} "\" was recovered. "
-                    <a href=format!("/workspaces/{}", report.name)>"Open the workspace"</a>
-                </p>
-                <RecoveryReportView report/>
-            }.into_any(),
+            Some(Done::Recovered(report)) => {
+                let name = report.name.clone();
+                view! {
+                    <div class="page-head"><h1>{
+                        let name = name.clone();
+                        move || i.fill(k::entry_heading_recovered, &[("name", &name)])
+                    }</h1></div>
+                    <p role="status" class="status">
+                        {
+                            let name = name.clone();
+                            move || i.fill(k::bin_recovered_status, &[("name", &name)])
+                        }
+                        " "
+                        <a href=format!("/workspaces/{}", report.name)>{i.text(k::entry_open_workspace)}</a>
+                    </p>
+                    <RecoveryReportView report/>
+                }.into_any()
+            }
             Some(Done::Purged(name)) => view! {
-                <div class="page-head"><h1>{format!("{name} (permanently deleted)")}</h1></div>
+                <div class="page-head"><h1>{
+                    let name = name.clone();
+                    move || i.fill(k::entry_heading_purged, &[("name", &name)])
+                }</h1></div>
                 <p role="status" class="status">
-                    "Workspace \"" {name.clone()} "\" was permanently deleted. Its name is free to use again. "
-                    <a href="/recycle-bin">"Back to the Recycle Bin"</a>
+                    {
+                        let name = name.clone();
+                        move || i.fill(k::bin_purged_status, &[("name", &name)])
+                    }
+                    " "
+                    <a href="/recycle-bin">{i.text(k::entry_back_to_bin)}</a>
                 </p>
             }.into_any(),
             None => view! {
-                <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin entry…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{i.text(k::entry_loading)}</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
                             Ok(detail) => view! { <EntryView detail done/> }.into_any(),
                             Err(error) => view! {
-                                <div class="page-head"><h1>"Recycle Bin entry"</h1></div>
+                                <div class="page-head"><h1>{i.text(k::entry_heading)}</h1></div>
                                 <ErrorNote error/>
-                                <p><a href="/recycle-bin">"Back to the Recycle Bin"</a></p>
+                                <p><a href="/recycle-bin">{i.text(k::entry_back_to_bin)}</a></p>
                             }.into_any(),
                         }
                     })}
@@ -100,6 +136,7 @@ pub fn BinEntryPage() -> impl IntoView {
 
 #[component]
 fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoView {
+    let i = use_i18n();
     let viewer = expect_context::<Viewer>();
     let can_modify = viewer.can_modify;
     let BinEntryDetail {
@@ -135,92 +172,130 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
             .map(|k| (k, count_of(k, &all)))
             .collect()
     });
+    // "12 data sources (10 DataWorks, 2 PAI), …", in the page's language.
+    let comes_back = {
+        let counts = counts.clone();
+        move || {
+            let lang = i.lang();
+            let list = counts
+                .iter()
+                .map(|c| {
+                    lang.fill(
+                        k::entry_count_split,
+                        &[
+                            ("n", &(c.dataworks + c.pai)),
+                            ("kind", &kind_in_sentence(lang, c.kind)),
+                            ("dataworks", &c.dataworks),
+                            ("pai", &c.pai),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(lang.text(k::entry_list_separator));
+            lang.fill(k::entry_comes_back, &[("list", &list)])
+        }
+    };
+    let not_back = move || {
+        let lang = i.lang();
+        match &deleted_rows {
+            Some(rows) => {
+                let list = rows
+                    .iter()
+                    .map(|(kind, (dw, pai))| {
+                        lang.fill(
+                            k::entry_count,
+                            &[("n", &(dw + pai)), ("kind", &kind_in_sentence(lang, *kind))],
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(lang.text(k::entry_list_separator));
+                lang.fill(k::entry_not_back_counted, &[("list", &list)])
+            }
+            None => lang.text(k::entry_not_back_plain).to_owned(),
+        }
+    };
     view! {
         <div class="page-head">
-            <h1>{format!("{name} (in Recycle Bin)")}</h1>
-            <a href="/recycle-bin" class="button">"Back to the Recycle Bin"</a>
+            <h1>{move || i.fill(k::entry_heading_in_bin, &[("name", &name)])}</h1>
+            <a href="/recycle-bin" class="button">{i.text(k::entry_back_to_bin)}</a>
         </div>
-        <p class="lead">"A read-only look at what this Recycle Bin entry holds. Nothing here can be edited."</p>
+        <p class="lead">{i.text(k::entry_lead)}</p>
         <dl class="facts">
-            <dt>"Display Name"</dt><dd>{entry.display_name.clone()}</dd>
-            {(!description.is_empty()).then(|| view! { <dt>"Description"</dt><dd>{description.clone()}</dd> })}
-            <dt>"Deleted By"</dt><dd>{entry.deleted_by.clone()}</dd>
-            <dt>"Deletion Time"</dt><dd><LocalTime ts=entry.deleted_at/></dd>
-            <dt>"Permanent Deletion Time"</dt><dd><LocalTime ts=entry.purge_at/></dd>
-            <dt>"Physical Deletion Countdown"</dt><dd class="countdown">{move || countdown(purge_at, t())}</dd>
+            <dt>{i.text(k::entry_display_name)}</dt><dd>{entry.display_name.clone()}</dd>
+            {(!description.is_empty()).then(|| view! { <dt>{i.text(k::entry_description)}</dt><dd>{description.clone()}</dd> })}
+            <dt>{i.text(k::bin_col_deleted_by)}</dt><dd>{entry.deleted_by.clone()}</dd>
+            <dt>{i.text(k::bin_col_deletion_time)}</dt><dd><LocalTime ts=entry.deleted_at/></dd>
+            <dt>{i.text(k::entry_permanent_deletion_time)}</dt><dd><LocalTime ts=entry.purge_at/></dd>
+            <dt>{i.text(k::bin_col_countdown)}</dt><dd class="countdown">{move || countdown(i.lang(), purge_at, t())}</dd>
         </dl>
-        {purge_protection.then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
+        {purge_protection.then(|| view! { <p id="purge-protection-reason" class="reason">{move || purge_reason(i.lang())}</p> })}
         <div class="actions entry-actions">
             <button
                 disabled=move || !can_modify || expired()
                 on:click=move |_| pending.set(Some(Pending::Recover))
-            >"Recover"</button>
+            >{i.text(k::bin_recover)}</button>
             <button
                 class="danger-outline"
                 disabled=move || !can_modify || expired() || purge_protection
-                title=purge_protection.then_some(PURGE_PROTECTION_ON)
+                title=move || purge_protection.then(|| purge_reason(i.lang()))
                 aria-describedby=purge_protection.then_some("purge-protection-reason")
                 on:click=move |_| pending.set(Some(Pending::Purge))
-            >"Delete Permanently"</button>
+            >{i.text(k::bin_delete_permanently)}</button>
             {move || (!expired()).then(|| view! {
-                <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
+                <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">{i.text(k::bin_download_copy)}</a>
             })}
             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
         </div>
 
         <section aria-labelledby="core-assets">
-            <h2 id="core-assets">"Core assets"</h2>
+            <h2 id="core-assets">{i.text(k::entry_core_assets)}</h2>
             <CountsTable counts=counts.clone() labelledby="core-assets"/>
         </section>
 
         <section aria-labelledby="brings-back">
-            <h2 id="brings-back">"What Recover brings back"</h2>
-            <p>
-                "Comes back, in DataWorks and its PAI workspace: "
-                {counts.iter().map(|c| format!("{} {} ({} DataWorks, {} PAI)", c.dataworks + c.pai, c.kind.label().to_lowercase(), c.dataworks, c.pai)).collect::<Vec<_>>().join(", ")}
-                "."
-            </p>
-            <p>
-                "Does not come back: scheduling tasks (auto triggered tasks) and what was deleted with the workspace"
-                {match deleted_rows {
-                    Some(rows) => format!(
-                        ": {}.",
-                        rows.iter().map(|(k, (dw, pai))| format!("{} {}", dw + pai, k.label().to_lowercase())).collect::<Vec<_>>().join(", ")
-                    ),
-                    None => ": data integration tasks, models and metrics.".to_owned(),
-                }}
-            </p>
-            <p>"Recovered nodes come back unpublished: their scheduled tasks must be published again in DataStudio."</p>
+            <h2 id="brings-back">{i.text(k::entry_brings_back)}</h2>
+            <p>{comes_back}</p>
+            <p>{not_back}</p>
+            <p>{i.text(k::entry_unpublished)}</p>
         </section>
 
         <section aria-labelledby="still-billing">
-            <h2 id="still-billing">"Still billing"</h2>
+            <h2 id="still-billing">{i.text(k::entry_still_billing)}</h2>
             {if still_billing.is_empty() {
-                view! { <p>"No task of this workspace is still running."</p> }.into_any()
+                view! { <p>{i.text(k::entry_no_running_task)}</p> }.into_any()
             } else {
                 view! {
-                    <p class="warning-text">"These auto triggered tasks of the deleted workspace are still Running and keep billing until they are frozen or deleted."</p>
+                    <p class="warning-text">{i.text(k::entry_still_billing_warning)}</p>
                     <table class="grid" aria-labelledby="still-billing">
-                        <thead><tr><th scope="col">"Task Name"</th><th scope="col">"Status"</th><th scope="col">"Schedule"</th><th scope="col">"Cost so far"</th></tr></thead>
+                        <thead><tr>
+                            <th scope="col">{i.text(k::entry_col_task_name)}</th>
+                            <th scope="col">{i.text(k::entry_col_status)}</th>
+                            <th scope="col">{i.text(k::entry_col_schedule)}</th>
+                            <th scope="col">{i.text(k::entry_col_cost)}</th>
+                        </tr></thead>
                         <tbody>
                             {still_billing.into_iter().map(|task| view! {
                                 <tr>
-                                    <td data-label="Task Name">{task.name}</td>
-                                    <td data-label="Status">{task.status}</td>
-                                    <td data-label="Schedule">{task.schedule}</td>
-                                    <td data-label="Cost so far">{format_cents(task.cost_cents)}</td>
+                                    <td data-label=i.text(k::entry_col_task_name)>{task.name}</td>
+                                    <td data-label=i.text(k::entry_col_status)>{task.status}</td>
+                                    <td data-label=i.text(k::entry_col_schedule)>{task.schedule}</td>
+                                    <td data-label=i.text(k::entry_col_cost)>{format_cents(task.cost_cents)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
-            <p>"Freeze or delete them in the " <a href="/operation-center">"Operation Center"</a> "."</p>
+            <p>{move || pieces(i.t(k::entry_freeze_in)).into_iter().map(|(is_param, piece)| if is_param {
+                view! { <a href="/operation-center">{i.text(k::nav_operation_center)}</a> }.into_any()
+            } else {
+                piece.into_any()
+            }).collect_view()}</p>
         </section>
 
         <section aria-labelledby="downstream">
-            <h2 id="downstream">"Downstream dependencies"</h2>
-            {crate::dependencies::ui::downstream_table(downstream_dependencies, "No other workspace depends on this one.")}
+            <h2 id="downstream">{i.text(k::entry_downstream)}</h2>
+            {move || crate::dependencies::ui::downstream_table(downstream_dependencies.clone(), i.t(k::entry_no_downstream))}
         </section>
 
         {lists.into_iter().map(|first| {
@@ -233,13 +308,13 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                                 disabled=move || !can_modify || expired() || chosen.with(Vec::is_empty)
                                 aria-describedby=(!can_modify).then_some("copy-reason")
                                 on:click=move |_| pending.set(Some(Pending::Copy))
-                            >"Copy to Workspace"</button>
+                            >{i.text(k::copy_button)}</button>
                             {move || if !can_modify {
-                                view! { <span id="copy-reason" class="reason">{crate::domain::permission::FULL_ACCESS_REQUIRED}</span> }.into_any()
+                                view! { <span id="copy-reason" class="reason">{i.text(k::full_access_required)}</span> }.into_any()
                             } else if chosen.with(Vec::is_empty) {
-                                view! { <span class="hint">"Select the nodes to copy into a workspace."</span> }.into_any()
+                                view! { <span class="hint">{i.text(k::entry_select_nodes_hint)}</span> }.into_any()
                             } else {
-                                view! { <span class="count" role="status">{move || format!("{} selected", chosen.with(Vec::len))}</span> }.into_any()
+                                view! { <span class="count" role="status">{move || i.fill(k::bin_selected_count, &[("n", &chosen.with(Vec::len))])}</span> }.into_any()
                             }}
                         </div>
                         {move || copy_report.get().map(|report| view! { <CopyReportView report on_dismiss=move || copy_report.set(None)/> })}
@@ -292,6 +367,7 @@ fn AssetList(
     chosen: Option<Chosen>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let kind = first.kind;
     let heading = format!("list-{}", kind.as_str());
     let shown = RwSignal::new(first);
@@ -305,28 +381,28 @@ fn AssetList(
     let open = Action::new(move |node_id: &i64| get_bin_node(entry_id, *node_id));
     let is_node = kind == AssetKind::Node;
     let last_column = if is_node {
-        "Status"
+        k::entry_col_status
     } else {
-        crate::i18n::Lang::En.text(kind.detail_label())
+        kind.detail_label()
     };
     let labelled = heading.clone();
     let section_label = heading.clone();
     view! {
         <section aria-labelledby=section_label>
-            <h2 id=heading>{move || format!("{} ({})", kind.label(), shown.with(|s| s.total))}</h2>
+            <h2 id=heading>{move || i.fill(k::entry_list_heading, &[("kind", &i.t(kind_label(kind))), ("n", &shown.with(|s| s.total))])}</h2>
             {move || {
                 let page = shown.get();
                 if page.assets.is_empty() {
-                    return view! { <p class="empty">{format!("No {}.", kind.label().to_lowercase())}</p> }.into_any();
+                    return view! { <p class="empty">{move || i.fill(k::entry_list_empty, &[("kind", &kind_in_sentence(i.lang(), kind))])}</p> }.into_any();
                 }
                 view! {
                     <table class="grid" aria-labelledby=labelled.clone()>
                         <thead><tr>
-                            {chosen.map(|_| view! { <th scope="col" class="select"><span class="visually-hidden">"Select"</span></th> })}
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Product"</th>
-                            <th scope="col">"Type"</th>
-                            <th scope="col">{last_column}</th>
+                            {chosen.map(|_| view! { <th scope="col" class="select"><span class="visually-hidden">{i.text(k::bin_select)}</span></th> })}
+                            <th scope="col">{i.text(k::entry_col_name)}</th>
+                            <th scope="col">{i.text(k::entry_col_product)}</th>
+                            <th scope="col">{i.text(k::entry_col_type)}</th>
+                            <th scope="col">{i.text(last_column)}</th>
                         </tr></thead>
                         <tbody>
                             {page.assets.into_iter().map(|asset| {
@@ -336,9 +412,10 @@ fn AssetList(
                                     <tr>
                                         {chosen.map(|chosen| {
                                             let is_chosen = move || chosen.with(|c| c.iter().any(|(n, _)| *n == id));
-                                            let label = format!("Select {}", asset.name);
+                                            let name = asset.name.clone();
+                                            let label = move || i.fill(k::bin_select_name, &[("name", &name)]);
                                             view! {
-                                                <td class="select" data-label="Select">
+                                                <td class="select" data-label=i.text(k::bin_select)>
                                                     <input type="checkbox" aria-label=label checked=is_chosen prop:checked=is_chosen on:change=move |ev| {
                                                         let on = event_target_checked(&ev);
                                                         let name = node_name.clone();
@@ -352,21 +429,21 @@ fn AssetList(
                                                 </td>
                                             }
                                         })}
-                                        <td data-label="Name">{if is_node {
+                                        <td data-label=i.text(k::entry_col_name)>{if is_node {
                                             view! { <button class="text-button" on:click=move |_| { open.dispatch(id); }>{asset.name.clone()}</button> }.into_any()
                                         } else {
                                             asset.name.clone().into_any()
                                         }}</td>
-                                        <td data-label="Product">{asset.product}</td>
-                                        <td data-label="Type">{asset.subtype}</td>
-                                        <td data-label=last_column>{if is_node { asset.node_status.unwrap_or_default() } else { asset.detail }}</td>
+                                        <td data-label=i.text(k::entry_col_product)>{asset.product}</td>
+                                        <td data-label=i.text(k::entry_col_type)>{asset.subtype}</td>
+                                        <td data-label=i.text(last_column)>{if is_node { asset.node_status.unwrap_or_default() } else { asset.detail }}</td>
                                     </tr>
                                 }
                             }).collect_view()}
                         </tbody>
                     </table>
                     {(page.pages > 1).then(|| view! {
-                        <Pager page=page.page pages=page.pages label=format!("Pages of {}", kind.label().to_lowercase()) on_page=move |p| { turn.dispatch(p); }/>
+                        <Pager page=page.page pages=page.pages label=move || i.fill(k::entry_pages_of, &[("kind", &kind_in_sentence(i.lang(), kind))]) on_page=move |p| { turn.dispatch(p); }/>
                     })}
                 }.into_any()
             }}
@@ -374,21 +451,28 @@ fn AssetList(
             {children.map(|c| c())}
             {is_node.then(|| view! {
                 {error_of(open.value())}
-                {move || open.value().get().and_then(Result::ok).map(|node| view! {
-                    <section class="node-code" aria-label=format!("Node {} (read-only)", node.node.name)>
-                        <h3>{format!("{} (read-only)", node.node.name)}</h3>
-                        <pre class="code" tabindex="0" aria-label=format!("Code of {}", node.node.name)>{node.code}</pre>
-                        <h4>"Committed versions"</h4>
-                        {if node.versions.is_empty() {
-                            view! { <p>"Never committed."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul>{node.versions.into_iter().map(|v| view! {
-                                    <li>{format!("Version {} by {}, ", v.version, v.committed_by)}<LocalTime ts=v.committed_at/></li>
-                                }).collect_view()}</ul>
-                            }.into_any()
-                        }}
-                    </section>
+                {move || open.value().get().and_then(Result::ok).map(|node| {
+                    let name = node.node.name.clone();
+                    let (n1, n2, n3) = (name.clone(), name.clone(), name);
+                    view! {
+                        <section class="node-code" aria-label=move || i.fill(k::entry_node_read_only_label, &[("name", &n1)])>
+                            <h3>{move || i.fill(k::entry_read_only, &[("name", &n2)])}</h3>
+                            <pre class="code" tabindex="0" aria-label=move || i.fill(k::entry_code_of, &[("name", &n3)])>{node.code}</pre>
+                            <h4>{i.text(k::entry_committed_versions)}</h4>
+                            {if node.versions.is_empty() {
+                                view! { <p>{i.text(k::entry_never_committed)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul>{node.versions.into_iter().map(|v| {
+                                        let (version, by) = (v.version, v.committed_by.clone());
+                                        view! {
+                                            <li>{move || i.fill(k::entry_version_by, &[("version", &version), ("user", &by)])}<LocalTime ts=v.committed_at/></li>
+                                        }
+                                    }).collect_view()}</ul>
+                                }.into_any()
+                            }}
+                        </section>
+                    }
                 })}
             })}
         </section>
@@ -414,6 +498,7 @@ fn CopyDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_copied: Callback<CopyReport>,
 ) -> impl IntoView {
+    let i = use_i18n();
     // Read into a plain signal, not a resource: a resource read while the dialog is drawn would hold
     // the dialog's Suspense (`lazy_view`) until it answers, and the dialog would take the focus
     // before it is in the page.
@@ -441,7 +526,7 @@ fn CopyDialog(
         }
     });
     view! {
-        <Modal title="Copy Nodes to Workspace" on_close>
+        <Modal title=i.text(k::copy_title) on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let to = target.get_untracked();
@@ -449,11 +534,11 @@ fn CopyDialog(
                     copy.dispatch(to);
                 }
             }>
-                <p>"Each node is copied as a new node of the same name, product, type and code, with its committed versions. The copies are unpublished and have no dependencies; the Recycle Bin entry stays as it is."</p>
-                <ul class="bulk-names" aria-label="Nodes">
+                <p>{i.text(k::copy_explanation)}</p>
+                <ul class="bulk-names" aria-label=i.text(k::copy_nodes_label)>
                     {nodes.iter().map(|(_, name)| view! { <li><strong>{name.clone()}</strong></li> }).collect_view()}
                 </ul>
-                <label for="copy_target">"Target workspace"</label>
+                <label for="copy_target">{i.text(k::copy_target)}</label>
                 <select id="copy_target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
                     {move || workspaces.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|n| {
                         let is = n.clone();
@@ -463,8 +548,8 @@ fn CopyDialog(
                 {move || workspaces.get().and_then(Result::err).map(|error| view! { <ErrorNote error/> })}
                 {error_of(copy.value())}
                 <div class="dialog-buttons">
-                    <button type="submit" class="primary" disabled=move || target.with(String::is_empty) || copy.pending().get()>"OK"</button>
-                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || target.with(String::is_empty) || copy.pending().get()>{i.text(k::bin_ok)}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{i.text(k::bin_cancel)}</button>
                 </div>
             </form>
         </Modal>
@@ -474,27 +559,30 @@ fn CopyDialog(
 /// The "Copy report" (SPEC §23): each node's result, with a link to the copy in DataStudio.
 #[component]
 fn CopyReportView(report: CopyReport, #[prop(into)] on_dismiss: Callback<()>) -> impl IntoView {
+    let i = use_i18n();
     let target = report.target_workspace.clone();
+    let heading = target.clone();
     view! {
-        <section class="report" role="region" aria-label="Copy report">
-            <h3>{format!("Copy report: into {target}")}</h3>
+        <section class="report" role="region" aria-label=i.text(k::copy_report)>
+            <h3>{move || i.fill(k::copy_report_into, &[("target", &heading)])}</h3>
             <ul>
                 {report.results.into_iter().map(|r| {
-                    let name = if r.name.is_empty() { format!("Node {}", r.node_id) } else { r.name.clone() };
+                    let (node_id, node_name) = (r.node_id, r.name.clone());
+                    let name = move || if node_name.is_empty() { i.fill(k::copy_node_id, &[("id", &node_id)]) } else { node_name.clone() };
                     match r.copied_node_id {
                         Some(copied) => view! {
                             <li>
                                 <a href=format!("/workspaces/{}/datastudio?node={copied}", target)>{name}</a>
-                                " "<span class="badge result-success">"Copied"</span>" unpublished, with its committed versions."
+                                " "<span class="badge result-success">{i.text(k::copy_copied)}</span>{i.text(k::copy_copied_detail)}
                             </li>
                         }.into_any(),
                         None => view! {
-                            <li>{name}" "<span class="badge result-denied">"Refused"</span>" "<span class="event-message">{r.message}</span></li>
+                            <li>{name}" "<span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{r.message}</span></li>
                         }.into_any(),
                     }
                 }).collect_view()}
             </ul>
-            <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
+            <button on:click=move |_| on_dismiss.run(())>{i.text(k::bin_dismiss)}</button>
         </section>
     }
 }

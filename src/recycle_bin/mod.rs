@@ -72,12 +72,8 @@ impl BinSort {
     /// The refusal of a spelling that names no sort.
     pub fn unknown(text: &str) -> AppError {
         AppError::BadRequest(
-            format!(
-                "`sort` must be one of name, -name, deleted_at, -deleted_at (not \"{}\"). {}",
-                crate::domain::text::echo(text),
-                crate::domain::input::NOTHING_CHANGED
-            )
-            .into(),
+            crate::i18n::Msg::new(crate::i18n::k::error_bin_unknown_sort)
+                .with("sort", crate::domain::text::echo(text)),
         )
     }
 

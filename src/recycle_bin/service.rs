@@ -15,6 +15,7 @@ use crate::domain::text::{MAX_SEARCH_CHARS, like_pattern};
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::notifications::service as notices;
 use crate::server::AppState;
 use crate::server::audit::Origin;
@@ -32,8 +33,6 @@ pub const PURGE_ENTRIES: i64 = 20;
 /// instance that died, and the next pass of any instance takes it over and finishes it.
 pub const PURGE_LEASE_SECS: i64 = 120;
 
-const GONE: &str = "This Recycle Bin entry no longer exists: it was permanently deleted.";
-
 /// One page of the caller's Recycle Bin (SPEC §21): its entries matching the search and the
 /// "Deleted by" filter, in the asked order (equal values by id), 20 a page. Every statement reads
 /// only the account's entries, through `workspaces_bin_by_account`.
@@ -45,9 +44,9 @@ pub async fn list(
 ) -> AppResult<BinPage> {
     let query = filter.query.trim();
     if query.chars().count() > MAX_SEARCH_CHARS {
-        return Err(AppError::Invalid(format!(
-            "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_bin_search_too_long).with("max", MAX_SEARCH_CHARS),
+        ));
     }
     let pattern = if query.is_empty() {
         String::new()
@@ -139,9 +138,11 @@ pub async fn present(pool: &Pool, p: &Principal, targets: &[BinTarget]) -> AppRe
 }
 
 fn too_many(named: usize, max: usize) -> AppError {
-    AppError::Invalid(format!(
-        "At most {max} entries can be recovered or permanently deleted at once; this request names {named}. Nothing was changed."
-    ).into())
+    AppError::Invalid(
+        Msg::new(k::error_bin_too_many)
+            .with("max", max)
+            .with("named", named),
+    )
 }
 
 /// The entries a bulk action names, each once, in the order named: at least one, at most
@@ -153,9 +154,7 @@ fn bulk_targets(targets: Vec<(i64, Option<i64>)>) -> AppResult<Vec<(i64, Option<
         .filter(|(id, _)| seen.insert(*id))
         .collect();
     if targets.is_empty() {
-        return Err(AppError::Invalid(
-            "Name at least one Recycle Bin entry. Nothing was changed.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_bin_none_named)));
     }
     if targets.len() > BULK_MAX {
         return Err(too_many(targets.len(), BULK_MAX));
@@ -202,9 +201,9 @@ pub async fn purge_many(
         .map(|t| t.len())
         .unwrap_or(targets.len());
     if p.can(Capability::Modify) && confirm_count != counted as i64 {
-        return Err(AppError::Invalid(format!(
-            "`confirm_count` must be {counted}, the number of entries to delete permanently. Nothing was changed."
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_bin_confirm_count).with("count", counted),
+        ));
     }
     each(
         state,
@@ -352,7 +351,7 @@ async fn binned(
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let row = row.ok_or_else(|| AppError::NotFound(NOT_IN_BIN.into()))?;
+    let row = row.ok_or_else(not_in_bin)?;
     Ok((
         row.entry,
         row.description,
@@ -361,7 +360,10 @@ async fn binned(
     ))
 }
 
-const NOT_IN_BIN: &str = "There is no such entry in the Recycle Bin: it was recovered or permanently deleted, or never existed.";
+/// An entry that is not (or no longer) in the caller's Recycle Bin.
+fn not_in_bin() -> AppError {
+    AppError::NotFound(Msg::new(k::error_bin_not_in_bin))
+}
 
 /// What `/recycle-bin/<id>` shows first (SPEC §18): the entry, its counts, what Recover brings
 /// back and what not, its orphaned tasks still billing, its downstream dependencies and the first
@@ -438,10 +440,10 @@ pub async fn assets_page(
     let kind = AssetKind::parse_either(kind)
         .filter(|k| k.recoverable())
         .ok_or_else(|| {
-            AppError::Invalid(format!(
-                "Unknown asset type \"{}\": a Recycle Bin entry holds data_source, compute, resource and node.",
-                crate::domain::text::echo(kind)
-            ).into())
+            AppError::Invalid(
+                Msg::new(k::error_bin_unknown_asset_type)
+                    .with("kind", crate::domain::text::echo(kind)),
+            )
         })?;
     let mut conn = pool.acquire().await?;
     let (_, _, _, kept) = binned(&mut conn, p, id).await?;
@@ -543,7 +545,7 @@ pub async fn set_purge_protection(
 /// purged) is gone.
 async fn entry(conn: &mut Conn, change: &Change, id: i64) -> AppResult<(String, Stage)> {
     let Some((name, stage)) = row::lock_entry(conn, change.principal.account_id, id).await? else {
-        return Err(AppError::NotFound(GONE.into()));
+        return Err(AppError::NotFound(Msg::new(k::error_bin_gone)));
     };
     change.about(&name);
     Ok((name, stage))
@@ -820,28 +822,28 @@ pub async fn copy_nodes(
         .filter(|n| seen.insert(*n))
         .collect();
     if node_ids.is_empty() {
-        return Err(AppError::Invalid(
-            "Choose at least one node to copy. Nothing was changed.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_copy_none)));
     }
     if node_ids.len() > COPY_MAX {
-        return Err(AppError::Invalid(format!(
-            "At most {COPY_MAX} nodes can be copied at once; this request names {}. Nothing was changed.",
-            node_ids.len()
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_copy_too_many)
+                .with("max", COPY_MAX)
+                .with("named", node_ids.len()),
+        ));
     }
     let mut tx = crate::store::write_tx(pool).await?;
     let Some((entry_name, stage)) = row::lock_entry(&mut tx, p.account_id, id).await? else {
-        return Err(AppError::NotFound(NOT_IN_BIN.into()));
+        return Err(not_in_bin());
     };
     let Stage::InRecycleBin { purge_at, .. } = stage else {
-        return Err(AppError::NotFound(NOT_IN_BIN.into()));
+        return Err(not_in_bin());
     };
     if crate::domain::retention::is_expired(purge_at, now) {
-        return Err(AppError::Conflict(format!(
-            "The 14 days of \"{entry_name}\" in the Recycle Bin ended at {}; nothing can be taken back from it.",
-            format_utc(purge_at)
-        ).into()));
+        return Err(AppError::Conflict(
+            Msg::new(k::error_copy_expired)
+                .with("name", &entry_name)
+                .with("time", format_utc(purge_at)),
+        ));
     }
     let target = row::find_active_in(&mut tx, p, target).await?;
     change.about(&target.name);

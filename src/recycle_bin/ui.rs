@@ -5,11 +5,9 @@ use super::{
 };
 use crate::assets::ui::CountsTable;
 use crate::domain::Viewer;
-use crate::domain::lifecycle::PURGE_PROTECTION_ON;
-use crate::domain::retention::{
-    RETENTION_DAYS, format_countdown, is_expired, is_urgent, remaining_secs,
-};
+use crate::domain::retention::{RETENTION_DAYS, is_expired, is_urgent, remaining_secs};
 use crate::error::AppError;
+use crate::i18n::{Key, Lang, Msg, k, pieces, use_i18n};
 use crate::live::ui::{ChangedNote, changed_while_open};
 use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
@@ -43,26 +41,51 @@ fn filter_of(query: &leptos_router::params::ParamsMap) -> BinFilter {
 }
 
 /// "12 entries", "1 entry".
-fn entries_count(n: i64) -> String {
+fn entries_count(lang: Lang, n: i64) -> String {
     if n == 1 {
-        "1 entry".into()
+        lang.text(k::bin_entries_one).to_owned()
     } else {
-        format!("{n} entries")
+        lang.fill(k::bin_entries, &[("n", &n)])
     }
 }
 
 /// "Recover 2 Workspaces", "Delete 1 Workspace Permanently" (SPEC §22).
-pub(super) fn bulk_title(purge: bool, n: usize) -> String {
-    let noun = if n == 1 { "Workspace" } else { "Workspaces" };
-    if purge {
-        format!("Delete {n} {noun} Permanently")
-    } else {
-        format!("Recover {n} {noun}")
-    }
+pub(super) fn bulk_title(lang: Lang, purge: bool, n: usize) -> String {
+    let key = match (purge, n == 1) {
+        (true, true) => k::bin_bulk_purge_one,
+        (true, false) => k::bin_bulk_purge_many,
+        (false, true) => k::bin_bulk_recover_one,
+        (false, false) => k::bin_bulk_recover_many,
+    };
+    lang.fill(key, &[("n", &n)])
+}
+
+/// Why nobody can "Delete Permanently" while purge protection is on (SPEC §15a): the reason
+/// shown beside the disabled buttons.
+pub(super) fn purge_reason(lang: Lang) -> String {
+    lang.fill(k::bin_purge_protection_reason, &[("days", &RETENTION_DAYS)])
+}
+
+/// A sentence with its `{parameter}` (a name typed by a user) set apart in `<strong>` (or `<code>` when `code`).
+pub(super) fn with_name(text: &'static str, name: String, code: bool) -> AnyView {
+    pieces(text)
+        .into_iter()
+        .map(|(is_param, piece)| {
+            if is_param && code {
+                view! { <code>{name.clone()}</code> }.into_any()
+            } else if is_param {
+                view! { <strong>{name.clone()}</strong> }.into_any()
+            } else {
+                piece.into_any()
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 #[component]
 pub fn RecycleBinPage() -> impl IntoView {
+    let i = use_i18n();
     let viewer = expect_context::<Viewer>();
     let can_modify = viewer.can_modify;
     let address = use_query_map();
@@ -92,7 +115,7 @@ pub fn RecycleBinPage() -> impl IntoView {
     let pending = RwSignal::new(None::<Pending>);
     let report = RwSignal::new(None::<RecoveryReport>);
     let bulk_report = RwSignal::new(None::<(bool, BulkReport)>);
-    let status = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<Msg>);
     // The selection (SPEC §22): entries as they were seen, in the order chosen; it survives paging
     // and filtering, and an entry that leaves the Recycle Bin meanwhile leaves it (`left` names it).
     let selected = RwSignal::new(Vec::<BinEntry>::new());
@@ -147,11 +170,11 @@ pub fn RecycleBinPage() -> impl IntoView {
     let protect = Action::new(|enabled: &bool| set_purge_protection(*enabled));
     Effect::new(move |_| {
         match protect.value().get() {
-            Some(Ok(on)) => status.set(if on {
-                "Purge protection is on.".into()
+            Some(Ok(on)) => status.set(Some(Msg::new(if on {
+                k::bin_protection_turned_on
             } else {
-                "Purge protection is off.".into()
-            }),
+                k::bin_protection_turned_off
+            }))),
             // The checkbox shows the setting as it is again.
             Some(Err(_)) => {}
             None => return,
@@ -172,7 +195,7 @@ pub fn RecycleBinPage() -> impl IntoView {
         if viewer.is_root {
             view! {
                 <section class="settings" aria-labelledby="bin-settings">
-                    <h2 id="bin-settings">"Recycle Bin settings"</h2>
+                    <h2 id="bin-settings">{i.text(k::bin_settings_heading)}</h2>
                     <label class="check">
                         <input
                             type="checkbox"
@@ -181,11 +204,10 @@ pub fn RecycleBinPage() -> impl IntoView {
                             disabled=move || protect.pending().get()
                             on:change=move |ev| { protect.dispatch(event_target_checked(&ev)); }
                         />
-                        "Purge protection"
+                        {i.text(k::bin_purge_protection)}
                     </label>
                     <p class="hint">
-                        "While it is on, nobody (you included) can delete an entry permanently: entries leave the Recycle Bin by Recover or after "
-                        {RETENTION_DAYS} " days. Turning it off notifies every user with AliyunDataWorksFullAccess."
+                        {move || i.fill(k::bin_purge_protection_hint, &[("days", &RETENTION_DAYS)])}
                     </p>
                     {error_of(protect.value())}
                 </section>
@@ -195,7 +217,7 @@ pub fn RecycleBinPage() -> impl IntoView {
             (move || {
                 purge_protected
                     .get()
-                    .then(|| view! { <p class="note">"Purge protection is on"</p> })
+                    .then(|| view! { <p class="note">{i.text(k::bin_purge_protection_is_on)}</p> })
             })
             .into_any()
         }
@@ -230,7 +252,7 @@ pub fn RecycleBinPage() -> impl IntoView {
             }
         });
     };
-    let sort_header = move |label: &'static str, by_name: bool| {
+    let sort_header = move |label: Key, by_name: bool| {
         let sorted = move || {
             let sort = filter.get().sort;
             (sort.by_name() == by_name).then(|| {
@@ -249,7 +271,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                     to.page = 1;
                     go.run((to, false));
                 }>
-                    {label}
+                    {i.text(label)}
                     <span class="sort-mark" aria-hidden="true">{move || match sorted() {
                         Some("ascending") => " ▲",
                         Some(_) => " ▼",
@@ -297,24 +319,23 @@ pub fn RecycleBinPage() -> impl IntoView {
 
     view! {
         <div class="page-head">
-            <h1>"Recycle Bin"</h1>
-            <A href="/workspaces" attr:class="button">"Back to Workspaces"</A>
+            <h1>{i.text(k::nav_recycle_bin)}</h1>
+            <A href="/workspaces" attr:class="button">{i.text(k::bin_back_to_workspaces)}</A>
         </div>
         <p class="lead">
-            "Deleted workspaces are kept here for " {RETENTION_DAYS} " days with their data sources, computing resources, nodes and resources. "
-            "The " {RETENTION_DAYS} " days are fixed and cannot be extended: when they end, the workspace is permanently deleted and its name is released."
+            {move || i.fill(k::bin_lead, &[("days", &RETENTION_DAYS)])}
         </p>
-        <Transition fallback=|| view! { <p class="loading">"Loading the Recycle Bin…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{i.text(k::bin_loading)}</p> }>
             {Suspend::new(async move {
                 shown.follow(list).await;
                 view! {
                     {settings}
-                    <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
+                    <div role="status" class="status" class:quiet=move || status.with(Option::is_none)>{move || status.get().map(|m| i.msg(&m))}</div>
                     {move || report.get().map(|r| view! { <RecoveryReportView report=r on_dismiss=move || report.set(None)/> })}
                     {move || bulk_report.get().map(|(purge, r)| view! { <BulkReportView purge report=r on_dismiss=move || bulk_report.set(None)/> })}
                     {move || shown.error().map(|error| view! { <ErrorNote error/> })}
-                    {move || purge_protected.get().then(|| view! { <p id="purge-protection-reason" class="reason">{PURGE_PROTECTION_ON}</p> })}
-                    <form class="filters bin-filters" method="get" action="/recycle-bin" aria-label="Find entries" on:submit=move |ev| {
+                    {move || purge_protected.get().then(|| view! { <p id="purge-protection-reason" class="reason">{move || purge_reason(i.lang())}</p> })}
+                    <form class="filters bin-filters" method="get" action="/recycle-bin" aria-label=i.text(k::bin_find_entries) on:submit=move |ev| {
                         ev.prevent_default();
                         let mut to = filter.get_untracked();
                         to.query = typed.get_untracked();
@@ -323,7 +344,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                         go.run((to, false));
                     }>
                         <label>
-                            "Search by workspace name"
+                            {i.text(k::bin_search_label)}
                             <input
                                 type="search"
                                 name="q"
@@ -335,14 +356,14 @@ pub fn RecycleBinPage() -> impl IntoView {
                             />
                         </label>
                         <label>
-                            "Deleted by"
+                            {i.text(k::bin_deleted_by_filter)}
                             <select name="deleted_by" on:change=move |ev| {
                                 let mut to = filter.get_untracked();
                                 to.deleted_by = event_target_value(&ev);
                                 to.page = 1;
                                 go.run((to, false));
                             }>
-                                <option value="" selected=move || filter.get().deleted_by.is_empty()>"Anyone"</option>
+                                <option value="" selected=move || filter.get().deleted_by.is_empty()>{i.text(k::bin_anyone)}</option>
                                 {move || {
                                     let mut choices = shown.with_ok(|d| d.deleted_by_choices.clone()).unwrap_or_default();
                                     let current = filter.get().deleted_by;
@@ -358,33 +379,30 @@ pub fn RecycleBinPage() -> impl IntoView {
                             </select>
                         </label>
                         {move || (filter.get().sort != BinSort::default()).then(|| view! { <input type="hidden" name="sort" value=move || filter.get().sort.as_str()/> })}
-                        <button type="submit">"Apply"</button>
+                        <button type="submit">{i.text(k::bin_apply)}</button>
                     </form>
                     {move || (can_modify && !selected.with(Vec::is_empty)).then(|| view! {
-                        <div class="selection-bar" role="group" aria-label="Selection">
-                            <span class="count" role="status">{move || format!("{} selected", selected.with(Vec::len))}</span>
-                            <button class="primary" on:click=move |_| pending.set(Some(Pending::Bulk(false, selected.get_untracked())))>"Recover selected"</button>
+                        <div class="selection-bar" role="group" aria-label=i.text(k::bin_selection)>
+                            <span class="count" role="status">{move || i.fill(k::bin_selected_count, &[("n", &selected.with(Vec::len))])}</span>
+                            <button class="primary" on:click=move |_| pending.set(Some(Pending::Bulk(false, selected.get_untracked())))>{i.text(k::bin_recover_selected)}</button>
                             <button
                                 class="danger-outline"
                                 disabled=purge_protected
-                                title=move || purge_protected.get().then_some(PURGE_PROTECTION_ON)
+                                title=move || purge_protected.get().then(|| purge_reason(i.lang()))
                                 aria-describedby=move || purge_protected.get().then_some("purge-protection-reason")
                                 on:click=move |_| pending.set(Some(Pending::Bulk(true, selected.get_untracked())))
-                            >"Delete Permanently selected"</button>
-                            <button on:click=move |_| { selected.set(Vec::new()); left.set(Vec::new()); }>"Clear selection"</button>
+                            >{i.text(k::bin_purge_selected)}</button>
+                            <button on:click=move |_| { selected.set(Vec::new()); left.set(Vec::new()); }>{i.text(k::bin_clear_selection)}</button>
                         </div>
                     })}
                     {move || (!left.with(Vec::is_empty)).then(|| view! {
                         <p class="note selection-left" role="status">
-                            {move || format!(
-                                "No longer selected, since it left the Recycle Bin meanwhile: {}.",
-                                left.get().join(", ")
-                            )}
+                            {move || i.fill(k::bin_selection_left, &[("names", &left.get().join(", "))])}
                             " "
-                            <button class="link" on:click=move |_| left.set(Vec::new())>"Dismiss"</button>
+                            <button class="link" on:click=move |_| left.set(Vec::new())>{i.text(k::bin_dismiss)}</button>
                         </p>
                     })}
-                    <p class="total">{move || shown.with_ok(|d| entries_count(d.total))}</p>
+                    <p class="total">{move || shown.with_ok(|d| entries_count(i.lang(), d.total))}</p>
                     <table class="grid bin">
                         <thead>
                             <tr>
@@ -392,7 +410,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                                     <th scope="col" class="select">
                                         <input
                                             type="checkbox"
-                                            aria-label="Select all on this page"
+                                            aria-label=i.text(k::bin_select_all_on_page)
                                             checked=all_on_page
                                             prop:checked=all_on_page
                                             prop:indeterminate=move || some_on_page() && !all_on_page()
@@ -401,11 +419,11 @@ pub fn RecycleBinPage() -> impl IntoView {
                                         />
                                     </th>
                                 })}
-                                {sort_header("Workspace Name", true)}
-                                <th scope="col">"Deleted By"</th>
-                                {sort_header("Deletion Time", false)}
-                                <th scope="col">"Physical Deletion Countdown"</th>
-                                <th scope="col">"Actions"</th>
+                                {sort_header(k::bin_col_workspace_name, true)}
+                                <th scope="col">{i.text(k::bin_col_deleted_by)}</th>
+                                {sort_header(k::bin_col_deletion_time, false)}
+                                <th scope="col">{i.text(k::bin_col_countdown)}</th>
+                                <th scope="col">{i.text(k::bin_col_actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -417,18 +435,22 @@ pub fn RecycleBinPage() -> impl IntoView {
                     {move || shown.with_ok(|d| d.total == 0).unwrap_or(false).then(|| if filter.get().narrowed() {
                         view! {
                             <div class="empty">
-                                <p>"No entry matches"</p>
+                                <p>{i.text(k::bin_no_entry_matches)}</p>
                                 <button on:click=move |_| {
                                     typed.set(String::new());
                                     let to = BinFilter { sort: filter.get_untracked().sort, ..Default::default() };
                                     go.run((to, false));
-                                }>"Clear filters"</button>
+                                }>{i.text(k::bin_clear_filters)}</button>
                             </div>
                         }.into_any()
                     } else {
-                        view! { <p class="empty">"The Recycle Bin is empty."</p> }.into_any()
+                        view! { <p class="empty">{i.text(k::bin_empty)}</p> }.into_any()
                     })}
-                    {(!can_modify).then(|| view! { <p><RequiresFullAccess/>" to recover or permanently delete a workspace."</p> })}
+                    {(!can_modify).then(|| view! { <p>{move || pieces(i.t(k::bin_full_access_to_act)).into_iter().map(|(is_param, piece)| if is_param {
+                        view! { <RequiresFullAccess/> }.into_any()
+                    } else {
+                        piece.into_any()
+                    }).collect_view()}</p> })}
                     {move || shown.with_ok(|d| (d.page, d.pages)).map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| {
                         let mut to = filter.get_untracked();
                         to.page = p;
@@ -444,7 +466,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                 let on_recovered = Callback::new(move |r: RecoveryReport| {
                     pending.set(None);
                     unselect(&[id]);
-                    status.set(format!("Workspace \"{}\" was recovered.", r.name));
+                    status.set(Some(Msg::new(k::bin_recovered_status).with("name", &r.name)));
                     bulk_report.set(None);
                     report.set(Some(r));
                     version.update(|v| *v += 1);
@@ -459,7 +481,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                     unselect(&[id]);
                     report.set(None);
                     bulk_report.set(None);
-                    status.set(format!("Workspace \"{name}\" was permanently deleted. Its name is free to use again."));
+                    status.set(Some(Msg::new(k::bin_purged_status).with("name", name)));
                     version.update(|v| *v += 1);
                 });
                 lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged)).into_any()
@@ -473,14 +495,16 @@ pub fn RecycleBinPage() -> impl IntoView {
                     let done: Vec<i64> = r.results.iter().filter(|r| r.done()).map(|r| r.id).collect();
                     unselect(&done);
                     let n = r.results.len();
-                    status.set(match (purge, done.len()) {
-                        (false, 1) if n == 1 => "1 workspace was recovered.".into(),
-                        (true, 1) if n == 1 => "1 workspace was permanently deleted.".into(),
-                        (false, d) if d == n => format!("{d} workspaces were recovered."),
-                        (true, d) if d == n => format!("{d} workspaces were permanently deleted."),
-                        (false, d) => format!("{d} of {n} workspaces were recovered; {} could not be. See the Bulk recovery report.", n - d),
-                        (true, d) => format!("{d} of {n} workspaces were permanently deleted; {} could not be. See the Bulk deletion report.", n - d),
-                    });
+                    let d = done.len();
+                    let key = match (purge, d) {
+                        (false, 1) if n == 1 => k::bin_bulk_recovered_one,
+                        (true, 1) if n == 1 => k::bin_bulk_purged_one,
+                        (false, d) if d == n => k::bin_bulk_recovered_all,
+                        (true, d) if d == n => k::bin_bulk_purged_all,
+                        (false, _) => k::bin_bulk_recovered_some,
+                        (true, _) => k::bin_bulk_purged_some,
+                    };
+                    status.set(Some(Msg::new(key).with("done", d).with("n", n).with("failed", n - d)));
                     report.set(None);
                     bulk_report.set(Some((purge, r)));
                     version.update(|v| *v += 1);
@@ -520,13 +544,13 @@ pub(super) fn server_clock(read: Signal<Option<i64>>) -> RwSignal<Option<i64>> {
 }
 
 /// The "Physical Deletion Countdown" of an entry purged at `purge_at`, at `now`.
-pub(super) fn countdown(purge_at: i64, now: i64) -> AnyView {
+pub(super) fn countdown(lang: Lang, purge_at: i64, now: i64) -> AnyView {
     if is_expired(purge_at, now) {
-        view! { <span class="badge expired">"Expired"</span> }.into_any()
+        view! { <span class="badge expired">{lang.text(k::bin_expired)}</span> }.into_any()
     } else {
         view! {
-            <span class="clock">{format_countdown(remaining_secs(purge_at, now))}</span>
-            {is_urgent(purge_at, now).then(|| view! { <span class="badge urgent">"Expiring soon"</span> })}
+            <span class="clock">{lang.countdown(remaining_secs(purge_at, now))}</span>
+            {is_urgent(purge_at, now).then(|| view! { <span class="badge urgent">{lang.text(k::bin_expiring_soon)}</span> })}
         }
         .into_any()
     }
@@ -543,6 +567,7 @@ fn BinRow(
     pending: RwSignal<Option<Pending>>,
     selected: RwSignal<Vec<BinEntry>>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let purge_at = entry.purge_at;
     let id = entry.id;
     let is_selected = move || selected.with(|s| s.iter().any(|e| e.id == id));
@@ -554,10 +579,13 @@ fn BinRow(
     view! {
         <tr class:urgent=move || is_urgent(purge_at, t()) class:selected=is_selected>
             {can_modify.then(|| view! {
-                <td class="select" data-label="Select">
+                <td class="select" data-label=i.text(k::bin_select)>
                     <input
                         type="checkbox"
-                        aria-label=format!("Select {}", entry.name)
+                        aria-label={
+                            let name = entry.name.clone();
+                            move || i.fill(k::bin_select_name, &[("name", &name)])
+                        }
                         checked=is_selected
                         prop:checked=is_selected
                         on:change=move |ev| {
@@ -573,24 +601,24 @@ fn BinRow(
                     />
                 </td>
             })}
-            <td data-label="Workspace Name"><a href=format!("/recycle-bin/{}", entry.id)>{entry.name.clone()}</a></td>
-            <td data-label="Deleted By">{entry.deleted_by.clone()}</td>
-            <td data-label="Deletion Time"><LocalTime ts=entry.deleted_at/></td>
-            <td data-label="Physical Deletion Countdown" class="countdown">{move || countdown(purge_at, t())}</td>
-            <td data-label="Actions"><div class="actions">
+            <td data-label=i.text(k::bin_col_workspace_name)><a href=format!("/recycle-bin/{}", entry.id)>{entry.name.clone()}</a></td>
+            <td data-label=i.text(k::bin_col_deleted_by)>{entry.deleted_by.clone()}</td>
+            <td data-label=i.text(k::bin_col_deletion_time)><LocalTime ts=entry.deleted_at/></td>
+            <td data-label=i.text(k::bin_col_countdown) class="countdown">{move || countdown(i.lang(), purge_at, t())}</td>
+            <td data-label=i.text(k::bin_col_actions)><div class="actions">
                 <button
                     disabled=move || !can_modify || expired()
                     on:click=move |_| pending.set(Some(Pending::Recover(recover_entry.clone())))
-                >"Recover"</button>
+                >{i.text(k::bin_recover)}</button>
                 <button
                     class="danger-outline"
                     disabled=move || !can_modify || expired() || purge_protected.get()
-                    title=move || purge_protected.get().then_some(PURGE_PROTECTION_ON)
+                    title=move || purge_protected.get().then(|| purge_reason(i.lang()))
                     aria-describedby=move || purge_protected.get().then_some("purge-protection-reason")
                     on:click=move |_| pending.set(Some(Pending::Purge(purge_entry.clone())))
-                >"Delete Permanently"</button>
+                >{i.text(k::bin_delete_permanently)}</button>
                 {move || (!expired()).then(|| view! {
-                    <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">"Download a copy"</a>
+                    <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">{i.text(k::bin_download_copy)}</a>
                 })}
             </div></td>
         </tr>
@@ -637,6 +665,7 @@ fn BulkDialog(
     #[prop(into)] on_busy: Callback<bool>,
     #[prop(into)] on_done: Callback<BulkReport>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let n = entries.len();
     let targets: Vec<BinTarget> = entries
         .iter()
@@ -664,7 +693,7 @@ fn BulkDialog(
         }
     });
     view! {
-        <Modal title=bulk_title(purge, n) on_close>
+        <Modal title=move || bulk_title(i.lang(), purge, n) on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 if counted() && !act.pending().get_untracked() {
@@ -673,31 +702,26 @@ fn BulkDialog(
             }>
                 {if purge {
                     view! {
-                        <p class="risk">
-                            "These workspaces and all their assets in the Recycle Bin are deleted at once and can never be recovered. Their names are released."
-                        </p>
+                        <p class="risk">{i.text(k::bin_bulk_purge_risk)}</p>
                     }.into_any()
                 } else {
                     view! {
-                        <p>"Each comes back under its name with its data sources, computing resources, nodes (with their code and versions) and resources, in DataWorks and its PAI workspace."</p>
-                        <p>
-                            "Does not come back: scheduling tasks (auto triggered tasks), data integration tasks, models and metrics. "
-                            "Recovered nodes are unpublished: publish them again in DataStudio to re-create their auto triggered tasks."
-                        </p>
+                        <p>{i.text(k::bin_bulk_comes_back)}</p>
+                        <p>{i.text(k::bin_not_back)}</p>
                     }.into_any()
                 }}
-                <ul class="bulk-names" aria-label="Workspaces">
+                <ul class="bulk-names" aria-label=i.text(k::nav_workspaces)>
                     {entries.iter().map(|e| view! { <li><strong>{e.name.clone()}</strong></li> }).collect_view()}
                 </ul>
                 {purge.then(|| view! {
-                    <label for="bulk_count">"Number of workspaces"</label>
+                    <label for="bulk_count">{i.text(k::bin_number_of_workspaces)}</label>
                     <input id="bulk_count" type="text" inputmode="numeric" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
-                    <p class="hint">"Type " <code>{n}</code> ", the number of workspaces, to confirm."</p>
+                    <p class="hint">{move || with_name(i.t(k::bin_type_count), n.to_string(), true)}</p>
                 })}
                 {error_of(act.value())}
                 <div class="dialog-buttons">
-                    <button type="submit" class=if purge { "danger" } else { "primary" } disabled=move || !counted() || act.pending().get()>"OK"</button>
-                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class=if purge { "danger" } else { "primary" } disabled=move || !counted() || act.pending().get()>{i.text(k::bin_ok)}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{i.text(k::bin_cancel)}</button>
                 </div>
             </form>
         </Modal>
@@ -712,11 +736,12 @@ fn BulkReportView(
     report: BulkReport,
     #[prop(into)] on_dismiss: Callback<()>,
 ) -> impl IntoView {
-    let title = if purge {
-        "Bulk deletion report"
+    let i = use_i18n();
+    let title = i.text(if purge {
+        k::bin_bulk_deletion_report
     } else {
-        "Bulk recovery report"
-    };
+        k::bin_bulk_recovery_report
+    });
     // The dialog that asked for it has closed and its opener may be gone with the selection: the
     // keyboard continues from the report.
     let region = NodeRef::<leptos::html::Section>::new();
@@ -731,21 +756,23 @@ fn BulkReportView(
             <table class="grid">
                 <thead>
                     <tr>
-                        <th scope="col">"Workspace Name"</th>
-                        <th scope="col">"Result"</th>
+                        <th scope="col">{i.text(k::bin_col_workspace_name)}</th>
+                        <th scope="col">{i.text(k::bin_col_result)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {report.results.into_iter().map(|r| {
-                        let name = if r.name.is_empty() { format!("Entry {}", r.id) } else { r.name.clone() };
+                        let id = r.id;
+                        let name = r.name.clone();
+                        let name = move || if name.is_empty() { i.fill(k::bin_entry_id, &[("id", &id)]) } else { name.clone() };
                         let result = if r.done() {
                             let nodes = r.nodes_to_publish.clone();
                             let ws = r.name.clone();
                             view! {
-                                <span class="badge result-success">{if purge { "Deleted permanently" } else { "Recovered" }}</span>
+                                <span class="badge result-success">{i.text(if purge { k::bin_result_purged } else { k::bin_result_recovered })}</span>
                                 {(!nodes.is_empty()).then(|| view! {
                                     <span class="publish-again">
-                                        " Publish again in DataStudio: "
+                                        " "{i.text(k::bin_publish_again)}" "
                                         {nodes.into_iter().map(|n| view! {
                                             <A href=format!("/workspaces/{}/datastudio?node={}", ws, n.id)>{n.name}</A>" "
                                         }).collect_view()}
@@ -753,18 +780,18 @@ fn BulkReportView(
                                 })}
                             }.into_any()
                         } else {
-                            view! { <span class="badge result-denied">"Refused"</span>" "<span class="event-message">{r.message}</span> }.into_any()
+                            view! { <span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{r.message}</span> }.into_any()
                         };
                         view! {
                             <tr>
-                                <td data-label="Workspace Name">{name}</td>
-                                <td data-label="Result">{result}</td>
+                                <td data-label=i.text(k::bin_col_workspace_name)>{name}</td>
+                                <td data-label=i.text(k::bin_col_result)>{result}</td>
                             </tr>
                         }
                     }).collect_view()}
                 </tbody>
             </table>
-            <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
+            <button on:click=move |_| on_dismiss.run(())>{i.text(k::bin_dismiss)}</button>
         </section>
     }
 }
@@ -775,6 +802,7 @@ fn RecoverDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_recovered: Callback<RecoveryReport>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let (id, deleted_at) = (entry.id, entry.deleted_at);
     let recover = Action::new(move |_: &()| recover_workspace(id, deleted_at));
     let changed = changed_while_open(entry.name.clone(), recover.pending().into());
@@ -785,18 +813,18 @@ fn RecoverDialog(
         }
     });
     view! {
-        <Modal title="Recover Workspace" on_close>
-            <p>"Recover workspace " <strong>{entry.name.clone()}</strong> " under its name?"</p>
-            <p>"Comes back, in DataWorks and its PAI workspace: data sources, computing resources, nodes (with their code and versions) and resources."</p>
-            <p>
-                "Does not come back: scheduling tasks (auto triggered tasks), data integration tasks, models and metrics. "
-                "Recovered nodes are unpublished: publish them again in DataStudio to re-create their auto triggered tasks."
-            </p>
+        <Modal title=i.text(k::bin_recover_title) on_close>
+            <p>{
+                let name = entry.name.clone();
+                move || with_name(i.t(k::bin_recover_question), name.clone(), false)
+            }</p>
+            <p>{i.text(k::bin_recover_comes_back)}</p>
+            <p>{i.text(k::bin_not_back)}</p>
             {error_of(recover.value())}
             <ChangedNote changed/>
             <div class="dialog-buttons">
-                <button class="primary" disabled=move || recover.pending().get() || gone() on:click=move |_| { recover.dispatch(()); }>"OK"</button>
-                <button on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="primary" disabled=move || recover.pending().get() || gone() on:click=move |_| { recover.dispatch(()); }>{i.text(k::bin_ok)}</button>
+                <button on:click=move |_| on_close.run(())>{i.text(k::bin_cancel)}</button>
             </div>
         </Modal>
     }
@@ -808,6 +836,7 @@ fn PurgeDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_purged: Callback<String>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let (id, deleted_at) = (entry.id, entry.deleted_at);
     let name = entry.name.clone();
     let typed = RwSignal::new(String::new());
@@ -826,25 +855,28 @@ fn PurgeDialog(
     };
     let ok_enabled = matches.clone();
     view! {
-        <Modal title="Delete Permanently" on_close>
+        <Modal title=i.text(k::bin_delete_permanently) on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 if matches() && !gone() {
                     purge.dispatch(typed.get_untracked());
                 }
             }>
-                <p class="risk">
-                    "Workspace " <strong>{name.clone()}</strong>
-                    " and all its assets in the Recycle Bin are deleted at once and can never be recovered. Its name is released."
-                </p>
-                <label for="purge_name">"Workspace name"</label>
+                <p class="risk">{
+                    let name = name.clone();
+                    move || with_name(i.t(k::bin_purge_risk), name.clone(), false)
+                }</p>
+                <label for="purge_name">{i.text(k::bin_confirm_name_label)}</label>
                 <input id="purge_name" type="text" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
-                <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
+                <p class="hint">{
+                    let name = name.clone();
+                    move || with_name(i.t(k::bin_type_name), name.clone(), true)
+                }</p>
                 {error_of(purge.value())}
                 <ChangedNote changed/>
                 <div class="dialog-buttons">
-                    <button type="submit" class="danger" disabled=move || !ok_enabled() || purge.pending().get() || gone()>"OK"</button>
-                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="danger" disabled=move || !ok_enabled() || purge.pending().get() || gone()>{i.text(k::bin_ok)}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{i.text(k::bin_cancel)}</button>
                 </div>
             </form>
         </Modal>
@@ -857,26 +889,37 @@ pub fn RecoveryReportView(
     report: RecoveryReport,
     #[prop(optional, into)] on_dismiss: Option<Callback<()>>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let name = report.name.clone();
+    let heading = report.name.clone();
     view! {
-        <section class="report" role="region" aria-label="Recovery report">
-            <h2>"Recovery report: " {report.name.clone()}</h2>
+        <section class="report" role="region" aria-label=i.text(k::bin_recovery_report)>
+            <h2>{move || i.fill(k::bin_recovery_report_of, &[("name", &heading)])}</h2>
             <div class="report-cols">
                 <div>
-                    <h3>"Restored"</h3>
+                    <h3>{i.text(k::bin_restored)}</h3>
                     <CountsTable counts=report.restored/>
                 </div>
                 <div>
-                    <h3>"Not restored"</h3>
-                    <ul>{report.not_restored.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+                    <h3>{i.text(k::bin_not_restored)}</h3>
+                    <ul>{report.not_restored.into_iter().map(|s| {
+                        // The report's own words (the API's), worded in the page's language.
+                        let key = match s.as_str() {
+                            "Scheduling tasks (auto triggered tasks)" => Some(k::bin_not_restored_tasks),
+                            "Data integration tasks" => Some(k::bin_not_restored_di_tasks),
+                            "Models and metrics" => Some(k::bin_not_restored_models),
+                            _ => None,
+                        };
+                        view! { <li>{move || key.map_or_else(|| s.clone(), |key| i.t(key).to_owned())}</li> }
+                    }).collect_view()}</ul>
                 </div>
                 <div>
-                    <h3>"Nodes to publish again"</h3>
+                    <h3>{i.text(k::bin_nodes_to_publish)}</h3>
                     {if report.nodes_to_publish.is_empty() {
-                        view! { <p>"None: no node was published when the workspace was deleted."</p> }.into_any()
+                        view! { <p>{i.text(k::bin_no_nodes_to_publish)}</p> }.into_any()
                     } else {
                         view! {
-                            <p>"These nodes were published before the deletion. Publish them in DataStudio to re-create their auto triggered tasks:"</p>
+                            <p>{i.text(k::bin_publish_these)}</p>
                             <ul>
                                 {report.nodes_to_publish.into_iter().map(|n| view! {
                                     <li><A href=format!("/workspaces/{}/datastudio?node={}", name, n.id)>{n.name}</A>" ("{n.product}", "{n.subtype}")"</li>
@@ -886,7 +929,7 @@ pub fn RecoveryReportView(
                     }}
                 </div>
             </div>
-            {on_dismiss.map(|on_dismiss| view! { <button on:click=move |_| on_dismiss.run(())>"Dismiss"</button> })}
+            {on_dismiss.map(|on_dismiss| view! { <button on:click=move |_| on_dismiss.run(())>{i.text(k::bin_dismiss)}</button> })}
         </section>
     }
 }
