@@ -10,6 +10,7 @@ use crate::domain::audit::Action;
 use crate::domain::throttle::{ACCESS_KEY_PER_ADDRESS, ACCESS_KEY_PER_KEY};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::server::audit::{self, Change, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
@@ -86,7 +87,7 @@ pub async fn create(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((name, is_root)) = user else {
-        return Err(AppError::NotFound("That user does not exist.".into()));
+        return Err(AppError::NotFound(Msg::new(k::error_user_not_found)));
     };
     let who = if bool::from(is_root) {
         root.account_name.clone()
@@ -98,9 +99,11 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?;
     if held >= MAX_PER_USER {
-        return Err(AppError::Conflict(format!(
-            "{who} already has {MAX_PER_USER} AccessKeys, the most a user may have. Delete one first."
-        ).into()));
+        return Err(AppError::Conflict(
+            Msg::new(k::error_access_key_limit)
+                .with("who", &who)
+                .with("max", MAX_PER_USER),
+        ));
     }
     sqlx::query(
         "INSERT INTO access_keys (key_id, account_id, user_id, secret_hash, enabled, created_at)
@@ -132,7 +135,7 @@ async fn own_key(tx: &mut crate::store::Tx, root: &Principal, key_id: &str) -> A
     .bind(root.account_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| AppError::NotFound("That AccessKey does not exist.".into()))
+    .ok_or_else(|| AppError::NotFound(Msg::new(k::error_access_key_not_found)))
 }
 
 pub async fn set_enabled(

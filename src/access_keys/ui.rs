@@ -2,6 +2,7 @@ use super::{
     AccessKey, CreatedAccessKey, create_access_key, delete_access_key, list_access_keys,
     set_access_key_enabled,
 };
+use crate::i18n::{k, pieces, use_i18n};
 use crate::ui::{LocalTime, Modal, error_of};
 use leptos::prelude::*;
 
@@ -35,38 +36,53 @@ pub fn AccessKeysSection(
         version.update(|v| *v += 1);
     };
     let root_name = account.clone();
+    let i = use_i18n();
+    // The API's address and the ctl command are code, set apart wherever the sentence puts them.
+    let lead = move || {
+        pieces(i.t(k::ak_lead))
+            .into_iter()
+            .map(|(is_param, piece)| {
+                if is_param {
+                    let code = match piece {
+                        "api" => "/openapi/v1",
+                        _ => "workspace-console ctl",
+                    };
+                    view! { <code>{code}</code> }.into_any()
+                } else {
+                    piece.into_any()
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="settings" aria-labelledby="access-keys">
-            <h2 id="access-keys">"AccessKeys"</h2>
-            <p class="lead">
-                "An AccessKey lets a script use the API (" <code>"/openapi/v1"</code> ") and " <code>"workspace-console ctl"</code>
-                " with exactly the permissions of its user. Each user may have 2. The secret is shown once, when the key is created."
-            </p>
+            <h2 id="access-keys">{i.text(k::ak_heading)}</h2>
+            <p class="lead">{lead}</p>
             <form class="field-row" on:submit=move |ev| {
                 ev.prevent_default();
                 let chosen = picker.get_untracked().map(|select| select.value()).unwrap_or_default();
                 create.dispatch(chosen.parse::<i64>().ok());
             }>
-                <label for="access-key-user">"User"</label>
+                <label for="access-key-user">{i.text(k::ak_user)}</label>
                 <select id="access-key-user" node_ref=picker>
                     <option value="">{root_name.clone()}</option>
                     {user_options.run()}
                 </select>
-                <button type="submit" class="primary" disabled=move || create.pending().get()>"Create AccessKey"</button>
+                <button type="submit" class="primary" disabled=move || create.pending().get()>{i.text(k::ak_create)}</button>
             </form>
             {error_of(create.value())}
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
                 {move || Suspend::new(async move {
                     match keys.await {
-                        Ok(keys) if keys.is_empty() => view! { <p class="empty">"No AccessKeys yet."</p> }.into_any(),
+                        Ok(keys) if keys.is_empty() => view! { <p class="empty">{i.text(k::ak_empty)}</p> }.into_any(),
                         Ok(keys) => view! {
                             <table class="grid">
                                 <thead><tr>
-                                    <th scope="col">"AccessKey ID"</th>
-                                    <th scope="col">"User"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Created At"</th>
-                                    <th scope="col">"Actions"</th>
+                                    <th scope="col">{i.text(k::ak_col_id)}</th>
+                                    <th scope="col">{i.text(k::ak_col_user)}</th>
+                                    <th scope="col">{i.text(k::ak_col_status)}</th>
+                                    <th scope="col">{i.text(k::ak_col_created_at)}</th>
+                                    <th scope="col">{i.text(k::ak_col_actions)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {keys.into_iter().map(|key| view! { <AccessKeyRow key on_change=reload/> }).collect_view()}
@@ -84,6 +100,7 @@ pub fn AccessKeysSection(
 
 #[component]
 fn AccessKeyRow(key: AccessKey, #[prop(into)] on_change: Callback<String>) -> impl IntoView {
+    let i = use_i18n();
     let id = key.id.clone();
     let toggle = Action::new({
         let id = id.clone();
@@ -99,29 +116,32 @@ fn AccessKeyRow(key: AccessKey, #[prop(into)] on_change: Callback<String>) -> im
     let name = id.clone();
     Effect::new(move |_| {
         if let Some(Ok(enabled)) = toggle.value().get() {
-            on_change.run(format!(
-                "AccessKey {name} {}.",
-                if enabled { "enabled" } else { "disabled" }
-            ));
+            let said = if enabled {
+                k::ak_now_enabled
+            } else {
+                k::ak_now_disabled
+            };
+            on_change.run(i.fill(said, &[("id", &name)]));
         }
     });
     let name = id.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = remove.value().get() {
-            on_change.run(format!("AccessKey {name} deleted."));
+            on_change.run(i.fill(k::ak_deleted, &[("id", &name)]));
         }
     });
     let enabled = key.enabled;
+    let (toggle_label, delete_label) = (key.id.clone(), key.id.clone());
     view! {
         <tr>
             <td><code>{key.id.clone()}</code></td>
             <td>{key.user.clone()}</td>
-            <td>{if enabled { "Enabled" } else { "Disabled" }}</td>
+            <td>{i.text(if enabled { k::ak_enabled } else { k::ak_disabled })}</td>
             <td><LocalTime ts=key.created_at/></td>
             <td><div class="actions">
-                <button aria-label=format!("{} {}", if enabled { "Disable" } else { "Enable" }, key.id)
-                    on:click=move |_| { toggle.dispatch(!enabled); }>{if enabled { "Disable" } else { "Enable" }}</button>
-                <button class="danger" aria-label=format!("Delete {}", key.id) on:click=move |_| { remove.dispatch(()); }>"Delete"</button>
+                <button aria-label=move || i.fill(if enabled { k::ak_disable_label } else { k::ak_enable_label }, &[("id", &toggle_label)])
+                    on:click=move |_| { toggle.dispatch(!enabled); }>{i.text(if enabled { k::ak_disable } else { k::ak_enable })}</button>
+                <button class="danger" aria-label=move || i.fill(k::ak_delete_label, &[("id", &delete_label)]) on:click=move |_| { remove.dispatch(()); }>{i.text(k::ak_delete)}</button>
                 {error_of(toggle.value())}
                 {error_of(remove.value())}
             </div></td>
@@ -132,15 +152,17 @@ fn AccessKeyRow(key: AccessKey, #[prop(into)] on_change: Callback<String>) -> im
 /// "AccessKey Created": the id and the secret, read-only, shown this once.
 #[component]
 fn CreatedDialog(key: CreatedAccessKey, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    let i = use_i18n();
+    let user = key.user.clone();
     view! {
-        <Modal title="AccessKey Created" on_close>
-            <p>{format!("A new AccessKey for {}. Copy the secret now: it is shown only this once and cannot be read again.", key.user)}</p>
-            <label for="created-key-id">"AccessKey ID"</label>
+        <Modal title=i.text(k::ak_created_title) on_close>
+            <p>{move || i.fill(k::ak_created_text, &[("user", &user)])}</p>
+            <label for="created-key-id">{i.text(k::ak_col_id)}</label>
             <input id="created-key-id" readonly value=key.id.clone()/>
-            <label for="created-key-secret">"AccessKey Secret"</label>
+            <label for="created-key-secret">{i.text(k::ak_secret)}</label>
             <input id="created-key-secret" readonly value=key.secret.clone()/>
             <div class="dialog-buttons">
-                <button type="button" class="primary" on:click=move |_| on_close.run(())>"Close"</button>
+                <button type="button" class="primary" on:click=move |_| on_close.run(())>{i.text(k::ak_close)}</button>
             </div>
         </Modal>
     }

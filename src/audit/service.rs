@@ -4,7 +4,7 @@ use super::{AuditEvent, AuditFilter, AuditPage, Cursor};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
-use crate::i18n::k;
+use crate::i18n::{Msg, k};
 use crate::store::{Conn, Pool};
 
 const COLUMNS: &str = "id, at, user_name, action, workspace, source, client_ip, result, message";
@@ -15,19 +15,14 @@ pub fn checked(filter: &AuditFilter) -> AppResult<AuditFilter> {
     let action = filter.action.trim();
     if !action.is_empty() && Action::parse(action).is_none() {
         return Err(AppError::Invalid(
-            format!(
-                "There is no action named \"{}\".",
-                crate::domain::text::echo(action)
-            )
-            .into(),
+            Msg::new(k::error_audit_unknown_action)
+                .with("action", crate::domain::text::echo(action)),
         ));
     }
     let user = filter.user.trim();
     let workspace = filter.workspace.trim();
     if user.chars().count() > 200 || workspace.chars().count() > 200 {
-        return Err(AppError::Invalid(
-            "User and workspace filters are at most 200 characters long.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_audit_filter_too_long)));
     }
     crate::domain::text::single_line(k::field_user_filter, &filter.user)
         .map_err(AppError::Invalid)?;

@@ -1,6 +1,7 @@
 use super::{AuditFilter, Cursor, list_audit_events};
 use crate::domain::audit::Action;
 use crate::domain::text::query_value;
+use crate::i18n::{Key, k, use_i18n};
 use crate::ui::{ErrorNote, LocalTime};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
@@ -28,6 +29,26 @@ fn address(path: &str, filter: &AuditFilter, cursor: Option<(&str, i64)>) -> Str
     }
 }
 
+/// An event's source ("Console", "API") or outcome ("Success", …) as the page words it: the
+/// stored English when the tables have no word for it.
+fn words(lang: crate::i18n::Lang, stored: &str, key: fn(&str) -> Option<Key>) -> String {
+    key(stored).map_or_else(|| stored.to_owned(), |key| lang.text(key).to_owned())
+}
+
+/// "API" is the same in every language.
+fn source_key(source: &str) -> Option<Key> {
+    (source == "Console").then_some(k::audit_source_console)
+}
+
+fn outcome_key(outcome: &str) -> Option<Key> {
+    match outcome {
+        "Success" => Some(k::audit_outcome_success),
+        "Denied" => Some(k::audit_outcome_denied),
+        "Failed" => Some(k::audit_outcome_failed),
+        _ => None,
+    }
+}
+
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
@@ -52,19 +73,18 @@ pub fn AuditLogPage() -> impl IntoView {
         move || (filter.get(), cursor.get()),
         |(filter, cursor)| list_audit_events(filter, cursor),
     );
+    let i = use_i18n();
     view! {
         <div class="page-head">
-            <h1>"Audit Log"</h1>
-            <a class="button" href=move || address("/audit-log/export.csv", &filter.get(), None) download="audit-log.csv">"Download CSV"</a>
+            <h1>{i.text(k::nav_audit_log)}</h1>
+            <a class="button" href=move || address("/audit-log/export.csv", &filter.get(), None) download="audit-log.csv">{i.text(k::audit_download_csv)}</a>
         </div>
-        <p class="lead">
-            "Every change to this account's workspaces, tasks, nodes and users, and every refused attempt, in the console or through the API, newest first. Events are kept for 180 days."
-        </p>
-        <Form method="GET" action="/audit-log" attr:class="filters" attr:aria-label="Filter events">
+        <p class="lead">{i.text(k::audit_lead)}</p>
+        <Form method="GET" action="/audit-log" attr:class="filters" attr:aria-label=i.text(k::audit_filter_label)>
             <label>
-                "Action"
+                {i.text(k::audit_action)}
                 <select name="action">
-                    <option value="" selected=move || filter.get().action.is_empty()>"All actions"</option>
+                    <option value="" selected=move || filter.get().action.is_empty()>{i.text(k::audit_all_actions)}</option>
                     {Action::ALL.iter().map(|a| {
                         let name = a.as_str();
                         view! { <option value=name selected=move || filter.get().action == name>{name}</option> }
@@ -72,17 +92,17 @@ pub fn AuditLogPage() -> impl IntoView {
                 </select>
             </label>
             <label>
-                "User"
-                <input name="user" type="text" placeholder="e.g. alice@acme" value=move || filter.get().user prop:value=move || filter.get().user/>
+                {i.text(k::audit_user)}
+                <input name="user" type="text" placeholder=i.text(k::audit_user_placeholder) value=move || filter.get().user prop:value=move || filter.get().user/>
             </label>
             <label>
-                "Workspace"
-                <input name="workspace" type="text" placeholder="e.g. sales_dw" value=move || filter.get().workspace prop:value=move || filter.get().workspace/>
+                {i.text(k::audit_workspace)}
+                <input name="workspace" type="text" placeholder=i.text(k::audit_workspace_placeholder) value=move || filter.get().workspace prop:value=move || filter.get().workspace/>
             </label>
-            <button type="submit" class="primary">"Filter"</button>
-            <A href="/audit-log" attr:class="button">"Clear Filters"</A>
+            <button type="submit" class="primary">{i.text(k::audit_filter)}</button>
+            <A href="/audit-log" attr:class="button">{i.text(k::audit_clear_filters)}</A>
         </Form>
-        <Transition fallback=|| view! { <p class="loading">"Loading the Audit Log…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{i.text(k::audit_loading)}</p> }>
             {move || Suspend::new(async move {
                 match events.await {
                     Ok(page) => {
@@ -94,26 +114,29 @@ pub fn AuditLogPage() -> impl IntoView {
                             <table class="grid">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Time"</th>
-                                        <th scope="col">"User"</th>
-                                        <th scope="col">"Action"</th>
-                                        <th scope="col">"Workspace"</th>
-                                        <th scope="col">"Source"</th>
-                                        <th scope="col">"Result"</th>
+                                        <th scope="col">{i.text(k::audit_time)}</th>
+                                        <th scope="col">{i.text(k::audit_user)}</th>
+                                        <th scope="col">{i.text(k::audit_action)}</th>
+                                        <th scope="col">{i.text(k::audit_workspace)}</th>
+                                        <th scope="col">{i.text(k::audit_source)}</th>
+                                        <th scope="col">{i.text(k::audit_result)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
                                     {page.events.into_iter().map(|e| {
                                         let result_class = format!("badge result-{}", e.result.to_lowercase());
+                                        let (source, result) = (e.source.clone(), e.result.clone());
+                                        let source = move || words(i.lang(), &source, source_key);
+                                        let result = move || words(i.lang(), &result, outcome_key);
                                         view! {
                                             <tr>
-                                                <td data-label="Time"><LocalTime ts=e.at/></td>
-                                                <td data-label="User">{e.user_name}</td>
-                                                <td data-label="Action">{e.action}</td>
-                                                <td data-label="Workspace">{e.workspace}</td>
-                                                <td data-label="Source">{e.source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
-                                                <td data-label="Result">
-                                                    <span class=result_class>{e.result}</span>
+                                                <td data-label=i.text(k::audit_time)><LocalTime ts=e.at/></td>
+                                                <td data-label=i.text(k::audit_user)>{e.user_name}</td>
+                                                <td data-label=i.text(k::audit_action)>{e.action}</td>
+                                                <td data-label=i.text(k::audit_workspace)>{e.workspace}</td>
+                                                <td data-label=i.text(k::audit_source)>{source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
+                                                <td data-label=i.text(k::audit_result)>
+                                                    <span class=result_class>{result}</span>
                                                     {(!e.message.is_empty()).then(|| view! { <span class="event-message">{e.message}</span> })}
                                                 </td>
                                             </tr>
@@ -121,15 +144,15 @@ pub fn AuditLogPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            {empty.then(|| view! { <p class="empty">"No events match these filters."</p> })}
-                            <nav class="pager" aria-label="Pagination">
+                            {empty.then(|| view! { <p class="empty">{i.text(k::audit_empty)}</p> })}
+                            <nav class="pager" aria-label=i.text(k::pager_label)>
                                 {match newer {
-                                    Some(href) => view! { <A href=href attr:class="button">"Previous page"</A> }.into_any(),
-                                    None => view! { <button disabled=true>"Previous page"</button> }.into_any(),
+                                    Some(href) => view! { <A href=href attr:class="button">{i.text(k::pager_previous)}</A> }.into_any(),
+                                    None => view! { <button disabled=true>{i.text(k::pager_previous)}</button> }.into_any(),
                                 }}
                                 {match older {
-                                    Some(href) => view! { <A href=href attr:class="button">"Next page"</A> }.into_any(),
-                                    None => view! { <button disabled=true>"Next page"</button> }.into_any(),
+                                    Some(href) => view! { <A href=href attr:class="button">{i.text(k::pager_next)}</A> }.into_any(),
+                                    None => view! { <button disabled=true>{i.text(k::pager_next)}</button> }.into_any(),
                                 }}
                             </nav>
                         }.into_any()

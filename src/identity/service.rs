@@ -3,6 +3,7 @@ use crate::domain::audit::{Action, Outcome, Source};
 use crate::domain::throttle::{SIGN_IN_PER_ADDRESS, SIGN_IN_PER_USER, SIGN_UP_PER_ADDRESS};
 use crate::domain::{Policy, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Key, Msg, k};
 use crate::server::audit::{self, Change, Origin, Recorded};
 use crate::server::gate::Gate;
 use crate::server::password::{hash_password, verify_password};
@@ -19,8 +20,9 @@ pub fn validate_password(password: &str) -> AppResult<()> {
     let len = password.chars().count();
     if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
         return Err(AppError::Invalid(
-            format!("Password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters long.")
-                .into(),
+            Msg::new(k::error_password_length)
+                .with("min", MIN_PASSWORD_LEN)
+                .with("max", MAX_PASSWORD_LEN),
         ));
     }
     let mut chars = password.chars();
@@ -29,14 +31,12 @@ pub fn validate_password(password: &str) -> AppResult<()> {
         || passwords::analyzer::is_common_password(password)
         || passwords::analyzer::is_common_password(password.to_lowercase())
     {
-        return Err(AppError::Invalid(
-            "This password is too common and easy to guess. Choose another one.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_password_common)));
     }
     Ok(())
 }
 
-fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
+fn validate_principal_name(name: &str, what: Key) -> AppResult<()> {
     let ok_len = (2..=32).contains(&name.chars().count());
     let ok_chars = name
         .chars()
@@ -45,9 +45,9 @@ fn validate_principal_name(name: &str, what: &str) -> AppResult<()> {
     if ok_len && ok_chars && ok_first {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!(
-            "{what} must be 2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter."
-        ).into()))
+        Err(AppError::Invalid(
+            Msg::new(k::error_principal_name).with_text("what", what),
+        ))
     }
 }
 
@@ -250,7 +250,7 @@ pub async fn create_account_from(
     origin: &Origin,
 ) -> AppResult<i64> {
     let account_name = account_name.trim();
-    validate_principal_name(account_name, "Account name")?;
+    validate_principal_name(account_name, k::field_account_name)?;
     validate_password(password)?;
     let hash = hash_password(password).await?;
     let mut tx = crate::store::write_tx(pool).await?;
@@ -263,7 +263,7 @@ pub async fn create_account_from(
     .await?;
     let Some(account_id) = account_id else {
         return Err(AppError::Conflict(
-            format!("The account name \"{account_name}\" is taken. Choose another one.").into(),
+            Msg::new(k::error_account_name_taken).with("name", account_name),
         ));
     };
     let user_id: i64 = sqlx::query_scalar(
@@ -333,19 +333,19 @@ pub async fn create_ram_user(
 ) -> AppResult<Recorded<RamUser>> {
     let (now, root) = (change.now, &change.principal);
     let name = name.trim();
-    validate_principal_name(name, "User name")?;
+    validate_principal_name(name, k::field_user_name)?;
     validate_password(password)?;
     let policy = match policy.filter(|p| !p.is_empty()) {
         Some(p) => Some(Policy::parse(p).ok_or_else(|| {
             AppError::Invalid(
-                format!("Unknown policy \"{}\".", crate::domain::text::echo(p)).into(),
+                Msg::new(k::error_unknown_policy).with("policy", crate::domain::text::echo(p)),
             )
         })?),
         None => None,
     };
     if name.eq_ignore_ascii_case(&root.account_name) {
         return Err(AppError::Conflict(
-            format!("\"{name}\" is the account's own name. Choose another user name.").into(),
+            Msg::new(k::error_user_is_account_name).with("name", name),
         ));
     }
     let hash = hash_password(password).await?;
@@ -362,7 +362,7 @@ pub async fn create_ram_user(
     .await?;
     let Some(id) = inserted else {
         return Err(AppError::Conflict(
-            format!("A RAM user named \"{name}\" already exists.").into(),
+            Msg::new(k::error_ram_user_exists).with("name", name),
         ));
     };
     if let Some(policy) = policy {
@@ -401,7 +401,7 @@ async fn own_ram_user(conn: &mut Conn, root: &Principal, user_id: i64) -> AppRes
     .await?;
     found
         .map(|name| format!("{name}@{}", root.account_name))
-        .ok_or_else(|| AppError::NotFound("That RAM user does not exist.".into()))
+        .ok_or_else(|| AppError::NotFound(Msg::new(k::error_ram_user_not_found)))
 }
 
 pub async fn set_password(
@@ -439,7 +439,7 @@ pub async fn set_policy(
     let who = own_ram_user(&mut tx, root, user_id).await?;
     let policy = Policy::parse(policy).ok_or_else(|| {
         AppError::Invalid(
-            format!("Unknown policy \"{}\".", crate::domain::text::echo(policy)).into(),
+            Msg::new(k::error_unknown_policy).with("policy", crate::domain::text::echo(policy)),
         )
     })?;
     let sql = if attached {

@@ -4,6 +4,7 @@ use super::{
 };
 use crate::domain::Policy;
 use crate::error::AppError;
+use crate::i18n::{Key, Msg, k, use_i18n};
 use crate::language::ui::LanguageSelect;
 use crate::ui::{ErrorNote, LocalTime, Modal, error_of, go_to};
 use leptos::prelude::*;
@@ -14,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 /// put there by the server function for a browser without WASM, or one that has not hydrated
 /// yet). The address can be crafted by anyone, so only refusals whose text is the console's own
 /// are shown as they are; any other is shown as `otherwise`.
-fn refusal_in_address(path: &str, otherwise: &str) -> Option<AppError> {
+fn refusal_in_address(path: &str, otherwise: Key) -> Option<AppError> {
     let query = use_query_map();
     let (sent_by, err) = query.with_untracked(|q| (q.get("__path"), q.get("__err")));
     if sent_by.as_deref() != Some(path) {
@@ -27,7 +28,7 @@ fn refusal_in_address(path: &str, otherwise: &str) -> Option<AppError> {
         | AppError::Busy(_)
         | AppError::TooLarge
         | AppError::Internal => error,
-        _ => AppError::BadRequest(otherwise.into()),
+        _ => AppError::BadRequest(Msg::new(otherwise)),
     })
 }
 
@@ -60,7 +61,7 @@ where
 fn form_refusal(
     submit: Action<Credentials, Result<(), AppError>>,
     path: &str,
-    otherwise: &str,
+    otherwise: Key,
 ) -> impl Fn() -> Option<AnyView> + use<> {
     let sent_back = refusal_in_address(path, otherwise);
     move || {
@@ -79,11 +80,8 @@ pub fn LoginPage() -> impl IntoView {
     let username = NodeRef::<leptos::html::Input>::new();
     let password = NodeRef::<leptos::html::Input>::new();
     let submit = submit_then_workspaces(sign_in);
-    let refusal = form_refusal(
-        submit,
-        "/api/sign_in",
-        "The sign-in did not go through. Please try again.",
-    );
+    let refusal = form_refusal(submit, "/api/sign_in", k::error_sign_in_failed);
+    let i = use_i18n();
     view! {
         <div class="auth-page">
             <LanguageSelect/>
@@ -96,16 +94,16 @@ pub fn LoginPage() -> impl IntoView {
                     submit.dispatch((value_of(username), value_of(password)));
                 }
             >
-                <p class="brand">"Workspace Console"</p>
-                <h1>"Sign in to your account"</h1>
-                <label for="username">"Username"</label>
+                <p class="brand">{i.text(k::product_name)}</p>
+                <h1>{i.text(k::auth_sign_in_heading)}</h1>
+                <label for="username">{i.text(k::auth_username)}</label>
                 <input id="username" name="username" autocomplete="username" required value=sent_username node_ref=username/>
-                <p class="hint">"Your account name, or user@account for a RAM user."</p>
-                <label for="password">"Password"</label>
+                <p class="hint">{i.text(k::auth_username_hint)}</p>
+                <label for="password">{i.text(k::auth_password)}</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required node_ref=password/>
                 {refusal}
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>"Sign In"</button>
-                <p class="alt">"No account yet? " <A href="/signup">"Create Account"</A></p>
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>{i.text(k::auth_sign_in)}</button>
+                <p class="alt">{i.text(k::auth_no_account)} <A href="/signup">{i.text(k::auth_create_account)}</A></p>
             </form>
         </div>
     }
@@ -116,11 +114,8 @@ pub fn SignUpPage() -> impl IntoView {
     let account = NodeRef::<leptos::html::Input>::new();
     let password = NodeRef::<leptos::html::Input>::new();
     let submit = submit_then_workspaces(sign_up);
-    let refusal = form_refusal(
-        submit,
-        "/api/sign_up",
-        "The account was not created. Check the account name and the password, and try again.",
-    );
+    let refusal = form_refusal(submit, "/api/sign_up", k::error_sign_up_failed);
+    let i = use_i18n();
     view! {
         <div class="auth-page">
             <LanguageSelect/>
@@ -133,17 +128,17 @@ pub fn SignUpPage() -> impl IntoView {
                     submit.dispatch((value_of(account), value_of(password)));
                 }
             >
-                <p class="brand">"Workspace Console"</p>
-                <h1>"Create Account"</h1>
-                <label for="account_name">"Account Name"</label>
+                <p class="brand">{i.text(k::product_name)}</p>
+                <h1>{i.text(k::auth_create_account)}</h1>
+                <label for="account_name">{i.text(k::auth_account_name)}</label>
                 <input id="account_name" name="account_name" autocomplete="username" required node_ref=account/>
-                <p class="hint">"2 to 32 characters: letters, digits, '.', '_' or '-', starting with a letter. You sign in with it as the account's root."</p>
-                <label for="new_password">"Password"</label>
+                <p class="hint">{i.text(k::auth_account_name_hint)}</p>
+                <label for="new_password">{i.text(k::auth_password)}</label>
                 <input id="new_password" name="password" type="password" autocomplete="new-password" required node_ref=password/>
-                <p class="hint">"10 to 128 characters, and not a commonly used password."</p>
+                <p class="hint">{i.text(k::auth_password_hint)}</p>
                 {refusal}
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>"Create Account"</button>
-                <p class="alt">"Already have an account? " <A href="/login">"Sign In"</A></p>
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>{i.text(k::auth_create_account)}</button>
+                <p class="alt">{i.text(k::auth_have_account)} <A href="/login">{i.text(k::auth_sign_in)}</A></p>
             </form>
         </div>
     }
@@ -157,7 +152,8 @@ pub fn SignOutButton() -> impl IntoView {
             go_to("/login");
         }
     });
-    view! { <button class="link-button" on:click=move |_| { out.dispatch(()); }>"Sign Out"</button> }
+    let i = use_i18n();
+    view! { <button class="link-button" on:click=move |_| { out.dispatch(()); }>{i.text(k::auth_sign_out)}</button> }
 }
 
 #[component]
@@ -171,20 +167,21 @@ pub fn RamUsersPage() -> impl IntoView {
         status.set(message);
         version.update(|v| *v += 1);
     };
+    let i = use_i18n();
     view! {
         <div class="page-head">
-            <h1>"RAM Users"</h1>
-            <button class="primary" on:click=move |_| creating.set(true)>"Create RAM User"</button>
+            <h1>{i.text(k::nav_ram_users)}</h1>
+            <button class="primary" on:click=move |_| creating.set(true)>{i.text(k::users_create)}</button>
         </div>
-        <p class="lead">"RAM users sign in as user@account. Attach AliyunDataWorksFullAccess to let a user change workspaces, or AliyunDataWorksReadOnlyAccess to let them view."</p>
+        <p class="lead">{i.text(k::users_lead)}</p>
         <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Ok(users) if users.is_empty() => view! { <p class="empty">"This account has no RAM users yet."</p> }.into_any(),
+                    Ok(users) if users.is_empty() => view! { <p class="empty">{i.text(k::users_empty)}</p> }.into_any(),
                     Ok(users) => view! {
                         <table class="grid">
-                            <thead><tr><th>"User"</th><th>"Policies"</th><th>"Created At"</th><th>"Actions"</th></tr></thead>
+                            <thead><tr><th>{i.text(k::users_col_user)}</th><th>{i.text(k::users_col_policies)}</th><th>{i.text(k::users_col_created_at)}</th><th>{i.text(k::users_col_actions)}</th></tr></thead>
                             <tbody>
                                 {users.into_iter().map(|user| view! { <RamUserRow user on_change=reload/> }).collect_view()}
                             </tbody>
@@ -197,7 +194,7 @@ pub fn RamUsersPage() -> impl IntoView {
         <Show when=move || creating.get()>
             <CreateRamUserDialog on_close=move || creating.set(false) on_created=move |name: String| {
                 creating.set(false);
-                reload(format!("RAM user \"{name}\" created."));
+                reload(i.fill(k::users_created, &[("name", &name)]));
             }/>
         </Show>
         {is_root.then(|| {
@@ -218,6 +215,7 @@ pub fn RamUsersPage() -> impl IntoView {
 
 #[component]
 fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl IntoView {
+    let i = use_i18n();
     let id = user.id;
     let sign_in_name = user.sign_in_name.clone();
     let toggle = Action::new(move |(policy, attached): &(Policy, bool)| {
@@ -234,31 +232,29 @@ fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl 
     let name = sign_in_name.clone();
     Effect::new(move |_| {
         if let Some(Ok((policy, attached))) = toggle.value().get() {
-            on_change.run(format!(
-                "{} {} {name}.",
-                policy.as_str(),
-                if attached {
-                    "attached to"
-                } else {
-                    "detached from"
-                }
-            ))
+            let said = if attached {
+                k::users_policy_attached
+            } else {
+                k::users_policy_detached
+            };
+            on_change.run(i.fill(said, &[("policy", &policy.as_str()), ("name", &name)]))
         }
     });
     let name = sign_in_name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = remove.value().get() {
-            on_change.run(format!("RAM user {name} deleted."));
+            on_change.run(i.fill(k::users_deleted, &[("name", &name)]));
         }
     });
     let name = sign_in_name.clone();
     Effect::new(move |_| {
         if let Some(Ok(())) = set_pw.value().get() {
             new_password.set(String::new());
-            on_change.run(format!("Password of {name} changed."));
+            on_change.run(i.fill(k::users_password_changed, &[("name", &name)]));
         }
     });
     let policies = user.policies.clone();
+    let shown_name = user.sign_in_name.clone();
     view! {
         <tr>
             <td>{user.sign_in_name.clone()}</td>
@@ -276,9 +272,9 @@ fn RamUserRow(user: RamUser, #[prop(into)] on_change: Callback<String>) -> impl 
             </td>
             <td><LocalTime ts=user.created_at/></td>
             <td><div class="actions">
-                <input type="password" aria-label=format!("New password for {}", user.sign_in_name) placeholder="New password" bind:value=new_password/>
-                <button on:click=move |_| { set_pw.dispatch(new_password.get_untracked()); }>"Set Password"</button>
-                <button class="danger" on:click=move |_| { remove.dispatch(()); }>"Delete"</button>
+                <input type="password" aria-label=move || i.fill(k::users_new_password_for, &[("name", &shown_name)]) placeholder=i.text(k::users_new_password) bind:value=new_password/>
+                <button on:click=move |_| { set_pw.dispatch(new_password.get_untracked()); }>{i.text(k::users_set_password)}</button>
+                <button class="danger" on:click=move |_| { remove.dispatch(()); }>{i.text(k::users_delete)}</button>
                 {error_of(set_pw.value())}
                 {error_of(remove.value())}
             </div></td>
@@ -303,25 +299,26 @@ fn CreateRamUserDialog(
             on_created.run(user.sign_in_name);
         }
     });
+    let i = use_i18n();
     view! {
-        <Modal title="Create RAM User" on_close>
+        <Modal title=i.text(k::users_create) on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch((name.get_untracked(), password.get_untracked(), policy.get_untracked()));
             }>
-                <label for="ram_name">"User Name"</label>
+                <label for="ram_name">{i.text(k::users_user_name)}</label>
                 <input id="ram_name" bind:value=name required/>
-                <label for="ram_password">"Password"</label>
+                <label for="ram_password">{i.text(k::users_password)}</label>
                 <input id="ram_password" type="password" bind:value=password required/>
-                <label for="ram_policy">"Policy"</label>
+                <label for="ram_policy">{i.text(k::users_policy)}</label>
                 <select id="ram_policy" on:change=move |ev| policy.set(event_target_value(&ev))>
-                    <option value="">"None"</option>
+                    <option value="">{i.text(k::users_policy_none)}</option>
                     {Policy::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
                 {error_of(create.value())}
                 <div class="dialog-buttons">
-                    <button type="submit" class="primary" disabled=move || create.pending().get()>"Create"</button>
-                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || create.pending().get()>{i.text(k::users_create_button)}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{i.text(k::users_cancel)}</button>
                 </div>
             </form>
         </Modal>

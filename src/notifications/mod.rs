@@ -3,8 +3,8 @@
 //! the root and FullAccess users when purge protection is turned off (§15a), and one to the root
 //! naming the downstream nodes that lost their upstream at a purge (§16). The root's webhook
 //! receives every notice too.
-use crate::domain::time::format_utc;
 use crate::error::AppError;
+use crate::i18n::{Lang, k};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -71,38 +71,49 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// What the notice says.
+    /// What the notice says, in English: the webhook's `message`.
     pub fn text(&self) -> String {
+        self.words(Lang::En)
+    }
+
+    /// What the notice says, in `lang`: worded from its kind and its parameters (what is stored
+    /// is the kind, the workspace, the times and `detail`, never a sentence).
+    pub fn words(&self, lang: Lang) -> String {
+        let time = |ts: i64| crate::ui::format_utc(lang, ts);
+        let workspace: &dyn std::fmt::Display = &self.workspace;
+        let detail: &dyn std::fmt::Display = &self.detail;
         match self.kind {
-            Kind::Warning7Days | Kind::Warning1Day => format!(
-                "{} will be permanently deleted on {}; recover it before then",
-                self.workspace,
-                self.purge_at.map(format_utc).unwrap_or_default()
+            Kind::Warning7Days | Kind::Warning1Day => lang.fill(
+                k::notif_warning,
+                &[
+                    ("workspace", workspace),
+                    ("time", &self.purge_at.map(time).unwrap_or_default()),
+                ],
             ),
             // By the purge job: its 14 days are over.
-            Kind::Purged if self.detail.is_empty() => format!(
-                "{} has been permanently deleted; its 14 days in the Recycle Bin are over",
-                self.workspace
-            ),
+            Kind::Purged if self.detail.is_empty() => {
+                lang.fill(k::notif_purged_by_job, &[("workspace", workspace)])
+            }
             // By hand ("Delete Permanently"): `detail` is who did it, `created_at` when.
-            Kind::Purged => format!(
-                "{} was permanently deleted by {} at {}{}",
-                self.workspace,
-                self.detail,
-                format_utc(self.created_at),
-                if self.purge_at.is_none_or(|due| self.created_at < due) {
-                    ", before its 14 days in the Recycle Bin were over"
-                } else {
-                    ""
-                }
-            ),
-            Kind::PurgeProtectionOff => format!(
-                "Purge protection was turned off by {}: Recycle Bin entries can be permanently deleted before their 14 days are over",
-                self.detail
-            ),
-            Kind::UpstreamLost => format!(
-                "{} was permanently deleted, and these nodes lost their upstream in it (their tasks wait until you remove the dependency): {}",
-                self.workspace, self.detail
+            Kind::Purged => {
+                let early = self.purge_at.is_none_or(|due| self.created_at < due);
+                lang.fill(
+                    if early {
+                        k::notif_purged_by_hand_early
+                    } else {
+                        k::notif_purged_by_hand
+                    },
+                    &[
+                        ("workspace", workspace),
+                        ("by", detail),
+                        ("time", &time(self.created_at)),
+                    ],
+                )
+            }
+            Kind::PurgeProtectionOff => lang.fill(k::notif_protection_off, &[("by", detail)]),
+            Kind::UpstreamLost => lang.fill(
+                k::notif_upstream_lost,
+                &[("workspace", workspace), ("nodes", detail)],
             ),
         }
     }
@@ -166,8 +177,46 @@ pub struct Webhook {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct LastDelivery {
     pub at: i64,
-    /// What became of it: delivered, refused (with the rule), failing or given up (with why).
+    /// What became of it, in English: delivered, refused (with the rule), failing or given up
+    /// (with why). The page words it from the fields below ([`LastDelivery::words`]).
     pub result: String,
+    pub state: DeliveryState,
+    /// Why it failed or was refused, as the receiver, the network or the rule said it (English).
+    pub error: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub enum DeliveryState {
+    Delivered,
+    /// Refused by the rules (a private address): never sent, never retried.
+    NotSent,
+    GaveUp,
+    /// Failed so far; tried again later.
+    Failing,
+}
+
+impl LastDelivery {
+    /// What became of it, in `lang`.
+    pub fn words(&self, lang: Lang) -> String {
+        let tries = if self.attempts == 1 {
+            lang.text(k::notif_one_attempt).to_owned()
+        } else {
+            lang.fill(k::notif_attempts, &[("n", &self.attempts)])
+        };
+        let (tries, error): (&dyn std::fmt::Display, &dyn std::fmt::Display) =
+            (&tries, &self.error);
+        match self.state {
+            DeliveryState::Delivered => lang.fill(k::notif_delivered, &[("tries", tries)]),
+            DeliveryState::NotSent => lang.fill(k::notif_not_sent, &[("why", error)]),
+            DeliveryState::GaveUp => {
+                lang.fill(k::notif_gave_up, &[("error", error), ("tries", tries)])
+            }
+            DeliveryState::Failing => {
+                lang.fill(k::notif_failing, &[("error", error), ("tries", tries)])
+            }
+        }
+    }
 }
 
 /// The answer of saving the webhook: the URL as saved, and the signing secret when this save

@@ -1,12 +1,14 @@
 //! Creating and reading notices. Every notice has a unique key (entry, person, kind) in the
 //! database, and every pass inserts with `ON CONFLICT DO NOTHING`: passes may run in any number of
 //! instances, twice, after a restart or a clock jump, and each notice is still created once.
-use super::{Kind, LastDelivery, Notice, Notices, SHOWN, Webhook, WebhookSaved, webhook};
+use super::{
+    DeliveryState, Kind, LastDelivery, Notice, Notices, SHOWN, Webhook, WebhookSaved, webhook,
+};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::domain::time::to_rfc3339;
 use crate::error::{AppError, AppResult};
-use crate::i18n::k;
+use crate::i18n::{Key, Lang, Msg, k};
 use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
@@ -205,28 +207,32 @@ pub async fn webhook(pool: &Pool, account_id: i64) -> AppResult<Webhook> {
     Ok(Webhook {
         url: url.unwrap_or_default(),
         signed: secret.is_some(),
-        last_delivery: last.map(|(at, outcome, error, attempts)| LastDelivery {
-            at,
-            result: delivery_result(outcome.as_deref(), &error, attempts),
+        last_delivery: last.map(|(at, outcome, error, attempts)| {
+            delivery(at, outcome.as_deref(), &error, attempts)
         }),
     })
 }
 
-/// What became of a delivery, in words.
-fn delivery_result(outcome: Option<&str>, error: &str, attempts: i64) -> String {
-    let tries = if attempts == 1 {
-        "1 attempt".to_owned()
-    } else {
-        format!("{attempts} attempts")
+/// What became of a delivery: its state, and its words in English.
+fn delivery(at: i64, outcome: Option<&str>, error: &str, attempts: i64) -> LastDelivery {
+    let (state, error) = match outcome {
+        Some("Delivered") => (DeliveryState::Delivered, error),
+        _ if error.starts_with(webhook::REFUSED) => (
+            DeliveryState::NotSent,
+            error.trim_start_matches(webhook::REFUSED),
+        ),
+        Some(_) => (DeliveryState::GaveUp, error),
+        None => (DeliveryState::Failing, error),
     };
-    match outcome {
-        Some("Delivered") => format!("Delivered ({tries})."),
-        _ if error.starts_with(webhook::REFUSED) => {
-            format!("Not sent. {}", error.trim_start_matches(webhook::REFUSED))
-        }
-        Some(_) => format!("Failed: {error}; given up after {tries}."),
-        None => format!("Failing: {error} ({tries}); trying again."),
-    }
+    let mut last = LastDelivery {
+        at,
+        result: String::new(),
+        state,
+        error: error.to_owned(),
+        attempts,
+    };
+    last.result = last.words(Lang::En);
+    last
 }
 
 /// An http(s) URL with a host and no credentials, at most 2,000 characters, without control or
@@ -237,24 +243,83 @@ pub fn check_webhook_url(text: &str) -> AppResult<Option<url::Url>> {
         return Ok(None);
     }
     crate::domain::text::single_line(k::field_webhook_url, text).map_err(AppError::Invalid)?;
-    let refuse = |why: &str| {
-        Err(AppError::Invalid(
-            format!("The webhook URL must be an http:// or https:// address{why}.").into(),
-        ))
-    };
+    let refuse = |why: Key| Err(AppError::Invalid(Msg::new(why)));
     if text.len() > 2000 {
-        return refuse(" of at most 2,000 characters");
+        return refuse(k::error_webhook_url_too_long);
     }
     let Ok(url) = url::Url::parse(text) else {
-        return refuse("");
+        return refuse(k::error_webhook_url_invalid);
     };
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return refuse("");
+        return refuse(k::error_webhook_url_invalid);
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return refuse(" without a user name or password in it");
+        return refuse(k::error_webhook_url_credentials);
     }
     Ok(Some(url))
+}
+
+/// Why a webhook may not be sent where its URL leads, worded in the reader's language.
+fn refused_destination(refusal: &webhook::Refusal) -> Msg {
+    let Some(rule) = rule_key(refusal.rule) else {
+        return Msg::plain(refusal.to_string());
+    };
+    let msg = if refusal.host == refusal.ip.to_string() {
+        Msg::new(k::error_webhook_not_public_ip)
+    } else {
+        Msg::new(k::error_webhook_not_public_host).with("host", &refusal.host)
+    };
+    msg.with("ip", refusal.ip).with_text("rule", rule)
+}
+
+/// The text of a rule of `webhook`'s ranges.
+fn rule_key(rule: &str) -> Option<Key> {
+    Some(match rule {
+        "a cloud metadata address (AWS, Google Cloud, Azure, Oracle Cloud and others)" => {
+            k::field_webhook_rule_metadata_general
+        }
+        "a cloud metadata address (AWS ECS task metadata)" => {
+            k::field_webhook_rule_metadata_aws_ecs
+        }
+        "a cloud metadata address (AWS EKS Pod Identity)" => k::field_webhook_rule_metadata_aws_eks,
+        "a cloud metadata address (Scaleway)" => k::field_webhook_rule_metadata_scaleway,
+        "a cloud metadata address (Tencent Cloud)" => k::field_webhook_rule_metadata_tencent,
+        "a cloud metadata address (Alibaba Cloud)" => k::field_webhook_rule_metadata_alibaba,
+        "a cloud metadata address (Azure WireServer)" => {
+            k::field_webhook_rule_metadata_azure_wireserver
+        }
+        "a cloud metadata address (Oracle Cloud Classic)" => {
+            k::field_webhook_rule_metadata_oracle_classic
+        }
+        "a cloud metadata address (AWS)" => k::field_webhook_rule_metadata_aws,
+        "a cloud metadata address (Google Cloud)" => k::field_webhook_rule_metadata_google,
+        "a cloud metadata address (Oracle Cloud)" => k::field_webhook_rule_metadata_oracle,
+        "a cloud metadata address (Akamai)" => k::field_webhook_rule_metadata_akamai,
+        "a cloud metadata address (OpenStack, Akamai)" => k::field_webhook_rule_metadata_openstack,
+        "an unspecified address" => k::field_webhook_rule_unspecified,
+        "a private (RFC 1918) address" => k::field_webhook_rule_private,
+        "a shared (CGNAT) address" => k::field_webhook_rule_shared,
+        "a loopback address" => k::field_webhook_rule_loopback,
+        "a link-local address" => k::field_webhook_rule_link_local,
+        "an IETF protocol assignment" => k::field_webhook_rule_ietf,
+        "a documentation address" => k::field_webhook_rule_documentation,
+        "a 6to4 relay anycast address" => k::field_webhook_rule_relay_6to4,
+        "a benchmarking address" => k::field_webhook_rule_benchmarking,
+        "a multicast address" => k::field_webhook_rule_multicast,
+        "the broadcast address" => k::field_webhook_rule_broadcast,
+        "a reserved address" => k::field_webhook_rule_reserved,
+        "an IPv4-compatible address" => k::field_webhook_rule_ipv4_compatible,
+        "an IPv4-translated address" => k::field_webhook_rule_ipv4_translated,
+        "a discard-only address" => k::field_webhook_rule_discard_only,
+        "a dummy address" => k::field_webhook_rule_dummy,
+        "a Teredo address" => k::field_webhook_rule_teredo,
+        "a segment routing (SRv6) address" => k::field_webhook_rule_srv6,
+        "an IPv6 unique local address" => k::field_webhook_rule_unique_local,
+        "an IPv6 site-local address" => k::field_webhook_rule_site_local,
+        "an IPv4-mapped address" => k::field_webhook_rule_ipv4_mapped,
+        "a local-use NAT64 address" => k::field_webhook_rule_local_nat64,
+        _ => return None,
+    })
 }
 
 /// A new signing secret: `whsec_` and 32 random letters and digits.
@@ -275,9 +340,10 @@ pub async fn set_webhook(
     let root = &change.principal;
     let url = check_webhook_url(url)?;
     if let Some(url) = &url
-        && let webhook::Destination::Refused(rule) = webhook::destination(url, allow_private).await
+        && let webhook::Destination::Refused(refusal) =
+            webhook::destination(url, allow_private).await
     {
-        return Err(AppError::Invalid(rule.into()));
+        return Err(AppError::Invalid(refused_destination(&refusal)));
     }
     let url = url.map(String::from);
     let mut tx = crate::store::write_tx(pool).await?;

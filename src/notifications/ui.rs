@@ -3,6 +3,7 @@ use super::{
     mark_notifications_read, new_webhook_secret, set_webhook,
 };
 use crate::error::AppError;
+use crate::i18n::{k, pieces, use_i18n};
 use crate::ui::{LocalTime, error_of, lazy_view};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -50,9 +51,10 @@ pub fn NotificationsButton() -> impl IntoView {
             }
         }
     });
+    let i = use_i18n();
     let label = move || match unread.get() {
-        0 => "Notifications".to_owned(),
-        n => format!("Notifications ({n})"),
+        0 => i.t(k::notif_button).to_owned(),
+        n => i.fill(k::notif_button_count, &[("n", &n)]),
     };
     let expanded = {
         let open = open.clone();
@@ -102,6 +104,7 @@ fn notifications_panel(
     open: ArcRwSignal<bool>,
     on_marked: Callback<()>,
 ) -> Result<AnyView, AppError> {
+    let i = use_i18n();
     let notices = LocalResource::new(list_notifications);
     let mark = Action::new(|_: &()| mark_notifications_read());
     Effect::new(move |_| {
@@ -130,19 +133,21 @@ fn notifications_panel(
         Suspend::new(async move {
             match notices.await {
                 Ok(n) if n.notices.is_empty() => view! {
-                    <p class="empty">"No notifications."</p>
+                    <p class="empty">{i.text(k::notif_empty)}</p>
                 }.into_any(),
                 Ok(n) => view! {
                     <ul class="notice-list">
                         {n.notices.into_iter().map(|notice| {
                             let unread = !notice.read;
                             let open = open.clone();
+                            let (link, created_at) = (notice.link(), notice.created_at);
+                            let text = move || notice.words(i.lang());
                             view! {
                                 <li class:unread=unread>
-                                    <a href=notice.link() on:click=move |_| open.set(false)>{notice.text()}</a>
+                                    <a href=link on:click=move |_| open.set(false)>{text}</a>
                                     <span class="notice-time">
-                                        {unread.then(|| view! { <span class="badge unread">"Unread"</span> })}
-                                        <LocalTime ts=notice.created_at/>
+                                        {unread.then(|| view! { <span class="badge unread">{i.text(k::notif_unread)}</span> })}
+                                        <LocalTime ts=created_at/>
                                     </span>
                                 </li>
                             }
@@ -157,15 +162,15 @@ fn notifications_panel(
         <section
             id="notifications-panel"
             class="notifications-panel"
-            aria-label="Notifications"
+            aria-label=i.text(k::notif_button)
             on:keydown=close
         >
             <div class="panel-head">
-                <h2>"Notifications"</h2>
-                <button disabled=cannot_mark on:click=move |_| { mark.dispatch(()); }>"Mark all as read"</button>
+                <h2>{i.text(k::notif_button)}</h2>
+                <button disabled=cannot_mark on:click=move |_| { mark.dispatch(()); }>{i.text(k::notif_mark_all_read)}</button>
             </div>
             {error_of(mark.value())}
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>{list}</Transition>
+            <Transition fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>{list}</Transition>
         </section>
     }
     .into_any())
@@ -175,6 +180,7 @@ fn notifications_panel(
 /// deliveries are signed, and what became of the last one.
 #[component]
 pub fn WebhookSettings() -> impl IntoView {
+    let i = use_i18n();
     let current = crate::codec::resource(|| (), |_| get_webhook());
     let url = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -201,45 +207,62 @@ pub fn WebhookSettings() -> impl IntoView {
         }
     });
     let status = move || match save.value().get() {
-        Some(Ok(saved)) if saved.url.is_empty() => "The webhook is off.".to_owned(),
-        Some(Ok(saved)) => format!("Notices will be POSTed to {}.", saved.url),
+        Some(Ok(saved)) if saved.url.is_empty() => i.t(k::notif_webhook_off).to_owned(),
+        Some(Ok(saved)) => i.fill(k::notif_webhook_on, &[("url", &saved.url)]),
         _ => String::new(),
     };
     let signing = move || {
         let signed = matches!(current.get(), Some(Ok(w)) if w.signed);
         view! {
-            <p>
-                {if signed {
-                    "Deliveries are signed with the account's signing secret, which is shown only when it is made."
-                } else {
-                    "Deliveries are not signed yet: saving a webhook URL makes a signing secret."
-                }}
-            </p>
+            <p>{i.text(if signed { k::notif_signed } else { k::notif_unsigned })}</p>
         }
     };
     let last = move || {
         current.get().map(|answer| match answer {
-            Ok(Webhook { last_delivery: Some(last), .. }) => view! {
-                <p class="last-delivery">"Last delivery: "<LocalTime ts=last.at/>" · "{last.result}</p>
+            Ok(Webhook {
+                last_delivery: Some(last),
+                ..
+            }) => {
+                // The time is a `LocalTime`, set wherever the sentence puts it.
+                let line = move || {
+                    pieces(i.t(k::notif_last_delivery))
+                        .into_iter()
+                        .map(|(is_param, piece)| match (is_param, piece) {
+                            (true, "time") => view! { <LocalTime ts=last.at/> }.into_any(),
+                            (true, _) => last.words(i.lang()).into_any(),
+                            (false, text) => text.into_any(),
+                        })
+                        .collect_view()
+                };
+                view! { <p class="last-delivery">{line}</p> }.into_any()
             }
-            .into_any(),
-            Ok(_) => view! { <p class="last-delivery">"Last delivery: none yet."</p> }.into_any(),
+            Ok(_) => view! { <p class="last-delivery">{i.text(k::notif_last_delivery_none)}</p> }
+                .into_any(),
             Err(error) => view! { <crate::ui::ErrorNote error/> }.into_any(),
         })
     };
+    // The header's name is code, set apart wherever the sentence puts it.
+    let signature = move || {
+        pieces(i.t(k::notif_signature_text))
+            .into_iter()
+            .map(|(is_param, piece)| {
+                if is_param {
+                    view! { <code>"X-Console-Signature: sha256=…"</code> }.into_any()
+                } else {
+                    piece.into_any()
+                }
+            })
+            .collect_view()
+    };
     view! {
         <section class="settings" aria-labelledby="notification-settings">
-            <h2 id="notification-settings">"Notifications"</h2>
-            <p class="lead">
-                "The account root and the user who deleted a workspace are notified 7 days and 1 day before it is permanently deleted, and once it is. "
-                "Every notice can also be POSTed as JSON to a webhook, retried with backoff until it is accepted or 24 hours pass. "
-                "A webhook must be a public address: one in a private network is refused."
-            </p>
+            <h2 id="notification-settings">{i.text(k::notif_button)}</h2>
+            <p class="lead">{i.text(k::notif_settings_lead)}</p>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 save.dispatch(url.get_untracked());
             }>
-                <label for="webhook-url">"Webhook URL"</label>
+                <label for="webhook-url">{i.text(k::notif_webhook_url)}</label>
                 <div class="field-row">
                     <input
                         id="webhook-url"
@@ -249,26 +272,23 @@ pub fn WebhookSettings() -> impl IntoView {
                         prop:value=move || url.get()
                         on:input=move |ev| url.set(event_target_value(&ev))
                     />
-                    <button type="submit" class="primary" disabled=move || save.pending().get()>"Save Webhook"</button>
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>{i.text(k::notif_save_webhook)}</button>
                 </div>
             </form>
             // A polite live region without the status role: the page above has its own status line.
             <div aria-live="polite" class="status" class:quiet=move || status().is_empty()>{status}</div>
             {error_of(save.value())}
             <Transition fallback=|| ()>{last}</Transition>
-            <h3>"Signing secret"</h3>
-            <p>
-                "Each delivery carries the header "<code>"X-Console-Signature: sha256=…"</code>
-                ": the HMAC-SHA256 of the body, keyed with the signing secret, so your receiver can tell it came from this console."
-            </p>
+            <h3>{i.text(k::notif_signing_secret)}</h3>
+            <p>{signature}</p>
             <Transition fallback=|| ()>{signing}</Transition>
             {move || secret.get().map(|secret| view! {
                 <p class="secret" aria-live="polite">
-                    "New signing secret (copy it now: it is not shown again): "<code>{secret}</code>
+                    {i.text(k::notif_new_secret_shown)}<code>{secret}</code>
                 </p>
             })}
             <button on:click=move |_| { make_secret.dispatch(()); } disabled=move || make_secret.pending().get()>
-                "New Signing Secret"
+                {i.text(k::notif_new_secret)}
             </button>
             {error_of(make_secret.value())}
         </section>

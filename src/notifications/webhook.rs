@@ -258,10 +258,39 @@ fn refused_v6(ip: Ipv6Addr, allow_private: bool) -> Option<&'static str> {
 pub enum Destination {
     /// Every address the host resolved to may be reached: connect to these.
     Allowed(Vec<SocketAddr>),
-    /// The host is, or resolved to, an address a webhook may not reach; the rule, in words.
-    Refused(String),
+    /// The host is, or resolved to, an address a webhook may not reach.
+    Refused(Refusal),
     /// The host name could not be resolved now.
     Unresolved(String),
+}
+
+/// Why a webhook may not be sent to a host: one of its addresses and the rule that refuses it.
+/// In English as it is recorded ("A webhook may only be sent to a public address: …"); the
+/// console words it in the reader's language from its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The host as the URL names it (an address, or a name that resolved to `ip`).
+    pub host: String,
+    pub ip: IpAddr,
+    /// The rule, in words ("a loopback address").
+    pub rule: &'static str,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (name, ip, rule) = (&self.host, self.ip, self.rule);
+        if *name == ip.to_string() {
+            write!(
+                f,
+                "A webhook may only be sent to a public address: {ip} is {rule}."
+            )
+        } else {
+            write!(
+                f,
+                "A webhook may only be sent to a public address: {name} resolves to {ip}, {rule}."
+            )
+        }
+    }
 }
 
 /// Resolves the host of `url` and checks each of its addresses.
@@ -291,15 +320,11 @@ pub async fn destination(url: &url::Url, allow_private: bool) -> Destination {
     };
     for addr in &addrs {
         if let Some(rule) = refused_destination(addr.ip(), allow_private) {
-            let ip = addr.ip();
-            let what = if name == ip.to_string() {
-                format!("{ip} is {rule}")
-            } else {
-                format!("{name} resolves to {ip}, {rule}")
-            };
-            return Destination::Refused(format!(
-                "A webhook may only be sent to a public address: {what}."
-            ));
+            return Destination::Refused(Refusal {
+                host: name.clone(),
+                ip: addr.ip(),
+                rule,
+            });
         }
     }
     Destination::Allowed(addrs)
@@ -336,7 +361,7 @@ impl Sender {
         };
         let addrs = match destination(&parsed, self.allow_private).await {
             Destination::Allowed(addrs) => addrs,
-            Destination::Refused(rule) => return Err(Failure::Refused(rule)),
+            Destination::Refused(refusal) => return Err(Failure::Refused(refusal.to_string())),
             Destination::Unresolved(host) => {
                 return Err(Failure::Retry(format!("could not resolve {host}")));
             }

@@ -7,12 +7,11 @@ use crate::domain::billing::{
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::WorkspaceRow;
 use std::collections::HashMap;
-
-const TASK_NOT_FOUND: &str = "That task does not exist.";
 
 #[derive(sqlx::FromRow)]
 struct TaskRecord {
@@ -185,7 +184,7 @@ async fn task_of(
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AppError::NotFound(TASK_NOT_FOUND.into()))
+    .ok_or_else(|| AppError::NotFound(Msg::new(k::error_task_not_found)))
 }
 
 /// The name of the task's workspace (kept on the task, also for an orphan).
@@ -206,7 +205,7 @@ pub async fn freeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Rec
     change.about(&workspace);
     if status == "Frozen" {
         return Err(AppError::Conflict(
-            format!("Task \"{name}\" is already frozen.").into(),
+            Msg::new(k::error_task_already_frozen).with("name", &name),
         ));
     }
     sqlx::query(
@@ -231,13 +230,13 @@ pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<R
     let workspace = task_workspace(&mut tx, task_id).await?;
     change.about(&workspace);
     if workspace_id.is_none() {
-        return Err(AppError::Conflict(format!(
-            "The workspace of task \"{name}\" was deleted, so the task can only be frozen or deleted."
-        ).into()));
+        return Err(AppError::Conflict(
+            Msg::new(k::error_task_orphaned).with("name", &name),
+        ));
     }
     if status == "Running" {
         return Err(AppError::Conflict(
-            format!("Task \"{name}\" is already running.").into(),
+            Msg::new(k::error_task_already_running).with("name", &name),
         ));
     }
     sqlx::query("INSERT INTO task_running_periods (task_id, started_at) VALUES ($1, $2)")
