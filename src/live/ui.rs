@@ -468,3 +468,32 @@ mod browser {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn announcements_in_english_are_the_changes_own_words() {
+        let actions = crate::domain::live::LIVE_ACTIONS
+            .iter()
+            .copied()
+            .chain(["PurgeExpiredWorkspace", "SomethingElse"]);
+        for action in actions {
+            for user in ["alice@acme", crate::domain::audit::SYSTEM_USER] {
+                let change = LiveChange {
+                    id: 1,
+                    action: action.to_owned(),
+                    workspace: "sales_dw".to_owned(),
+                    user: user.to_owned(),
+                };
+                assert_eq!(
+                    announcement(Lang::En, &change),
+                    change.announcement(),
+                    "{action}"
+                );
+                assert!(!announcement(Lang::ZhCn, &change).contains("{"), "{action}");
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@ use super::ui::{
     RecoveryReportView, countdown, purge_dialog, purge_reason, recover_dialog, server_clock,
 };
 use super::{
-    BinAssets, BinEntryDetail, CopyReport, RecoveryReport, copy_bin_nodes, get_bin_entry,
+    BinAssets, BinEntryDetail, CopyAnswer, RecoveryReport, copy_bin_nodes, get_bin_entry,
     get_bin_node, list_bin_assets,
 };
 use crate::assets::ui::CountsTable;
@@ -157,7 +157,7 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
     let expired = move || is_expired(purge_at, t());
     let pending = RwSignal::new(None::<Pending>);
     let chosen: Chosen = RwSignal::new(Vec::new());
-    let copy_report = RwSignal::new(None::<CopyReport>);
+    let copy_report = RwSignal::new(None::<CopyAnswer>);
     let name = entry.name.clone();
     let dialog_entry = entry.clone();
     let count_of = |kind: AssetKind, of: &[AssetCount]| {
@@ -342,9 +342,9 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                     lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged))
                 }
                 Pending::Copy => {
-                    let on_copied = Callback::new(move |report: CopyReport| {
+                    let on_copied = Callback::new(move |report: CopyAnswer| {
                         pending.set(None);
-                        let copied: Vec<i64> = report.results.iter().filter(|r| r.copied_node_id.is_some()).map(|r| r.node_id).collect();
+                        let copied: Vec<i64> = report.report.results.iter().filter(|r| r.copied_node_id.is_some()).map(|r| r.node_id).collect();
                         chosen.update(|c| c.retain(|(id, _)| !copied.contains(id)));
                         copy_report.set(Some(report));
                     });
@@ -484,7 +484,7 @@ fn copy_dialog(
     entry_id: i64,
     nodes: Vec<(i64, String)>,
     on_close: Callback<()>,
-    on_copied: Callback<CopyReport>,
+    on_copied: Callback<CopyAnswer>,
 ) -> Result<AnyView, AppError> {
     Ok(view! { <CopyDialog entry_id nodes on_close on_copied/> }.into_any())
 }
@@ -496,7 +496,7 @@ fn CopyDialog(
     entry_id: i64,
     nodes: Vec<(i64, String)>,
     #[prop(into)] on_close: Callback<()>,
-    #[prop(into)] on_copied: Callback<CopyReport>,
+    #[prop(into)] on_copied: Callback<CopyAnswer>,
 ) -> impl IntoView {
     let i = use_i18n();
     // Read into a plain signal, not a resource: a resource read while the dialog is drawn would hold
@@ -558,15 +558,15 @@ fn CopyDialog(
 
 /// The "Copy report" (SPEC §23): each node's result, with a link to the copy in DataStudio.
 #[component]
-fn CopyReportView(report: CopyReport, #[prop(into)] on_dismiss: Callback<()>) -> impl IntoView {
+fn CopyReportView(report: CopyAnswer, #[prop(into)] on_dismiss: Callback<()>) -> impl IntoView {
     let i = use_i18n();
-    let target = report.target_workspace.clone();
+    let target = report.report.target_workspace.clone();
     let heading = target.clone();
     view! {
         <section class="report" role="region" aria-label=i.text(k::copy_report)>
             <h3>{move || i.fill(k::copy_report_into, &[("target", &heading)])}</h3>
             <ul>
-                {report.results.into_iter().map(|r| {
+                {report.report.results.into_iter().zip(report.worded.into_iter().chain(std::iter::repeat(None))).map(|(r, worded)| {
                     let (node_id, node_name) = (r.node_id, r.name.clone());
                     let name = move || if node_name.is_empty() { i.fill(k::copy_node_id, &[("id", &node_id)]) } else { node_name.clone() };
                     match r.copied_node_id {
@@ -577,7 +577,10 @@ fn CopyReportView(report: CopyReport, #[prop(into)] on_dismiss: Callback<()>) ->
                             </li>
                         }.into_any(),
                         None => view! {
-                            <li>{name}" "<span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{r.message}</span></li>
+                            <li>{name}" "<span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{
+                                let message = super::Worded::msg(worded.as_ref(), &r.message);
+                                move || i.msg(&message)
+                            }</span></li>
                         }.into_any(),
                     }
                 }).collect_view()}

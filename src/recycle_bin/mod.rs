@@ -230,6 +230,72 @@ pub struct BulkResult {
     pub nodes_to_publish: Vec<NodeSummary>,
 }
 
+/// A bulk action's report as the console's own door answers it: the API's report, and for each
+/// row (in its order) a refusal's message as the console words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct BulkAnswer {
+    pub report: BulkReport,
+    pub worded: Vec<Option<Worded>>,
+}
+
+/// "Copy to Workspace"'s report as the console's own door answers it (see [`BulkAnswer`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct CopyAnswer {
+    pub report: CopyReport,
+    pub worded: Vec<Option<Worded>>,
+}
+
+/// A refused row's message as the console words it in the reader's language: its key and
+/// parameters (the row's `message` holds its English). Only the console's server functions send
+/// it; the API's answers are as they were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct Worded {
+    pub key: String,
+    pub params: std::collections::BTreeMap<String, String>,
+    pub texts: std::collections::BTreeMap<String, String>,
+}
+
+impl Worded {
+    /// The key and parameters of `error`'s message, if it has a keyed one.
+    #[cfg(feature = "ssr")]
+    pub fn of(error: &AppError) -> Option<Worded> {
+        use crate::i18n::name_of;
+        let msg = error.msg()?;
+        let key = name_of(msg.key()?);
+        if key.is_empty() {
+            return None;
+        }
+        let texts = msg
+            .texts()
+            .iter()
+            .map(|(name, key)| {
+                Some((
+                    name.clone(),
+                    Some(name_of(*key)).filter(|n| !n.is_empty())?.to_owned(),
+                ))
+            })
+            .collect::<Option<_>>()?;
+        Some(Worded {
+            key: key.to_owned(),
+            params: msg.params().iter().cloned().collect(),
+            texts,
+        })
+    }
+
+    /// A row's message: worded in the reader's language when it came `worded`, else its English.
+    pub fn msg(worded: Option<&Worded>, english: &str) -> crate::i18n::Msg {
+        match worded {
+            Some(w) => crate::i18n::Msg::from_wire(
+                Some(&w.key),
+                w.params.clone().into_iter().collect(),
+                w.texts.clone().into_iter().collect(),
+                english.to_owned(),
+            ),
+            None => crate::i18n::Msg::plain(english),
+        }
+    }
+}
+
 impl BulkResult {
     pub fn done(&self) -> bool {
         self.status == 200
@@ -279,7 +345,7 @@ pub async fn copy_bin_nodes(
     entry_id: i64,
     target_workspace: String,
     node_ids: Vec<i64>,
-) -> Result<CopyReport, AppError> {
+) -> Result<CopyAnswer, AppError> {
     use crate::domain::Capability;
     use crate::domain::audit::Action;
     use crate::server::changing;
@@ -289,7 +355,8 @@ pub async fn copy_bin_nodes(
         Action::CopyNodesFromRecycleBin,
         &target,
         |s, change| async move {
-            service::copy_nodes(&s.pool, &change, entry_id, &target_workspace, &node_ids).await
+            service::copy_nodes_worded(&s.pool, &change, entry_id, &target_workspace, &node_ids)
+                .await
         },
     )
     .await
@@ -335,10 +402,10 @@ pub async fn bin_entries_present(targets: Vec<BinTarget>) -> Result<Vec<i64>, Ap
 /// "Recover selected" (SPEC §22): each entry recovered exactly as "Recover" does, in its own
 /// transaction; a refusal of one never blocks another.
 #[server(prefix = "/api", endpoint = "recover_entries", input = crate::codec::Form, output = crate::codec::Json)]
-pub async fn recover_entries(targets: Vec<BinTarget>) -> Result<BulkReport, AppError> {
+pub async fn recover_entries(targets: Vec<BinTarget>) -> Result<BulkAnswer, AppError> {
     crate::server::changing_each(|s, p, origin| async move {
         let targets = targets.iter().map(|t| (t.id, Some(t.deleted_at))).collect();
-        service::recover_many(&s, p, origin, targets).await
+        service::recover_many_worded(&s, p, origin, targets).await
     })
     .await
 }
@@ -349,10 +416,10 @@ pub async fn recover_entries(targets: Vec<BinTarget>) -> Result<BulkReport, AppE
 pub async fn purge_entries(
     targets: Vec<BinTarget>,
     confirm_count: i64,
-) -> Result<BulkReport, AppError> {
+) -> Result<BulkAnswer, AppError> {
     crate::server::changing_each(|s, p, origin| async move {
         let targets = targets.iter().map(|t| (t.id, Some(t.deleted_at))).collect();
-        service::purge_many(&s, p, origin, targets, confirm_count).await
+        service::purge_many_worded(&s, p, origin, targets, confirm_count).await
     })
     .await
 }

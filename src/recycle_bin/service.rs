@@ -1,7 +1,7 @@
 use super::{
     ASSETS_PAGE_SIZE, BULK_MAX, BinAssets, BinEntry, BinEntryDetail, BinFilter, BinPage, BinTarget,
-    BulkReport, BulkResult, COPY_MAX, CopyReport, CopyResult, ENTRY_LISTS, PAGE_SIZE,
-    RecoveryReport,
+    BulkAnswer, BulkReport, BulkResult, COPY_MAX, CopyAnswer, CopyReport, CopyResult, ENTRY_LISTS,
+    PAGE_SIZE, RecoveryReport, Worded,
 };
 use crate::assets::NodeSummary;
 use crate::assets::service::counts;
@@ -172,6 +172,18 @@ pub async fn recover_many(
     origin: Origin,
     targets: Vec<(i64, Option<i64>)>,
 ) -> AppResult<BulkReport> {
+    recover_many_worded(state, p, origin, targets)
+        .await
+        .map(|answer| answer.report)
+}
+
+/// [`recover_many`] for the console: each refusal also carries its message's key and parameters.
+pub async fn recover_many_worded(
+    state: &AppState,
+    p: Principal,
+    origin: Origin,
+    targets: Vec<(i64, Option<i64>)>,
+) -> AppResult<BulkAnswer> {
     each(
         state,
         p,
@@ -197,6 +209,19 @@ pub async fn purge_many(
     targets: Vec<(i64, Option<i64>)>,
     confirm_count: i64,
 ) -> AppResult<BulkReport> {
+    purge_many_worded(state, p, origin, targets, confirm_count)
+        .await
+        .map(|answer| answer.report)
+}
+
+/// [`purge_many`] for the console: each refusal also carries its message's key and parameters.
+pub async fn purge_many_worded(
+    state: &AppState,
+    p: Principal,
+    origin: Origin,
+    targets: Vec<(i64, Option<i64>)>,
+    confirm_count: i64,
+) -> AppResult<BulkAnswer> {
     let counted = bulk_targets(targets.clone())
         .map(|t| t.len())
         .unwrap_or(targets.len());
@@ -233,7 +258,7 @@ async fn each(
     targets: Vec<(i64, Option<i64>)>,
     action: Action,
     one: fn(AppState, std::sync::Arc<Change>, i64, Timestamp) -> EachFuture,
-) -> AppResult<BulkReport> {
+) -> AppResult<BulkAnswer> {
     if !p.can(Capability::Modify) {
         // Refused as a whole, and recorded once, as the single action would be.
         return audited(
@@ -246,7 +271,10 @@ async fn each(
             |_, _| async { Err::<Recorded<()>, _>(AppError::Internal) },
         )
         .await
-        .map(|()| BulkReport { results: vec![] });
+        .map(|()| BulkAnswer {
+            report: BulkReport { results: vec![] },
+            worded: vec![],
+        });
     }
     let targets = bulk_targets(targets)?;
     let ids: Vec<i64> = targets.iter().map(|(id, _)| *id).collect();
@@ -261,6 +289,7 @@ async fn each(
         .into_iter()
         .collect();
     let mut results = Vec::with_capacity(targets.len());
+    let mut worded = Vec::with_capacity(targets.len());
     for (n, (id, seen)) in targets.into_iter().enumerate() {
         if n > 0 {
             crate::store::let_waiting_writers_in(&state.pool).await;
@@ -280,6 +309,7 @@ async fn each(
         )
         .await;
         let name = names.get(&id).cloned().unwrap_or_default();
+        worded.push(outcome.as_ref().err().and_then(Worded::of));
         results.push(match outcome {
             Ok(nodes_to_publish) => BulkResult {
                 id,
@@ -305,7 +335,10 @@ async fn each(
             },
         });
     }
-    Ok(BulkReport { results })
+    Ok(BulkAnswer {
+        report: BulkReport { results },
+        worded,
+    })
 }
 
 /// The counts kept with an entry when it was deleted (every asset type since the bin entry page,
@@ -814,6 +847,18 @@ pub async fn copy_nodes(
     target: &str,
     node_ids: &[i64],
 ) -> AppResult<Recorded<CopyReport>> {
+    let recorded = copy_nodes_worded(pool, change, id, target, node_ids).await?;
+    Ok(recorded.map(|answer| answer.report))
+}
+
+/// [`copy_nodes`] for the console: each refusal also carries its message's key and parameters.
+pub async fn copy_nodes_worded(
+    pool: &Pool,
+    change: &Change,
+    id: i64,
+    target: &str,
+    node_ids: &[i64],
+) -> AppResult<Recorded<CopyAnswer>> {
     let (now, p) = (change.now, &change.principal);
     let mut seen = std::collections::HashSet::new();
     let node_ids: Vec<i64> = node_ids
@@ -848,25 +893,32 @@ pub async fn copy_nodes(
     let target = row::find_active_in(&mut tx, p, target).await?;
     change.about(&target.name);
     let mut results = Vec::with_capacity(node_ids.len());
+    let mut worded = Vec::with_capacity(node_ids.len());
     for node_id in node_ids {
         results.push(
             match crate::assets::service::copy_node(&mut tx, id, node_id, target.id, now).await? {
-                Ok((name, copied)) => CopyResult {
-                    node_id,
-                    name,
-                    status: 200,
-                    code: "Copied".into(),
-                    message: format!("Copied into {}, unpublished.", target.name),
-                    copied_node_id: Some(copied),
-                },
-                Err((name, error)) => CopyResult {
-                    node_id,
-                    name,
-                    status: error.status(),
-                    code: error.kind(),
-                    message: error.to_string(),
-                    copied_node_id: None,
-                },
+                Ok((name, copied)) => {
+                    worded.push(None);
+                    CopyResult {
+                        node_id,
+                        name,
+                        status: 200,
+                        code: "Copied".into(),
+                        message: format!("Copied into {}, unpublished.", target.name),
+                        copied_node_id: Some(copied),
+                    }
+                }
+                Err((name, error)) => {
+                    worded.push(Worded::of(&error));
+                    CopyResult {
+                        node_id,
+                        name,
+                        status: error.status(),
+                        code: error.kind(),
+                        message: error.to_string(),
+                        copied_node_id: None,
+                    }
+                }
             },
         );
     }
@@ -878,9 +930,12 @@ pub async fn copy_nodes(
         "{copied} of {} nodes copied from the Recycle Bin entry \"{entry_name}\" (id {id}).",
         results.len()
     );
-    let report = CopyReport {
-        target_workspace: target.name.clone(),
-        results,
+    let report = CopyAnswer {
+        report: CopyReport {
+            target_workspace: target.name.clone(),
+            results,
+        },
+        worded,
     };
     audit::commit(
         tx,

@@ -1,5 +1,5 @@
 use super::{
-    BinEntry, BinFilter, BinSort, BinTarget, BulkReport, RecoveryReport, bin_entries_present,
+    BinEntry, BinFilter, BinSort, BinTarget, BulkAnswer, RecoveryReport, bin_entries_present,
     list_recycle_bin, purge_entries, purge_workspace, recover_entries, recover_workspace,
     set_purge_protection,
 };
@@ -114,7 +114,7 @@ pub fn RecycleBinPage() -> impl IntoView {
     );
     let pending = RwSignal::new(None::<Pending>);
     let report = RwSignal::new(None::<RecoveryReport>);
-    let bulk_report = RwSignal::new(None::<(bool, BulkReport)>);
+    let bulk_report = RwSignal::new(None::<(bool, BulkAnswer)>);
     let status = RwSignal::new(None::<Msg>);
     // The selection (SPEC §22): entries as they were seen, in the order chosen; it survives paging
     // and filtering, and an entry that leaves the Recycle Bin meanwhile leaves it (`left` names it).
@@ -489,12 +489,12 @@ pub fn RecycleBinPage() -> impl IntoView {
             Pending::Bulk(purge, entries) => {
                 let on_close = Callback::new(move |_| pending.set(None));
                 let on_busy = Callback::new(move |busy: bool| acting.set(busy));
-                let on_done = Callback::new(move |r: BulkReport| {
+                let on_done = Callback::new(move |r: BulkAnswer| {
                     pending.set(None);
                     acting.set(false);
-                    let done: Vec<i64> = r.results.iter().filter(|r| r.done()).map(|r| r.id).collect();
+                    let done: Vec<i64> = r.report.results.iter().filter(|r| r.done()).map(|r| r.id).collect();
                     unselect(&done);
-                    let n = r.results.len();
+                    let n = r.report.results.len();
                     let d = done.len();
                     let key = match (purge, d) {
                         (false, 1) if n == 1 => k::bin_bulk_recovered_one,
@@ -650,7 +650,7 @@ pub(super) fn bulk_dialog(
     entries: Vec<BinEntry>,
     on_close: Callback<()>,
     on_busy: Callback<bool>,
-    on_done: Callback<BulkReport>,
+    on_done: Callback<BulkAnswer>,
 ) -> Result<AnyView, AppError> {
     Ok(view! { <BulkDialog purge entries on_close on_busy on_done/> }.into_any())
 }
@@ -663,7 +663,7 @@ fn BulkDialog(
     entries: Vec<BinEntry>,
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_busy: Callback<bool>,
-    #[prop(into)] on_done: Callback<BulkReport>,
+    #[prop(into)] on_done: Callback<BulkAnswer>,
 ) -> impl IntoView {
     let i = use_i18n();
     let n = entries.len();
@@ -733,7 +733,7 @@ fn BulkDialog(
 #[component]
 fn BulkReportView(
     purge: bool,
-    report: BulkReport,
+    report: BulkAnswer,
     #[prop(into)] on_dismiss: Callback<()>,
 ) -> impl IntoView {
     let i = use_i18n();
@@ -761,7 +761,7 @@ fn BulkReportView(
                     </tr>
                 </thead>
                 <tbody>
-                    {report.results.into_iter().map(|r| {
+                    {report.report.results.into_iter().zip(report.worded.into_iter().chain(std::iter::repeat(None))).map(|(r, worded)| {
                         let id = r.id;
                         let name = r.name.clone();
                         let name = move || if name.is_empty() { i.fill(k::bin_entry_id, &[("id", &id)]) } else { name.clone() };
@@ -780,7 +780,10 @@ fn BulkReportView(
                                 })}
                             }.into_any()
                         } else {
-                            view! { <span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{r.message}</span> }.into_any()
+                            view! { <span class="badge result-denied">{i.text(k::bin_refused)}</span>" "<span class="event-message">{
+                                let message = super::Worded::msg(worded.as_ref(), &r.message);
+                                move || i.msg(&message)
+                            }</span> }.into_any()
                         };
                         view! {
                             <tr>
