@@ -2,17 +2,29 @@ use super::{
     AssetKind, NodeDetail, add_asset, commit_node, get_node, list_nodes, publish_node, save_node,
 };
 use crate::domain::Viewer;
+use crate::domain::dependencies::task_status_key;
 use crate::error::AppError;
+use crate::i18n::{Key, k, use_i18n};
 use crate::ui::WorkspaceNav;
 use crate::ui::{ErrorNote, LocalTime, RequiresFullAccess, error_of};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-fn status_label(status: &str) -> &'static str {
+fn status_label(status: &str) -> Key {
     match status {
-        "published" => "Published",
-        "committed" => "Committed",
-        _ => "Draft",
+        "published" => k::ds_status_published,
+        "committed" => k::ds_status_committed,
+        _ => k::ds_status_draft,
+    }
+}
+
+/// A node's status as its badge in the list says it ("draft"); another value as it is.
+fn badge_label(status: &str) -> Option<Key> {
+    match status {
+        "published" => Some(k::ds_badge_published),
+        "committed" => Some(k::ds_badge_committed),
+        "draft" => Some(k::ds_badge_draft),
+        _ => None,
     }
 }
 
@@ -21,6 +33,7 @@ fn status_label(status: &str) -> &'static str {
 #[component]
 pub fn DataStudioPage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
+    let i = use_i18n();
     let params = use_params_map();
     let query = use_query_map();
     let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
@@ -58,12 +71,12 @@ pub fn DataStudioPage() -> impl IntoView {
     });
     view! {
         <WorkspaceNav name=name.get_untracked()/>
-        <div class="page-head"><h1>"DataStudio"</h1></div>
+        <div class="page-head"><h1>{i.text(k::ds_heading)}</h1></div>
         <div role="status" class="status" class:quiet=move || status.with(String::is_empty)>{move || status.get()}</div>
         <div class="studio">
-            <aside class="node-list" aria-label="Nodes">
-                <h2>"Nodes"</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <aside class="node-list" aria-label=i.text(k::field_kinds_node)>
+                <h2>{i.text(k::field_kinds_node)}</h2>
+                <Transition fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
                     {move || Suspend::new(async move {
                         match nodes.await {
                             Ok(nodes) => view! {
@@ -83,8 +96,12 @@ pub fn DataStudioPage() -> impl IntoView {
                                                     {n.name.clone()}
                                                 </button>
                                                 <span class="node-meta" id=format!("node-meta-{id}")>
-                                                    {format!("{} · {} ", n.product, n.subtype)}
-                                                    <span class=format!("badge {}", n.status)>{n.status.clone()}</span>
+                                                    {let (product, subtype) = (n.product.clone(), n.subtype.clone());
+                                                     move || format!("{} · {} ", product, super::subtype_label(i.lang(), &subtype))}
+                                                    <span class=format!("badge {}", n.status)>{
+                                                        let status = n.status.clone();
+                                                        move || badge_label(&status).map_or_else(|| status.clone(), |key| i.t(key).to_owned())
+                                                    }</span>
                                                 </span>
                                             </li>
                                         }
@@ -102,11 +119,11 @@ pub fn DataStudioPage() -> impl IntoView {
                 }}
             </aside>
             <section class="editor">
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
                             Ok(Some(node)) => view! { <NodeEditor workspace=name.get_untracked() node can_modify=viewer.can_modify on_change=changed/> }.into_any(),
-                            Ok(None) => view! { <p class="empty">"Choose a node to edit its code."</p> }.into_any(),
+                            Ok(None) => view! { <p class="empty">{i.text(k::ds_choose_node)}</p> }.into_any(),
                             Err(error) => view! { <ErrorNote error/> }.into_any(),
                         }
                     })}
@@ -131,6 +148,7 @@ fn NodeEditor(
     on_change: Callback<String>,
 ) -> impl IntoView {
     let id = node.node.id;
+    let i = use_i18n();
     let code = RwSignal::new(node.code.clone());
     let run = Action::new(move |step: &Step| {
         let (workspace, step, text) = (workspace.clone(), *step, code.get_untracked());
@@ -146,23 +164,15 @@ fn NodeEditor(
     Effect::new(move |_| {
         if let Some(Ok((step, detail))) = run.value().get() {
             let v = detail.versions.first().map_or(0, |v| v.version);
-            on_change.run(match step {
-                Step::Save if detail.node.status == "draft" => {
-                    format!(
-                        "Saved \"{}\". Commit it to record a version.",
-                        detail.node.name
-                    )
-                }
-                Step::Save => format!(
-                    "Saved \"{}\"; nothing changed since version {v}.",
-                    detail.node.name
-                ),
-                Step::Commit => format!("Committed \"{}\" as version {v}.", detail.node.name),
-                Step::Publish => format!(
-                    "Published version {v} of \"{}\": synced to Operation Center.",
-                    detail.node.name
-                ),
-            });
+            let key = match step {
+                Step::Save if detail.node.status == "draft" => k::ds_saved_draft,
+                Step::Save => k::ds_saved_unchanged,
+                Step::Commit => k::ds_committed,
+                Step::Publish => k::ds_published,
+            };
+            // Said once, in the language of the moment (a status announcement).
+            let lang = i.lang_untracked();
+            on_change.run(lang.fill(key, &[("name", &detail.node.name), ("version", &v)]));
         }
     });
     let has_version = !node.versions.is_empty();
@@ -173,11 +183,17 @@ fn NodeEditor(
     view! {
         <div class="editor-head">
             <h2>{node.node.name.clone()}</h2>
-            <span class="node-meta">{format!("{} · {}", node.node.product, node.node.subtype)}</span>
-            <span class=format!("badge {}", status)>{status_label(&status)}</span>
-            {node.task_status.clone().map(|s| view! { <span class="node-meta">{format!("Auto triggered task: {s}")}</span> })}
+            <span class="node-meta">{
+                let (product, subtype) = (node.node.product.clone(), node.node.subtype.clone());
+                move || format!("{} · {}", product, super::subtype_label(i.lang(), &subtype))
+            }</span>
+            <span class=format!("badge {}", status)>{i.text(status_label(&status))}</span>
+            {node.task_status.clone().map(|s| view! { <span class="node-meta">{move || {
+                let shown = task_status_key(&s).map_or(s.as_str(), |key| i.t(key));
+                i.fill(k::ds_auto_task, &[("status", &shown)])
+            }}</span> })}
         </div>
-        <label for="node_code">"Code"</label>
+        <label for="node_code">{i.text(k::field_code)}</label>
         <textarea
             id="node_code"
             class="code"
@@ -192,21 +208,21 @@ fn NodeEditor(
         </textarea>
         {error_of(run.value())}
         <div class="editor-buttons">
-            <button disabled=!can_modify || busy() on:click=move |_| { run.dispatch(Step::Save); }>"Save"</button>
-            <button disabled=move || !can_commit || busy() on:click=move |_| { run.dispatch(Step::Commit); }>"Commit"</button>
-            <button class="primary" disabled=move || !can_publish || busy() on:click=move |_| { run.dispatch(Step::Publish); }>"Publish"</button>
+            <button disabled=!can_modify || busy() on:click=move |_| { run.dispatch(Step::Save); }>{i.text(k::ds_save)}</button>
+            <button disabled=move || !can_commit || busy() on:click=move |_| { run.dispatch(Step::Commit); }>{i.text(k::ds_commit)}</button>
+            <button class="primary" disabled=move || !can_publish || busy() on:click=move |_| { run.dispatch(Step::Publish); }>{i.text(k::ds_publish)}</button>
             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
-            {(can_modify && !has_version).then(|| view! { <span class="reason">"Publishing needs a committed version."</span> })}
+            {(can_modify && !has_version).then(|| view! { <span class="reason">{i.text(k::ds_needs_version)}</span> })}
         </div>
         <crate::dependencies::ui::UpstreamDependencies node_id=id upstream=node.upstream.clone() can_modify/>
-        <h3>"Versions"</h3>
+        <h3>{i.text(k::ds_versions)}</h3>
         {if node.versions.is_empty() {
-            view! { <p class="empty">"No committed version yet."</p> }.into_any()
+            view! { <p class="empty">{i.text(k::ds_no_version)}</p> }.into_any()
         } else {
             view! {
                 <ul class="versions">
                     {node.versions.into_iter().map(|v| view! {
-                        <li>{format!("Version {} by {} at ", v.version, v.committed_by)}<LocalTime ts=v.committed_at/></li>
+                        <li>{move || i.fill(k::ds_version_by, &[("version", &v.version), ("by", &v.committed_by)])}<LocalTime ts=v.committed_at/></li>
                     }).collect_view()}
                 </ul>
             }.into_any()
@@ -216,6 +232,7 @@ fn NodeEditor(
 
 #[component]
 fn NewNodeForm(workspace: String, on_created: Callback<String>) -> impl IntoView {
+    let i = use_i18n();
     let node_name = RwSignal::new(String::new());
     let product = RwSignal::new("DataWorks".to_owned());
     let subtype = RwSignal::new(AssetKind::Node.subtypes()[0].to_owned());
@@ -232,25 +249,28 @@ fn NewNodeForm(workspace: String, on_created: Callback<String>) -> impl IntoView
     Effect::new(move |_| {
         if let Some(Ok(asset)) = create.value().get() {
             node_name.set(String::new());
-            on_created.run(format!("Node \"{}\" created as a draft.", asset.name));
+            on_created.run(
+                i.lang_untracked()
+                    .fill(k::ds_node_created, &[("name", &asset.name)]),
+            );
         }
     });
     view! {
         <form class="new-node" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>
-            <h3>"New node"</h3>
-            <label for="new_node_name">"Node name"</label>
+            <h3>{i.text(k::ds_new_node)}</h3>
+            <label for="new_node_name">{i.text(k::ds_node_name)}</label>
             <input id="new_node_name" value=move || node_name.get() prop:value=move || node_name.get() on:input=move |ev| node_name.set(event_target_value(&ev))/>
-            <label for="new_node_product">"Product"</label>
+            <label for="new_node_product">{i.text(k::assets_product)}</label>
             <select id="new_node_product" on:change=move |ev| product.set(event_target_value(&ev))>
                 <option value="DataWorks">"DataWorks"</option>
                 <option value="PAI">"PAI"</option>
             </select>
-            <label for="new_node_type">"Node type"</label>
+            <label for="new_node_type">{i.text(k::ds_node_type)}</label>
             <select id="new_node_type" on:change=move |ev| subtype.set(event_target_value(&ev))>
-                {AssetKind::Node.subtypes().iter().map(|s| view! { <option value=*s>{*s}</option> }).collect_view()}
+                {AssetKind::Node.subtypes().iter().map(|s| view! { <option value=*s>{move || super::subtype_label(i.lang(), s)}</option> }).collect_view()}
             </select>
             {error_of(create.value())}
-            <button type="submit" disabled=move || create.pending().get()>"Create Node"</button>
+            <button type="submit" disabled=move || create.pending().get()>{i.text(k::ds_create_node)}</button>
         </form>
     }
 }

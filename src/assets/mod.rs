@@ -96,6 +96,34 @@ impl AssetKind {
         }
     }
 
+    /// [`label`](Self::label) in the reader's language: "Data sources", "数据源".
+    pub fn label_key(self) -> crate::i18n::Key {
+        use crate::i18n::k;
+        match self {
+            AssetKind::DataSource => k::field_kinds_data_source,
+            AssetKind::Compute => k::field_kinds_compute,
+            AssetKind::Node => k::field_kinds_node,
+            AssetKind::Resource => k::field_kinds_resource,
+            AssetKind::DiTask => k::field_kinds_di_task,
+            AssetKind::Model => k::field_kinds_model,
+            AssetKind::Metric => k::field_kinds_metric,
+        }
+    }
+
+    /// [`singular`](Self::singular) in the reader's language: "data source", "数据源".
+    pub fn singular_key(self) -> crate::i18n::Key {
+        use crate::i18n::k;
+        match self {
+            AssetKind::DataSource => k::field_kind_data_source,
+            AssetKind::Compute => k::field_kind_compute,
+            AssetKind::Node => k::field_kind_node,
+            AssetKind::Resource => k::field_kind_resource,
+            AssetKind::DiTask => k::field_kind_di_task,
+            AssetKind::Model => k::field_kind_model,
+            AssetKind::Metric => k::field_kind_metric,
+        }
+    }
+
     pub fn subtypes(self) -> &'static [&'static str] {
         match self {
             AssetKind::DataSource => &["MySQL", "MaxCompute", "OSS", "Hologres", "PostgreSQL"],
@@ -164,6 +192,23 @@ impl AssetKind {
     pub fn from_slug(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.slug() == s)
     }
+}
+
+/// A subtype as the reader's language shows it (the value stays as it is): "Fact table",
+/// "事实表". Product names and the like are shown as they are.
+pub fn subtype_label(lang: crate::i18n::Lang, subtype: &str) -> &str {
+    use crate::i18n::k;
+    let key = match subtype {
+        "PAI DLC quota" => k::assets_subtype_pai_dlc_quota,
+        "File" => k::assets_subtype_file,
+        "Dimension table" => k::assets_subtype_dimension_table,
+        "Fact table" => k::assets_subtype_fact_table,
+        "Summary table" => k::assets_subtype_summary_table,
+        "Atomic metric" => k::assets_subtype_atomic_metric,
+        "Derived metric" => k::assets_subtype_derived_metric,
+        _ => return subtype,
+    };
+    lang.text(key)
 }
 
 pub const PRODUCTS: [&str; 2] = ["DataWorks", "PAI"];

@@ -95,9 +95,7 @@ pub async fn copy_node(
     let Some((name, product, subtype, detail, code, status)) = node else {
         return Ok(Err((
             String::new(),
-            AppError::NotFound(
-                format!("Node {node_id} is not a node of this Recycle Bin entry.").into(),
-            ),
+            AppError::NotFound(Msg::new(k::error_not_a_node_of_entry).with("id", node_id)),
         )));
     };
     let taken: Option<i64> = sqlx::query_scalar(
@@ -113,8 +111,11 @@ pub async fn copy_node(
             .bind(to)
             .fetch_one(&mut *conn)
             .await?;
-        let error =
-            AppError::Conflict(format!("A node named {name} already exists in {workspace}").into());
+        let error = AppError::Conflict(
+            Msg::new(k::error_node_name_taken_in)
+                .with("name", &name)
+                .with("workspace", workspace),
+        );
         return Ok(Err((name, error)));
     }
     let status = if status == "draft" {
@@ -160,6 +161,13 @@ pub async fn remove_some_of(conn: &mut Conn, ids: &[i64], limit: i64) -> AppResu
     .rows_affected())
 }
 
+/// An asset type the console does not know, refused.
+fn unknown_kind(kind: &str) -> AppError {
+    AppError::Invalid(
+        Msg::new(k::error_unknown_asset_type).with("kind", crate::domain::text::echo(kind)),
+    )
+}
+
 pub async fn overview(pool: &Pool, p: &Principal, workspace: &str) -> AppResult<WorkspaceOverview> {
     let ws = find_active(pool, p, workspace).await?;
     let mut conn = pool.acquire().await?;
@@ -187,15 +195,7 @@ pub async fn list(
     kind: &str,
 ) -> AppResult<Vec<Asset>> {
     let ws = find_active(pool, p, workspace).await?;
-    let kind = AssetKind::parse(kind).ok_or_else(|| {
-        AppError::Invalid(
-            format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(kind)
-            )
-            .into(),
-        )
-    })?;
+    let kind = AssetKind::parse(kind).ok_or_else(|| unknown_kind(kind))?;
     Ok(sqlx::query_as::<_, Asset>(
         "SELECT id, kind, product, name, subtype, detail, node_status, created_at FROM assets
          WHERE workspace_id = $1 AND kind = $2 ORDER BY product, name",
@@ -213,35 +213,20 @@ pub async fn add(
     input: NewAsset,
 ) -> AppResult<Recorded<Asset>> {
     let (now, p) = (change.now, &change.principal);
-    let kind = AssetKind::parse(&input.kind).ok_or_else(|| {
-        AppError::Invalid(
-            format!(
-                "Unknown asset type \"{}\".",
-                crate::domain::text::echo(&input.kind)
-            )
-            .into(),
-        )
-    })?;
+    let kind = AssetKind::parse(&input.kind).ok_or_else(|| unknown_kind(&input.kind))?;
     if !PRODUCTS.contains(&input.product.as_str()) {
-        return Err(AppError::Invalid(
-            "Product must be DataWorks or PAI.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_product)));
     }
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 128 {
-        return Err(AppError::Invalid(
-            "Name must be 1 to 128 characters long.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_asset_name_length)));
     }
     crate::domain::text::single_line(k::field_name, name).map_err(AppError::Invalid)?;
     if !kind.subtypes().contains(&input.subtype.as_str()) {
         return Err(AppError::Invalid(
-            format!(
-                "Type of a {} must be one of: {}.",
-                kind.singular(),
-                kind.subtypes().join(", ")
-            )
-            .into(),
+            Msg::new(k::error_asset_type)
+                .with_text("what", kind.singular_key())
+                .with("types", kind.subtypes().join(", ")),
         ));
     }
     let detail = input.detail.trim();
@@ -256,11 +241,11 @@ pub async fn add(
     let mut tx = crate::store::write_tx(pool).await?;
     let ws = find_active_in(&mut tx, p, workspace).await?;
     if kind.needs_data_modeling() && !ws.data_modeling {
-        return Err(AppError::Invalid(format!(
-            "{} exist only in workspaces with data modeling enabled, and workspace \"{}\" does not have it.",
-            kind.label(),
-            ws.name
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_needs_data_modeling)
+                .with_text("what", kind.label_key())
+                .with("name", &ws.name),
+        ));
     }
     let taken: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM assets WHERE workspace_id = $1 AND kind = $2 AND product = $3 AND name = $4",
@@ -273,12 +258,10 @@ pub async fn add(
     .await?;
     if taken.is_some() {
         return Err(AppError::Conflict(
-            format!(
-                "A {} named \"{name}\" already exists in {} of this workspace.",
-                kind.singular(),
-                input.product
-            )
-            .into(),
+            Msg::new(k::error_asset_name_taken)
+                .with_text("what", kind.singular_key())
+                .with("name", name)
+                .with("product", &input.product),
         ));
     }
     let (code, status) = match kind {
@@ -325,8 +308,6 @@ pub async fn list_nodes(
     .await?)
 }
 
-const NODE_NOT_FOUND: &str = "That node does not exist in this workspace.";
-
 /// Node `node_id` of workspace `workspace_id` (active or in the Recycle Bin), with its code,
 /// versions, task and upstream.
 pub async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppResult<NodeDetail> {
@@ -338,7 +319,7 @@ pub async fn load_node(conn: &mut Conn, workspace_id: i64, node_id: i64) -> AppR
     .fetch_optional(&mut *conn)
     .await?;
     let (id, name, product, subtype, status, code) =
-        row.ok_or_else(|| AppError::NotFound(NODE_NOT_FOUND.into()))?;
+        row.ok_or_else(|| AppError::NotFound(Msg::new(k::error_node_not_in_workspace)))?;
     let versions = sqlx::query_as::<_, NodeVersion>(
         "SELECT version, committed_by, committed_at FROM node_versions WHERE node_id = $1 ORDER BY version DESC",
     )
@@ -385,9 +366,7 @@ pub async fn save_code(
 ) -> AppResult<Recorded<NodeDetail>> {
     let p = &change.principal;
     if code.len() > 200_000 {
-        return Err(AppError::Invalid(
-            "Code must be at most 200,000 bytes.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_code_too_long)));
     }
     crate::domain::text::multi_line(k::field_code, code).map_err(AppError::Invalid)?;
     let mut tx = crate::store::write_tx(pool).await?;
@@ -418,12 +397,9 @@ pub async fn commit(
     let node = load_node(&mut tx, ws.id, node_id).await?;
     if node.node.status != "draft" {
         return Err(AppError::Conflict(
-            format!(
-                "Nothing to commit: the code of \"{}\" is already committed as version {}.",
-                node.node.name,
-                node.versions.first().map_or(0, |v| v.version)
-            )
-            .into(),
+            Msg::new(k::error_nothing_to_commit)
+                .with("name", &node.node.name)
+                .with("version", node.versions.first().map_or(0, |v| v.version)),
         ));
     }
     let next = node.versions.first().map_or(1, |v| v.version + 1);
@@ -457,20 +433,12 @@ pub async fn publish(
     let node = load_node(&mut tx, ws.id, node_id).await?;
     let Some(latest) = node.versions.first() else {
         return Err(AppError::Invalid(
-            format!(
-                "\"{}\" has no committed version yet. Commit it before publishing.",
-                node.node.name
-            )
-            .into(),
+            Msg::new(k::error_no_committed_version).with("name", &node.node.name),
         ));
     };
     if node.node.status == "draft" {
         return Err(AppError::Invalid(
-            format!(
-                "\"{}\" has changes that are not committed. Commit them before publishing.",
-                node.node.name
-            )
-            .into(),
+            Msg::new(k::error_uncommitted_changes).with("name", &node.node.name),
         ));
     }
     tasks::upsert_for_node(

@@ -57,13 +57,7 @@ pub async fn delete(
         protected,
     }) = row::lock_by_name(&mut tx, p.account_id, workspace).await?
     else {
-        return Err(AppError::NotFound(
-            format!(
-                "Workspace \"{}\" does not exist.",
-                crate::domain::text::echo(workspace)
-            )
-            .into(),
-        ));
+        return Err(row::not_found(workspace));
     };
     let Stage::InRecycleBin {
         deleted_at,

@@ -2,8 +2,10 @@ use super::{DeletionOutcome, DeletionPreview, delete_workspace, get_deletion_pre
 use crate::assets::ui::CountsTable;
 use crate::assets::{AssetCount, AssetKind};
 use crate::domain::billing::format_cents;
+use crate::domain::dependencies::task_status_key;
 use crate::domain::retention::RETENTION_DAYS;
 use crate::error::AppError;
+use crate::i18n::{k, pieces, use_i18n};
 use crate::live::ui::{Changed, ChangedNote, changed_while_open};
 use crate::recycle_bin::ui::RecoveryReportView;
 use crate::recycle_bin::undo_delete;
@@ -52,6 +54,7 @@ fn DeletedStatus(outcome: DeletionOutcome, on_changed: Callback<()>) -> impl Int
         undo_until,
         ..
     } = outcome;
+    let i = use_i18n();
     // The button goes when the server's 30 seconds end, counted from when the page heard of the
     // delete (its answer is read at the delete's time).
     let offered = RwSignal::new(true);
@@ -78,7 +81,10 @@ fn DeletedStatus(outcome: DeletionOutcome, on_changed: Callback<()>) -> impl Int
             });
             view! {
                 <div class="undone" tabindex="-1" node_ref=here>
-                    <p>"Workspace \"" {recovered.name.clone()} "\" was recovered."</p>
+                    <p>{
+                        let name = recovered.name.clone();
+                        move || i.fill(k::del_recovered, &[("name", &name)])
+                    }</p>
                     <RecoveryReportView report=recovered/>
                 </div>
             }
@@ -88,15 +94,23 @@ fn DeletedStatus(outcome: DeletionOutcome, on_changed: Callback<()>) -> impl Int
             let name = name.clone();
             let tried = done.is_some();
             view! {
-                {name} " was moved to the Recycle Bin. "
+                {move || i.fill(k::del_moved, &[("name", &name)])} " "
                 {move || (offered.get() && !tried).then(|| view! {
-                    <button class="inline" disabled=move || undo.pending().get() on:click=move |_| { undo.dispatch(()); }>"Undo"</button>
+                    <button class="inline" disabled=move || undo.pending().get() on:click=move |_| { undo.dispatch(()); }>{i.text(k::ws_undo)}</button>
                 })}
                 {done.and_then(Result::err).map(|error| view! {
-                    <span class="field-error">{error.to_string()}</span> " "
+                    <span class="field-error">{move || error.in_lang(i.lang())}</span> " "
                 })}
-                {move || (!offered.get() || tried).then(|| view! {
-                    "You can recover it in the " <a href="/recycle-bin">"Recycle Bin"</a> " within " {RETENTION_DAYS} " days."
+                {move || (!offered.get() || tried).then(|| {
+                    // The link is where the language puts it.
+                    pieces(i.t(k::del_recover_within))
+                        .into_iter()
+                        .map(|(is_param, piece)| match (is_param, piece) {
+                            (true, "link") => view! { <a href="/recycle-bin">{i.text(k::nav_recycle_bin)}</a> }.into_any(),
+                            (true, _) => RETENTION_DAYS.to_string().into_any(),
+                            (false, text) => text.into_any(),
+                        })
+                        .collect_view()
                 })}
             }
             .into_any()
@@ -116,15 +130,16 @@ pub fn DeleteWorkspaceDialog(
     // Set while this dialog's own deletion is on its way (its change is not news to it).
     let busy = RwSignal::new(false);
     let changed = changed_while_open(workspace.clone(), busy.into());
+    let i = use_i18n();
     view! {
-        <Modal title="Delete Workspace" on_close wide=true>
-            <Suspense fallback=|| view! { <p class="loading">"Checking the workspace…"</p> }>
+        <Modal title=i.text(k::ws_delete_workspace) on_close wide=true>
+            <Suspense fallback=move || view! { <p class="loading">{i.text(k::del_checking)}</p> }>
                 {move || Suspend::new(async move {
                     match preview.await {
                         Ok(preview) => view! { <DeleteForm preview on_close on_deleted changed busy/> }.into_any(),
                         Err(error) => view! {
                             <ErrorNote error/>
-                            <div class="dialog-buttons"><button on:click=move |_| on_close.run(())>"Cancel"</button></div>
+                            <div class="dialog-buttons"><button on:click=move |_| on_close.run(())>{i.text(k::ws_cancel)}</button></div>
                         }.into_any(),
                     }
                 })}
@@ -142,6 +157,7 @@ fn DeleteForm(
     busy: RwSignal<bool>,
 ) -> impl IntoView {
     let gone = move || changed.gone();
+    let i = use_i18n();
     let name = preview.workspace.name.clone();
     let modeling = preview.workspace.data_modeling;
     let typed = RwSignal::new(String::new());
@@ -186,24 +202,71 @@ fn DeleteForm(
             })
         })
         .collect();
-    let pai_summary = AssetKind::ALL
+    // "3 data sources, 0 computing resources, …" in the reader's language.
+    let pai_counts: Vec<(i64, AssetKind)> = AssetKind::ALL
         .into_iter()
         .filter(|k| k.recoverable())
-        .map(|k| {
-            format!(
-                "{} {}",
-                count_of(k).map_or(0, |c| c.pai),
-                k.label().to_lowercase()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+        .map(|k| (count_of(k).map_or(0, |c| c.pai), k))
+        .collect();
+    let pai_summary = move || {
+        pai_counts
+            .iter()
+            .map(|(n, kind)| {
+                i.fill(
+                    k::assets_count_of,
+                    &[("n", n), ("what", &i.t(kind.label_key()).to_lowercase())],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(i.t(k::assets_list_sep))
+    };
+    let pai_workspace = preview.pai_workspace.clone();
+    let pai_text = move || {
+        pieces(i.t(k::del_pai_text))
+            .into_iter()
+            .map(|(is_param, piece)| match (is_param, piece) {
+                (true, "workspace") => {
+                    view! { <strong>{pai_workspace.clone()}</strong> }.into_any()
+                }
+                (true, _) => pai_summary().into_any(),
+                (false, text) => text.into_any(),
+            })
+            .collect_view()
+    };
     let di = count_of(AssetKind::DiTask).map_or(0, |c| c.dataworks + c.pai);
     let models = count_of(AssetKind::Model).map_or(0, |c| c.dataworks + c.pai);
     let metrics = count_of(AssetKind::Metric).map_or(0, |c| c.dataworks + c.pai);
     let task_count = preview.running_tasks.len() as i64 + preview.frozen_tasks;
     let running = preview.running_tasks.clone();
     let oc_link = format!("/workspaces/{name}/operation-center");
+    let review = move || {
+        pieces(i.t(k::del_review))
+            .into_iter()
+            .map(|(is_param, piece)| {
+                if is_param {
+                    view! { <a href=oc_link.clone()>{i.text(k::nav_operation_center)}</a> }
+                        .into_any()
+                } else {
+                    piece.into_any()
+                }
+            })
+            .collect_view()
+    };
+    let confirm_hint = {
+        let name = name.clone();
+        move || {
+            pieces(i.t(k::del_type_to_confirm))
+                .into_iter()
+                .map(|(is_param, piece)| {
+                    if is_param {
+                        view! { <code>{name.clone()}</code> }.into_any()
+                    } else {
+                        piece.into_any()
+                    }
+                })
+                .collect_view()
+        }
+    };
     let submit = {
         let matches = matches.clone();
         move |ev: web_sys::SubmitEvent| {
@@ -216,62 +279,59 @@ fn DeleteForm(
     view! {
         <form class="delete-form" on:submit=submit>
             <section aria-labelledby="checks-title">
-                <h3 id="checks-title">"Pre-deletion checks"</h3>
+                <h3 id="checks-title">{i.text(k::del_checks_title)}</h3>
                 <div class="check-block">
                     <h4>"PAI"</h4>
-                    <p>
-                        "DataWorks and PAI share one workspace structure. The associated PAI workspace "
-                        <strong>{preview.pai_workspace.clone()}</strong>
-                        " is deleted too. It holds " {pai_summary} ". Confirm the deletion with your PAI team before you proceed."
-                    </p>
+                    <p>{pai_text}</p>
                 </div>
                 <div class="check-block">
-                    <h4>"Billing"</h4>
+                    <h4>{i.text(k::del_billing)}</h4>
                     {if running.is_empty() {
-                        view! { <p>"No auto triggered task of this workspace is Running."</p> }.into_any()
+                        view! { <p>{i.text(k::del_no_running)}</p> }.into_any()
                     } else {
                         view! {
-                            <p class="warning-text">
-                                "These auto triggered tasks are still Running. Running tasks continue to bill after the workspace is deleted."
-                            </p>
+                            <p class="warning-text">{i.text(k::del_running_warning)}</p>
                             <ul class="task-list">
-                                {running.into_iter().map(|t| view! {
-                                    <li><strong>{t.name}</strong>" — "{t.status}" — cost so far "{format_cents(t.cost_cents)}" ("{t.schedule}")"</li>
+                                {running.into_iter().map(|t| {
+                                    let cost = format_cents(t.cost_cents);
+                                    let line = move || {
+                                        let status = task_status_key(&t.status).map_or(t.status.as_str(), |key| i.t(key));
+                                        i.fill(k::del_task_line, &[("status", &status), ("cost", &cost), ("schedule", &t.schedule)])
+                                    };
+                                    view! { <li><strong>{t.name.clone()}</strong>{line}</li> }
                                 }).collect_view()}
                             </ul>
                         }.into_any()
                     }}
-                    <p>"Review them in the workspace's " <a href=oc_link>"Operation Center"</a> "."</p>
+                    <p>{review}</p>
                     <label class="check">
                         <input type="checkbox" checked=move || freeze.get() prop:checked=move || freeze.get() on:change=move |ev| freeze.set(event_target_checked(&ev))/>
-                        "Freeze all auto triggered tasks before deleting"
+                        {i.text(k::del_freeze)}
                     </label>
                 </div>
                 <div class="check-block">
-                    <h4>"Downstream dependencies"</h4>
-                    {crate::dependencies::ui::downstream_table(preview.downstream_dependencies.clone(), "No other workspace depends on this one.")}
+                    <h4>{i.text(k::del_downstream)}</h4>
+                    {crate::dependencies::ui::downstream_table(preview.downstream_dependencies.clone(), i.text(k::del_no_downstream))}
                 </div>
             </section>
             <section aria-labelledby="core-title">
-                <h3 id="core-title">"Core assets"</h3>
+                <h3 id="core-title">{i.text(k::del_core_assets)}</h3>
                 <CountsTable counts=shown labelledby="core-title"/>
                 <p class="not-recoverable">
-                    "Not recoverable: scheduling tasks (" {task_count} " auto triggered tasks), data integration tasks (" {di} ")"
-                    {modeling.then(|| format!(", models ({models}) and metrics ({metrics})"))} "."
+                    {move || i.fill(k::del_not_recoverable, &[("tasks", &task_count), ("di", &di)])}
+                    {move || modeling.then(|| i.fill(k::del_not_recoverable_modeling, &[("models", &models), ("metrics", &metrics)]))}
+                    {i.text(k::del_full_stop)}
                 </p>
             </section>
             <section aria-labelledby="risk-title" class="risk">
-                <h3 id="risk-title">"Risk warning"</h3>
-                <p>
-                    "Deleting this workspace removes all of its development assets, including code. Only data sources, computing resources, nodes and resources can be recovered, from the Recycle Bin, within "
-                    {RETENTION_DAYS} " days. Everything else is deleted permanently and cannot be undone."
-                </p>
+                <h3 id="risk-title">{i.text(k::del_risk)}</h3>
+                <p>{move || i.fill(k::del_risk_text, &[("days", &RETENTION_DAYS)])}</p>
                 <p class="copy-first">
-                    "To keep a copy of its code and assets outside the console first: "
-                    <a class="button" href=format!("/workspaces/{name}/export.zip") download="">"Download a copy"</a>
+                    {i.text(k::del_copy_first)}
+                    <a class="button" href=format!("/workspaces/{name}/export.zip") download="">{i.text(k::del_download_copy)}</a>
                 </p>
             </section>
-            <label for="confirm_name">"Workspace name"</label>
+            <label for="confirm_name">{i.text(k::del_confirm_label)}</label>
             <input
                 id="confirm_name"
                 type="text"
@@ -282,12 +342,12 @@ fn DeleteForm(
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
-            <p class="hint">"Type " <code>{name.clone()}</code> " exactly to confirm."</p>
+            <p class="hint">{confirm_hint}</p>
             {error_of(delete.value())}
             <ChangedNote changed/>
             <div class="dialog-buttons">
-                <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get() || gone()>"OK"</button>
-                <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button type="submit" class="danger" disabled=move || !matches() || delete.pending().get() || gone()>{i.text(k::ws_ok)}</button>
+                <button type="button" on:click=move |_| on_close.run(())>{i.text(k::ws_cancel)}</button>
             </div>
         </form>
     }

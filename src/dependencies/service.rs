@@ -6,11 +6,10 @@ use crate::domain::audit::Action;
 use crate::domain::dependencies::{DOWNSTREAM_SHOWN, UpstreamState, check_new};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::server::audit::{self, Change, Recorded};
 use crate::store::{Conn, Pool};
 use crate::workspaces::store as stage;
-
-const NO_NODE: &str = "That node does not exist.";
 
 /// A node of the caller's account: its workspace's name, its name, and whether its
 /// workspace is in the Recycle Bin. Another account's node is missing.
@@ -33,7 +32,7 @@ async fn node_at(conn: &mut Conn, p: &Principal, node_id: i64, lock: bool) -> Ap
     .bind(p.account_id)
     .fetch_optional(&mut *conn)
     .await?;
-    found.ok_or_else(|| AppError::NotFound(NO_NODE.into()))
+    found.ok_or_else(|| AppError::NotFound(Msg::new(k::error_no_such_node)))
 }
 
 /// A node whose dependencies change: in the caller's account, in an active workspace.
@@ -42,11 +41,7 @@ async fn active_node(conn: &mut Conn, change: &Change, node_id: i64) -> AppResul
     change.about(&node.workspace);
     if node.deleted_at.is_some() {
         return Err(AppError::Conflict(
-            format!(
-                "Workspace \"{}\" is in the Recycle Bin: recover it to change its nodes.",
-                node.workspace
-            )
-            .into(),
+            Msg::new(k::error_workspace_in_bin_nodes).with("name", &node.workspace),
         ));
     }
     Ok(node)
@@ -141,15 +136,13 @@ pub async fn add(
     let node = active_node(&mut tx, change, node_id).await?;
     let upstream = node_at(&mut tx, p, upstream_id, true)
         .await
-        .map_err(|_| AppError::NotFound("That upstream node does not exist.".into()))?;
+        .map_err(|_| AppError::NotFound(Msg::new(k::error_no_such_upstream)))?;
     let upstream_name = format!("{}.{}", upstream.workspace, upstream.name);
     if upstream.deleted_at.is_some() {
         return Err(AppError::Conflict(
-            format!(
-                "{upstream_name} is in the Recycle Bin: recover workspace \"{}\" first.",
-                upstream.workspace
-            )
-            .into(),
+            Msg::new(k::error_upstream_in_bin)
+                .with("upstream", &upstream_name)
+                .with("workspace", &upstream.workspace),
         ));
     }
     let edges: Vec<(i64, i64)> =
@@ -203,9 +196,7 @@ pub async fn remove(
             .await?
             .rows_affected();
     if removed == 0 {
-        return Err(AppError::NotFound(
-            "That node is not an upstream of this node.".into(),
-        ));
+        return Err(AppError::NotFound(Msg::new(k::error_not_an_upstream)));
     }
     settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     let list = upstream_list(&mut tx, node_id).await?;

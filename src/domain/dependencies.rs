@@ -2,6 +2,7 @@
 //! `(node, upstream)` says that `node` runs after `upstream`; edges of workspaces in the Recycle
 //! Bin count too (they come back with a recover).
 use crate::error::AppError;
+use crate::i18n::{Key, Msg, k};
 use std::collections::{HashMap, HashSet};
 
 /// How many downstream dependencies the "Delete Workspace" dialog and the API list; the rest are
@@ -13,6 +14,17 @@ pub const LOST_NAMED: usize = 20;
 
 /// The status a task shows while its node waits for an upstream (SPEC §16).
 pub const WAITING_FOR_UPSTREAM: &str = "Waiting for upstream";
+
+/// The text of a task's status as the console shows it (`Running`, `Frozen`, "Waiting for
+/// upstream"); none for another value, shown as it is.
+pub fn task_status_key(status: &str) -> Option<Key> {
+    match status {
+        "Running" => Some(k::deps_task_running),
+        "Frozen" => Some(k::deps_task_frozen),
+        WAITING_FOR_UPSTREAM => Some(k::deps_task_waiting),
+        _ => None,
+    }
+}
 
 /// Where a dependency's upstream node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +55,15 @@ impl UpstreamState {
         }
     }
 
+    /// The text of a state's label, as DataStudio shows it (`Upstream::state` holds its English).
+    pub fn label_key(label: &str) -> Option<Key> {
+        match label {
+            "Upstream in Recycle Bin" => Some(k::deps_upstream_in_bin),
+            "Upstream purged" => Some(k::deps_upstream_purged),
+            _ => None,
+        }
+    }
+
     /// Whether a task of the downstream node waits (does not run, accrues no cost).
     pub fn holds_back(self) -> bool {
         self != UpstreamState::Active
@@ -59,19 +80,17 @@ pub fn check_new(
     upstream_name: &str,
 ) -> Result<(), AppError> {
     if node == upstream {
-        return Err(AppError::Invalid(
-            "A node cannot be its own upstream.".into(),
-        ));
+        return Err(AppError::Invalid(Msg::new(k::error_own_upstream)));
     }
     if edges.contains(&(node, upstream)) {
         return Err(AppError::Conflict(
-            format!("{upstream_name} is already an upstream of this node.").into(),
+            Msg::new(k::error_already_upstream).with("upstream", upstream_name),
         ));
     }
     if reaches(edges, upstream, node) {
-        return Err(AppError::Invalid(format!(
-            "{upstream_name} already runs after this node (directly or through other nodes): depending on it would close a cycle."
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_cycle).with("upstream", upstream_name),
+        ));
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use super::Timestamp;
 use super::retention::{is_expired, purge_time};
 use super::time::format_utc;
 use crate::error::AppError;
+use crate::i18n::{Msg, k};
 
 /// Why a protected workspace cannot be deleted (SPEC §15): the menu's reason, and the start of
 /// the server's refusal.
@@ -50,15 +51,14 @@ impl Stage {
     pub fn delete(self, name: &str, protected: bool, now: Timestamp) -> Result<Stage, AppError> {
         match self {
             Stage::Active if protected => Err(AppError::Protected(
-                format!("{PROTECTION_ON} for {name}; disable it first").into(),
+                Msg::new(k::error_protection_on).with("name", name),
             )),
             Stage::Active => Ok(Stage::InRecycleBin {
                 deleted_at: now,
                 purge_at: purge_time(now),
             }),
             Stage::InRecycleBin { .. } => Err(AppError::Conflict(
-                format!("Workspace \"{name}\" has already been deleted; it is in the Recycle Bin.")
-                    .into(),
+                Msg::new(k::error_already_deleted).with("name", name),
             )),
         }
     }
@@ -67,14 +67,12 @@ impl Stage {
     /// since, nor recovered and deleted again. Answers when its time is up.
     pub fn entry_seen(self, name: &str, seen: Timestamp) -> Result<Timestamp, AppError> {
         match self {
-            Stage::Active => Err(AppError::Conflict(format!(
-                "Workspace \"{name}\" has already been recovered; it is no longer in the Recycle Bin."
-            ).into())),
-            Stage::InRecycleBin { deleted_at, .. } if deleted_at != seen => {
-                Err(AppError::Conflict(format!(
-                    "Workspace \"{name}\" was recovered and deleted again meanwhile. Reload the Recycle Bin."
-                ).into()))
-            }
+            Stage::Active => Err(AppError::Conflict(
+                Msg::new(k::error_already_recovered).with("name", name),
+            )),
+            Stage::InRecycleBin { deleted_at, .. } if deleted_at != seen => Err(
+                AppError::Conflict(Msg::new(k::error_deleted_again).with("name", name)),
+            ),
             Stage::InRecycleBin { purge_at, .. } => Ok(purge_at),
         }
     }
@@ -84,10 +82,11 @@ impl Stage {
     pub fn recover(self, name: &str, seen: Timestamp, now: Timestamp) -> Result<Stage, AppError> {
         let purge_at = self.entry_seen(name, seen)?;
         if is_expired(purge_at, now) {
-            return Err(AppError::Conflict(format!(
-                "The 14-day retention of workspace \"{name}\" ended at {}; it can no longer be recovered.",
-                format_utc(purge_at)
-            ).into()));
+            return Err(AppError::Conflict(
+                Msg::new(k::error_retention_ended)
+                    .with("name", name)
+                    .with("time", format_utc(purge_at)),
+            ));
         }
         Ok(Stage::Active)
     }
@@ -97,9 +96,11 @@ impl Stage {
     pub fn undo(self, name: &str, seen: Timestamp, now: Timestamp) -> Result<Stage, AppError> {
         self.entry_seen(name, seen)?;
         if now > seen + UNDO_SECS {
-            return Err(AppError::Conflict(format!(
-                "The {UNDO_SECS} seconds to undo the deletion of workspace \"{name}\" are over; recover it from the Recycle Bin instead."
-            ).into()));
+            return Err(AppError::Conflict(
+                Msg::new(k::error_undo_over)
+                    .with("secs", UNDO_SECS)
+                    .with("name", name),
+            ));
         }
         self.recover(name, seen, now)
     }
@@ -109,7 +110,7 @@ impl Stage {
     pub fn purge(self, name: &str, seen: Timestamp, purge_protected: bool) -> Result<(), AppError> {
         self.entry_seen(name, seen)?;
         if purge_protected {
-            return Err(AppError::Protected(PURGE_PROTECTION_REFUSAL.into()));
+            return Err(AppError::Protected(Msg::new(k::error_purge_protection_on)));
         }
         Ok(())
     }

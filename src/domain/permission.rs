@@ -1,4 +1,5 @@
 use crate::error::AppError;
+use crate::i18n::{Msg, k};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,12 +70,12 @@ impl Principal {
         if self.can(capability) {
             return Ok(());
         }
-        Err(AppError::Forbidden(match capability {
-            Capability::View => "You have no permission to use DataWorks. Ask your account's administrator to attach AliyunDataWorksReadOnlyAccess or AliyunDataWorksFullAccess to your RAM user.".into(),
-            Capability::Modify => "Requires AliyunDataWorksFullAccess.".into(),
-            Capability::ManageUsers => "Only the Alibaba Cloud account (root) can manage RAM users.".into(),
-            Capability::ManageAccount => "Only the Alibaba Cloud account (root) can change this setting.".into(),
-        }))
+        Err(AppError::Forbidden(Msg::new(match capability {
+            Capability::View => k::error_no_view_permission,
+            Capability::Modify => k::error_full_access_required,
+            Capability::ManageUsers => k::error_root_only_users,
+            Capability::ManageAccount => k::error_root_only_setting,
+        })))
     }
 
     pub fn viewer(&self) -> Viewer {

@@ -2,7 +2,7 @@ use super::store::{self, COLUMNS, active};
 use super::{PAGE_SIZE, WorkspacePage, WorkspaceRow};
 use crate::domain::{Principal, WorkspaceName, text};
 use crate::error::{AppError, AppResult};
-use crate::i18n::k;
+use crate::i18n::{Msg, k};
 use crate::server::audit::Change;
 use crate::store::Pool;
 
@@ -21,9 +21,9 @@ use crate::domain::text::like_pattern;
 
 pub async fn list(pool: &Pool, p: &Principal, query: &str, page: i64) -> AppResult<WorkspacePage> {
     if query.trim().chars().count() > MAX_SEARCH_CHARS {
-        return Err(AppError::Invalid(format!(
-            "Search text must be at most {MAX_SEARCH_CHARS} characters long (a workspace name is at most 64)."
-        ).into()));
+        return Err(AppError::Invalid(
+            Msg::new(k::error_search_too_long).with("max", MAX_SEARCH_CHARS),
+        ));
     }
     text::single_line(k::field_search_text, query).map_err(AppError::Invalid)?;
     // No search text, no filter: the count and the page then come from the active-workspace
@@ -95,7 +95,9 @@ pub async fn create(
         "" => name.to_string(),
         d if d.chars().count() > 64 => {
             return Err(AppError::Invalid(
-                "Display name must be at most 64 characters long.".into(),
+                Msg::new(k::error_at_most_chars)
+                    .with_text("what", k::field_display_name)
+                    .with("max", 64),
             ));
         }
         d => d.to_owned(),
@@ -104,7 +106,9 @@ pub async fn create(
     let description = input.description.trim().to_owned();
     if description.chars().count() > 1024 {
         return Err(AppError::Invalid(
-            "Description must be at most 1024 characters long.".into(),
+            Msg::new(k::error_at_most_chars)
+                .with_text("what", k::field_description)
+                .with("max", 1024),
         ));
     }
     text::multi_line(k::field_description, &input.description).map_err(AppError::Invalid)?;
@@ -134,11 +138,7 @@ pub async fn create(
             let mut conn = pool.acquire().await?;
             return Err(name_unavailable(&mut conn, p.account_id, name.as_str())
                 .await?
-                .unwrap_or_else(|| {
-                    AppError::Conflict(format!(
-                        "A workspace named \"{name}\" already exists in this account. Choose another name."
-                    ).into())
-                }));
+                .unwrap_or_else(|| store::name_taken(name.as_str())));
         }
         Err(error) => return Err(error.into()),
     };

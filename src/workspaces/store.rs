@@ -6,6 +6,7 @@ use crate::domain::lifecycle::Stage;
 use crate::domain::time::format_utc;
 use crate::domain::{Principal, Timestamp, text};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::store::{Conn, Flag, Pool};
 
 // The stages in SQL, for the `workspaces` table under alias `t` (or `""` when it has none):
@@ -73,9 +74,13 @@ async fn find_active_where(
     .bind(name)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| {
-        AppError::NotFound(format!("Workspace \"{}\" does not exist.", text::echo(name)).into())
-    })
+    .ok_or_else(|| not_found(name))
+}
+
+/// "Workspace "…" does not exist.": how a name that is no active workspace of the account is
+/// refused.
+pub fn not_found(name: &str) -> AppError {
+    AppError::NotFound(Msg::new(k::error_workspace_not_found).with("name", text::echo(name)))
 }
 
 /// Why `name` cannot be used in this account, if it cannot: taken by an active workspace, or
@@ -92,18 +97,23 @@ pub async fn name_unavailable(
     .bind(name)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(existing.map(|(existing, deleted_at, purge_at)| match (deleted_at, purge_at) {
-        (Some(deleted_at), Some(purge_at)) => AppError::NameReserved(format!(
-            "The name \"{name}\" is reserved by the workspace \"{existing}\" in the Recycle Bin (deleted {}). \
-             The name is released at {}, when that workspace is permanently deleted. \
-             Recover that workspace from the Recycle Bin, or choose another name.",
-            format_utc(deleted_at),
-            format_utc(purge_at)
-        ).into()),
-        _ => AppError::Conflict(format!(
-            "A workspace named \"{existing}\" already exists in this account. Choose another name."
-        ).into()),
-    }))
+    Ok(existing.map(
+        |(existing, deleted_at, purge_at)| match (deleted_at, purge_at) {
+            (Some(deleted_at), Some(purge_at)) => AppError::NameReserved(
+                Msg::new(k::error_name_reserved)
+                    .with("name", name)
+                    .with("existing", existing)
+                    .with("deleted", format_utc(deleted_at))
+                    .with("released", format_utc(purge_at)),
+            ),
+            _ => name_taken(&existing),
+        },
+    ))
+}
+
+/// "A workspace named "…" already exists in this account. Choose another name."
+pub fn name_taken(name: &str) -> AppError {
+    AppError::Conflict(Msg::new(k::error_name_taken).with("name", name))
 }
 
 /// A new workspace's row, checked by the caller.

@@ -1,8 +1,8 @@
 use super::{WorkspaceRow, create_workspace, list_workspaces, set_deletion_protection};
 
-use crate::domain::lifecycle::PROTECTION_ON;
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
+use crate::i18n::{k, pieces, use_i18n};
 use crate::ui::{
     AnyViewFn, DeleteWorkspaceSlot, ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess,
     lazy_view,
@@ -17,6 +17,7 @@ use leptos::prelude::*;
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
+    let i = use_i18n();
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let version = RwSignal::new(0u32);
@@ -41,15 +42,18 @@ pub fn WorkspacesPage() -> impl IntoView {
     });
     Effect::new(move |_| match protect.value().get() {
         Some(Ok(row)) => {
-            let text = if row.deletion_protection {
-                format!("Deletion protection is on for {}.", row.name)
+            let key = if row.deletion_protection {
+                k::ws_protection_on_for
             } else {
-                format!("Deletion protection is off for {}.", row.name)
+                k::ws_protection_off_for
             };
-            status.set(Some(AnyViewFn::new(move || text.clone())));
+            let name = row.name.clone();
+            status.set(Some(AnyViewFn::new(move || {
+                i.fill(key, &[("name", &name)])
+            })));
             version.update(|v| *v += 1);
         }
-        Some(Err(error)) => status.set(Some(AnyViewFn::new(move || error.to_string()))),
+        Some(Err(error)) => status.set(Some(AnyViewFn::new(move || error.in_lang(i.lang())))),
         None => {}
     });
 
@@ -57,17 +61,17 @@ pub fn WorkspacesPage() -> impl IntoView {
     // `A` would bring its path-resolving code into the WASM every sign-in downloads.
     view! {
         <div class="page-head">
-            <h1>"Workspaces"</h1>
+            <h1>{i.text(k::ws_heading)}</h1>
             <div class="head-actions">
-                <a href="/recycle-bin" class="button">"Recycle Bin"</a>
+                <a href="/recycle-bin" class="button">{i.text(k::nav_recycle_bin)}</a>
             </div>
         </div>
         <div class="toolbar">
             <input
                 type="search"
                 class="search"
-                aria-label="Search workspaces"
-                placeholder="Search by workspace name"
+                aria-label=i.text(k::ws_search_label)
+                placeholder=i.text(k::ws_search_placeholder)
                 maxlength="64"
                 value=move || query.get()
                 prop:value=move || query.get()
@@ -76,11 +80,11 @@ pub fn WorkspacesPage() -> impl IntoView {
                     page.set(1);
                 }
             />
-            <button class="primary" disabled=!can_modify on:click=move |_| creating.set(true)>"Create Workspace"</button>
+            <button class="primary" disabled=!can_modify on:click=move |_| creating.set(true)>{i.text(k::ws_create_workspace)}</button>
             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
         </div>
         <div role="status" class="status" class:quiet=move || status.with(Option::is_none)>{move || status.get().map(|f| f.0())}</div>
-        <Transition fallback=|| view! { <p class="loading">"Loading workspaces…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{i.text(k::ws_loading)}</p> }>
             // Built once, with the first answer (the server's, taken from the HTML in the browser);
             // every later answer updates `shown`, and the rows are keyed, so a refresh (a search, a
             // page, a live update) re-renders only the rows that changed: focus, an open menu and
@@ -92,11 +96,11 @@ pub fn WorkspacesPage() -> impl IntoView {
                     <table class="grid">
                         <thead>
                             <tr>
-                                <th scope="col">"Workspace Name"</th>
-                                <th scope="col">"Display Name"</th>
-                                <th scope="col">"Created At"</th>
-                                <th scope="col">"Created By"</th>
-                                <th scope="col">"Actions"</th>
+                                <th scope="col">{i.text(k::ws_workspace_name)}</th>
+                                <th scope="col">{i.text(k::ws_display_name)}</th>
+                                <th scope="col">{i.text(k::ws_created_at)}</th>
+                                <th scope="col">{i.text(k::ws_created_by)}</th>
+                                <th scope="col">{i.text(k::ws_actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -111,7 +115,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                             </For>
                         </tbody>
                     </table>
-                    {move || rows().is_empty().then(|| view! { <p class="empty">"No workspaces match."</p> })}
+                    {move || rows().is_empty().then(|| view! { <p class="empty">{i.text(k::ws_none_match)}</p> })}
                     {move || paging().map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| page.set(p)/> })}
                 }
             })}
@@ -123,8 +127,17 @@ pub fn WorkspacesPage() -> impl IntoView {
                     creating.set(false);
                     let name = row.name.clone();
                     status.set(Some(AnyViewFn::new(move || {
-                        let name = name.clone();
-                        view! { "Workspace " <a href=format!("/workspaces/{name}")>{name.clone()}</a> " was created." }
+                        // The name is a link, wherever the language puts it.
+                        pieces(i.t(k::ws_created))
+                            .into_iter()
+                            .map(|(is_param, piece)| {
+                                if is_param {
+                                    view! { <a href=format!("/workspaces/{name}")>{name.clone()}</a> }.into_any()
+                                } else {
+                                    piece.into_any()
+                                }
+                            })
+                            .collect_view()
                     })));
                     version.update(|v| *v += 1);
                 });
@@ -164,6 +177,7 @@ fn WorkspaceTableRow(
     on_protect: Callback<(String, bool)>,
 ) -> impl IntoView {
     let id = row.id;
+    let i = use_i18n();
     // Plain closures and no `Show`: the server renders ten rows per page, and each memo or
     // derived signal a row sets up is paid on every page view.
     let open = move || open_menu.get() == Some(id);
@@ -208,9 +222,9 @@ fn WorkspaceTableRow(
     let protected = row.deletion_protection;
     // Why "Delete Workspace" cannot be used, if it cannot.
     let delete_blocked = if !can_modify {
-        Some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+        Some(k::full_access_required)
     } else if protected {
-        Some(PROTECTION_ON)
+        Some(k::ws_protection_on)
     } else {
         None
     };
@@ -220,14 +234,14 @@ fn WorkspaceTableRow(
     let name = row.name.clone();
     view! {
         <tr>
-            <td data-label="Workspace Name">
+            <td data-label=i.text(k::ws_workspace_name)>
                 <a href=format!("/workspaces/{}", row.name)>{name.clone()}</a>
-                {protected.then(|| view! { <span class="badge">"Protected"</span> })}
+                {protected.then(|| view! { <span class="badge">{i.text(k::ws_protected)}</span> })}
             </td>
-            <td data-label="Display Name">{row.display_name.clone()}</td>
-            <td data-label="Created At"><LocalTime ts=row.created_at/></td>
-            <td data-label="Created By">{row.created_by.clone()}</td>
-            <td data-label="Actions"><div class="actions">
+            <td data-label=i.text(k::ws_display_name)>{row.display_name.clone()}</td>
+            <td data-label=i.text(k::ws_created_at)><LocalTime ts=row.created_at/></td>
+            <td data-label=i.text(k::ws_created_by)>{row.created_by.clone()}</td>
+            <td data-label=i.text(k::ws_actions)><div class="actions">
                 <a href=format!("/workspaces/{}/datastudio", row.name)>"DataStudio"</a>
                 <div class="menu-wrap">
                     <button
@@ -243,7 +257,7 @@ fn WorkspaceTableRow(
                             }
                         }
                     >
-                        "More"
+                        {i.text(k::ws_more)}
                     </button>
                     {move || open().then(|| view! {
                         <div class="menu-scrim" on:click=move |_| set_open(false)></div>
@@ -258,7 +272,7 @@ fn WorkspaceTableRow(
                                 role="menuitem"
                                 disabled=delete_blocked.is_some()
                                 aria-disabled=delete_blocked.is_some().to_string()
-                                title=delete_blocked
+                                title=move || delete_blocked.map(|key| i.t(key))
                                 on:click={
                                     let target = target.clone();
                                     move |_| {
@@ -267,14 +281,14 @@ fn WorkspaceTableRow(
                                     }
                                 }
                             >
-                                "Delete Workspace"
+                                {i.text(k::ws_delete_workspace)}
                             </button>
-                            {(can_modify && protected).then(|| view! { <span class="reason">{PROTECTION_ON}</span> })}
+                            {(can_modify && protected).then(|| view! { <span class="reason">{i.text(k::ws_protection_on)}</span> })}
                             <button
                                 role="menuitem"
                                 disabled=!can_modify
                                 aria-disabled=(!can_modify).to_string()
-                                title=(!can_modify).then_some(crate::domain::permission::FULL_ACCESS_REQUIRED)
+                                title=move || (!can_modify).then(|| i.t(k::full_access_required))
                                 on:click={
                                     let name = row.name.clone();
                                     move |_| {
@@ -283,7 +297,7 @@ fn WorkspaceTableRow(
                                     }
                                 }
                             >
-                                {if protected { "Disable Deletion Protection" } else { "Enable Deletion Protection" }}
+                                {i.text(if protected { k::ws_disable_protection } else { k::ws_enable_protection })}
                             </button>
                             {(!can_modify).then(|| view! { <RequiresFullAccess/> })}
                         </div>
@@ -319,6 +333,7 @@ fn CreateWorkspaceDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_created: Callback<WorkspaceRow>,
 ) -> impl IntoView {
+    let i = use_i18n();
     let name = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -343,14 +358,14 @@ fn CreateWorkspaceDialog(
             .then(|| {
                 WorkspaceName::parse(&name.get())
                     .err()
-                    .map(|e| e.to_string())
+                    .map(|e| e.msg().in_lang(i.lang()))
             })
             .flatten()
     };
     let name_error = move || {
         local_error().or_else(|| match create.value().get() {
             Some(Err(AppError::Invalid(m) | AppError::Conflict(m) | AppError::NameReserved(m))) => {
-                Some(m.to_string())
+                Some(m.in_lang(i.lang()))
             }
             _ => None,
         })
@@ -367,7 +382,7 @@ fn CreateWorkspaceDialog(
         _ => None,
     };
     view! {
-        <Modal title="Create Workspace" on_close>
+        <Modal title=i.text(k::ws_create_workspace) on_close>
             <form
                 novalidate
                 on:submit=move |ev| {
@@ -384,7 +399,7 @@ fn CreateWorkspaceDialog(
                     }
                 }
             >
-                <label for="ws_name">"Workspace Name"</label>
+                <label for="ws_name">{i.text(k::ws_workspace_name)}</label>
                 <input
                     id="ws_name"
                     autocomplete="off"
@@ -398,29 +413,27 @@ fn CreateWorkspaceDialog(
                         create.value().set(None);
                     }
                 />
-                <p class="hint" id="ws_name_rules">
-                    "3 to 64 characters: letters, digits and underscores, starting with a letter or a digit. Unique in your account, ignoring letter case."
-                </p>
+                <p class="hint" id="ws_name_rules">{i.text(k::ws_name_rules)}</p>
                 <p class="field-error" id="ws_name_error" role="alert">
                     {move || name_error()}
-                    {move || reserved().then(|| view! { " " <a href="/recycle-bin">"Recover it in the Recycle Bin"</a> })}
+                    {move || reserved().then(|| view! { " " <a href="/recycle-bin">{i.text(k::ws_recover_in_bin)}</a> })}
                 </p>
-                <label for="ws_display">"Display Name"</label>
+                <label for="ws_display">{i.text(k::ws_display_name)}</label>
                 <input id="ws_display" value=move || display_name.get() prop:value=move || display_name.get() on:input=move |ev| display_name.set(event_target_value(&ev))/>
-                <label for="ws_description">"Description"</label>
+                <label for="ws_description">{i.text(k::field_description)}</label>
                 <textarea id="ws_description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))>{description.get_untracked()}</textarea>
                 <label class="check">
                     <input type="checkbox" checked=move || modeling.get() prop:checked=move || modeling.get() on:change=move |ev| modeling.set(event_target_checked(&ev))/>
-                    "Enable data modeling"
+                    {i.text(k::ws_enable_data_modeling)}
                 </label>
                 <label class="check">
                     <input type="checkbox" checked=move || protection.get() prop:checked=move || protection.get() on:change=move |ev| protection.set(event_target_checked(&ev))/>
-                    "Enable deletion protection"
+                    {i.text(k::ws_enable_deletion_protection)}
                 </label>
                 {other_error}
                 <div class="dialog-buttons">
-                    <button type="submit" class="primary" disabled=move || create.pending().get()>"Create"</button>
-                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || create.pending().get()>{i.text(k::ws_create)}</button>
+                    <button type="button" on:click=move |_| on_close.run(())>{i.text(k::ws_cancel)}</button>
                 </div>
             </form>
         </Modal>
