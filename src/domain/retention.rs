@@ -24,18 +24,6 @@ pub fn is_urgent(purge_at: Timestamp, now: Timestamp) -> bool {
     !is_expired(purge_at, now) && remaining_secs(purge_at, now) <= URGENT_SECS
 }
 
-/// "13d 23h 59m 58s"
-pub fn format_countdown(secs: i64) -> String {
-    let secs = secs.max(0);
-    format!(
-        "{}d {}h {}m {}s",
-        secs / 86_400,
-        secs % 86_400 / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,12 +48,5 @@ mod tests {
         assert!(is_urgent(purge_at, purge_at - URGENT_SECS));
         assert!(is_urgent(purge_at, purge_at - 1));
         assert!(!is_urgent(purge_at, purge_at));
-    }
-
-    #[test]
-    fn countdown_shows_days_hours_minutes_seconds() {
-        assert_eq!(format_countdown(RETENTION_SECS - 2), "13d 23h 59m 58s");
-        assert_eq!(format_countdown(61), "0d 0h 1m 1s");
-        assert_eq!(format_countdown(-5), "0d 0h 0m 0s");
     }
 }

@@ -159,7 +159,7 @@ fn TaskTableRow(
 }
 
 /// A task's status as the page words it; the API's English when the tables have no word for it.
-fn status_words(lang: Lang, status: &str) -> String {
+pub(crate) fn status_words(lang: Lang, status: &str) -> String {
     let key = match status {
         "Running" => k::ops_status_running,
         "Frozen" => k::ops_status_frozen,
@@ -171,7 +171,7 @@ fn status_words(lang: Lang, status: &str) -> String {
 
 /// A task's schedule ("Hourly, $0.50 per run", as `billing::describe_schedule` words it for the
 /// API) in `lang`; as it is when it is not in that shape.
-fn schedule_words(lang: Lang, schedule: &str) -> String {
+pub(crate) fn schedule_words(lang: Lang, schedule: &str) -> String {
     let words = || {
         let (every, price) = schedule.strip_suffix(" per run")?.split_once(", ")?;
         let every = match every {

@@ -277,8 +277,14 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                             {still_billing.into_iter().map(|task| view! {
                                 <tr>
                                     <td data-label=i.text(k::entry_col_task_name)>{task.name}</td>
-                                    <td data-label=i.text(k::entry_col_status)>{task.status}</td>
-                                    <td data-label=i.text(k::entry_col_schedule)>{task.schedule}</td>
+                                    <td data-label=i.text(k::entry_col_status)>{
+                                        let status = task.status.clone();
+                                        move || crate::operations::ui::status_words(i.lang(), &status)
+                                    }</td>
+                                    <td data-label=i.text(k::entry_col_schedule)>{
+                                        let schedule = task.schedule.clone();
+                                        move || crate::operations::ui::schedule_words(i.lang(), &schedule)
+                                    }</td>
                                     <td data-label=i.text(k::entry_col_cost)>{format_cents(task.cost_cents)}</td>
                                 </tr>
                             }).collect_view()}
