@@ -54,7 +54,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {scripts.then(|| view! { <HydrationScripts options/> })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 // Every page has this title, so it is plain HTML: no leptos_meta in the WASM.
-                <title>{lang.text(k::product_name)}</title>
+                // Its text as the element's content: a text child would carry a hydration marker (`<!>`),
+                // which a title shows as text.
+                <title inner_html=lang.text(k::product_name)></title>
                 {texts}
             </head>
             // `data-hydrated` marks a page ready for input: set by the WASM once it has hydrated,

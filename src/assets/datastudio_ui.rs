@@ -19,7 +19,7 @@ fn status_label(status: &str) -> Key {
 }
 
 /// A node's status as its badge in the list says it ("draft"); another value as it is.
-fn badge_label(status: &str) -> Option<Key> {
+pub(crate) fn badge_label(status: &str) -> Option<Key> {
     match status {
         "published" => Some(k::ds_badge_published),
         "committed" => Some(k::ds_badge_committed),

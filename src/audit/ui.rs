@@ -137,7 +137,9 @@ pub fn AuditLogPage() -> impl IntoView {
                                                 <td data-label=i.text(k::audit_source)>{source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
                                                 <td data-label=i.text(k::audit_result)>
                                                     <span class=result_class>{result}</span>
-                                                    {(!e.message.is_empty()).then(|| view! { <span class="event-message">{e.message}</span> })}
+                                                    // The event's message as it was recorded, in English like the action code
+                                                    // (and the CSV export): marked so, for screen readers.
+                                                    {(!e.message.is_empty()).then(|| view! { <span class="event-message" lang="en">{e.message}</span> })}
                                                 </td>
                                             </tr>
                                         }

@@ -296,7 +296,7 @@ fn DeleteForm(
                                     let cost = format_cents(t.cost_cents);
                                     let line = move || {
                                         let status = task_status_key(&t.status).map_or(t.status.as_str(), |key| i.t(key));
-                                        i.fill(k::del_task_line, &[("status", &status), ("cost", &cost), ("schedule", &t.schedule)])
+                                        i.fill(k::del_task_line, &[("status", &status), ("cost", &cost), ("schedule", &crate::operations::ui::schedule_words(i.lang(), &t.schedule))])
                                     };
                                     view! { <li><strong>{t.name.clone()}</strong>{line}</li> }
                                 }).collect_view()}

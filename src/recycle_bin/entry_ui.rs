@@ -442,7 +442,15 @@ fn AssetList(
                                         }}</td>
                                         <td data-label=i.text(k::entry_col_product)>{asset.product}</td>
                                         <td data-label=i.text(k::entry_col_type)>{asset.subtype}</td>
-                                        <td data-label=i.text(last_column)>{if is_node { asset.node_status.unwrap_or_default() } else { asset.detail }}</td>
+                                        <td data-label=i.text(last_column)>{if is_node {
+                                            // Its status as DataStudio's list words it.
+                                            let status = asset.node_status.unwrap_or_default();
+                                            (move || crate::assets::datastudio_ui::badge_label(&status)
+                                                .map_or_else(|| status.clone(), |key| i.t(key).to_owned()))
+                                            .into_any()
+                                        } else {
+                                            asset.detail.into_any()
+                                        }}</td>
                                     </tr>
                                 }
                             }).collect_view()}
