@@ -37,7 +37,9 @@ function controlStates(page: Page, source: string | null): Promise<string[]> {
     const controls = root.querySelectorAll(
       '#console :is(input, select, textarea, button, option, [aria-expanded], [aria-pressed])',
     );
-    return Array.from(controls, (el) => {
+    // A control inside <noscript> exists only with scripting off (the parsed server HTML has it as
+    // an element, the live page as text): the form "Language"'s button "Apply".
+    return Array.from(controls).filter((el) => !el.closest('noscript')).map((el) => {
       // A button's name, less a count the page reads after it has hydrated ("Notifications (1)").
       const name =
         el.id ||
