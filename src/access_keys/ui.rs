@@ -2,7 +2,8 @@ use super::{
     AccessKey, CreatedAccessKey, create_access_key, delete_access_key, list_access_keys,
     set_access_key_enabled,
 };
-use crate::i18n::{k, pieces, use_i18n};
+use crate::i18n::{k, use_i18n};
+use crate::ui::sentence;
 use crate::ui::{LocalTime, Modal, error_of};
 use leptos::prelude::*;
 
@@ -38,22 +39,13 @@ pub fn AccessKeysSection(
     let root_name = account.clone();
     let i = use_i18n();
     // The API's address and the ctl command are code, set apart wherever the sentence puts them.
-    let lead = move || {
-        pieces(i.t(k::ak_lead))
-            .into_iter()
-            .map(|(is_param, piece)| {
-                if is_param {
-                    let code = match piece {
-                        "api" => "/openapi/v1",
-                        _ => "workspace-console ctl",
-                    };
-                    view! { <code>{code}</code> }.into_any()
-                } else {
-                    piece.into_any()
-                }
-            })
-            .collect_view()
-    };
+    let lead = sentence(k::ak_lead, |piece| {
+        let code = match piece {
+            "api" => "/openapi/v1",
+            _ => "workspace-console ctl",
+        };
+        view! { <code>{code}</code> }.into_any()
+    });
     view! {
         <section class="settings" aria-labelledby="access-keys">
             <h2 id="access-keys">{i.text(k::ak_heading)}</h2>

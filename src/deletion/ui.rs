@@ -5,10 +5,11 @@ use crate::domain::billing::format_cents;
 use crate::domain::dependencies::task_status_key;
 use crate::domain::retention::RETENTION_DAYS;
 use crate::error::AppError;
-use crate::i18n::{k, pieces, use_i18n};
+use crate::i18n::{k, use_i18n};
 use crate::live::ui::{Changed, ChangedNote, changed_while_open};
 use crate::recycle_bin::ui::RecoveryReportView;
 use crate::recycle_bin::undo_delete;
+use crate::ui::sentence;
 use crate::ui::{AnyViewFn, ErrorNote, Modal, error_of, lazy_view};
 use leptos::html;
 use leptos::prelude::*;
@@ -103,14 +104,10 @@ fn DeletedStatus(outcome: DeletionOutcome, on_changed: Callback<()>) -> impl Int
                 })}
                 {move || (!offered.get() || tried).then(|| {
                     // The link is where the language puts it.
-                    pieces(i.t(k::del_recover_within))
-                        .into_iter()
-                        .map(|(is_param, piece)| match (is_param, piece) {
-                            (true, "link") => view! { <a href="/recycle-bin">{i.text(k::nav_recycle_bin)}</a> }.into_any(),
-                            (true, _) => RETENTION_DAYS.to_string().into_any(),
-                            (false, text) => text.into_any(),
-                        })
-                        .collect_view()
+                    sentence(k::del_recover_within, move |piece| match piece {
+                        "link" => view! { <a href="/recycle-bin">{i.text(k::nav_recycle_bin)}</a> }.into_any(),
+                        _ => RETENTION_DAYS.to_string().into_any(),
+                    })
                 })}
             }
             .into_any()
@@ -221,51 +218,24 @@ fn DeleteForm(
             .join(i.t(k::assets_list_sep))
     };
     let pai_workspace = preview.pai_workspace.clone();
-    let pai_text = move || {
-        pieces(i.t(k::del_pai_text))
-            .into_iter()
-            .map(|(is_param, piece)| match (is_param, piece) {
-                (true, "workspace") => {
-                    view! { <strong>{pai_workspace.clone()}</strong> }.into_any()
-                }
-                (true, _) => pai_summary().into_any(),
-                (false, text) => text.into_any(),
-            })
-            .collect_view()
-    };
+    let pai_text = sentence(k::del_pai_text, move |piece| match piece {
+        "workspace" => view! { <strong>{pai_workspace.clone()}</strong> }.into_any(),
+        _ => pai_summary().into_any(),
+    });
     let di = count_of(AssetKind::DiTask).map_or(0, |c| c.dataworks + c.pai);
     let models = count_of(AssetKind::Model).map_or(0, |c| c.dataworks + c.pai);
     let metrics = count_of(AssetKind::Metric).map_or(0, |c| c.dataworks + c.pai);
     let task_count = preview.running_tasks.len() as i64 + preview.frozen_tasks;
     let running = preview.running_tasks.clone();
     let oc_link = format!("/workspaces/{name}/operation-center");
-    let review = move || {
-        pieces(i.t(k::del_review))
-            .into_iter()
-            .map(|(is_param, piece)| {
-                if is_param {
-                    view! { <a href=oc_link.clone()>{i.text(k::nav_operation_center)}</a> }
-                        .into_any()
-                } else {
-                    piece.into_any()
-                }
-            })
-            .collect_view()
-    };
+    let review = sentence(k::del_review, move |_| {
+        view! { <a href=oc_link.clone()>{i.text(k::nav_operation_center)}</a> }.into_any()
+    });
     let confirm_hint = {
         let name = name.clone();
-        move || {
-            pieces(i.t(k::del_type_to_confirm))
-                .into_iter()
-                .map(|(is_param, piece)| {
-                    if is_param {
-                        view! { <code>{name.clone()}</code> }.into_any()
-                    } else {
-                        piece.into_any()
-                    }
-                })
-                .collect_view()
-        }
+        sentence(k::del_type_to_confirm, move |_| {
+            view! { <code>{name.clone()}</code> }.into_any()
+        })
     };
     let submit = {
         let matches = matches.clone();

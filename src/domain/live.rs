@@ -1,5 +1,6 @@
 //! The live console's changes (SPEC §13): which audit actions a page follows, and what the live
 //! region says of each.
+use crate::i18n::{Lang, k};
 use serde::{Deserialize, Serialize};
 
 /// The audit actions that change what the live pages show.
@@ -37,37 +38,38 @@ pub struct LiveChange {
 }
 
 impl LiveChange {
-    /// What the live region says: "sales_dw was deleted by alice@acme".
-    pub fn announcement(&self) -> String {
+    /// What the live region says of it, in `lang`: "sales_dw was deleted by alice@acme".
+    pub fn announcement(&self, lang: Lang) -> String {
         let by = if self.user == crate::domain::audit::SYSTEM_USER {
-            "by the console (its 14 days were over)".to_owned()
+            lang.text(k::live_by_console).to_owned()
         } else {
-            format!("by {}", self.user)
+            lang.fill(k::live_by_user, &[("user", &self.user)])
         };
-        let w = &self.workspace;
-        match self.action.as_str() {
-            "CreateWorkspace" => format!("{w} was created {by}"),
-            "DeleteWorkspace" => format!("{w} was deleted {by}"),
-            "RecoverWorkspace" => format!("{w} was recovered {by}"),
-            "PurgeWorkspace" | "PurgeExpiredWorkspace" => {
-                format!("{w} was permanently deleted {by}")
-            }
-            "PublishNode" => format!("A node of {w} was published {by}"),
-            "FreezeTask" => format!("A task of {w} was frozen {by}"),
-            "UnfreezeTask" => format!("A task of {w} was unfrozen {by}"),
-            "DeleteTask" => format!("A task of {w} was deleted {by}"),
-            "EnableDeletionProtection" => format!("Deletion protection was turned on for {w} {by}"),
-            "DisableDeletionProtection" => {
-                format!("Deletion protection was turned off for {w} {by}")
-            }
-            "RemoveUpstream" => format!("An upstream dependency of a node of {w} was removed {by}"),
-            "CopyNodesFromRecycleBin" => {
-                format!("Nodes were copied into {w} from the Recycle Bin {by}")
-            }
-            "EnablePurgeProtection" => format!("Purge protection was turned on {by}"),
-            "DisablePurgeProtection" => format!("Purge protection was turned off {by}"),
-            other => format!("{w}: {other} {by}"),
-        }
+        let key = match self.action.as_str() {
+            "CreateWorkspace" => k::live_created,
+            "DeleteWorkspace" => k::live_deleted,
+            "RecoverWorkspace" => k::live_recovered,
+            "PurgeWorkspace" | "PurgeExpiredWorkspace" => k::live_purged,
+            "PublishNode" => k::live_node_published,
+            "FreezeTask" => k::live_task_frozen,
+            "UnfreezeTask" => k::live_task_unfrozen,
+            "DeleteTask" => k::live_task_deleted,
+            "EnableDeletionProtection" => k::live_deletion_protection_on,
+            "DisableDeletionProtection" => k::live_deletion_protection_off,
+            "RemoveUpstream" => k::live_upstream_removed,
+            "CopyNodesFromRecycleBin" => k::live_nodes_copied,
+            "EnablePurgeProtection" => k::live_purge_protection_on,
+            "DisablePurgeProtection" => k::live_purge_protection_off,
+            _ => k::live_other,
+        };
+        lang.fill(
+            key,
+            &[
+                ("workspace", &self.workspace),
+                ("action", &self.action),
+                ("by", &by),
+            ],
+        )
     }
 
     /// Whether this change is about the workspace `name` (names compare ignoring letter case).
@@ -146,25 +148,41 @@ mod tests {
     #[test]
     fn announcements_say_what_happened_and_who_did_it() {
         assert_eq!(
-            change("DeleteWorkspace", "alice@acme").announcement(),
+            change("DeleteWorkspace", "alice@acme").announcement(Lang::En),
             "sales_dw was deleted by alice@acme"
         );
         assert_eq!(
-            change("RecoverWorkspace", "acme").announcement(),
+            change("RecoverWorkspace", "acme").announcement(Lang::En),
             "sales_dw was recovered by acme"
         );
         assert_eq!(
-            change("PurgeExpiredWorkspace", "system").announcement(),
+            change("PurgeExpiredWorkspace", "system").announcement(Lang::En),
             "sales_dw was permanently deleted by the console (its 14 days were over)"
         );
         assert_eq!(
-            change("DisablePurgeProtection", "acme").announcement(),
+            change("DisablePurgeProtection", "acme").announcement(Lang::En),
             "Purge protection was turned off by acme"
         );
         assert_eq!(
-            change("FreezeTask", "bob@acme").announcement(),
+            change("FreezeTask", "bob@acme").announcement(Lang::En),
             "A task of sales_dw was frozen by bob@acme"
         );
+    }
+
+    #[test]
+    fn every_announcement_is_worded_in_both_languages() {
+        for action in LIVE_ACTIONS.iter().copied().chain(["SomethingElse"]) {
+            for user in ["alice@acme", crate::domain::audit::SYSTEM_USER] {
+                for lang in Lang::ALL {
+                    let said = change(action, user).announcement(lang);
+                    assert!(
+                        said.contains("sales_dw") || action.contains("PurgeProtection"),
+                        "{action}: {said}"
+                    );
+                    assert!(!said.contains('{'), "{action}: {said}");
+                }
+            }
+        }
     }
 
     #[test]

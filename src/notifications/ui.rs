@@ -3,7 +3,8 @@ use super::{
     mark_notifications_read, new_webhook_secret, set_webhook,
 };
 use crate::error::AppError;
-use crate::i18n::{k, pieces, use_i18n};
+use crate::i18n::{k, use_i18n};
+use crate::ui::sentence;
 use crate::ui::{LocalTime, error_of, lazy_view};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -224,16 +225,10 @@ pub fn WebhookSettings() -> impl IntoView {
                 ..
             }) => {
                 // The time is a `LocalTime`, set wherever the sentence puts it.
-                let line = move || {
-                    pieces(i.t(k::notif_last_delivery))
-                        .into_iter()
-                        .map(|(is_param, piece)| match (is_param, piece) {
-                            (true, "time") => view! { <LocalTime ts=last.at/> }.into_any(),
-                            (true, _) => last.words(i.lang()).into_any(),
-                            (false, text) => text.into_any(),
-                        })
-                        .collect_view()
-                };
+                let line = sentence(k::notif_last_delivery, move |piece| match piece {
+                    "time" => view! { <LocalTime ts=last.at/> }.into_any(),
+                    _ => last.words(i.lang()).into_any(),
+                });
                 view! { <p class="last-delivery">{line}</p> }.into_any()
             }
             Ok(_) => view! { <p class="last-delivery">{i.text(k::notif_last_delivery_none)}</p> }
@@ -242,18 +237,9 @@ pub fn WebhookSettings() -> impl IntoView {
         })
     };
     // The header's name is code, set apart wherever the sentence puts it.
-    let signature = move || {
-        pieces(i.t(k::notif_signature_text))
-            .into_iter()
-            .map(|(is_param, piece)| {
-                if is_param {
-                    view! { <code>"X-Console-Signature: sha256=…"</code> }.into_any()
-                } else {
-                    piece.into_any()
-                }
-            })
-            .collect_view()
-    };
+    let signature = sentence(k::notif_signature_text, |_| {
+        view! { <code>"X-Console-Signature: sha256=…"</code> }.into_any()
+    });
     view! {
         <section class="settings" aria-labelledby="notification-settings">
             <h2 id="notification-settings">{i.text(k::notif_button)}</h2>

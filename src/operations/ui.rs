@@ -3,8 +3,9 @@ use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
 use crate::domain::dependencies::WAITING_FOR_UPSTREAM;
 use crate::error::AppError;
-use crate::i18n::{Key, Lang, k, pieces, use_i18n};
+use crate::i18n::{Key, Lang, k, use_i18n};
 use crate::ui::WorkspaceNav;
+use crate::ui::sentence;
 use crate::ui::{ErrorNote, Modal, RequiresFullAccess, error_of};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -99,18 +100,7 @@ pub fn OperationCenterPage() -> impl IntoView {
             <Modal title=i.text(k::ops_delete_title) on_close=move || confirm_delete.set(None)>
                 <p>{
                     let name = task.name.clone();
-                    move || {
-                        pieces(i.t(k::ops_delete_text))
-                            .into_iter()
-                            .map(|(is_param, piece)| {
-                                if is_param {
-                                    view! { <strong>{name.clone()}</strong> }.into_any()
-                                } else {
-                                    piece.into_any()
-                                }
-                            })
-                            .collect_view()
-                    }
+                    sentence(k::ops_delete_text, move |_| view! { <strong>{name.clone()}</strong> }.into_any())
                 }</p>
                 <div class="dialog-buttons">
                     <button class="danger" on:click=move |_| { act.dispatch((task.id, TaskAction::Delete)); confirm_delete.set(None); }>{i.text(k::ops_ok)}</button>

@@ -13,7 +13,8 @@ use crate::domain::Viewer;
 use crate::domain::billing::format_cents;
 use crate::domain::retention::is_expired;
 use crate::error::AppError;
-use crate::i18n::{Key, Lang, Msg, k, pieces, use_i18n};
+use crate::i18n::{Key, Lang, Msg, k, use_i18n};
+use crate::ui::sentence;
 use crate::ui::{ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, error_of, lazy_view};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -292,11 +293,7 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                     </table>
                 }.into_any()
             }}
-            <p>{move || pieces(i.t(k::entry_freeze_in)).into_iter().map(|(is_param, piece)| if is_param {
-                view! { <a href="/operation-center">{i.text(k::nav_operation_center)}</a> }.into_any()
-            } else {
-                piece.into_any()
-            }).collect_view()}</p>
+            <p>{sentence(k::entry_freeze_in, move |_| view! { <a href="/operation-center">{i.text(k::nav_operation_center)}</a> }.into_any())}</p>
         </section>
 
         <section aria-labelledby="downstream">

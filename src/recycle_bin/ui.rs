@@ -9,6 +9,7 @@ use crate::domain::retention::{RETENTION_DAYS, is_expired, is_urgent, remaining_
 use crate::error::AppError;
 use crate::i18n::{Key, Lang, Msg, k, pieces, use_i18n};
 use crate::live::ui::{ChangedNote, changed_while_open};
+use crate::ui::sentence;
 use crate::ui::{
     ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess, browser_now, error_of, lazy_view,
 };
@@ -446,11 +447,7 @@ pub fn RecycleBinPage() -> impl IntoView {
                     } else {
                         view! { <p class="empty">{i.text(k::bin_empty)}</p> }.into_any()
                     })}
-                    {(!can_modify).then(|| view! { <p>{move || pieces(i.t(k::bin_full_access_to_act)).into_iter().map(|(is_param, piece)| if is_param {
-                        view! { <RequiresFullAccess/> }.into_any()
-                    } else {
-                        piece.into_any()
-                    }).collect_view()}</p> })}
+                    {(!can_modify).then(|| view! { <p>{sentence(k::bin_full_access_to_act, |_| view! { <RequiresFullAccess/> }.into_any())}</p> })}
                     {move || shown.with_ok(|d| (d.page, d.pages)).map(|(at, pages)| view! { <Pager page=at pages on_page=move |p| {
                         let mut to = filter.get_untracked();
                         to.page = p;

@@ -2,7 +2,7 @@
 //! pagination, the no-permission page.
 use crate::domain::time::{to_rfc3339, utc_fields};
 use crate::error::AppError;
-use crate::i18n::{Lang, k, pieces, use_i18n};
+use crate::i18n::{Key, Lang, k, pieces, use_i18n};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -238,26 +238,43 @@ pub fn Pager(
     }
 }
 
-#[component]
-pub fn NoPermission() -> impl IntoView {
+/// The text `key` as a sentence that sets its `{name}`s apart (a link, code, a name), wherever the
+/// language puts them: `part(name)` renders each. Follows the page's language.
+pub fn sentence(key: Key, part: impl Fn(&str) -> AnyView + Send + Sync + 'static) -> impl IntoView {
+    sentence_of(key, std::sync::Arc::new(part))
+}
+
+// Not generic: one copy of the code for every sentence of the console.
+fn sentence_of(
+    key: Key,
+    part: std::sync::Arc<dyn Fn(&str) -> AnyView + Send + Sync>,
+) -> impl IntoView {
     let i = use_i18n();
-    // The policies' names are code, set apart inside the sentence wherever it puts them.
-    let text = move || {
-        pieces(i.t(k::no_permission_text))
+    move || {
+        pieces(i.t(key))
             .into_iter()
             .map(|(is_param, piece)| {
                 if is_param {
-                    let policy = match piece {
-                        "read" => "AliyunDataWorksReadOnlyAccess",
-                        _ => "AliyunDataWorksFullAccess",
-                    };
-                    view! { <code>{policy}</code> }.into_any()
+                    part(piece)
                 } else {
                     piece.into_any()
                 }
             })
             .collect_view()
-    };
+    }
+}
+
+#[component]
+pub fn NoPermission() -> impl IntoView {
+    let i = use_i18n();
+    // The policies' names are code, set apart inside the sentence wherever it puts them.
+    let text = sentence(k::no_permission_text, |piece| {
+        let policy = match piece {
+            "read" => "AliyunDataWorksReadOnlyAccess",
+            _ => "AliyunDataWorksFullAccess",
+        };
+        view! { <code>{policy}</code> }.into_any()
+    });
     view! {
         <section class="no-permission">
             <h1>{i.text(k::no_permission_heading)}</h1>

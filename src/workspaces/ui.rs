@@ -2,7 +2,8 @@ use super::{WorkspaceRow, create_workspace, list_workspaces, set_deletion_protec
 
 use crate::domain::{Viewer, WorkspaceName};
 use crate::error::AppError;
-use crate::i18n::{k, pieces, use_i18n};
+use crate::i18n::{k, use_i18n};
+use crate::ui::sentence;
 use crate::ui::{
     AnyViewFn, DeleteWorkspaceSlot, ErrorNote, LocalTime, Modal, Pager, RequiresFullAccess,
     lazy_view,
@@ -128,16 +129,10 @@ pub fn WorkspacesPage() -> impl IntoView {
                     let name = row.name.clone();
                     status.set(Some(AnyViewFn::new(move || {
                         // The name is a link, wherever the language puts it.
-                        pieces(i.t(k::ws_created))
-                            .into_iter()
-                            .map(|(is_param, piece)| {
-                                if is_param {
-                                    view! { <a href=format!("/workspaces/{name}")>{name.clone()}</a> }.into_any()
-                                } else {
-                                    piece.into_any()
-                                }
-                            })
-                            .collect_view()
+                        let name = name.clone();
+                        sentence(k::ws_created, move |_| {
+                            view! { <a href=format!("/workspaces/{name}")>{name.clone()}</a> }.into_any()
+                        })
                     })));
                     version.update(|v| *v += 1);
                 });
