@@ -30,7 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
     }
     let scripts = !is_plain_html_page();
-    let lang = crate::i18n::page_lang();
+    // The request's language, read once: `App` and every component below take it from here.
+    let lang = I18n::provide().lang_untracked();
     // A page in a language the browser's code does not have built in brings that language's
     // texts, read before the page hydrates (`crate::hydrate`); JSON, so no script runs.
     let texts = crate::i18n::page_table(lang).map(|json| {

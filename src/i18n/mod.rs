@@ -307,15 +307,31 @@ pub fn table(lang: Lang) -> Vec<String> {
 }
 
 /// The page's language, for every component under the console (`provide`): switching it changes
-/// every text at once and nothing else.
+/// every text at once and nothing else. On the server it is the request's language, fixed: a page
+/// rendered there never switches, so its texts are read without a signal.
 #[derive(Clone, Copy)]
-pub struct I18n(RwSignal<Lang>);
+pub struct I18n(
+    #[cfg(feature = "ssr")] Lang,
+    #[cfg(not(feature = "ssr"))] RwSignal<Lang>,
+);
 
 impl I18n {
-    /// Provides the page's language to everything below, unless it is provided already.
+    fn new(lang: Lang) -> I18n {
+        #[cfg(feature = "ssr")]
+        {
+            I18n(lang)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            I18n(RwSignal::new(lang))
+        }
+    }
+
+    /// Provides the page's language to everything below, unless it is provided already (the
+    /// server's shell provides it once per request).
     pub fn provide() -> I18n {
         use_context::<I18n>().unwrap_or_else(|| {
-            let i18n = I18n(RwSignal::new(page_lang()));
+            let i18n = I18n::new(page_lang());
             provide_context(i18n);
             i18n
         })
@@ -323,14 +339,32 @@ impl I18n {
 
     /// The language now, tracked.
     pub fn lang(self) -> Lang {
-        self.0.get()
+        #[cfg(feature = "ssr")]
+        {
+            self.0
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            self.0.get()
+        }
     }
 
     pub fn lang_untracked(self) -> Lang {
-        self.0.get_untracked()
+        #[cfg(feature = "ssr")]
+        {
+            self.0
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            self.0.get_untracked()
+        }
     }
 
+    /// Switches the page (in the browser; a page the server renders keeps its language).
     pub fn set(self, lang: Lang) {
+        #[cfg(feature = "ssr")]
+        let _ = lang;
+        #[cfg(not(feature = "ssr"))]
         self.0.set(lang);
     }
 
@@ -358,7 +392,7 @@ impl I18n {
 /// The page's language: provided by the console (`app::App`), English where nothing provides one
 /// (a component rendered alone in a test).
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or_else(|| I18n(RwSignal::new(Lang::En)))
+    use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::En))
 }
 
 /// A message of the console: a key and its parameters, worded in the reader's language where it
