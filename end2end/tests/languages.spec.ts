@@ -165,41 +165,37 @@ function named(en: string, params: Record<string, string | number> = {}): RegExp
 // ---------- finding English ----------
 
 /**
- * The product names that stay in English in 简体中文 (SPEC §24, issue 47): nothing else. Policy
- * names (AliyunDataWorksFullAccess…) and audit action codes are codes (one CamelCase word).
+ * The product names that stay in English in 简体中文 (SPEC §24, issue 47), and nothing else:
+ * Alibaba Cloud's products and their parts as its 简体中文 consoles name them ("AccessKey ID",
+ * the node types "ODPS SQL", "Hologres SQL", "Serverless Spark"). Policy names
+ * (AliyunDataWorksFullAccess…) and audit action codes are codes (one CamelCase word).
  */
-const PRODUCT_NAMES = new Set([
+const PRODUCT_NAMES = [
   'DataWorks',
   'DataStudio',
   'PAI',
   'MaxCompute',
+  'AccessKey ID',
+  'AccessKey Secret',
   'AccessKey',
   'RAM',
+  'Hologres SQL',
   'Hologres',
+  'ODPS SQL',
+  'Serverless Spark',
   'MySQL',
   'OSS',
-  'UTC',
-  // Alibaba Cloud's own terms, which its 简体中文 consoles keep: "AccessKey ID", "AccessKey
-  // Secret", "Webhook", the node types "Hologres SQL", "ODPS SQL", "Serverless Spark".
-  'ID',
-  'Secret',
-  'Webhook',
-  'SQL',
-  'ODPS',
-  'Serverless',
-  'Spark',
-  // Formats and protocols, which are codes: "下载 CSV", the API, a JSON body sent by POST.
-  'API',
-  'CSV',
-  'JSON',
-  'POST',
-  'HTTP',
-  'HTTPS',
-  'URL',
-]);
+];
 
 /**
- * What users typed: every string of the demo data (src/startup/demo.toml: names, display names,
+ * Codes written the same in every language, which a text names as codes: file formats (a CSV
+ * file, a JSON body), URL schemes, and the UTC offset of a time ("（UTC+08:00）").
+ */
+const CODES = new Set(['CSV', 'JSON', 'HTTP', 'HTTPS', 'UTC']);
+
+
+/**
+ * What users typed, and the product names: every string of the demo data (src/startup/demo.toml: names, display names,
  * descriptions, code, asset names, types and details), less those that are the console's own
  * texts (an English value of locales/en.json, such as the asset type "File", is the console's
  * and must be translated), plus what the test itself typed.
@@ -216,6 +212,9 @@ function userData(typed: string[]): RegExp {
     }
   }
   for (const kind of ['data_source', 'compute', 'node', 'resource', 'di_task', 'model', 'metric']) strings.delete(kind);
+  // The product names too, in the same alternation, where the longest match wins: "Hologres SQL"
+  // (a product's node type) over "Hologres" (a data source's name), "PAI Designer" (demo data) over "PAI".
+  for (const name of PRODUCT_NAMES) strings.add(name);
   const longestFirst = [...strings].sort((a, b) => b.length - a.length).map(escapeRegExp);
   return new RegExp(`(?<![A-Za-z0-9_])(?:${longestFirst.join('|')})(?![A-Za-z0-9_])`, 'g');
 }
@@ -237,7 +236,7 @@ function englishWords(text: string, data: RegExp): string[] {
     if (/[0-9_@/]/.test(word) || /[A-Za-z0-9]{2}[.:][A-Za-z0-9]{2}/.test(word)) continue;
     if (word.length >= 16 && /^[A-Za-z0-9]+$/.test(word)) continue;
     if (/[a-z][A-Z]/.test(word)) continue;
-    if (PRODUCT_NAMES.has(word)) continue;
+    if (CODES.has(word)) continue;
     words.push(word);
   }
   return words;
