@@ -4,11 +4,14 @@
  * the minimal Leptos app (bench/minimal-leptos, built in the same run), and the ratios against it;
  * each console load in English and in 简体中文. Goals (issue 10): /login <= 1.3x the minimal app,
  * /workspaces <= 2x, a reload downloads no WASM or JS; (issue 47) /workspaces in 简体中文 <= 1.1x English.
+ * With BYTES_BASELINE_BIN and BYTES_BASELINE_SITE (another build of the console: its binary and its
+ * site, such as the build before the translations), its English /workspaces is loaded in the same
+ * run and the console's is printed as a ratio to it (issue 47: at most 1.02x).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { DEMO, expect, freePort, test, waitForHydration } from '../tests/fixtures';
+import { DEMO, expect, freePort, startServer, stop, test, waitForHydration } from '../tests/fixtures';
 import { isCode, kindOf, recordTransfers, type Transfer } from '../tests/transfers';
 
 const MINIMAL_DIR = path.resolve(__dirname, '../../bench/minimal-leptos');
@@ -77,6 +80,27 @@ async function fresh(browser: Browser, locale = 'en-US') {
   return { context, page: await context.newPage() };
 }
 
+/** A fresh context signed in as alice through the API, so the cache is still cold for a page. */
+async function signedIn(browser: Browser, url: string, locale: string) {
+  const { context, page } = await fresh(browser, locale);
+  const signIn = await page.request.post(`${url}/api/sign_in`, {
+    form: { username: DEMO.alice.username, password: DEMO.alice.password },
+    headers: { Origin: url },
+    maxRedirects: 0,
+  });
+  expect(signIn.status(), await signIn.text()).toBeLessThan(400);
+  return { context, page };
+}
+
+/** The cold load of `url`'s /workspaces, signed in. */
+async function signedInLoad(browser: Browser, url: string, locale: string, heading: string): Promise<Transfer[]> {
+  const { context, page } = await signedIn(browser, url, locale);
+  const transfers = await load(page, `${url}/workspaces`);
+  await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+  await context.close();
+  return transfers;
+}
+
 test('bytes-on-the-wire', async ({ browser, baseURL }) => {
   const minimal = await startMinimal();
   const loads: Load[] = [];
@@ -102,14 +126,7 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
         await context.close();
       }
       {
-        const { context, page } = await fresh(browser, locale);
-        // Signed in without loading a page, so the cache is still cold for /workspaces.
-        const signIn = await page.request.post(`${baseURL}/api/sign_in`, {
-          form: { username: DEMO.alice.username, password: DEMO.alice.password },
-          headers: { Origin: baseURL! },
-          maxRedirects: 0,
-        });
-        expect(signIn.status(), await signIn.text()).toBeLessThan(400);
+        const { context, page } = await signedIn(browser, baseURL!, locale);
         loads.push({
           name: `console /workspaces${lang}, cold, signed in`,
           transfers: await load(page, `${baseURL}/workspaces`),
@@ -117,6 +134,19 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
         await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
         loads.push({ name: `console /workspaces${lang}, reload`, transfers: await reload(page) });
         await context.close();
+      }
+    }
+    // The same English load of another build, when one is named.
+    const baselineBin = process.env.BYTES_BASELINE_BIN;
+    if (baselineBin) {
+      const baseline = await startServer({ bin: baselineBin, siteRoot: process.env.BYTES_BASELINE_SITE });
+      try {
+        loads.push({
+          name: 'baseline build /workspaces, cold, signed in',
+          transfers: await signedInLoad(browser, baseline.url, 'en-US', 'Workspaces'),
+        });
+      } finally {
+        await stop(baseline.process);
       }
     }
   } finally {
@@ -140,6 +170,12 @@ test('bytes-on-the-wire', async ({ browser, baseURL }) => {
   console.log(
     `  /workspaces cold 简体中文 / English: ${chinese.toFixed(3)}x   (goal <= 1.10x) ${chinese <= 1.1 ? 'met' : 'NOT met'}`,
   );
+  if (loads.some((l) => l.name.startsWith('baseline build'))) {
+    const grown = total('console /workspaces, cold, signed in') / total('baseline build /workspaces, cold, signed in');
+    console.log(
+      `  /workspaces cold English / the baseline build's: ${grown.toFixed(3)}x   (issue 47 goal <= 1.02x) ${grown <= 1.02 ? 'met' : 'NOT met'}`,
+    );
+  }
   console.log(`  WASM or JS downloaded again on a reload: ${reloadCode.length} files   (goal 0)`);
   if (process.env.BYTES_DETAIL) {
     for (const l of loads)

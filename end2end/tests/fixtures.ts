@@ -77,7 +77,7 @@ async function waitUntilAnswering(url: string, child: ChildProcess, logs: () => 
   );
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -91,10 +91,18 @@ async function stop(child: ChildProcess): Promise<void> {
   }
 }
 
-type ServerOptions = { databaseUrl?: string; demo?: boolean; port?: number; dataDir?: string };
+type ServerOptions = {
+  databaseUrl?: string;
+  demo?: boolean;
+  port?: number;
+  dataDir?: string;
+  /** Another build of the console (its binary and its site), as a benchmark's baseline. */
+  bin?: string;
+  siteRoot?: string;
+};
 
-async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> {
-  const bin = process.env.CONSOLE_BIN || path.resolve(__dirname, '../../target/release/workspace-console');
+export async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> {
+  const bin = options.bin || process.env.CONSOLE_BIN || path.resolve(__dirname, '../../target/release/workspace-console');
   if (!fs.existsSync(bin)) {
     throw new Error(`workspace-console binary not found at ${bin} (build it, or set CONSOLE_BIN)`);
   }
@@ -112,7 +120,7 @@ async function startServer(options: ServerOptions = {}): Promise<ConsoleServer> 
       ...process.env,
       DATABASE_URL: options.databaseUrl ?? `sqlite://${dataDir}/console.db?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT || path.resolve(__dirname, '../../target/site'),
+      LEPTOS_SITE_ROOT: options.siteRoot || process.env.LEPTOS_SITE_ROOT || path.resolve(__dirname, '../../target/site'),
       CONSOLE_TEST_CLOCK: '1',
       // Nothing balances load in front of these servers, so a stop need not keep serving for the
       // default second with readiness off: that second was 1 s of every test (measured: stop

@@ -55,6 +55,10 @@ struct Args {
     /// The server binary the memory benchmark starts.
     #[arg(long, default_value = "target/release/workspace-console")]
     server: String,
+    /// Another build of the server (such as the build before a change) that page-throughput
+    /// measures in the same rounds, on the same database, as a baseline.
+    #[arg(long)]
+    baseline_server: Option<String>,
 }
 
 #[path = "bench/api_throughput.rs"]
@@ -135,7 +139,7 @@ async fn main() -> R<()> {
         bin_entry::run_page(&dir, &args.server).await?;
     }
     if wants("page-throughput") {
-        page_throughput::run(&dir, &args.server).await?;
+        page_throughput::run(&dir, &args.server, args.baseline_server.as_deref()).await?;
     }
     if wants("throughput") {
         throughput::run(&targets, &args.server).await?;

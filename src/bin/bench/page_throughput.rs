@@ -62,7 +62,7 @@ pub(crate) fn line(what: &str, m: &Measured) -> String {
     )
 }
 
-pub async fn run(dir: &Path, binary: &str) -> R<()> {
+pub async fn run(dir: &Path, binary: &str, baseline: Option<&str>) -> R<()> {
     let db = dir.join("page-throughput.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -93,9 +93,25 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
         axum::serve(listener, app).await
     });
 
+    // Another build on the same database (same schema; the session is in the database), in
+    // English: its render against this one's, in the same rounds.
+    let baseline = match baseline {
+        Some(binary) => Some(start_on(binary, &url, false).await?),
+        None => None,
+    };
     // The same page in each language (SPEC §24): the cookie chooses it.
     let chinese = format!("{cookie}; console_lang=zh-CN");
-    let languages = [("English", cookie.as_str()), ("简体中文", chinese.as_str())];
+    let mut languages = vec![
+        ("English", server.url.clone(), cookie.as_str()),
+        ("简体中文", server.url.clone(), chinese.as_str()),
+    ];
+    if let Some(baseline) = &baseline {
+        languages.push((
+            "baseline build, English",
+            baseline.url.clone(),
+            cookie.as_str(),
+        ));
+    }
     println!(
         "page throughput: GET /workspaces signed in, {WORKSPACES} workspaces in the account, in English and in 简体中文, vs bare axum + the same two SQL reads (wrk, 10 s each; {ROUNDS} rounds, the console in each language and bare axum taking turns; goals judged on the medians)"
     );
@@ -105,9 +121,9 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
         let mut rounds: Vec<(Vec<Measured>, Measured)> = Vec::new();
         for round in 1..=ROUNDS {
             let mut consoles = Vec::new();
-            for (_, cookie) in languages {
+            for (_, url, cookie) in &languages {
                 consoles.push(wrk_at(
-                    std::slice::from_ref(&server.url),
+                    std::slice::from_ref(url),
                     "/workspaces",
                     cookie,
                     connections,
@@ -120,7 +136,7 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
                 connections,
             )?;
             let mut parts = Vec::new();
-            for ((name, _), console) in languages.iter().zip(&consoles) {
+            for ((name, _, _), console) in languages.iter().zip(&consoles) {
                 parts.push(format!(
                     "{}, {:.0}%",
                     line(&format!("console {name}"), console),
@@ -139,7 +155,7 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
             values.sort_by(f64::total_cmp);
             values[values.len() / 2]
         };
-        for (at, (name, _)) in languages.iter().enumerate() {
+        for (at, (name, _, _)) in languages.iter().enumerate() {
             let (p50, p99, ratio) = (
                 median(&|r| r.0[at].p50_ms),
                 median(&|r| r.0[at].p99_ms),
@@ -172,7 +188,20 @@ pub async fn run(dir: &Path, binary: &str) -> R<()> {
             "    简体中文 at {:.0}% of English's req/s",
             zh_to_en * 100.0
         );
+        if baseline.is_some() {
+            let to_baseline = median(&|r| r.0[0].requests_per_sec / r.0[2].requests_per_sec);
+            println!(
+                "    English at {:.0}% of the baseline build's req/s (issue 47: within 5%): {}",
+                to_baseline * 100.0,
+                if to_baseline >= 0.95 {
+                    "OK"
+                } else {
+                    "OVER TARGET"
+                }
+            );
+        }
     }
+    drop(baseline);
     bare.abort();
     native.close().await;
     drop(server);
