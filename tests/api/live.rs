@@ -34,7 +34,10 @@ async fn an_accounts_changes_reach_its_streams_only_and_within_two_seconds(pool:
         ),
         ("DeleteWorkspace", "sales_dw", "alice@acme")
     );
-    assert_eq!(change.announcement(), "sales_dw was deleted by alice@acme");
+    assert_eq!(
+        change.announcement(workspace_console::i18n::Lang::En),
+        "sales_dw was deleted by alice@acme"
+    );
     assert_eq!(seen_by_alice.change_since(made).await, change);
 
     // A refusal changes nothing, so nothing is sent: bob may not delete, and a wrong name fails.
@@ -160,7 +163,7 @@ async fn changes_through_the_api_and_to_tasks_are_sent_too(pool: Pool) {
     let change = stream.change().await;
     assert_eq!(change.action, "FreezeTask");
     assert_eq!(
-        change.announcement(),
+        change.announcement(workspace_console::i18n::Lang::En),
         "A task of sales_dw was frozen by acme"
     );
 }
@@ -297,7 +300,7 @@ async fn turning_deletion_protection_on_or_off_reaches_other_viewers(pool: Pool)
             (action, "finance_etl")
         );
         assert!(change.changes_workspace_list());
-        assert_eq!(change.announcement(), said);
+        assert_eq!(change.announcement(workspace_console::i18n::Lang::En), said);
     }
 }
 
@@ -327,6 +330,6 @@ async fn turning_purge_protection_on_or_off_reaches_other_viewers_recycle_bins(p
         let change = seen_by_bob.change_since(made).await;
         assert_eq!(change.action, action);
         assert!(change.changes_recycle_bin());
-        assert_eq!(change.announcement(), said);
+        assert_eq!(change.announcement(workspace_console::i18n::Lang::En), said);
     }
 }

@@ -270,7 +270,10 @@ async fn a_change_on_one_instance_reaches_streams_on_another(engine: Engine) {
     };
     assert!(delete("sales_dw").await.unwrap().status().is_success());
     let change = bob.change().await;
-    assert_eq!(change.announcement(), "sales_dw was deleted by alice@acme");
+    assert_eq!(
+        change.announcement(workspace_console::i18n::Lang::En),
+        "sales_dw was deleted by alice@acme"
+    );
     globex.silent_for(Duration::from_millis(300)).await;
 
     // B stops: its streams end. Started again, it serves streams that hear A's changes.
