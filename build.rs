@@ -135,7 +135,7 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
     // The browser needs only the index: the English comes with the refusal.
     out += "/// A message key by its name (`error_…`, `field_…`): how a refusal names its text.\npub fn by_name(name: &str) -> Option<Key> {\n    MESSAGE_KEYS\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new(MESSAGE_KEYS[at].1 as usize, \"\"))\n}\n\n";
     out += "/// A message key's name (`error_…`, `field_…`).\n#[cfg(feature = \"ssr\")]\npub fn name_of(key: Key) -> &'static str {\n    match key.at {\n";
-    for (i, key) in english.keys().enumerate().filter(|(_, k)| travels(k)) {
+    for (i, key) in &message_keys {
         writeln!(out, "        {i} => {key:?},").unwrap();
     }
     out += "        _ => \"\",\n    }\n}\n";
