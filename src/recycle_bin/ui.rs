@@ -7,7 +7,7 @@ use crate::assets::ui::CountsTable;
 use crate::domain::Viewer;
 use crate::domain::retention::{RETENTION_DAYS, is_expired, is_urgent, remaining_secs};
 use crate::error::AppError;
-use crate::i18n::{Key, Lang, Msg, k, pieces, use_i18n};
+use crate::i18n::{Key, Lang, Msg, k, use_i18n};
 use crate::live::ui::{ChangedNote, changed_while_open};
 use crate::ui::sentence;
 use crate::ui::{
@@ -67,21 +67,16 @@ pub(super) fn purge_reason(lang: Lang) -> String {
     lang.fill(k::bin_purge_protection_reason, &[("days", &RETENTION_DAYS)])
 }
 
-/// A sentence with its `{parameter}` (a name typed by a user) set apart in `<strong>` (or `<code>` when `code`).
-pub(super) fn with_name(text: &'static str, name: String, code: bool) -> AnyView {
-    pieces(text)
-        .into_iter()
-        .map(|(is_param, piece)| {
-            if is_param && code {
-                view! { <code>{name.clone()}</code> }.into_any()
-            } else if is_param {
-                view! { <strong>{name.clone()}</strong> }.into_any()
-            } else {
-                piece.into_any()
-            }
-        })
-        .collect_view()
-        .into_any()
+/// The text `key` with its `{parameter}` (a name typed by a user) set apart in `<strong>` (or
+/// `<code>` when `code`), following the language.
+pub(super) fn with_name(key: Key, name: String, code: bool) -> impl IntoView {
+    sentence(key, move |_| {
+        if code {
+            view! { <code>{name.clone()}</code> }.into_any()
+        } else {
+            view! { <strong>{name.clone()}</strong> }.into_any()
+        }
+    })
 }
 
 #[component]
@@ -713,7 +708,7 @@ fn BulkDialog(
                 {purge.then(|| view! {
                     <label for="bulk_count">{i.text(k::bin_number_of_workspaces)}</label>
                     <input id="bulk_count" type="text" inputmode="numeric" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
-                    <p class="hint">{move || with_name(i.t(k::bin_type_count), n.to_string(), true)}</p>
+                    <p class="hint">{with_name(k::bin_type_count, n.to_string(), true)}</p>
                 })}
                 {error_of(act.value())}
                 <div class="dialog-buttons">
@@ -815,8 +810,7 @@ fn RecoverDialog(
     view! {
         <Modal title=i.text(k::bin_recover_title) on_close>
             <p>{
-                let name = entry.name.clone();
-                move || with_name(i.t(k::bin_recover_question), name.clone(), false)
+                with_name(k::bin_recover_question, entry.name.clone(), false)
             }</p>
             <p>{i.text(k::bin_recover_comes_back)}</p>
             <p>{i.text(k::bin_not_back)}</p>
@@ -863,14 +857,12 @@ fn PurgeDialog(
                 }
             }>
                 <p class="risk">{
-                    let name = name.clone();
-                    move || with_name(i.t(k::bin_purge_risk), name.clone(), false)
+                    with_name(k::bin_purge_risk, name.clone(), false)
                 }</p>
                 <label for="purge_name">{i.text(k::bin_confirm_name_label)}</label>
                 <input id="purge_name" type="text" autocomplete="off" value=move || typed.get() prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
                 <p class="hint">{
-                    let name = name.clone();
-                    move || with_name(i.t(k::bin_type_name), name.clone(), true)
+                    with_name(k::bin_type_name, name.clone(), true)
                 }</p>
                 {error_of(purge.value())}
                 <ChangedNote changed/>
