@@ -49,6 +49,9 @@ test.describe('Recycle Bin', () => {
     await expect(page.getByRole('heading', { name: 'Recycle Bin', exact: true })).toBeVisible();
     await expect(page.getByRole('main').getByText(/14 days/).first()).toBeVisible();
     const table = binTable(page);
+    // The list arrives after the page's heading and lead (a client-side navigation fetches it): wait for
+    // the table before reading its headers, which allInnerTexts does not wait for.
+    await expect(table).toBeVisible();
     // The first column holds "Select all on this page" (SPEC §22).
     expect(await columnHeaders(table)).toEqual(['', ...COLUMNS]);
     await expect(table.getByRole('columnheader').first().getByRole('checkbox', { name: 'Select all on this page' })).toBeVisible();
