@@ -377,6 +377,56 @@ for (const [engine, test] of ENGINES) {
       await alice.context().close();
     });
 
+    test("reading the entry again (the live stream's first connection, a change made in another tab) keeps the selection, the open node and the open dialog with its choice", async ({
+      page,
+      baseURL,
+    }) => {
+      await signInAs(page, DEMO.root);
+      const path = await entryPath(page);
+      // The page reads the entry again once its live stream first connects, right after it can
+      // act: that read is held until this viewer has chosen, opened and picked.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route('**/api/get_bin_entry', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await gotoHydrated(page, path);
+      await selectBox(page, NODE).check();
+      await binNodeView(page, OTHER_NODE);
+      const dialog = await openCopyDialog(page);
+      await targetSelect(dialog).selectOption({ label: 'sales_dw' });
+      const expectKept = async () => {
+        await expect(dialog).toBeVisible();
+        await expect(targetSelect(dialog)).toHaveValue('sales_dw');
+        await expect(selectBox(page, NODE)).toBeChecked();
+        await expect(page.getByRole('main').getByRole('region', { name: `Node ${OTHER_NODE} (read-only)` })).toBeVisible();
+      };
+      // Purge protection, turned on and off in another tab, shows on this page only through a
+      // fresh read of the entry: its reason is the sign that the entry was drawn anew.
+      const protection = async (on: boolean) => {
+        const set = await page.request.post('/api/set_purge_protection', {
+          form: { enabled: String(on) },
+          headers: { Origin: baseURL! },
+        });
+        expect(set.status()).toBe(200);
+      };
+      const reason = page.locator('main #purge-protection-reason');
+      await protection(true);
+      await expect(reason).toHaveCount(0);
+      release();
+      await expect(reason).toHaveCount(1);
+      await expectKept();
+      await protection(false);
+      await expect(reason).toHaveCount(0);
+      await expectKept();
+
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(nodesList(page).getByRole('status')).toHaveText('1 selected');
+      await expect(copyButton(page)).toBeEnabled();
+    });
+
     test.describe('on a 390 px phone', () => {
       test.use({ viewport: PHONE, hasTouch: true, isMobile: true });
 

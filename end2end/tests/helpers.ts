@@ -16,6 +16,8 @@ export function tableWithColumn(page: Page, column: string): Locator {
  * "Deletion Time"); a header holding only a checkbox reads "".
  */
 export async function columnHeaders(table: Locator): Promise<string[]> {
+  // allInnerTexts does not wait: the table may still be on its way (a client-side navigation).
+  await expect(table.getByRole('columnheader').first()).toBeVisible();
   return (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.replace(/[▲▼]/g, '').trim());
 }
 

@@ -4,8 +4,8 @@ use super::ui::{
     RecoveryReportView, countdown, purge_dialog, purge_reason, recover_dialog, server_clock,
 };
 use super::{
-    BinAssets, BinEntryDetail, CopyAnswer, RecoveryReport, copy_bin_nodes, get_bin_entry,
-    get_bin_node, list_bin_assets,
+    BinAssets, BinEntry, BinEntryDetail, CopyAnswer, NodeDetail, RecoveryReport, copy_bin_nodes,
+    get_bin_entry, get_bin_node, list_bin_assets,
 };
 use crate::assets::ui::CountsTable;
 use crate::assets::{AssetCount, AssetKind};
@@ -54,6 +54,46 @@ fn kind_in_sentence(lang: Lang, kind: AssetKind) -> String {
 /// The nodes chosen for "Copy to Workspace" (SPEC §23), across the nodes list's pages: id and name.
 type Chosen = RwSignal<Vec<(i64, String)>>;
 
+/// What the viewer is doing on the entry's page. The page keeps it, not the entry's view: the
+/// view is drawn anew whenever the entry is read again (a change to the bin heard on the live
+/// stream, or the stream's first connection right after the page loads), and the viewer's
+/// selection, open dialog, copy report and open node must outlive that. (A list turned past its
+/// first page shows its first page again.)
+#[derive(Clone, Copy)]
+struct EntryState {
+    /// The dialog open, with the entry as it was when it opened.
+    pending: RwSignal<Option<(Pending, BinEntry)>>,
+    chosen: Chosen,
+    copy_report: RwSignal<Option<CopyAnswer>>,
+    /// Opens a node of the nodes list: its code and versions.
+    open: Action<i64, Result<NodeDetail, AppError>>,
+}
+
+impl EntryState {
+    /// For the entry `id`; all of it is forgotten when the page moves to another entry.
+    fn new(id: Memo<Option<i64>>) -> Self {
+        let state = Self {
+            pending: RwSignal::new(None),
+            chosen: RwSignal::new(Vec::new()),
+            copy_report: RwSignal::new(None),
+            open: Action::new(move |node_id: &i64| {
+                get_bin_node(id.get_untracked().unwrap_or_default(), *node_id)
+            }),
+        };
+        Effect::new(move |was: Option<Option<i64>>| {
+            let now = id.get();
+            if was.is_some_and(|was| was != now) {
+                state.pending.set(None);
+                state.chosen.set(Vec::new());
+                state.copy_report.set(None);
+                state.open.value().set(None);
+            }
+            now
+        });
+        state
+    }
+}
+
 #[component]
 pub fn BinEntryPage() -> impl IntoView {
     let i = use_i18n();
@@ -83,6 +123,13 @@ pub fn BinEntryPage() -> impl IntoView {
         },
     );
     let done = RwSignal::new(None::<Done>);
+    let state = EntryState::new(id);
+    let EntryState {
+        pending,
+        chosen,
+        copy_report,
+        ..
+    } = state;
     view! {
         {move || match done.get() {
             Some(Done::Recovered(report)) => {
@@ -121,7 +168,7 @@ pub fn BinEntryPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading">{i.text(k::entry_loading)}</p> }>
                     {move || Suspend::new(async move {
                         match detail.await {
-                            Ok(detail) => view! { <EntryView detail done/> }.into_any(),
+                            Ok(detail) => view! { <EntryView detail state/> }.into_any(),
                             Err(error) => view! {
                                 <div class="page-head"><h1>{i.text(k::entry_heading)}</h1></div>
                                 <ErrorNote error/>
@@ -132,11 +179,41 @@ pub fn BinEntryPage() -> impl IntoView {
                 </Transition>
             }.into_any(),
         }}
+        {move || pending.get().map(|(which, entry)| {
+            let on_close = Callback::new(move |_| pending.set(None));
+            match which {
+                Pending::Recover => {
+                    let on_recovered = Callback::new(move |report: RecoveryReport| {
+                        pending.set(None);
+                        done.set(Some(Done::Recovered(report)));
+                    });
+                    lazy_view(move || recover_dialog(entry.clone(), on_close, on_recovered))
+                }
+                Pending::Purge => {
+                    let on_purged = Callback::new(move |name: String| {
+                        pending.set(None);
+                        done.set(Some(Done::Purged(name)));
+                    });
+                    lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged))
+                }
+                Pending::Copy => {
+                    let on_copied = Callback::new(move |report: CopyAnswer| {
+                        pending.set(None);
+                        let copied: Vec<i64> = report.report.results.iter().filter(|r| r.copied_node_id.is_some()).map(|r| r.node_id).collect();
+                        chosen.update(|c| c.retain(|(id, _)| !copied.contains(id)));
+                        copy_report.set(Some(report));
+                    });
+                    let nodes = chosen.get_untracked();
+                    let entry_id = entry.id;
+                    lazy_view(move || copy_dialog(entry_id, nodes.clone(), on_close, on_copied))
+                }
+            }
+        })}
     }
 }
 
 #[component]
-fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoView {
+fn EntryView(detail: BinEntryDetail, state: EntryState) -> impl IntoView {
     let i = use_i18n();
     let viewer = expect_context::<Viewer>();
     let can_modify = viewer.can_modify;
@@ -156,11 +233,18 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
     let purge_at = entry.purge_at;
     let t = move || now.get().unwrap_or(read_at);
     let expired = move || is_expired(purge_at, t());
-    let pending = RwSignal::new(None::<Pending>);
-    let chosen: Chosen = RwSignal::new(Vec::new());
-    let copy_report = RwSignal::new(None::<CopyAnswer>);
+    let EntryState {
+        pending,
+        chosen,
+        copy_report,
+        ..
+    } = state;
     let name = entry.name.clone();
-    let dialog_entry = entry.clone();
+    // Opens a dialog about the entry as this view shows it.
+    let ask = {
+        let entry = StoredValue::new(entry.clone());
+        move |which: Pending| pending.set(Some((which, entry.get_value())))
+    };
     let count_of = |kind: AssetKind, of: &[AssetCount]| {
         of.iter()
             .find(|c| c.kind == kind)
@@ -233,14 +317,14 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
         <div class="actions entry-actions">
             <button
                 disabled=move || !can_modify || expired()
-                on:click=move |_| pending.set(Some(Pending::Recover))
+                on:click=move |_| ask(Pending::Recover)
             >{i.text(k::bin_recover)}</button>
             <button
                 class="danger-outline"
                 disabled=move || !can_modify || expired() || purge_protection
                 title=move || purge_protection.then(|| purge_reason(i.lang()))
                 aria-describedby=purge_protection.then_some("purge-protection-reason")
-                on:click=move |_| pending.set(Some(Pending::Purge))
+                on:click=move |_| ask(Pending::Purge)
             >{i.text(k::bin_delete_permanently)}</button>
             {move || (!expired()).then(|| view! {
                 <a class="button" href=format!("/recycle-bin/{}/export.zip", entry.id) download="">{i.text(k::bin_download_copy)}</a>
@@ -304,13 +388,13 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
         {lists.into_iter().map(|first| {
             let is_node = first.kind == AssetKind::Node;
             view! {
-                <AssetList entry_id=entry.id first chosen=(is_node && can_modify).then_some(chosen)>
+                <AssetList entry_id=entry.id first state chosen=(is_node && can_modify).then_some(chosen)>
                     {is_node.then(|| view! {
                         <div class="copy-nodes">
                             <button
                                 disabled=move || !can_modify || expired() || chosen.with(Vec::is_empty)
                                 aria-describedby=(!can_modify).then_some("copy-reason")
-                                on:click=move |_| pending.set(Some(Pending::Copy))
+                                on:click=move |_| ask(Pending::Copy)
                             >{i.text(k::copy_button)}</button>
                             {move || if !can_modify {
                                 view! { <span id="copy-reason" class="reason">{i.text(k::full_access_required)}</span> }.into_any()
@@ -325,38 +409,6 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
                 </AssetList>
             }
         }).collect_view()}
-
-        {move || pending.get().map(|which| {
-            let on_close = Callback::new(move |_| pending.set(None));
-            let entry = dialog_entry.clone();
-            match which {
-                Pending::Recover => {
-                    let on_recovered = Callback::new(move |report: RecoveryReport| {
-                        pending.set(None);
-                        done.set(Some(Done::Recovered(report)));
-                    });
-                    lazy_view(move || recover_dialog(entry.clone(), on_close, on_recovered))
-                }
-                Pending::Purge => {
-                    let on_purged = Callback::new(move |name: String| {
-                        pending.set(None);
-                        done.set(Some(Done::Purged(name)));
-                    });
-                    lazy_view(move || purge_dialog(entry.clone(), on_close, on_purged))
-                }
-                Pending::Copy => {
-                    let on_copied = Callback::new(move |report: CopyAnswer| {
-                        pending.set(None);
-                        let copied: Vec<i64> = report.report.results.iter().filter(|r| r.copied_node_id.is_some()).map(|r| r.node_id).collect();
-                        chosen.update(|c| c.retain(|(id, _)| !copied.contains(id)));
-                        copy_report.set(Some(report));
-                    });
-                    let nodes = chosen.get_untracked();
-                    let entry_id = entry.id;
-                    lazy_view(move || copy_dialog(entry_id, nodes.clone(), on_close, on_copied))
-                }
-            }
-        })}
     }
 }
 
@@ -365,6 +417,8 @@ fn EntryView(detail: BinEntryDetail, done: RwSignal<Option<Done>>) -> impl IntoV
 fn AssetList(
     entry_id: i64,
     first: BinAssets,
+    /// Keeps the node opened when the entry is read again.
+    state: EntryState,
     /// For the nodes list of a user who may copy: a checkbox per node.
     #[prop(optional_no_strip)]
     chosen: Option<Chosen>,
@@ -381,7 +435,7 @@ fn AssetList(
             shown.set(next);
         }
     });
-    let open = Action::new(move |node_id: &i64| get_bin_node(entry_id, *node_id));
+    let open = state.open;
     let is_node = kind == AssetKind::Node;
     let last_column = if is_node {
         k::entry_col_status
