@@ -143,6 +143,8 @@ macro_rules! lazy_page {
             }
 
             fn view(_this: Self) -> AnyView {
+                #[cfg(feature = "ssr")]
+                crate::server::memo::note_build(stringify!($page));
                 view! { <$page/> }.into_any()
             }
         }
@@ -167,16 +169,20 @@ lazy_page! {
 #[component]
 fn ConsoleLayout() -> impl IntoView {
     let viewer = crate::codec::resource(|| (), |_| current_viewer());
-    // One `Suspend`, not a closure making one: the server's `Suspense` walks its children once to
-    // find their resources and again to render them, and a closure would build the frame and the
-    // page twice (and put the page's data into the HTML twice). The viewer never changes while
-    // the layout is shown, so nothing needs to re-run it.
+    // One `Suspend`, not a closure making one: the server's `Suspense` walks its children to find
+    // their resources (twice: leptos 0.8.23 `suspense_component.rs`, `dry_resolve` and its
+    // double-check) before it renders them, and each walk of a closure would build the frame and
+    // the page again. The frame goes to the `Suspense` inside an `Unsuspend`, which those walks
+    // skip: it is built once, when the viewer is known and the page renders (the way
+    // leptos_router's `ProtectedRoute` hands over its view). Each page waits for its own reads in
+    // its own `Suspense`/`Transition`. The viewer never changes while the layout is shown, so
+    // nothing needs to re-run it.
     let i = use_i18n();
     view! {
         <Suspense fallback=move || view! { <p class="loading">{i.text(k::loading)}</p> }>
             {Suspend::new(async move {
                 match viewer.await {
-                    Ok(Some(viewer)) => view! { <ConsoleFrame viewer/> }.into_any(),
+                    Ok(Some(viewer)) => Unsuspend::new(move || view! { <ConsoleFrame viewer/> }).into_any(),
                     Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
                     Err(error) => view! { <main class="page"><ErrorNote error/></main> }.into_any(),
                 }
@@ -187,6 +193,8 @@ fn ConsoleLayout() -> impl IntoView {
 
 #[component]
 fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::memo::note_build("ConsoleFrame");
     provide_context(viewer.clone());
     provide_context(crate::live::ui::Live::new());
     let location = use_location();

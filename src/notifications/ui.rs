@@ -16,8 +16,8 @@ const REFRESH: Duration = Duration::from_secs(60);
 /// what it is about, and "Mark all as read".
 #[component]
 pub fn NotificationsButton() -> impl IntoView {
-    // Reference-counted signals, not arena ones: the console frame is walked twice while the server
-    // renders it, and an arena signal of this component can be disposed between the two walks.
+    // Reference-counted signals (chosen while the server built the console frame more than once;
+    // it is built once now, and they cost nothing more).
     // Read in the browser only, after hydration: the count is not part of the page the server
     // renders (no extra queries on every page view) and is always the latest. Only the count: the
     // notices are read by the panel, whose code loads when it first opens.

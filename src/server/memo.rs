@@ -1,8 +1,10 @@
-//! Reads answered once per page render. While a page renders on the server, Leptos's `Suspense`
-//! walks its children again to find resources created while it waited, and each walk builds the
-//! page, and so its resources, anew: the workspace list was read two or three times for one page
-//! view. The principal and the page reads go through here, so each runs once per render. A server
+//! Reads answered once per page render: the principal, read by the guard of every server function
+//! a page calls while it renders (the viewer, then the page's own reads), is read once. A server
 //! function called over HTTP has no memo and reads every time.
+//!
+//! The page itself is built once per request (`app::ConsoleLayout` hands the frame to `Suspense`
+//! inside an `Unsuspend`); in test mode [`note_build`] names each build in a response header, so
+//! the tests see it stay that way.
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,7 +15,11 @@ type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
 /// Provided to every page render (see `startup::router`); lives as long as that one request.
 #[derive(Clone, Default)]
-pub struct RenderMemo(Arc<Mutex<HashMap<String, Slot>>>);
+pub struct RenderMemo {
+    slots: Arc<Mutex<HashMap<String, Slot>>>,
+    /// What [`note_build`] heard, in order.
+    builds: Arc<Mutex<Vec<&'static str>>>,
+}
 
 impl RenderMemo {
     /// The value under `key`, loading it on first use; callers asking at once wait for one load.
@@ -24,7 +30,7 @@ impl RenderMemo {
         Fut: Future<Output = T>,
     {
         let slot = self
-            .0
+            .slots
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(key)
@@ -50,6 +56,33 @@ where
     match leptos::prelude::use_context::<RenderMemo>() {
         Some(memo) => memo.get_or_load(key(), load).await,
         None => load().await,
+    }
+}
+
+/// The header that lists, in test mode, what was built while the page rendered.
+pub const BUILDS_HEADER: &str = "x-page-builds";
+
+/// Notes that `what` (the console's frame, a page) was built for this render. In test mode the
+/// response names every build in [`BUILDS_HEADER`], e.g. `ConsoleFrame WorkspacesPage`.
+pub fn note_build(what: &'static str) {
+    use leptos::prelude::use_context;
+    let (Some(memo), Some(state), Some(response)) = (
+        use_context::<RenderMemo>(),
+        use_context::<super::state::AppState>(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if !state.test_mode {
+        return;
+    }
+    let mut builds = memo
+        .builds
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    builds.push(what);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&builds.join(" ")) {
+        response.insert_header(axum::http::HeaderName::from_static(BUILDS_HEADER), value);
     }
 }
 

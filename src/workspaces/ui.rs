@@ -17,6 +17,8 @@ use leptos::prelude::*;
 /// changed again (an Undo).
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::memo::note_build("WorkspacesPage");
     let viewer = expect_context::<Viewer>();
     let i = use_i18n();
     let query = RwSignal::new(String::new());

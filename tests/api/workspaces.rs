@@ -121,3 +121,35 @@ async fn a_workspace_created_protected_says_so_and_bob_may_not_change_it(pool: P
         StatusCode::CONFLICT
     );
 }
+
+on_both_engines!(each_page_is_built_once_per_request);
+/// The server builds the console's frame and the page once per request (issue 48): no walk of
+/// the layout's `Suspense` builds them again. Test mode names each build in a header.
+async fn each_page_is_built_once_per_request(pool: Pool) {
+    let app = spawn_app(pool, true).await;
+    let client = app.client(Who::Root.credentials()).await;
+    let entry: i64 = sqlx::query_scalar("SELECT id FROM workspaces WHERE name = 'tmp_join_test'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    for (path, page) in [
+        ("/workspaces", "WorkspacesPage"),
+        ("/workspaces/sales_dw", "WorkspaceOverviewPage"),
+        ("/workspaces/sales_dw/datastudio", "DataStudioPage"),
+        ("/recycle-bin?q=sandbox", "RecycleBinPage"),
+        (&format!("/recycle-bin/{entry}"), "BinEntryPage"),
+        ("/audit-log", "AuditLogPage"),
+    ] {
+        let res = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let builds = res.headers()[workspace_console::server::memo::BUILDS_HEADER]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(builds, format!("ConsoleFrame {page}"), "{path}");
+    }
+}
