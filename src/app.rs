@@ -144,7 +144,7 @@ macro_rules! lazy_page {
 
             fn view(_this: Self) -> AnyView {
                 #[cfg(feature = "ssr")]
-                crate::server::memo::note_build(stringify!($page));
+                crate::server::builds::note_build(stringify!($page));
                 view! { <$page/> }.into_any()
             }
         }
@@ -194,7 +194,7 @@ fn ConsoleLayout() -> impl IntoView {
 #[component]
 fn ConsoleFrame(viewer: Viewer) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::memo::note_build("ConsoleFrame");
+    crate::server::builds::note_build("ConsoleFrame");
     provide_context(viewer.clone());
     provide_context(crate::live::ui::Live::new());
     let location = use_location();

@@ -11,7 +11,7 @@
 //!   ... --only copy-nodes                              copying 100 nodes of 50 versions out of a Recycle Bin entry vs bare SQL
 //!   ... --only audit-log                                the Audit Log with 1,000,000 events vs the bare indexed query
 //!   ... --only api-throughput                           GET /openapi/v1/workspaces vs the server function, 32 connections
-//!   ... --only page-throughput                          /workspaces (10,000 workspaces) vs bare axum, 1 and 32 connections
+//!   ... --only page-throughput                          /workspaces (10,000 workspaces) and /recycle-bin?q=sales (10,000 entries) vs bare axum, 1 and 32 connections
 //!   ... --only throughput                               /workspaces SSR req/s and p99 (wrk), 1-2 instances
 //!   ... --only memory [--server target/release/workspace-console]   RSS through a sign-in burst
 //!   ... --only export                                   "Download a copy" of 10,000 and 100,000 assets: time, RSS, vs the zip crate

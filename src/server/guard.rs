@@ -49,13 +49,7 @@ pub async fn session_principal(
     let loaded: Option<Principal> = session.get(PRINCIPAL_KEY).await.map_err(store_error)?;
     let principal = match loaded.filter(|p| p.user_id == user.user_id) {
         Some(principal) => Some(principal),
-        None => {
-            super::memo::once_per_render(
-                || format!("principal:{}:{}", user.user_id, user.session_version),
-                || sessions::load_session_principal(&state.pool, user),
-            )
-            .await?
-        }
+        None => sessions::load_session_principal(&state.pool, user).await?,
     };
     if principal.is_none() {
         // The user is gone or its credentials changed: this session ends here.

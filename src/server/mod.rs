@@ -2,6 +2,7 @@
 //! function goes through, audit recording, the per-request layers, the live hub.
 pub mod api;
 pub mod audit;
+pub mod builds;
 pub mod clock;
 pub mod ctl;
 pub mod gate;
@@ -9,7 +10,6 @@ pub mod guard;
 pub mod http;
 pub mod hub;
 pub mod input;
-pub mod memo;
 pub mod metrics;
 pub mod password;
 pub mod secret;

@@ -8,7 +8,7 @@ use crate::server::http::{
     refuse_large_bodies, refuse_unknown_hosts, security_headers, server_fn_error_status,
     signed_in_skip_sign_in,
 };
-use crate::server::{AppState, memo, metrics, sessions, test_clock};
+use crate::server::{AppState, builds, metrics, sessions, test_clock};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -53,7 +53,7 @@ pub async fn router(state: AppState) -> Result<Router, sqlx::Error> {
             routes,
             move || {
                 provide_context(context_state.clone());
-                provide_context(memo::RenderMemo::default());
+                provide_context(builds::PageBuilds::default());
             },
             {
                 let options = state.leptos_options.clone();

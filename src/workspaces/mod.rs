@@ -44,11 +44,7 @@ pub async fn list_workspaces(query: String, page: i64) -> Result<WorkspacePage, 
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::View, |s, p| async move {
-        crate::server::memo::once_per_render(
-            || format!("list_workspaces:{}:{query}:{page}", p.user_id),
-            || service::list(&s.pool, &p, &query, page),
-        )
-        .await
+        service::list(&s.pool, &p, &query, page).await
     })
     .await
 }

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::memo::note_build("WorkspacesPage");
+    crate::server::builds::note_build("WorkspacesPage");
     let viewer = expect_context::<Viewer>();
     let i = use_i18n();
     let query = RwSignal::new(String::new());

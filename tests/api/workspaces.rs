@@ -146,7 +146,7 @@ async fn each_page_is_built_once_per_request(pool: Pool) {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        let builds = res.headers()[workspace_console::server::memo::BUILDS_HEADER]
+        let builds = res.headers()[workspace_console::server::builds::BUILDS_HEADER]
             .to_str()
             .unwrap()
             .to_owned();

@@ -389,7 +389,9 @@ fn reads(engine: Engine, plan: &[String]) -> Read {
     let by_account = match engine {
         Engine::Sqlite => accesses.iter().all(|l| l.contains("(account_id=?")),
         Engine::Postgres => {
-            !all.contains("Seq Scan on workspaces") && all.contains("Index Cond: (account_id =")
+            !all.contains("Seq Scan on workspaces")
+                && (all.contains("Index Cond: (account_id =")
+                    || all.contains("Index Cond: ((account_id ="))
         }
     };
     if accesses.is_empty() || !by_account {
