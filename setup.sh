@@ -96,6 +96,15 @@ ensure_chromium() {
   fi
 }
 
+# The screenshots show the console in 简体中文 too: without a CJK font Chromium draws boxes.
+ensure_cjk_fonts() {
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    say "installing a Chinese font for the screenshots (Debian package fonts-noto-cjk)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+  fi
+}
+
 ensure_playwright() {
   if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing Playwright (npm ci in end2end/)"
@@ -211,6 +220,7 @@ playwright_journeys() {
 cmd_screenshots() {
   build_release
   ensure_chromium
+  ensure_cjk_fonts
   ensure_playwright
   start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   say "the Playwright journeys, saving a full-page screenshot of each page to end2end/screenshots/"

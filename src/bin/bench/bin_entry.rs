@@ -2,9 +2,11 @@
 //! type in its lists) against a Recycle Bin page view (its list of entries), in the same run. Goal
 //! (issue 36): the page at most 2x, measured over HTTP (`run_page`, SQLite, wrk at one connection,
 //! the two pages taking turns); `run` prints the service reads of each on both engines.
+//! `run_page` also measures the page as `page-throughput` does (issue 48): at 1 and 32 connections
+//! against bare axum doing the same reads (`recycle_bin::service::detail`, answered as JSON).
 use super::{R, T0, Target, median, root};
 use crate::memory::start_on;
-use crate::throughput::{session_cookie, wrk_at};
+use crate::throughput::{Measured, session_cookie, wrk_at};
 use std::time::Instant;
 use workspace_console::deletion::service as deletion;
 use workspace_console::recycle_bin::service as bin;
@@ -167,7 +169,77 @@ pub(crate) async fn run_page(dir: &std::path::Path, binary: &str) -> R<()> {
         if ratio <= 2.0 { "OK" } else { "OVER TARGET" },
         if refused > 0 { ", NOT ALL SERVED" } else { "" }
     );
+    against_bare(&server.url, &cookie, &entry_path, &pool, &acme, big).await?;
     pool.close().await;
     drop(server);
+    Ok(())
+}
+
+/// The entry's page against bare axum answering `bin::detail` (the page's reads) as JSON, at 1
+/// and 32 connections, `ROUNDS` rounds taking turns; issue 48's goals judged on the medians.
+async fn against_bare(
+    console: &str,
+    cookie: &str,
+    entry_path: &str,
+    pool: &Pool,
+    acme: &workspace_console::domain::Principal,
+    big: i64,
+) -> R<()> {
+    use axum::response::IntoResponse;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let bare_url = format!("http://{}", listener.local_addr()?);
+    let (pool, acme) = (pool.clone(), acme.clone());
+    let app = axum::Router::new().route(
+        "/entry",
+        axum::routing::get(move || {
+            let (pool, acme) = (pool.clone(), acme.clone());
+            async move {
+                match bin::detail(&pool, T0 + 60, &acme, big).await {
+                    Ok(detail) => axum::Json(detail).into_response(),
+                    Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                }
+            }
+        }),
+    );
+    let bare = tokio::spawn(async move { axum::serve(listener, app).await });
+    println!(
+        "  {entry_path} vs bare axum + the same reads (bin::detail as JSON), wrk 10 s, {ROUNDS} rounds taking turns:"
+    );
+    for connections in [1, 32] {
+        let mut rounds = Vec::new();
+        for _ in 0..ROUNDS {
+            let page = wrk_at(&[console.to_owned()], entry_path, cookie, connections)?;
+            let base = wrk_at(std::slice::from_ref(&bare_url), "/entry", "", connections)?;
+            rounds.push((page, base));
+        }
+        let median = |f: &dyn Fn(&(Measured, Measured)) -> f64| {
+            let mut values: Vec<f64> = rounds.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let (p50, p99) = (median(&|r| r.0.p50_ms), median(&|r| r.0.p99_ms));
+        let ratio = median(&|r| r.0.requests_per_sec / r.1.requests_per_sec);
+        let refused: u64 = rounds.iter().map(|r| r.0.non_2xx + r.1.non_2xx).sum();
+        let ok = if connections == 1 {
+            p50 <= 1.2 && p99 <= 4.0
+        } else {
+            ratio >= 0.6 && p99 <= 3.0 * p50
+        };
+        println!(
+            "    {connections} connection(s): the page {:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms; bare axum {:.0} req/s, p50 {:.2} ms; the page at {:.0}% of bare axum; goal {}: {}{}",
+            median(&|r| r.0.requests_per_sec),
+            median(&|r| r.1.requests_per_sec),
+            median(&|r| r.1.p50_ms),
+            ratio * 100.0,
+            if connections == 1 {
+                "p50 <= 1.2 ms, p99 <= 4 ms"
+            } else {
+                ">= 60%, p99 <= 3x p50"
+            },
+            if ok { "OK" } else { "OVER TARGET" },
+            if refused > 0 { ", NOT ALL SERVED" } else { "" }
+        );
+    }
+    bare.abort();
     Ok(())
 }
