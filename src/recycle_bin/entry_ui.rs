@@ -237,7 +237,7 @@ fn EntryView(detail: BinEntryDetail, state: EntryState) -> impl IntoView {
         pending,
         chosen,
         copy_report,
-        ..
+        open,
     } = state;
     let name = entry.name.clone();
     // Opens a dialog about the entry as this view shows it.
@@ -388,7 +388,7 @@ fn EntryView(detail: BinEntryDetail, state: EntryState) -> impl IntoView {
         {lists.into_iter().map(|first| {
             let is_node = first.kind == AssetKind::Node;
             view! {
-                <AssetList entry_id=entry.id first state chosen=(is_node && can_modify).then_some(chosen)>
+                <AssetList entry_id=entry.id first open chosen=(is_node && can_modify).then_some(chosen)>
                     {is_node.then(|| view! {
                         <div class="copy-nodes">
                             <button
@@ -417,8 +417,8 @@ fn EntryView(detail: BinEntryDetail, state: EntryState) -> impl IntoView {
 fn AssetList(
     entry_id: i64,
     first: BinAssets,
-    /// Keeps the node opened when the entry is read again.
-    state: EntryState,
+    /// Opens a node: the page's, so the node stays open when the entry is read again.
+    open: Action<i64, Result<NodeDetail, AppError>>,
     /// For the nodes list of a user who may copy: a checkbox per node.
     #[prop(optional_no_strip)]
     chosen: Option<Chosen>,
@@ -435,7 +435,6 @@ fn AssetList(
             shown.set(next);
         }
     });
-    let open = state.open;
     let is_node = kind == AssetKind::Node;
     let last_column = if is_node {
         k::entry_col_status
