@@ -18,7 +18,8 @@ TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
 CARGO_LEPTOS_VERSION=0.3.11
 export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# Each step names the time since the script started, so a run's log tells where its minutes went.
+say() { printf '\033[1;34m==>\033[0m [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 ensure_rust() {
   if ! command -v rustup >/dev/null; then
@@ -204,12 +205,15 @@ cmd_test() {
   ensure_playwright
   ensure_schemathesis
   start_postgres "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  say "building the unit, database and HTTP tests"
+  cargo test --release --features ssr --lib --test api --test db --no-run
   say "unit, database and HTTP tests on SQLite and PostgreSQL (cargo test)"
   cargo test --release --features ssr --lib --test api --test db -- --test-threads "${CONSOLE_TEST_THREADS:-6}"
   say "the API against its OpenAPI document (schemathesis: every check, fixed seed)"
   api_conformance
   say "end-to-end tests in Chromium (Playwright; the multi-instance journeys on PostgreSQL)"
   playwright_journeys
+  say "every test passed"
 }
 
 playwright_journeys() {
