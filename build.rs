@@ -109,8 +109,10 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
         .unwrap();
     }
     // Message keys (`error_…`, and `field_…` for the fields they name) travel with a refusal by
-    // name.
+    // name; `event_…`, an audit event's message, is stored by name with the event (its own table:
+    // only the pages that show events need it, not the main WASM).
     let travels = |key: &&String| key.starts_with("error_") || key.starts_with("field_");
+    let is_event = |key: &&String| key.starts_with("event_");
     // Sorted by name (the tables' order), searched by halves: a `match` on 157 strings was 6 kB
     // of the browser's code.
     assert!(
@@ -134,8 +136,24 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
     out += "];\n\n";
     // The browser needs only the index: the English comes with the refusal.
     out += "/// A message key by its name (`error_…`, `field_…`): how a refusal names its text.\npub fn by_name(name: &str) -> Option<Key> {\n    MESSAGE_KEYS\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new(MESSAGE_KEYS[at].1 as usize, \"\"))\n}\n\n";
-    out += "/// A message key's name (`error_…`, `field_…`).\n#[cfg(feature = \"ssr\")]\npub fn name_of(key: Key) -> &'static str {\n    match key.at {\n";
-    for (i, key) in &message_keys {
+    let event_keys: Vec<(usize, &String)> = english
+        .keys()
+        .enumerate()
+        .filter(|(_, k)| is_event(k))
+        .collect();
+    writeln!(
+        out,
+        "static EVENT_KEYS: [(&str, u16); {}] = [",
+        event_keys.len()
+    )
+    .unwrap();
+    for (i, key) in &event_keys {
+        writeln!(out, "    ({key:?}, {i}),").unwrap();
+    }
+    out += "];\n\n";
+    out += "/// An audit event's message key by its name (`event_…`).\npub fn by_event_name(name: &str) -> Option<Key> {\n    EVENT_KEYS\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new(EVENT_KEYS[at].1 as usize, \"\"))\n}\n\n";
+    out += "/// A message key's name (`error_…`, `field_…`, `event_…`).\n#[cfg(feature = \"ssr\")]\npub fn name_of(key: Key) -> &'static str {\n    match key.at {\n";
+    for (i, key) in message_keys.iter().chain(&event_keys) {
         writeln!(out, "        {i} => {key:?},").unwrap();
     }
     out += "        _ => \"\",\n    }\n}\n";

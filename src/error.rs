@@ -83,6 +83,27 @@ impl AppError {
     }
 
     /// The message, if the refusal carries one of its own.
+    /// Its message's key and parameters, if it has a keyed one.
+    #[cfg(feature = "ssr")]
+    pub fn worded(&self) -> Option<crate::i18n::Worded> {
+        crate::i18n::Worded::of(&self.as_msg())
+    }
+
+    /// Its message: keyed where its words are one text of the tables, else its English.
+    #[cfg(feature = "ssr")]
+    pub fn as_msg(&self) -> Msg {
+        match self {
+            AppError::Unauthenticated => Msg::new(k::error_unauthenticated),
+            AppError::BadCredentials => Msg::new(k::error_bad_credentials),
+            AppError::TooLarge => Msg::new(k::error_too_large),
+            AppError::Internal => Msg::new(k::error_internal),
+            other => other
+                .msg()
+                .cloned()
+                .unwrap_or_else(|| Msg::plain(other.to_string())),
+        }
+    }
+
     pub fn msg(&self) -> Option<&Msg> {
         match self {
             AppError::Forbidden(m)

@@ -270,9 +270,9 @@ function shownTexts(page: Page): Promise<Shown[]> {
       return parts.join(' > ');
     };
     const skipped = (el: Element) =>
-      // Text the page marks as English (lang="en"): the Audit Log's recorded event messages, kept
-      // as they were written, like the action codes.
-      !!el.closest('script, style, noscript, template, code, pre, textarea, kbd, samp, #language, [lang="en"]');
+      // The Audit Log's messages are worded in the page's language too (only an event recorded
+      // before the console spoke two languages keeps its English, marked lang="en": none here).
+      !!el.closest('script, style, noscript, template, code, pre, textarea, kbd, samp, #language');
     if (document.title.trim()) out.push({ text: document.title.trim(), at: 'title' });
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -453,6 +453,15 @@ for (const [engine, test] of ENGINES) {
         await page.getByRole('banner').getByRole('link', { name: ZH.workspaces, exact: true }).click();
         await page.getByRole('searchbox', { name: ZH.searchWorkspaces }).fill('marketing_ml');
         await expect(workspaceRowZh(page, 'marketing_ml')).toHaveCount(1);
+
+        // The Audit Log words what happened in Chinese too (the API and the CSV keep the English).
+        await page.goto('/audit-log?workspace=marketing_ml');
+        const messages = page.getByRole('main').locator('.event-message');
+        await expect(messages.filter({ hasText: '已移入回收站，保留至' })).toHaveCount(2);
+        await expect(messages.filter({ hasText: /^已撤销：已从回收站恢复，删除于/ })).toHaveCount(1);
+        await expect(messages.filter({ hasText: /^已从回收站恢复，删除于/ })).toHaveCount(1);
+        await expect(page.getByRole('main').locator('[lang="en"]')).toHaveCount(0);
+        await expect(page.getByRole('main')).not.toContainText('Recycle Bin');
       });
 
       test('a refusal from the server is explained in Chinese: a taken name, a name held by the bin', async ({ page }) => {

@@ -116,13 +116,15 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let message = format!("AccessKey {id} for {who}.");
+    let message = Msg::new(k::event_access_key_for)
+        .with("id", &id)
+        .with("user", &who);
     let created = CreatedAccessKey {
         id,
         secret,
         user: who,
     };
-    audit::commit(tx, change, Action::CreateAccessKey, "", &message, created).await
+    audit::commit(tx, change, Action::CreateAccessKey, "", message, created).await
 }
 
 /// The key `key_id` of the root's account (another account's answers as a missing one), locked.
@@ -155,15 +157,15 @@ pub async fn set_enabled(
     let (action, message) = if enabled {
         (
             Action::EnableAccessKey,
-            format!("AccessKey {key_id} enabled."),
+            Msg::new(k::event_access_key_enabled),
         )
     } else {
         (
             Action::DisableAccessKey,
-            format!("AccessKey {key_id} disabled."),
+            Msg::new(k::event_access_key_disabled),
         )
     };
-    audit::commit(tx, change, action, "", &message, ()).await
+    audit::commit(tx, change, action, "", message.with("id", key_id), ()).await
 }
 
 pub async fn delete(pool: &Pool, change: &Change, key_id: &str) -> AppResult<Recorded<()>> {
@@ -174,8 +176,8 @@ pub async fn delete(pool: &Pool, change: &Change, key_id: &str) -> AppResult<Rec
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let message = format!("AccessKey {key_id}.");
-    audit::commit(tx, change, Action::DeleteAccessKey, "", &message, ()).await
+    let message = Msg::new(k::event_access_key).with("id", key_id);
+    audit::commit(tx, change, Action::DeleteAccessKey, "", message, ()).await
 }
 
 /// `Bearer <id>:<secret>` → (id, secret).

@@ -284,13 +284,11 @@ pub async fn add(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let message = format!(
-        "{} \"{}\" in {}.",
-        kind.singular(),
-        asset.name,
-        asset.product
-    );
-    audit::commit(tx, change, Action::AddAsset, &ws.name, &message, asset).await
+    let message = Msg::new(k::event_asset_added)
+        .with_text("kind", kind.singular_key())
+        .with("name", &asset.name)
+        .with("product", &asset.product);
+    audit::commit(tx, change, Action::AddAsset, &ws.name, message, asset).await
 }
 
 pub async fn list_nodes(
@@ -380,8 +378,8 @@ pub async fn save_code(
     .execute(&mut *tx)
     .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, change, Action::SaveNode, &ws.name, &message, detail).await
+    let message = Msg::new(k::event_node).with("name", &detail.node.name);
+    audit::commit(tx, change, Action::SaveNode, &ws.name, message, detail).await
 }
 
 /// Records the node's current code as its next version.
@@ -416,8 +414,8 @@ pub async fn commit(
         .execute(&mut *tx)
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, change, Action::CommitNode, &ws.name, &message, detail).await
+    let message = Msg::new(k::event_node).with("name", &detail.node.name);
+    audit::commit(tx, change, Action::CommitNode, &ws.name, message, detail).await
 }
 
 /// Publishes the latest committed version: creates the node's auto triggered task, or updates it.
@@ -456,6 +454,6 @@ pub async fn publish(
         .execute(&mut *tx)
         .await?;
     let detail = load_node(&mut tx, ws.id, node_id).await?;
-    let message = format!("Node \"{}\".", detail.node.name);
-    audit::commit(tx, change, Action::PublishNode, &ws.name, &message, detail).await
+    let message = Msg::new(k::event_node).with("name", &detail.node.name);
+    audit::commit(tx, change, Action::PublishNode, &ws.name, message, detail).await
 }

@@ -64,7 +64,8 @@ pub async fn download(
             .await;
             match batch {
                 Ok(events) if events.is_empty() => None,
-                Ok(events) => {
+                Ok(rows) => {
+                    let events: Vec<_> = rows.into_iter().map(|row| row.event).collect();
                     let next = (events.len() as i64 == BATCH)
                         .then(|| Cursor::Before(events[events.len() - 1].id));
                     Some((Ok(csv_rows(false, &events)), next))

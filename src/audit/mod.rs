@@ -27,6 +27,7 @@ pub struct AuditEvent {
     pub source: String,
     pub client_ip: String,
     pub result: String,
+    /// In English, as recorded.
     pub message: String,
 }
 
@@ -60,15 +61,24 @@ pub struct AuditPage {
     pub older: Option<i64>,
 }
 
+/// A page of events as the console's own door answers it: the API's page, and for each event (in
+/// its order) its message's key and parameters, to word it in the reader's language (none for an
+/// event recorded before the console spoke two languages: its English is shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct AuditAnswer {
+    pub page: AuditPage,
+    pub worded: Vec<Option<crate::i18n::Worded>>,
+}
+
 #[server(prefix = "/api", endpoint = "list_audit_events", input = crate::codec::Form, output = crate::codec::Json)]
 pub async fn list_audit_events(
     #[server(default)] filter: AuditFilter,
     cursor: Cursor,
-) -> Result<AuditPage, AppError> {
+) -> Result<AuditAnswer, AppError> {
     use crate::domain::Capability;
     use crate::server::guarded;
     guarded(Capability::View, |s, p| async move {
-        service::page(&s.pool, &p, &filter, cursor, PAGE_SIZE).await
+        service::answer(&s.pool, &p, &filter, cursor, PAGE_SIZE).await
     })
     .await
 }

@@ -1,13 +1,15 @@
 //! Reading the Audit Log: one account's events, filtered, newest first, a page at a time by id
 //! (keyset pagination: every page is one indexed range read, however many events there are).
-use super::{AuditEvent, AuditFilter, AuditPage, Cursor};
+use super::{AuditAnswer, AuditEvent, AuditFilter, AuditPage, Cursor};
 use crate::domain::Principal;
 use crate::domain::audit::Action;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Worded;
 use crate::i18n::{Msg, k};
 use crate::store::{Conn, Pool};
 
-const COLUMNS: &str = "id, at, user_name, action, workspace, source, client_ip, result, message";
+const COLUMNS: &str =
+    "id, at, user_name, action, workspace, source, client_ip, result, message, worded";
 
 /// The filter, checked: an unknown action is refused; user and workspace are matched exactly,
 /// ignoring letter case.
@@ -54,13 +56,13 @@ fn conditions(filter: &AuditFilter) -> (String, Vec<String>) {
 }
 
 /// At most `limit` events of the filter, after `cursor`, in id order (`newest_first` or not).
-pub async fn read(
+pub(crate) async fn read(
     conn: &mut Conn,
     account_id: i64,
     filter: &AuditFilter,
     cursor: Cursor,
     limit: i64,
-) -> AppResult<Vec<AuditEvent>> {
+) -> AppResult<Vec<Row>> {
     let (mut sql, values) = conditions(filter);
     let next = values.len() + 2;
     // The API's numbered pages are pages of `PAGE_SIZE` from the newest.
@@ -83,7 +85,7 @@ pub async fn read(
     let text = format!(
         "SELECT {COLUMNS} FROM audit_events WHERE {sql} ORDER BY id {order} LIMIT ${limit_at} OFFSET {offset}"
     );
-    let mut query = sqlx::query_as::<_, AuditEvent>(&text).bind(account_id);
+    let mut query = sqlx::query_as::<_, Row>(&text).bind(account_id);
     for value in values {
         query = query.bind(value);
     }
@@ -91,6 +93,20 @@ pub async fn read(
         query = query.bind(id);
     }
     Ok(query.bind(limit).fetch_all(&mut *conn).await?)
+}
+
+/// An event as stored, with its message's key and parameters (`worded`: JSON, '' for none).
+#[derive(sqlx::FromRow)]
+pub(crate) struct Row {
+    #[sqlx(flatten)]
+    pub event: AuditEvent,
+    pub worded: String,
+}
+
+impl Row {
+    fn worded(&self) -> Option<Worded> {
+        serde_json::from_str(&self.worded).ok()
+    }
 }
 
 async fn exists(
@@ -102,14 +118,15 @@ async fn exists(
     Ok(!read(conn, account_id, filter, cursor, 1).await?.is_empty())
 }
 
-/// One page of the caller's account's events, newest first.
-pub async fn page(
+/// One page of the caller's account's events, newest first, as the console reads it: with each
+/// event's message's key and parameters.
+pub async fn answer(
     pool: &Pool,
     p: &Principal,
     filter: &AuditFilter,
     cursor: Cursor,
     size: i64,
-) -> AppResult<AuditPage> {
+) -> AppResult<AuditAnswer> {
     let filter = checked(filter)?;
     let mut conn = pool.acquire().await?;
     let mut events = read(&mut conn, p.account_id, &filter, cursor, size + 1).await?;
@@ -124,23 +141,53 @@ pub async fn page(
                 Cursor::Newest => (false, more),
                 Cursor::Page(n) => (n > 1, more),
                 Cursor::Before(_) => (
-                    exists(&mut conn, p.account_id, &filter, Cursor::After(first.id)).await?,
+                    exists(
+                        &mut conn,
+                        p.account_id,
+                        &filter,
+                        Cursor::After(first.event.id),
+                    )
+                    .await?,
                     more,
                 ),
                 Cursor::After(_) => (
                     more,
-                    exists(&mut conn, p.account_id, &filter, Cursor::Before(last.id)).await?,
+                    exists(
+                        &mut conn,
+                        p.account_id,
+                        &filter,
+                        Cursor::Before(last.event.id),
+                    )
+                    .await?,
                 ),
             };
-            (newer.then_some(first.id), older.then_some(last.id))
+            (
+                newer.then_some(first.event.id),
+                older.then_some(last.event.id),
+            )
         }
         _ => (None, None),
     };
-    Ok(AuditPage {
-        events,
-        newer,
-        older,
+    let worded = events.iter().map(Row::worded).collect();
+    Ok(AuditAnswer {
+        page: AuditPage {
+            events: events.into_iter().map(|row| row.event).collect(),
+            newer,
+            older,
+        },
+        worded,
     })
+}
+
+/// One page of the caller's account's events, newest first (the API's: English only).
+pub async fn page(
+    pool: &Pool,
+    p: &Principal,
+    filter: &AuditFilter,
+    cursor: Cursor,
+    size: i64,
+) -> AppResult<AuditPage> {
+    Ok(answer(pool, p, filter, cursor, size).await?.page)
 }
 
 /// Deletes events older than the retention (180 days), a batch at a time; answers how many.

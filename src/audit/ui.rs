@@ -1,7 +1,7 @@
 use super::{AuditFilter, Cursor, list_audit_events};
 use crate::domain::audit::Action;
 use crate::domain::text::query_value;
-use crate::i18n::{Key, k, use_i18n};
+use crate::i18n::{Key, Worded, k, use_i18n};
 use crate::ui::{ErrorNote, LocalTime};
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
@@ -105,7 +105,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading">{i.text(k::audit_loading)}</p> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(page) => {
+                    Ok(super::AuditAnswer { page, worded }) => {
                         let f = filter.get_untracked();
                         let newer = page.newer.map(|id| address("/audit-log", &f, Some(("after", id))));
                         let older = page.older.map(|id| address("/audit-log", &f, Some(("before", id))));
@@ -123,7 +123,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {page.events.into_iter().map(|e| {
+                                    {page.events.into_iter().zip(worded.into_iter().chain(std::iter::repeat(None))).map(|(e, worded)| {
                                         let result_class = format!("badge result-{}", e.result.to_lowercase());
                                         let (source, result) = (e.source.clone(), e.result.clone());
                                         let source = move || words(i.lang(), &source, source_key);
@@ -137,9 +137,13 @@ pub fn AuditLogPage() -> impl IntoView {
                                                 <td data-label=i.text(k::audit_source)>{source}<span class="muted">{(!e.client_ip.is_empty()).then(|| format!(" · {}", e.client_ip))}</span></td>
                                                 <td data-label=i.text(k::audit_result)>
                                                     <span class=result_class>{result}</span>
-                                                    // The event's message as it was recorded, in English like the action code
-                                                    // (and the CSV export): marked so, for screen readers.
-                                                    {(!e.message.is_empty()).then(|| view! { <span class="event-message" lang="en">{e.message}</span> })}
+                                                    // The event's message in the reader's language; one recorded before the
+                                                    // console spoke two languages is in English, marked so for screen readers.
+                                                    {(!e.message.is_empty()).then(|| {
+                                                        let lang = worded.is_none().then_some("en");
+                                                        let message = Worded::msg(worded.as_ref(), &e.message);
+                                                        view! { <span class="event-message" lang=lang>{move || i.msg(&message)}</span> }
+                                                    })}
                                                 </td>
                                             </tr>
                                         }

@@ -6,6 +6,7 @@ use crate::domain::lifecycle::{Stage, UNDO_SECS};
 use crate::domain::time::format_utc;
 use crate::domain::{Confirmation, Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, k};
 use crate::operations::TaskRow;
 use crate::operations::service as tasks;
 use crate::server::audit::{self, Change, Recorded};
@@ -85,10 +86,11 @@ pub async fn delete(
     // no node any more, so none of them waits.
     dependencies::hold_downstream_of(&mut tx, now, id).await?;
     dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Orphans).await?;
-    let message = format!(
-        "Moved to the Recycle Bin until {}; {tasks_frozen} tasks frozen, {tasks_deleted} deleted, {tasks_orphaned} left running.",
-        format_utc(purge_at)
-    );
+    let message = Msg::new(k::event_moved_to_bin)
+        .with("until", format_utc(purge_at))
+        .with("frozen", tasks_frozen)
+        .with("deleted", tasks_deleted)
+        .with("orphaned", tasks_orphaned);
     let outcome = DeletionOutcome {
         name,
         entry_id: id,
@@ -105,7 +107,7 @@ pub async fn delete(
         change,
         Action::DeleteWorkspace,
         &outcome.name.clone(),
-        &message,
+        message,
         outcome,
     )
     .await

@@ -162,16 +162,16 @@ pub async fn add(
     .execute(&mut *tx)
     .await?;
     let list = upstream_list(&mut tx, node_id).await?;
-    let message = format!(
-        "{}.{} runs after {upstream_name}.",
-        node.workspace, node.name
-    );
+    let message = Msg::new(k::event_upstream_added)
+        .with("workspace", &node.workspace)
+        .with("node", &node.name)
+        .with("upstream", &upstream_name);
     audit::commit(
         tx,
         change,
         Action::AddUpstream,
         &node.workspace,
-        &message,
+        message,
         list,
     )
     .await
@@ -200,16 +200,16 @@ pub async fn remove(
     }
     settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     let list = upstream_list(&mut tx, node_id).await?;
-    let message = format!(
-        "{}.{} no longer runs after node {upstream_id}.",
-        node.workspace, node.name
-    );
+    let message = Msg::new(k::event_upstream_removed)
+        .with("workspace", &node.workspace)
+        .with("node", &node.name)
+        .with("upstream", upstream_id);
     audit::commit(
         tx,
         change,
         Action::RemoveUpstream,
         &node.workspace,
-        &message,
+        message,
         list,
     )
     .await

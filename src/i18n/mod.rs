@@ -459,11 +459,22 @@ impl Msg {
         texts: Vec<(String, String)>,
         english: String,
     ) -> Msg {
+        Msg::from_wire_by(by_name, key, params, texts, english)
+    }
+
+    /// [`Msg::from_wire`] with the message's key found by `find`.
+    fn from_wire_by(
+        find: fn(&str) -> Option<Key>,
+        key: Option<&str>,
+        params: Vec<(String, String)>,
+        texts: Vec<(String, String)>,
+        english: String,
+    ) -> Msg {
         let texts: Option<Vec<(String, Key)>> = texts
             .into_iter()
             .map(|(name, key)| Some((name, by_name(&key)?)))
             .collect();
-        match (key.and_then(by_name), texts) {
+        match (key.and_then(find), texts) {
             (Some(key), Some(texts)) => Msg {
                 key: Some(key),
                 english: Some(english),
@@ -498,6 +509,59 @@ impl Msg {
                 .first()
                 .map(|(_, t)| t.clone())
                 .unwrap_or_default(),
+        }
+    }
+}
+
+/// A message as it travels and is stored: its key in the tables and its parameters, worded in
+/// the reader's language where it is shown (beside it, the message's English: a refused row's
+/// `message`, an audit event's `message`).
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, miniserde::Deserialize,
+)]
+pub struct Worded {
+    pub key: String,
+    pub params: std::collections::BTreeMap<String, String>,
+    pub texts: std::collections::BTreeMap<String, String>,
+}
+
+impl Worded {
+    /// The key and parameters of `msg`, if it is a keyed one.
+    #[cfg(feature = "ssr")]
+    pub fn of(msg: &Msg) -> Option<Worded> {
+        let key = name_of(msg.key()?);
+        if key.is_empty() {
+            return None;
+        }
+        let texts = msg
+            .texts()
+            .iter()
+            .map(|(name, key)| {
+                Some((
+                    name.clone(),
+                    Some(name_of(*key)).filter(|n| !n.is_empty())?.to_owned(),
+                ))
+            })
+            .collect::<Option<_>>()?;
+        Some(Worded {
+            key: key.to_owned(),
+            params: msg.params().iter().cloned().collect(),
+            texts,
+        })
+    }
+
+    /// A message worded in the reader's language when it came `worded` (a refusal's key or an
+    /// audit event's), else its English.
+    pub fn msg(worded: Option<&Worded>, english: &str) -> Msg {
+        match worded {
+            Some(w) => Msg::from_wire_by(
+                |name| by_name(name).or_else(|| by_event_name(name)),
+                Some(&w.key),
+                w.params.clone().into_iter().collect(),
+                w.texts.clone().into_iter().collect(),
+                english.to_owned(),
+            ),
+            None => Msg::plain(english),
         }
     }
 }

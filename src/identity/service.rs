@@ -117,7 +117,15 @@ pub async fn sign_in(
     match gate.run(authenticate(pool, username, password)).await {
         Ok(user) => {
             throttle::clear(pool, &user_key).await?;
-            record_sign_in(pool, now, client, username, Outcome::Success, "").await;
+            record_sign_in(
+                pool,
+                now,
+                client,
+                username,
+                Outcome::Success,
+                &Msg::plain(""),
+            )
+            .await;
             Ok(user)
         }
         Err(AppError::BadCredentials) => {
@@ -144,7 +152,7 @@ pub async fn sign_in(
                 client,
                 username,
                 Outcome::Failed,
-                &error.to_string(),
+                &error.as_msg(),
             )
             .await;
             Err(error)
@@ -161,7 +169,7 @@ async fn record_sign_in(
     client: &str,
     username: &str,
     outcome: Outcome,
-    message: &str,
+    message: &Msg,
 ) {
     let username = username.trim();
     let account = username
@@ -282,7 +290,7 @@ pub async fn create_account_from(
         action: Action::CreateAccount,
         workspace: "",
         outcome: Outcome::Success,
-        message: "",
+        message: &Msg::plain(""),
     };
     audit::insert(&mut tx, now, origin.source, &origin.client_address, &event).await?;
     tx.commit().await?;
@@ -382,10 +390,11 @@ pub async fn create_ram_user(
         created_at: now,
     };
     let message = match policy {
-        Some(policy) => format!("RAM user {} with {}.", user.sign_in_name, policy.as_str()),
-        None => format!("RAM user {} with no policy.", user.sign_in_name),
-    };
-    audit::commit(tx, change, Action::CreateRamUser, "", &message, user).await
+        Some(policy) => Msg::new(k::event_ram_user_with_policy).with("policy", policy.as_str()),
+        None => Msg::new(k::event_ram_user_no_policy),
+    }
+    .with("user", &user.sign_in_name);
+    audit::commit(tx, change, Action::CreateRamUser, "", message, user).await
 }
 
 /// A RAM user of the root's own account; another account's user answers as a missing one.
@@ -423,8 +432,8 @@ pub async fn set_password(
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    let message = format!("New password for {who}; its sessions ended.");
-    audit::commit(tx, change, Action::SetRamUserPassword, "", &message, ()).await
+    let message = Msg::new(k::event_ram_user_new_password).with("user", who);
+    audit::commit(tx, change, Action::SetRamUserPassword, "", message, ()).await
 }
 
 pub async fn set_policy(
@@ -453,17 +462,12 @@ pub async fn set_policy(
         .execute(&mut *tx)
         .await?;
     let (action, message) = if attached {
-        (
-            Action::AttachPolicy,
-            format!("{} attached to {who}.", policy.as_str()),
-        )
+        (Action::AttachPolicy, Msg::new(k::event_policy_attached))
     } else {
-        (
-            Action::DetachPolicy,
-            format!("{} detached from {who}.", policy.as_str()),
-        )
+        (Action::DetachPolicy, Msg::new(k::event_policy_detached))
     };
-    audit::commit(tx, change, action, "", &message, ()).await
+    let message = message.with("policy", policy.as_str()).with("user", who);
+    audit::commit(tx, change, action, "", message, ()).await
 }
 
 pub async fn delete_ram_user(
@@ -478,6 +482,6 @@ pub async fn delete_ram_user(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let message = format!("RAM user {who}.");
-    audit::commit(tx, change, Action::DeleteRamUser, "", &message, ()).await
+    let message = Msg::new(k::event_ram_user).with("user", who);
+    audit::commit(tx, change, Action::DeleteRamUser, "", message, ()).await
 }

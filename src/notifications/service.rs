@@ -366,18 +366,17 @@ pub async fn set_webhook(
     .bind(secret.as_deref())
     .execute(&mut *tx)
     .await?;
-    let mut message = match &url {
-        Some(url) => format!("Notices are POSTed to {url}."),
-        None => "The webhook is off.".to_owned(),
+    let message = match (&url, secret.is_some()) {
+        (Some(url), false) => Msg::new(k::event_webhook_on).with("url", url),
+        (Some(url), true) => Msg::new(k::event_webhook_on_secret).with("url", url),
+        (None, false) => Msg::new(k::event_webhook_off),
+        (None, true) => Msg::new(k::event_webhook_off_secret),
     };
-    if secret.is_some() {
-        message.push_str(" A signing secret was made.");
-    }
     let saved = WebhookSaved {
         url: url.unwrap_or_default(),
         secret,
     };
-    audit::commit(tx, change, Action::SetWebhook, "", &message, saved).await
+    audit::commit(tx, change, Action::SetWebhook, "", message, saved).await
 }
 
 /// Replaces the account's signing secret; the new one is answered once, here.
@@ -393,8 +392,7 @@ pub async fn new_webhook_secret(pool: &Pool, change: &Change) -> AppResult<Recor
     .bind(&secret)
     .execute(&mut *tx)
     .await?;
-    let message =
-        "A new webhook signing secret was made; deliveries are signed with it from now on.";
+    let message = Msg::new(k::event_webhook_new_secret);
     audit::commit(tx, change, Action::SetWebhook, "", message, secret).await
 }
 

@@ -219,8 +219,8 @@ pub async fn freeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Rec
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    let message = format!("Task \"{name}\".");
-    audit::commit(tx, change, Action::FreezeTask, &workspace, &message, ()).await
+    let message = Msg::new(k::event_task).with("name", &name);
+    audit::commit(tx, change, Action::FreezeTask, &workspace, message, ()).await
 }
 
 pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Recorded<()>> {
@@ -251,8 +251,8 @@ pub async fn unfreeze(pool: &Pool, change: &Change, task_id: i64) -> AppResult<R
     if let Some(node_id) = node_id {
         dependencies::settle_waiting(&mut tx, now, p.account_id, Scope::Node(node_id)).await?;
     }
-    let message = format!("Task \"{name}\".");
-    audit::commit(tx, change, Action::UnfreezeTask, &workspace, &message, ()).await
+    let message = Msg::new(k::event_task).with("name", &name);
+    audit::commit(tx, change, Action::UnfreezeTask, &workspace, message, ()).await
 }
 
 /// Deletes a task; its node, if it still has one, is no longer published.
@@ -273,6 +273,6 @@ pub async fn delete(pool: &Pool, change: &Change, task_id: i64) -> AppResult<Rec
         .bind(task_id)
         .execute(&mut *tx)
         .await?;
-    let message = format!("Task \"{name}\".");
-    audit::commit(tx, change, Action::DeleteTask, &workspace, &message, ()).await
+    let message = Msg::new(k::event_task).with("name", &name);
+    audit::commit(tx, change, Action::DeleteTask, &workspace, message, ()).await
 }

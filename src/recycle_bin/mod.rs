@@ -245,56 +245,9 @@ pub struct CopyAnswer {
     pub worded: Vec<Option<Worded>>,
 }
 
-/// A refused row's message as the console words it in the reader's language: its key and
-/// parameters (the row's `message` holds its English). Only the console's server functions send
-/// it; the API's answers are as they were.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
-pub struct Worded {
-    pub key: String,
-    pub params: std::collections::BTreeMap<String, String>,
-    pub texts: std::collections::BTreeMap<String, String>,
-}
-
-impl Worded {
-    /// The key and parameters of `error`'s message, if it has a keyed one.
-    #[cfg(feature = "ssr")]
-    pub fn of(error: &AppError) -> Option<Worded> {
-        use crate::i18n::name_of;
-        let msg = error.msg()?;
-        let key = name_of(msg.key()?);
-        if key.is_empty() {
-            return None;
-        }
-        let texts = msg
-            .texts()
-            .iter()
-            .map(|(name, key)| {
-                Some((
-                    name.clone(),
-                    Some(name_of(*key)).filter(|n| !n.is_empty())?.to_owned(),
-                ))
-            })
-            .collect::<Option<_>>()?;
-        Some(Worded {
-            key: key.to_owned(),
-            params: msg.params().iter().cloned().collect(),
-            texts,
-        })
-    }
-
-    /// A row's message: worded in the reader's language when it came `worded`, else its English.
-    pub fn msg(worded: Option<&Worded>, english: &str) -> crate::i18n::Msg {
-        match worded {
-            Some(w) => crate::i18n::Msg::from_wire(
-                Some(&w.key),
-                w.params.clone().into_iter().collect(),
-                w.texts.clone().into_iter().collect(),
-                english.to_owned(),
-            ),
-            None => crate::i18n::Msg::plain(english),
-        }
-    }
-}
+/// A refused row's message as the console words it in the reader's language (only the console's
+/// server functions send it; the API's answers are as they were).
+pub use crate::i18n::Worded;
 
 impl BulkResult {
     pub fn done(&self) -> bool {

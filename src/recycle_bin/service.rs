@@ -1,7 +1,7 @@
 use super::{
     ASSETS_PAGE_SIZE, BULK_MAX, BinAssets, BinEntry, BinEntryDetail, BinFilter, BinPage, BinTarget,
     BulkAnswer, BulkReport, BulkResult, COPY_MAX, CopyAnswer, CopyReport, CopyResult, ENTRY_LISTS,
-    PAGE_SIZE, RecoveryReport, Worded,
+    PAGE_SIZE, RecoveryReport,
 };
 use crate::assets::NodeSummary;
 use crate::assets::service::counts;
@@ -309,7 +309,7 @@ async fn each(
         )
         .await;
         let name = names.get(&id).cloned().unwrap_or_default();
-        worded.push(outcome.as_ref().err().and_then(Worded::of));
+        worded.push(outcome.as_ref().err().and_then(AppError::worded));
         results.push(match outcome {
             Ok(nodes_to_publish) => BulkResult {
                 id,
@@ -557,12 +557,12 @@ pub async fn set_purge_protection(
     if was && !enabled {
         notices::purge_protection_off(&mut tx, now, root.account_id, &root.sign_in_name()).await?;
     }
-    let message = match (was, enabled) {
-        (false, true) => "Purge protection was turned on.",
-        (true, false) => "Purge protection was turned off.",
-        (_, true) => "Purge protection was already on.",
-        (_, false) => "Purge protection was already off.",
-    };
+    let message = Msg::new(match (was, enabled) {
+        (false, true) => k::event_protection_on,
+        (true, false) => k::event_protection_off,
+        (_, true) => k::event_protection_already_on,
+        (_, false) => k::event_protection_already_off,
+    });
     audit::commit(
         tx,
         change,
@@ -636,15 +636,12 @@ async fn restore(
         .into_iter()
         .filter(|c| c.kind.recoverable())
         .collect();
-    let message = format!(
-        "{} the Recycle Bin, deleted at {}.",
-        if undo {
-            "Undone: recovered from"
-        } else {
-            "Recovered from"
-        },
-        format_utc(deleted_at)
-    );
+    let message = Msg::new(if undo {
+        k::event_undone
+    } else {
+        k::event_recovered
+    })
+    .with("at", format_utc(deleted_at));
     let report = RecoveryReport {
         name: name.clone(),
         restored,
@@ -655,15 +652,7 @@ async fn restore(
         ],
         nodes_to_publish,
     };
-    audit::commit(
-        tx,
-        change,
-        Action::RecoverWorkspace,
-        &name,
-        &message,
-        report,
-    )
-    .await
+    audit::commit(tx, change, Action::RecoverWorkspace, &name, message, report).await
 }
 
 /// Purges one entry at once, after the typed confirmation; the name is free again. The entry
@@ -707,11 +696,8 @@ pub async fn purge_confirmed(
     row::claim_for_purge(&mut tx, now, &[id]).await?;
     notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;
-    let message = format!(
-        "Permanently deleted from the Recycle Bin (deleted at {}).",
-        format_utc(deleted_at)
-    );
-    let recorded = audit::commit(tx, change, Action::PurgeWorkspace, &name, &message, ()).await?;
+    let message = Msg::new(k::event_purged).with("at", format_utc(deleted_at));
+    let recorded = audit::commit(tx, change, Action::PurgeWorkspace, &name, message, ()).await?;
     // The entry left the Recycle Bin for good when that committed: if removing its rows fails
     // now, the purge job finishes it once the claim's lease runs out, and the caller is told of
     // the purge that happened.
@@ -799,10 +785,7 @@ pub async fn purge_expired(pool: &Pool, now: Timestamp) -> AppResult<u64> {
         } in &claimed
         {
             if started.is_none() {
-                let message = format!(
-                    "Its 14 days in the Recycle Bin were up (deleted at {}).",
-                    format_utc(*deleted_at)
-                );
+                let message = Msg::new(k::event_expired).with("at", format_utc(*deleted_at));
                 audit::record_system(
                     &mut tx,
                     now,
@@ -909,7 +892,7 @@ pub async fn copy_nodes_worded(
                     }
                 }
                 Err((name, error)) => {
-                    worded.push(Worded::of(&error));
+                    worded.push(error.worded());
                     CopyResult {
                         node_id,
                         name,
@@ -926,10 +909,11 @@ pub async fn copy_nodes_worded(
         .iter()
         .filter(|r| r.copied_node_id.is_some())
         .count();
-    let message = format!(
-        "{copied} of {} nodes copied from the Recycle Bin entry \"{entry_name}\" (id {id}).",
-        results.len()
-    );
+    let message = Msg::new(k::event_nodes_copied)
+        .with("copied", copied)
+        .with("total", results.len())
+        .with("entry", &entry_name)
+        .with("id", id);
     let report = CopyAnswer {
         report: CopyReport {
             target_workspace: target.name.clone(),
@@ -942,7 +926,7 @@ pub async fn copy_nodes_worded(
         change,
         Action::CopyNodesFromRecycleBin,
         &target.name,
-        &message,
+        message,
         report,
     )
     .await

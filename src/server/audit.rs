@@ -11,6 +11,7 @@
 use crate::domain::audit::{Action, Outcome, SYSTEM_USER, Source};
 use crate::domain::{Principal, Timestamp};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Msg, Worded};
 use crate::store::{Conn, Pool, Tx};
 use std::sync::Mutex;
 
@@ -119,7 +120,9 @@ pub struct Event<'a> {
     pub action: Action,
     pub workspace: &'a str,
     pub outcome: Outcome,
-    pub message: &'a str,
+    /// Stored as its English (the API, the CSV export) and its key and parameters (the console
+    /// words it in the reader's language).
+    pub message: &'a Msg,
 }
 
 /// Writes `event` on `conn` (a transaction's, when the event belongs to a change).
@@ -131,8 +134,8 @@ pub async fn insert(
     event: &Event<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO audit_events (account_id, at, user_name, action, workspace, source, client_ip, result, message)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_events (account_id, at, user_name, action, workspace, source, client_ip, result, message, worded)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(event.account_id)
     .bind(now)
@@ -142,10 +145,19 @@ pub async fn insert(
     .bind(source.as_str())
     .bind(client_ip)
     .bind(event.outcome.as_str())
-    .bind(crate::domain::text::shown(event.message, 1000))
+    .bind(crate::domain::text::shown(&event.message.to_string(), 1000))
+    .bind(worded_json(event.message))
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// `message`'s key and parameters as the `worded` column holds them: JSON, or '' for a message
+/// with no key (text from elsewhere, shown as it is).
+fn worded_json(message: &Msg) -> String {
+    Worded::of(message)
+        .and_then(|w| serde_json::to_string(&w).ok())
+        .unwrap_or_default()
 }
 
 /// A successful change: its event goes into `tx`, then `tx` commits. Both land, or neither.
@@ -154,9 +166,10 @@ pub async fn commit<T>(
     change: &Change,
     action: Action,
     workspace: &str,
-    message: &str,
+    message: impl Into<Msg>,
     value: T,
 ) -> AppResult<Recorded<T>> {
+    let message = message.into();
     let p = &change.principal;
     let user = p.sign_in_name();
     let event = Event {
@@ -165,7 +178,7 @@ pub async fn commit<T>(
         action,
         workspace,
         outcome: Outcome::Success,
-        message,
+        message: &message,
     };
     insert(
         &mut tx,
@@ -187,7 +200,7 @@ pub async fn record_system(
     account_id: i64,
     action: Action,
     workspace: &str,
-    message: &str,
+    message: &Msg,
 ) -> Result<(), sqlx::Error> {
     let event = Event {
         account_id,
@@ -223,7 +236,7 @@ pub async fn refused(
     workspace: &str,
     error: &AppError,
 ) {
-    let message = error.to_string();
+    let message = error.as_msg();
     let event = Event {
         account_id,
         user,

@@ -112,8 +112,8 @@ async fn the_audit_log_answers_its_viewers_in_their_own_account_and_refuses_bad_
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let events = page["events"].as_array().unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let events = answer["page"]["events"].as_array().unwrap();
     assert!(!events.is_empty());
     assert!(events.iter().all(|e| e["workspace"] == "sales_dw"));
     let globex = app.client(Who::Globex.credentials()).await;
@@ -125,7 +125,7 @@ async fn the_audit_log_answers_its_viewers_in_their_own_account_and_refuses_bad_
         )
         .await;
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["events"],
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["page"]["events"],
         serde_json::json!([])
     );
     for (args, want) in [
@@ -150,6 +150,82 @@ async fn the_audit_log_answers_its_viewers_in_their_own_account_and_refuses_bad_
         let (status, body) = app.call(&bob, "list_audit_events", &args).await;
         assert_eq!(status, want, "{args:?}: {body}");
     }
+}
+
+on_both_engines!(the_console_words_each_event_in_the_readers_language_and_keeps_its_english);
+async fn the_console_words_each_event_in_the_readers_language_and_keeps_its_english(pool: Pool) {
+    use workspace_console::i18n::{Lang, Worded};
+    let app = spawn_app(pool, false).await;
+    // An event recorded before the console spoke two languages: its English only.
+    sqlx::query(
+        "INSERT INTO audit_events (account_id, at, user_name, action, workspace, source, client_ip, result, message)
+         SELECT id, 1, 'acme', 'CreateWorkspace', 'old_ws', 'Console', '', 'Success', 'An old message.' FROM accounts WHERE name = 'acme'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // A change, and a refused attempt.
+    let alice = app.client(Who::Alice.credentials()).await;
+    let bob = app.client(Who::Bob.credentials()).await;
+    let delete = vec![
+        ("workspace", s("sales_dw")),
+        ("typed_name", s("sales_dw")),
+        ("freeze_tasks", s(true)),
+    ];
+    assert_eq!(
+        app.call(&bob, "delete_workspace", &delete).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = app.call(&alice, "delete_workspace", &delete).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, body) = app
+        .call(&bob, "list_audit_events", &[("cursor", s("Newest"))])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let events = answer["page"]["events"].as_array().unwrap();
+    let worded: Vec<Option<Worded>> = serde_json::from_value(answer["worded"].clone()).unwrap();
+    assert_eq!(events.len(), worded.len(), "one per event: {answer}");
+    let find = |user: &str, result: &str, action: &str| {
+        events
+            .iter()
+            .position(|e| e["user_name"] == user && e["result"] == result && e["action"] == action)
+            .unwrap_or_else(|| panic!("{user} {result} {action}: {answer}"))
+    };
+    let english = |at: usize| events[at]["message"].as_str().unwrap().to_owned();
+    let chinese = |at: usize| Worded::msg(worded[at].as_ref(), &english(at)).in_lang(Lang::ZhCn);
+
+    let deleted = find("alice@acme", "Success", "DeleteWorkspace");
+    let key = worded[deleted]
+        .as_ref()
+        .expect("a change's message is worded");
+    assert_eq!(key.key, "event_moved_to_bin");
+    assert!(
+        english(deleted).starts_with("Moved to the Recycle Bin until "),
+        "{answer}"
+    );
+    assert!(english(deleted).contains(" tasks frozen, "), "{answer}");
+    assert!(
+        chinese(deleted).starts_with("已移入回收站，保留至 "),
+        "{}",
+        chinese(deleted)
+    );
+
+    let denied = find("bob@acme", "Denied", "DeleteWorkspace");
+    let key = worded[denied]
+        .as_ref()
+        .expect("a refusal's message is worded");
+    assert!(key.key.starts_with("error_"), "{key:?}");
+    assert_ne!(chinese(denied), english(denied));
+    assert!(!chinese(denied).is_empty());
+
+    let old = events
+        .iter()
+        .position(|e| e["workspace"] == "old_ws")
+        .unwrap();
+    assert_eq!(worded[old], None);
+    assert_eq!(chinese(old), "An old message.");
 }
 
 on_both_engines!(the_csv_download_streams_what_the_filters_select_for_viewers_only);
