@@ -119,39 +119,38 @@ fn generate(tables: &[BTreeMap<String, String>]) -> String {
         english.len() <= usize::from(u16::MAX),
         "more texts than a u16 numbers"
     );
-    let message_keys: Vec<(usize, &String)> = english
-        .keys()
-        .enumerate()
-        .filter(|(_, k)| travels(k))
-        .collect();
-    writeln!(
-        out,
-        "static MESSAGE_KEYS: [(&str, u16); {}] = [",
-        message_keys.len()
-    )
-    .unwrap();
-    for (i, key) in &message_keys {
-        writeln!(out, "    ({key:?}, {i}),").unwrap();
-    }
-    out += "];\n\n";
-    // The browser needs only the index: the English comes with the refusal.
-    out += "/// A message key by its name (`error_…`, `field_…`): how a refusal names its text.\npub fn by_name(name: &str) -> Option<Key> {\n    MESSAGE_KEYS\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new(MESSAGE_KEYS[at].1 as usize, \"\"))\n}\n\n";
-    let event_keys: Vec<(usize, &String)> = english
-        .keys()
-        .enumerate()
-        .filter(|(_, k)| is_event(k))
-        .collect();
-    writeln!(
-        out,
-        "static EVENT_KEYS: [(&str, u16); {}] = [",
-        event_keys.len()
-    )
-    .unwrap();
-    for (i, key) in &event_keys {
-        writeln!(out, "    ({key:?}, {i}),").unwrap();
-    }
-    out += "];\n\n";
-    out += "/// An audit event's message key by its name (`event_…`).\npub fn by_event_name(name: &str) -> Option<Key> {\n    EVENT_KEYS\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new(EVENT_KEYS[at].1 as usize, \"\"))\n}\n\n";
+    // Each table: its keys' names in order, with their places, and a function finding a key by
+    // its name (by halves). The browser needs only the place: the English comes with the message.
+    let mut lookup = |table: &str, find: &str, doc: &str, keep: &dyn Fn(&String) -> bool| {
+        let keys: Vec<(usize, &String)> = english
+            .keys()
+            .enumerate()
+            .filter(|(_, k)| keep(k))
+            .collect();
+        writeln!(out, "static {table}: [(&str, u16); {}] = [", keys.len()).unwrap();
+        for (i, key) in &keys {
+            writeln!(out, "    ({key:?}, {i}),").unwrap();
+        }
+        out += "];\n\n";
+        writeln!(
+            out,
+            "/// {doc}\npub fn {find}(name: &str) -> Option<Key> {{\n    {table}\n        .binary_search_by(|(n, _)| (*n).cmp(name))\n        .ok()\n        .map(|at| Key::new({table}[at].1 as usize, \"\"))\n}}\n"
+        )
+        .unwrap();
+        keys
+    };
+    let message_keys = lookup(
+        "MESSAGE_KEYS",
+        "by_name",
+        "A message key by its name (`error_…`, `field_…`): how a refusal names its text.",
+        &|k| travels(&k),
+    );
+    let event_keys = lookup(
+        "EVENT_KEYS",
+        "by_event_name",
+        "An audit event's message key by its name (`event_…`).",
+        &|k| is_event(&k),
+    );
     out += "/// A message key's name (`error_…`, `field_…`, `event_…`).\n#[cfg(feature = \"ssr\")]\npub fn name_of(key: Key) -> &'static str {\n    match key.at {\n";
     for (i, key) in message_keys.iter().chain(&event_keys) {
         writeln!(out, "        {i} => {key:?},").unwrap();

@@ -687,12 +687,26 @@ pub async fn purge_confirmed(
 ) -> AppResult<Recorded<()>> {
     let (now, p) = (change.now, &change.principal);
     let mut tx = crate::store::write_tx(pool).await?;
-    let (name, stage) = entry(&mut tx, change, id).await?;
-    let protected = purge_protection(&mut tx, p.account_id, true).await?;
-    stage.purge(&name, deleted_at, protected)?;
-    if let Confirm::Name(typed_name) = confirm {
-        Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+    let checked = async {
+        let (name, stage) = entry(&mut tx, change, id).await?;
+        let protected = purge_protection(&mut tx, p.account_id, true).await?;
+        stage.purge(&name, deleted_at, protected)?;
+        if let Confirm::Name(typed_name) = confirm {
+            Confirmation::check(typed_name, &name).map_err(AppError::Invalid)?;
+        }
+        Ok::<_, AppError>(name)
     }
+    .await;
+    // A refusal frees the entry's row before it is answered: a dropped transaction is rolled back
+    // only when the pool's own task next flushes its connection, and until then the purge job
+    // (which skips locked rows) would pass the entry over.
+    let name = match checked {
+        Ok(name) => name,
+        Err(error) => {
+            let _ = tx.rollback().await;
+            return Err(error);
+        }
+    };
     row::claim_for_purge(&mut tx, now, &[id]).await?;
     notices::purged(&mut tx, now, &[id], Some(&p.sign_in_name())).await?;
     upstream_lost(&mut tx, now, &[id]).await?;
