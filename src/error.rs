@@ -82,7 +82,6 @@ impl AppError {
         AppError::Forbidden(Msg::new(k::error_full_access_required))
     }
 
-    /// The message, if the refusal carries one of its own.
     /// Its message's key and parameters, if it has a keyed one.
     #[cfg(feature = "ssr")]
     pub fn worded(&self) -> Option<crate::i18n::Worded> {
@@ -104,6 +103,7 @@ impl AppError {
         }
     }
 
+    /// The message, if the refusal carries one of its own.
     pub fn msg(&self) -> Option<&Msg> {
         match self {
             AppError::Forbidden(m)
