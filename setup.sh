@@ -16,7 +16,7 @@ ROOT=$(pwd)
 
 TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
 CARGO_LEPTOS_VERSION=0.3.11
-export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+export PATH="$HOME/.cargo/bin:$ROOT/.tools/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 
 # Each step names the time since the script started, so a run's log tells where its minutes went.
 say() { printf '\033[1;34m==>\033[0m [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
@@ -47,10 +47,19 @@ ensure_cargo_leptos() {
 }
 
 ensure_wasm_opt() {
-  if ! command -v wasm-opt >/dev/null; then
+  local npm_wasm_opt=.tools/node_modules/binaryen/bin/wasm-opt
+  if [ ! -f "$npm_wasm_opt" ]; then
     say "installing wasm-opt (npm binaryen) into .tools/"
     npm install --prefix .tools --no-audit --no-fund --silent binaryen@132.0.0
   fi
+  # npm's wasm-opt is Binaryen compiled to WASM, which Node compiles anew at every start, and
+  # cargo-leptos starts it once per file: the main WASM and ~260 split chunks (median 690 bytes).
+  # With V8's baseline compiler alone (--liftoff-only) a chunk takes 0.7 s instead of 1.9 s and
+  # the output is byte-identical: the build's wasm-opt step took 150 s instead of 367 s (-59%;
+  # 2026-12-08, the same 261 files, nothing else running).
+  mkdir -p .tools/bin
+  printf '#!/bin/sh\nexec node --liftoff-only "%s" "$@"\n' "$ROOT/$npm_wasm_opt" >.tools/bin/wasm-opt
+  chmod +x .tools/bin/wasm-opt
 }
 
 SCHEMATHESIS_VERSION=4.32.5

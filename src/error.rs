@@ -91,15 +91,21 @@ impl AppError {
     /// Its message: keyed where its words are one text of the tables, else its English.
     #[cfg(feature = "ssr")]
     pub fn as_msg(&self) -> Msg {
+        match (self.fixed_key(), self.msg()) {
+            (Some(key), _) => Msg::new(key),
+            (None, Some(m)) => m.clone(),
+            (None, None) => Msg::plain(self.to_string()),
+        }
+    }
+
+    /// The key of a refusal whose words never vary (no message of its own, no parameter).
+    fn fixed_key(&self) -> Option<Key> {
         match self {
-            AppError::Unauthenticated => Msg::new(k::error_unauthenticated),
-            AppError::BadCredentials => Msg::new(k::error_bad_credentials),
-            AppError::TooLarge => Msg::new(k::error_too_large),
-            AppError::Internal => Msg::new(k::error_internal),
-            other => other
-                .msg()
-                .cloned()
-                .unwrap_or_else(|| Msg::plain(other.to_string())),
+            AppError::Unauthenticated => Some(k::error_unauthenticated),
+            AppError::BadCredentials => Some(k::error_bad_credentials),
+            AppError::TooLarge => Some(k::error_too_large),
+            AppError::Internal => Some(k::error_internal),
+            _ => None,
         }
     }
 
@@ -120,16 +126,14 @@ impl AppError {
 
     /// The refusal worded in `lang`.
     pub fn in_lang(&self, lang: Lang) -> String {
-        let fixed = |key: Key| lang.text(key).to_owned();
+        if let Some(key) = self.fixed_key() {
+            return lang.text(key).to_owned();
+        }
         match self {
-            AppError::Unauthenticated => fixed(k::error_unauthenticated),
-            AppError::BadCredentials => fixed(k::error_bad_credentials),
-            AppError::TooLarge => fixed(k::error_too_large),
             AppError::Throttled(secs) => {
                 lang.fill(k::error_throttled, &[("wait", &wait_words(lang, *secs))])
             }
             AppError::Busy(secs) => lang.fill(k::error_busy, &[("wait", &wait_words(lang, *secs))]),
-            AppError::Internal => fixed(k::error_internal),
             AppError::Transport(reason) => lang.fill(k::error_transport, &[("reason", reason)]),
             other => other.msg().map(|m| m.in_lang(lang)).unwrap_or_default(),
         }
