@@ -290,7 +290,7 @@ cmd_bench() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
   fi
   start_postgres
-  CONSOLE_BENCH_POSTGRES_URL="$CONSOLE_TEST_POSTGRES_URL" cargo run --release --features ssr --bin bench -- "$@"
+  CONSOLE_BENCH_POSTGRES_URL="$CONSOLE_TEST_POSTGRES_URL" cargo run --release --features ssr --example bench -- "$@"
 }
 
 case "${1:-}" in

@@ -298,6 +298,16 @@ export const clusterTest = base.extend<{ cluster: Cluster }>({
 
 export { expect };
 
+/** Console errors and warnings, and uncaught page errors (a hydration error is one of them). */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${page.url()} ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()} page error: ${e.message}`));
+  return problems;
+}
+
 /** Resolves once the WASM bundle has hydrated the current document. */
 export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });

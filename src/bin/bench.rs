@@ -1,7 +1,7 @@
 //! Benchmarks of the heavy paths against bare SQL doing the same row changes, measured in the same
 //! run on fresh copies of the same database (the machine is noisy: read the ratios, not the times).
 //!
-//!   cargo run --release --features ssr --bin bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
+//!   cargo run --release --features ssr --example bench [-- --assets 100000 --entries 1000 --per-entry 100 --rounds 3]
 //!   ... --postgres postgres://USER@HOST:PORT/postgres   also on PostgreSQL (databases are created there)
 //!   ... --only purge-wait [--purge-assets 1000000]      a writer's worst wait while a large entry is purged
 //!   ... --only bin-entry                               a Recycle Bin entry of 100,000 assets' first view vs a Recycle Bin page view
