@@ -1,5 +1,5 @@
 import type { Locator, Page, Response } from '@playwright/test';
-import { DEMO, ENGINES, expect, expectAccessible, signInAs, waitForHydration, watchConsole } from './fixtures';
+import { DEMO, ENGINES, expect, expectAccessible, holdCode, signInAs, waitForHydration, watchConsole } from './fixtures';
 import { binRow, workspaceRow } from './helpers';
 
 /**
@@ -14,14 +14,6 @@ async function signInWithoutScripts(page: Page, who: { username: string; passwor
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Sign In', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/workspaces');
-}
-
-/** Holds back every `.wasm` download by `ms`, so a page stays un-hydrated that long. */
-async function holdBackCode(page: Page, ms = 2_000): Promise<void> {
-  await page.route('**/*.wasm', async (route) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    await route.continue();
-  });
 }
 
 const hydrated = (page: Page) => page.evaluate(() => document.body.hasAttribute('data-hydrated'));
@@ -126,7 +118,7 @@ for (const [engine, test] of ENGINES) {
 
     test('an AccessKey is made for the user the picker shows, whenever it was chosen', async ({ page }) => {
       await signInAs(page, DEMO.root);
-      await holdBackCode(page);
+      const code = await holdCode(page);
       await page.goto('/ram-users');
       const picker = page.getByLabel('User', { exact: true });
       await expect(picker).toBeVisible();
@@ -135,6 +127,7 @@ for (const [engine, test] of ENGINES) {
       await expect(picker).toBeDisabled();
       await expect(page.getByRole('button', { name: 'Create AccessKey', exact: true })).toBeDisabled();
       // Choosing waits until it can; what was chosen is what is made.
+      code.letGo();
       await picker.selectOption({ label: 'bob@acme' });
       await page.getByRole('button', { name: 'Create AccessKey', exact: true }).click();
       const dialog = page.getByRole('dialog');

@@ -308,6 +308,26 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
+/**
+ * Holds back every `.wasm` download until `letGo()`, so a page stays un-hydrated for as long as a
+ * test checks it, however slow the run (a fixed hold of 2 s was outlasted by the checks on a slow
+ * run); `hold()` holds the next page's code again. Routing also turns the browser's cache off, so
+ * every page downloads its code again.
+ */
+export async function holdCode(page: Page): Promise<{ hold: () => void; letGo: () => void }> {
+  let release = () => {};
+  let gate = Promise.resolve();
+  const hold = () => {
+    gate = new Promise<void>((resolve) => (release = resolve));
+  };
+  hold();
+  await page.route('**/*.wasm', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  return { hold, letGo: () => release() };
+}
+
 /** Resolves once the WASM bundle has hydrated the current document. */
 export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
