@@ -1,5 +1,5 @@
 import type { Locator, Page, Response } from '@playwright/test';
-import { DEMO, ENGINES, expect, expectAccessible, holdCode, signInAs, waitForHydration, watchConsole } from './fixtures';
+import { DEMO, ENGINES, expect, expectAccessible, holdCode, hydrated, signInAs, waitForHydration, watchConsole } from './fixtures';
 import { binRow, workspaceRow } from './helpers';
 
 /**
@@ -15,8 +15,6 @@ async function signInWithoutScripts(page: Page, who: { username: string; passwor
   await page.getByRole('button', { name: 'Sign In', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/workspaces');
 }
-
-const hydrated = (page: Page) => page.evaluate(() => document.body.hasAttribute('data-hydrated'));
 
 /**
  * Each control's state, in document order: `checked`, `selected`, `value`, its own `disabled`,

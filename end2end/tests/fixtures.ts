@@ -328,6 +328,9 @@ export async function holdCode(page: Page): Promise<{ hold: () => void; letGo: (
   return { hold, letGo: () => release() };
 }
 
+/** Whether the WASM bundle has hydrated the current document yet. */
+export const hydrated = (page: Page) => page.evaluate(() => document.body.hasAttribute('data-hydrated'));
+
 /** Resolves once the WASM bundle has hydrated the current document. */
 export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });

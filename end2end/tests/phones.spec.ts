@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { DEMO, expect, expectAccessible, gotoHydrated, holdCode, shot, signInAs, tabTo, test, waitForHydration } from './fixtures';
+import { DEMO, expect, expectAccessible, gotoHydrated, holdCode, hydrated, shot, signInAs, tabTo, test, waitForHydration } from './fixtures';
 import { binRow, statusMessage, workspaceRow } from './helpers';
 
 const PHONE = { width: 390, height: 844 };
@@ -195,13 +195,12 @@ test.describe('No click is lost (SPEC §19)', () => {
   }) => {
     await signInAs(page, DEMO.alice);
     const code = await holdCode(page);
-    const hydrated = () => page.evaluate(() => document.body.hasAttribute('data-hydrated'));
 
     await page.goto('/workspaces');
     const create = page.getByRole('button', { name: 'Create Workspace', exact: true });
     const more = workspaceRow(page, 'marketing_ml').getByRole('button', { name: 'More', exact: true });
     await expect(create).toBeVisible();
-    expect(await hydrated()).toBe(false);
+    expect(await hydrated(page)).toBe(false);
     for (const control of [create, more]) {
       // Disabled for the keyboard and assistive technology too, and it looks it.
       await expect(control).toBeDisabled();
@@ -211,7 +210,7 @@ test.describe('No click is lost (SPEC §19)', () => {
     await more.focus();
     await expect(more).not.toBeFocused();
     await expectAccessible(page, 'the Workspaces page before it has hydrated');
-    expect(await hydrated()).toBe(false);
+    expect(await hydrated(page)).toBe(false);
     // A click waits until the control can act, and is then acted on: the dialog opens (saying
     // "Loading…" while its own code still downloads).
     code.letGo();
@@ -225,7 +224,7 @@ test.describe('No click is lost (SPEC §19)', () => {
     await page.goto('/recycle-bin');
     const recover = binRow(page, 'legacy_reports').getByRole('button', { name: 'Recover', exact: true });
     await expect(recover).toBeVisible();
-    expect(await hydrated()).toBe(false);
+    expect(await hydrated(page)).toBe(false);
     await expect(recover).toBeDisabled();
     await recover.focus();
     await page.keyboard.press('Enter');
